@@ -1,0 +1,147 @@
+import Foundation
+
+/// Everything a site can configure. Built from defaults, then from `kiosk.conf`.
+/// The daemon never starts with a half-valid configuration: parsing either yields a whole
+/// `Configuration` or a list of `ConfigurationError`s.
+public struct Configuration: Equatable, Sendable {
+    /// Identifies this kiosk in events and at the centre.
+    public var kioskID: String = "kiosk-01"
+    public var siteName: String = "客户服务中心"
+    /// Service centre phone, shown on case commitments and farewells.
+    public var phone: String = "400-000-0000"
+    /// Default language of every station ("zh-Hans" or "en").
+    public var language: Language = .chinese
+    /// Hour (0–23, local time) at which a business day begins; numbers restart then.
+    public var businessDayStartHour: Int = 4
+    /// Time zone used for business days, time of day and festivals.
+    public var timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!
+    /// Normal tickets called for every priority ticket while both wait (0: priority always first).
+    public var normalCallsPerPriority: Int = 2
+    /// Recalls a counter must make before it may mark a ticket as a no-show.
+    public var recallsBeforeNoShow: Int = 1
+    /// Seconds the ticket screen stays up before returning to the lobby.
+    public var ticketScreenSeconds: Int = 10
+    /// Seconds the rating pad waits for an answer before recording "not rated".
+    public var ratingTimeoutSeconds: Int = 30
+    /// Seconds the reason question waits before giving up on the reason (the rating stays).
+    public var reasonTimeoutSeconds: Int = 20
+    /// Seconds the commitment (case) screen stays up before the farewell.
+    public var commitmentSeconds: Int = 15
+    /// Seconds the farewell stays up.
+    public var farewellSeconds: Int = 8
+    /// Number of recent service times averaged for estimates.
+    public var estimateWindow: Int = 20
+    /// Follow-up reasons asked after a low rating (catalog keys, at most 6).
+    public var reasons: [String] = ["reason.wait", "reason.attitude", "reason.unsolved", "reason.process", "reason.environment", "reason.other"]
+    /// Weather used by the farewell until staff change it.
+    public var weather: Weather = .clear
+    public var services: [ServiceConfig] = ServiceConfig.defaults
+    public var counters: [CounterConfig] = CounterConfig.defaults
+    public var staff: [StaffConfig] = StaffConfig.defaults
+    /// Festivals (month-day, catalog key) used by the farewell.
+    public var festivals: [Festival] = Festival.defaults
+
+    public init() {}
+
+    public func service(_ id: String) -> ServiceConfig? { services.first { $0.id == id } }
+    public func service(key: Int) -> ServiceConfig? { services.first { $0.key == key } }
+    public func counter(_ number: Int) -> CounterConfig? { counters.first { $0.number == number } }
+    public func staffMember(_ number: String) -> StaffConfig? { staff.first { $0.number == number } }
+}
+
+public enum Language: String, Equatable, Sendable, CaseIterable, Codable {
+    case chinese = "zh-Hans"
+    case english = "en"
+}
+
+public enum Weather: String, Equatable, Sendable, CaseIterable, Codable {
+    case clear, rain, hot, cold
+}
+
+/// A service residents can queue for.
+public struct ServiceConfig: Equatable, Sendable {
+    /// Stable identifier used in events ("repairs").
+    public var id: String
+    /// Lobby key (1–9) that picks it.
+    public var key: Int
+    /// Name per language.
+    public var names: [Language: String]
+    /// Ticket prefix ("A" → "A023").
+    public var prefix: String
+    /// Daily number range; numbers never repeat within a business day.
+    public var firstNumber: Int = 1
+    public var lastNumber: Int = 999
+    /// Waits longer than this raise a care alert.
+    public var targetWaitMinutes: Int = 10
+    /// Assumed service time before there is history.
+    public var typicalServiceMinutes: Int = 5
+    /// Deadline for the first reply to a case opened for this service.
+    public var replyDeadlineHours: Int = 48
+    /// Complaint services open a case when staff mark a visit unresolved.
+    public var isComplaint: Bool = false
+
+    public init(id: String, key: Int, names: [Language: String], prefix: String, firstNumber: Int = 1,
+                lastNumber: Int = 999, targetWaitMinutes: Int = 10, typicalServiceMinutes: Int = 5,
+                replyDeadlineHours: Int = 48, isComplaint: Bool = false) {
+        self.id = id; self.key = key; self.names = names; self.prefix = prefix
+        self.firstNumber = firstNumber; self.lastNumber = lastNumber
+        self.targetWaitMinutes = targetWaitMinutes; self.typicalServiceMinutes = typicalServiceMinutes
+        self.replyDeadlineHours = replyDeadlineHours; self.isComplaint = isComplaint
+    }
+
+    public func name(_ language: Language) -> String { names[language] ?? names[.chinese] ?? id }
+
+    public static let defaults: [ServiceConfig] = [
+        ServiceConfig(id: "repairs", key: 1, names: [.chinese: "报修", .english: "Repairs"], prefix: "A", typicalServiceMinutes: 6),
+        ServiceConfig(id: "fees", key: 2, names: [.chinese: "缴费", .english: "Fee payment"], prefix: "B", typicalServiceMinutes: 3),
+        ServiceConfig(id: "complaints", key: 3, names: [.chinese: "投诉建议", .english: "Complaints & suggestions"], prefix: "C", typicalServiceMinutes: 10, isComplaint: true),
+        ServiceConfig(id: "permits", key: 4, names: [.chinese: "办证", .english: "Passes & permits"], prefix: "D", typicalServiceMinutes: 5),
+        ServiceConfig(id: "move-in", key: 5, names: [.chinese: "入伙装修", .english: "Move-in & renovation"], prefix: "E", typicalServiceMinutes: 12),
+        ServiceConfig(id: "enquiries", key: 6, names: [.chinese: "咨询", .english: "Enquiries"], prefix: "F", typicalServiceMinutes: 3),
+    ]
+}
+
+/// A service counter (窗口) and the services it serves.
+public struct CounterConfig: Equatable, Sendable {
+    public var number: Int
+    public var services: [String]
+    public init(number: Int, services: [String]) { self.number = number; self.services = services }
+
+    public static let defaults: [CounterConfig] = [
+        CounterConfig(number: 1, services: ["repairs", "complaints", "enquiries"]),
+        CounterConfig(number: 2, services: ["fees", "permits", "move-in", "enquiries"]),
+    ]
+}
+
+/// A staff member who may log in at a counter. The PIN is only ever stored hashed.
+public struct StaffConfig: Equatable, Sendable {
+    public var number: String
+    public var name: String
+    /// `pbkdf2-sha256$ITERATIONS$SALT_HEX$HASH_HEX` (see `PINHash`).
+    public var pinHash: String
+    public init(number: String, name: String, pinHash: String) {
+        self.number = number; self.name = name; self.pinHash = pinHash
+    }
+
+    /// Demo staff: 1001 and 1002, both with PIN 1234 (hashes computed by `kioskctl hash-pin 1234`).
+    public static let defaults: [StaffConfig] = [
+        StaffConfig(number: "1001", name: "张敏", pinHash: PINHash.demoHash1234),
+        StaffConfig(number: "1002", name: "李华", pinHash: PINHash.demoHash1234),
+    ]
+}
+
+/// A festival day that changes the farewell.
+public struct Festival: Equatable, Sendable {
+    public var month: Int
+    public var day: Int
+    /// Catalog key of the greeting ("festival.spring").
+    public var messageKey: String
+    public init(month: Int, day: Int, messageKey: String) { self.month = month; self.day = day; self.messageKey = messageKey }
+
+    public static let defaults: [Festival] = [
+        Festival(month: 1, day: 1, messageKey: "festival.new-year"),
+        Festival(month: 5, day: 1, messageKey: "festival.labour"),
+        Festival(month: 10, day: 1, messageKey: "festival.national"),
+        Festival(month: 12, day: 25, messageKey: "festival.christmas"),
+    ]
+}

@@ -1,1 +1,441 @@
-// KioskStorage
+/// # KioskStorage: the kiosk's event log and current-state tables in one SQLite file
+///
+/// Every change the kiosk makes (a ticket issued, called, rated; a counter opened; a staff login)
+/// is an append-only `KioskEvent` with a per-kiosk sequence number (`seq` = 1, 2, 3, … with no
+/// gaps). The event log is the truth: it is what restarts replay and what the central sync will
+/// send. Next to it live *projections* — `tickets`, `counters`, `cases`, `ratings` — the current
+/// state that `kioskctl status/queue` and reports read without replaying the day.
+///
+/// **Why one transaction.** `EventStore.append` writes a batch of events *and* the projection
+/// rows they change inside a single `BEGIN IMMEDIATE … COMMIT`. So the projections can never
+/// disagree with the log (no "ticket called in the log but still waiting in the queue"), and a
+/// batch that belongs together (e.g. `service.finished` + `rating.recorded`) is never half
+/// stored. If any statement fails — a duplicate ticket label, a full disk — the whole batch is
+/// rolled back, the error is rethrown, and the store stays usable.
+///
+/// **What survives a crash.** The file is `<state-dir>/kiosk.sqlite` in `journal_mode=WAL` with
+/// `synchronous=FULL`: `append` returns only after the commit is fsynced to the WAL, so every
+/// batch `append` returned for survives a kill -9, a kernel panic or a power cut. A batch that
+/// was in flight is either entirely present or entirely absent (SQLite discards uncommitted WAL
+/// frames on the next open). Sequence numbers stay contiguous because they are assigned inside
+/// the write transaction from `MAX(seq)`. `kiosk-crash-probe` plus the KioskStorage tests kill a
+/// writer with SIGKILL hundreds of times to check exactly this.
+///
+/// **Schema.** Versioned migrations (`Schema.swift`) tracked in `PRAGMA user_version`. All pending
+/// steps run in one transaction together with the version bump; steps that add projections
+/// rebuild them from the event log, so an upgraded file answers exactly like a fresh one. A file
+/// from a newer kioskd is refused rather than guessed at.
+///
+/// `EventStore` is not Sendable: own it from one queue/actor.
+import CSQLite
+import Foundation
+import KioskCore
+
+public final class EventStore {
+    /// The schema version this code creates and understands.
+    public static let currentSchemaVersion: Int = 2
+
+    /// The database file.
+    public let path: String
+    let conn: SQLiteConnection
+    private let readOnly: Bool
+    private let encoder = KioskEvent.makeEncoder()
+    private let decoder = KioskEvent.makeDecoder()
+    private let isoFormatter: ISO8601DateFormatter = {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f
+    }()
+    private let isoFractionalFormatter: ISO8601DateFormatter = {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
+    }()
+
+    /// The conventional file inside a state folder: `<state-dir>/kiosk.sqlite`.
+    public static func defaultPath(stateDirectory: String) -> String {
+        (stateDirectory as NSString).appendingPathComponent("kiosk.sqlite")
+    }
+
+    /// Opens (creating the folder and the file when missing) the database for writing, sets
+    /// WAL / synchronous=FULL / foreign keys / a 5 s busy timeout, and brings the schema up to
+    /// `currentSchemaVersion`.
+    public init(path: String) throws {
+        self.path = path
+        readOnly = false
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw StorageError(
+                    .permission, path: path, message: "cannot create the state folder \(folder)",
+                    hint: "check --state-dir and the permissions of its parent folder: \(error.localizedDescription)")
+            }
+        }
+        conn = try SQLiteConnection(
+            path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX)
+        do {
+            try conn.setBusyTimeout(milliseconds: 5000)
+            // journal_mode=WAL is persistent in the file and must be set outside a transaction.
+            _ = try conn.scalarText("PRAGMA journal_mode = WAL", doing: "switching to WAL journal mode")
+            try conn.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", doing: "setting pragmas")
+            try migrate()
+        } catch {
+            conn.close()
+            throw error
+        }
+    }
+
+    /// Opens an existing database for reading only (for `kioskctl`): never creates, never
+    /// migrates. Fails clearly when the file is missing, is not a kiosk database, or has a
+    /// schema other than `currentSchemaVersion`.
+    public init(readOnlyPath path: String) throws {
+        self.path = path
+        readOnly = true
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw StorageError(
+                .missingFile, path: path, message: "no kiosk database here",
+                hint: "check --state-dir; kioskd creates kiosk.sqlite when it first starts")
+        }
+        if isDir.boolValue {
+            throw StorageError(
+                .notAKioskDatabase, path: path, message: "is a folder, not a kiosk database",
+                hint: "pass the state folder as --state-dir, or the kiosk.sqlite file inside it")
+        }
+        conn = try SQLiteConnection(path: path, flags: SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX)
+        do {
+            try conn.setBusyTimeout(milliseconds: 5000)
+            try conn.exec("PRAGMA query_only = ON", doing: "opening read-only")
+            let v = try schemaVersion()
+            if v == 0 {
+                throw StorageError(
+                    .notAKioskDatabase, path: path, message: "is not an initialized kiosk database (schema version 0)",
+                    hint: "start kioskd once with this --state-dir to create it")
+            }
+            try Self.checkNotNewer(v, path: path)
+            if v < Self.currentSchemaVersion {
+                throw StorageError(
+                    .olderSchema, path: path,
+                    message: "has schema version \(v) but this kioskctl reads version \(Self.currentSchemaVersion)",
+                    hint: "start kioskd once with this --state-dir to upgrade the file")
+            }
+        } catch {
+            conn.close()
+            throw error
+        }
+    }
+
+    deinit { conn.close() }
+
+    /// Closes the file. Further calls throw `StorageError` of kind `.closed`.
+    public func close() { conn.close() }
+
+    // MARK: Schema
+
+    /// `PRAGMA user_version`: the last migration applied.
+    public func schemaVersion() throws -> Int {
+        Int(try conn.scalarInt("PRAGMA user_version", doing: "reading the schema version") ?? 0)
+    }
+
+    /// `PRAGMA journal_mode` ("wal" normally).
+    public func journalMode() throws -> String {
+        try conn.scalarText("PRAGMA journal_mode", doing: "reading the journal mode") ?? ""
+    }
+
+    /// `PRAGMA synchronous`: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
+    public func synchronousLevel() throws -> Int {
+        Int(try conn.scalarInt("PRAGMA synchronous", doing: "reading the synchronous level") ?? -1)
+    }
+
+    /// `PRAGMA foreign_keys`.
+    public func foreignKeysEnabled() throws -> Bool {
+        try conn.scalarInt("PRAGMA foreign_keys", doing: "reading the foreign_keys pragma") == 1
+    }
+
+    private static func checkNotNewer(_ v: Int, path: String) throws {
+        if v > currentSchemaVersion {
+            let name = (path as NSString).lastPathComponent
+            throw StorageError(
+                .newerSchema, path: path,
+                message: "\(name) has schema version \(v) but this kioskd knows up to \(currentSchemaVersion)",
+                hint: "upgrade kioskd")
+        }
+    }
+
+    private func migrate() throws {
+        try migrate(to: Self.currentSchemaVersion)
+    }
+
+    /// Applies the pending migrations up to `target` in one IMMEDIATE transaction (tests use a
+    /// lower target to build old files).
+    func migrate(to target: Int) throws {
+        let before = try schemaVersion()
+        try Self.checkNotNewer(before, path: path)
+        if before >= target { return }
+        if before == 0 {
+            let tables = try conn.scalarInt(
+                "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+                doing: "inspecting the file") ?? 0
+            if tables > 0 {
+                throw StorageError(
+                    .notAKioskDatabase, path: path,
+                    message: "is a SQLite database from another program (it has tables but no kiosk schema version)",
+                    hint: "move it aside or choose another --state-dir")
+            }
+        }
+        try inTransaction(doing: "upgrading the schema") {
+            // Re-read under the write lock: another process may have migrated meanwhile.
+            let v = try schemaVersion()
+            try Self.checkNotNewer(v, path: path)
+            guard v < target else { return }
+            var rebuild = false
+            for m in migrations where m.version > v && m.version <= target {
+                for sql in m.statements {
+                    try conn.exec(sql, doing: "upgrading the schema to version \(m.version)")
+                }
+                rebuild = rebuild || m.rebuildsProjections
+            }
+            if rebuild { try rebuildProjectionsInTransaction() }
+            try conn.exec("PRAGMA user_version = \(target)", doing: "recording schema version \(target)")
+        }
+    }
+
+    /// Empties the projection tables and refills them from the event log, in one transaction.
+    /// For repair after a projection bug; normal operation never needs it.
+    public func rebuildProjections() throws {
+        try requireWritable()
+        try inTransaction(doing: "rebuilding the current state") { try rebuildProjectionsInTransaction() }
+    }
+
+    /// `PRAGMA integrity_check`: "ok" when the file is sound, otherwise SQLite's findings, one a line.
+    public func integrityCheck() throws -> String {
+        var lines: [String] = []
+        try conn.query("PRAGMA integrity_check", doing: "checking the file") { r in
+            lines.append(r.text(0) ?? "")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    // MARK: Transactions
+
+    private func requireWritable() throws {
+        if readOnly {
+            throw StorageError(
+                .readOnly, path: path, message: "the event store was opened read-only",
+                hint: "only kioskd writes events; this is a bug in the caller")
+        }
+    }
+
+    private func inTransaction<T>(doing: String, _ body: () throws -> T) throws -> T {
+        try conn.exec("BEGIN IMMEDIATE", doing: doing)
+        do {
+            let result = try body()
+            try conn.exec("COMMIT", doing: doing)
+            return result
+        } catch {
+            // SQLite may already have rolled back (e.g. on SQLITE_FULL); only roll back if open.
+            if conn.inTransaction { try? conn.exec("ROLLBACK", doing: doing) }
+            throw error
+        }
+    }
+
+    // MARK: Events
+
+    /// Appends events in ONE transaction (BEGIN IMMEDIATE … COMMIT), assigning seq = last seq + 1
+    /// …, and updates projections. Returns them with seqs. Either all are stored or none
+    /// (rollback on any error, then rethrow). When it returns, the batch is on disk (fsynced).
+    @discardableResult
+    public func append(_ events: [KioskEvent], kiosk: String) throws -> [RecordedEvent] {
+        guard !events.isEmpty else { return [] }
+        try requireWritable()
+        let doing = "appending events"
+        return try inTransaction(doing: doing) {
+            var seq = try lastSequence()
+            var recorded: [RecordedEvent] = []
+            recorded.reserveCapacity(events.count)
+            for e in events {
+                seq += 1
+                let payload: String
+                do {
+                    payload = String(decoding: try encoder.encode(e), as: UTF8.self)
+                } catch {
+                    throw StorageError(
+                        .invalidEvent, path: path, message: "cannot encode \(e.type.rawValue) event: \(error)",
+                        hint: "this is a kioskd bug; please report it with the log")
+                }
+                try conn.run(
+                    "INSERT INTO events (seq, kiosk, type, device_time, day, payload) VALUES (?, ?, ?, ?, ?, ?)",
+                    [.int(seq), .text(kiosk), .text(e.type.rawValue), .text(timestamp(e.time)), .text(e.day),
+                     .text(payload)],
+                    doing: doing)
+                try project(e, seq: seq)
+                recorded.append(RecordedEvent(seq: seq, kiosk: kiosk, event: e))
+            }
+            return recorded
+        }
+    }
+
+    /// Events with `seq > since`, oldest first, at most `limit`.
+    public func events(since seq: Int64 = 0, limit: Int? = nil) throws -> [RecordedEvent] {
+        if let limit {
+            return try loadEvents(
+                "SELECT seq, kiosk, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                [.int(seq), .int(Int64(max(0, limit)))], doing: "reading events")
+        }
+        return try loadEvents(
+            "SELECT seq, kiosk, payload FROM events WHERE seq > ? ORDER BY seq", [.int(seq)], doing: "reading events")
+    }
+
+    /// The events of one business day ("2026-11-24"), oldest first.
+    public func events(day: String) throws -> [RecordedEvent] {
+        try loadEvents(
+            "SELECT seq, kiosk, payload FROM events WHERE day = ? ORDER BY seq", [.text(day)],
+            doing: "reading the events of \(day)")
+    }
+
+    /// The events of the business days `startDay` … `endDay` inclusive, oldest first.
+    public func events(from startDay: String, through endDay: String) throws -> [RecordedEvent] {
+        try loadEvents(
+            "SELECT seq, kiosk, payload FROM events WHERE day >= ? AND day <= ? ORDER BY seq",
+            [.text(startDay), .text(endDay)], doing: "reading the events of \(startDay)…\(endDay)")
+    }
+
+    /// The highest stored seq, 0 when empty.
+    public func lastSequence() throws -> Int64 {
+        try conn.scalarInt("SELECT COALESCE(MAX(seq), 0) FROM events", doing: "reading the last sequence number")
+            ?? 0
+    }
+
+    /// The number of stored events.
+    public func eventCount() throws -> Int64 {
+        try conn.scalarInt("SELECT COUNT(*) FROM events", doing: "counting events") ?? 0
+    }
+
+    /// The business day of the newest event, nil when empty.
+    public func latestDay() throws -> String? {
+        try conn.scalarText("SELECT day FROM events ORDER BY seq DESC LIMIT 1", doing: "reading the latest day")
+    }
+
+    func loadEvents(_ sql: String, _ args: [SQLValue], doing: String) throws -> [RecordedEvent] {
+        var raw: [(Int64, String, String)] = []
+        try conn.query(sql, args, doing: doing) { r in
+            raw.append((r.int64(0) ?? 0, r.text(1) ?? "", r.text(2) ?? ""))
+        }
+        return try raw.map { seq, kiosk, payload in
+            do {
+                return RecordedEvent(seq: seq, kiosk: kiosk, event: try decoder.decode(KioskEvent.self, from: Data(payload.utf8)))
+            } catch {
+                throw StorageError(
+                    .corrupt, path: path, message: "event \(seq) cannot be read (\(error))",
+                    hint: "was the file written by a newer kioskd? Otherwise keep a copy and restore the last backup")
+            }
+        }
+    }
+
+    // MARK: Projections
+
+    /// The tickets of one business day, in issue order.
+    public func tickets(day: String) throws -> [TicketRow] {
+        var rows: [TicketRow] = []
+        var bad: String?
+        try conn.query(
+            """
+            SELECT day, label, service, number, priority, status, issued_at, called_at, last_called_at,
+                   recalls, counter, started_at, finished_at, estimate_low, estimate_high,
+                   rating, score, rated, reason
+            FROM tickets WHERE day = ? ORDER BY id
+            """, [.text(day)], doing: "reading the tickets of \(day)"
+        ) { r in
+            guard let issued = date(r.text(6)) else { bad = r.text(1); return }
+            rows.append(
+                TicketRow(
+                    day: r.text(0) ?? "", label: r.text(1) ?? "", service: r.text(2) ?? "", number: r.int(3),
+                    priority: r.int(4) == 1, status: r.text(5) ?? "", issuedAt: issued, calledAt: date(r.text(7)),
+                    lastCalledAt: date(r.text(8)), recalls: r.int(9) ?? 0, counter: r.int(10),
+                    startedAt: date(r.text(11)), finishedAt: date(r.text(12)), estimateLow: r.int(13),
+                    estimateHigh: r.int(14), rating: r.int(15), score: r.int(16), rated: r.int(17).map { $0 == 1 },
+                    reason: r.text(18)))
+        }
+        if let bad { throw corruptRow("ticket \(bad)") }
+        return rows
+    }
+
+    /// Every counter the events mentioned, by number.
+    public func counters() throws -> [CounterRow] {
+        var rows: [CounterRow] = []
+        try conn.query(
+            "SELECT number, status, staff, current_ticket, changed_at FROM counters ORDER BY number",
+            doing: "reading the counters"
+        ) { r in
+            rows.append(
+                CounterRow(
+                    number: r.int(0) ?? 0, status: r.text(1) ?? "closed", staff: r.text(2), currentTicket: r.text(3),
+                    changedAt: date(r.text(4))))
+        }
+        return rows
+    }
+
+    /// Follow-up cases, oldest first; only those with `status` ("open"/"answered") when given.
+    public func cases(status: String? = nil) throws -> [CaseRow] {
+        var rows: [CaseRow] = []
+        var bad: String?
+        try conn.query(
+            """
+            SELECT ref, day, ticket, service, opened_at, deadline, status, reason, answered_at
+            FROM cases WHERE (?1 IS NULL OR status = ?1) ORDER BY opened_at, ref
+            """, [SQLValue(status)], doing: "reading the cases"
+        ) { r in
+            guard let opened = date(r.text(4)) else { bad = r.text(0); return }
+            rows.append(
+                CaseRow(
+                    ref: r.text(0) ?? "", day: r.text(1) ?? "", ticket: r.text(2), service: r.text(3), openedAt: opened,
+                    deadline: date(r.text(5)), status: r.text(6) ?? "", reason: r.text(7), answeredAt: date(r.text(8))))
+        }
+        if let bad { throw corruptRow("case \(bad)") }
+        return rows
+    }
+
+    /// The ratings recorded on one business day, in order.
+    public func ratings(day: String) throws -> [RatingRow] {
+        var rows: [RatingRow] = []
+        var bad: Int64?
+        try conn.query(
+            """
+            SELECT seq, day, ticket, service, counter, staff, rating, score, reason, recorded_at
+            FROM ratings WHERE day = ? ORDER BY seq
+            """, [.text(day)], doing: "reading the ratings of \(day)"
+        ) { r in
+            guard let at = date(r.text(9)) else { bad = r.int64(0); return }
+            rows.append(
+                RatingRow(
+                    seq: r.int64(0) ?? 0, day: r.text(1) ?? "", ticket: r.text(2) ?? "", service: r.text(3),
+                    counter: r.int(4), staff: r.text(5), rating: r.int(6) ?? 0, score: r.int(7), reason: r.text(8),
+                    recordedAt: at))
+        }
+        if let bad { throw corruptRow("rating \(bad)") }
+        return rows
+    }
+
+    private func corruptRow(_ what: String) -> StorageError {
+        StorageError(
+            .corrupt, path: path, message: "\(what) has an unreadable time",
+            hint: "run `kioskd` once to rebuild, or restore the last backup")
+    }
+
+    // MARK: Times
+
+    /// "2026-11-24T07:30:00Z" (UTC, ISO 8601; sorts as text).
+    func timestamp(_ date: Date) -> String {
+        if date.timeIntervalSince1970.rounded(.down) == date.timeIntervalSince1970 {
+            return isoFormatter.string(from: date)
+        }
+        return isoFractionalFormatter.string(from: date)
+    }
+
+    func date(_ text: String?) -> Date? {
+        guard let text else { return nil }
+        return isoFormatter.date(from: text) ?? isoFractionalFormatter.date(from: text)
+    }
+}

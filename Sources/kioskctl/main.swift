@@ -1,1 +1,4 @@
-print("kioskctl")
+import Foundation
+import KioskRuntime
+
+exit(ControlCommand.main(Array(CommandLine.arguments.dropFirst())))

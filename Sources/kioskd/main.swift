@@ -1,1 +1,4 @@
-print("kioskd")
+import Foundation
+import KioskRuntime
+
+exit(DaemonCommand.main(Array(CommandLine.arguments.dropFirst())))

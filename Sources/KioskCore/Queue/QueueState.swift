@@ -1,0 +1,254 @@
+import Foundation
+
+/// Where a ticket is in its visit.
+public enum TicketStatus: String, Equatable, Sendable, Codable {
+    case waiting, called, serving, finished, noShow = "no-show"
+}
+
+public struct Ticket: Equatable, Sendable {
+    public var label: String
+    public var number: Int
+    /// The service it waits for now (changes on transfer).
+    public var service: String
+    public var priority: Bool
+    /// Issue time; kept across transfers so a transferred resident keeps their place.
+    public var issuedAt: Date
+    public var estimateLow: Int
+    public var estimateHigh: Int
+    public var status: TicketStatus = .waiting
+    public var counter: Int?
+    public var firstCalledAt: Date?
+    public var lastCalledAt: Date?
+    public var recalls: Int = 0
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    public var careRaisedAt: Date?
+    public var careAcknowledged = false
+    public var caseRef: String?
+}
+
+public enum CounterStatus: String, Equatable, Sendable, Codable {
+    case closed, open, paused
+}
+
+/// What a counter's rating pad is doing. Derived from events, so it survives a restart.
+public enum PadState: Equatable, Sendable {
+    case idle
+    case awaitingRating(ticket: String, since: Date)
+    case awaitingReason(ticket: String, rating: Int, since: Date)
+    case commitment(ticket: String, caseRef: String, since: Date)
+    case farewell(message: String, ticket: String?, since: Date)
+}
+
+public struct Counter: Equatable, Sendable {
+    public var number: Int
+    public var services: [String]
+    public var status: CounterStatus = .closed
+    public var staff: String?
+    /// The ticket called to or served at this counter.
+    public var current: String?
+    public var pad: PadState = .idle
+}
+
+public struct CaseRecord: Equatable, Sendable {
+    public var ref: String
+    public var ticket: String
+    public var service: String
+    public var openedAt: Date
+    public var deadline: Date
+    public var reason: String?
+}
+
+public struct CalledTicket: Equatable, Sendable {
+    public var label: String
+    public var counter: Int
+}
+
+/// The kiosk's durable state: a pure fold over events (`apply`). Replaying the stored events
+/// through `apply` rebuilds it exactly, which is how a restart restores the day's queue.
+public struct QueueState: Equatable, Sendable {
+    public var day: String
+    public var tickets: [String: Ticket] = [:]
+    /// Issue order of the day's tickets, for stable queue order.
+    public var order: [String] = []
+    public var counters: [Int: Counter] = [:]
+    public var cases: [String: CaseRecord] = [:]
+    public var casesToday = 0
+    /// Last called tickets, newest first (at most 5).
+    public var recentlyCalled: [CalledTicket] = []
+    /// Normal tickets called since the last priority ticket (for fair priority ordering).
+    public var normalCallsSincePriority: Int
+    /// Recent occupancy times (first call → finish) per service, newest last, in seconds.
+    public var serviceTimes: [String: [Double]] = [:]
+    public var weather: Weather
+    public var lastFarewell: String?
+    public var farewellsToday = 0
+    /// Set after `day.closed`: nothing of the old day remains.
+    public var dayClosed = false
+
+    private let estimateWindow: Int
+
+    public init(configuration: Configuration, day: String) {
+        self.day = day
+        self.weather = configuration.weather
+        self.estimateWindow = configuration.estimateWindow
+        // Start "owed" a priority call, so the first priority ticket goes ahead at once.
+        self.normalCallsSincePriority = configuration.normalCallsPerPriority
+        for c in configuration.counters {
+            counters[c.number] = Counter(number: c.number, services: c.services)
+        }
+    }
+
+    public func ticketsWaiting(for service: String) -> [Ticket] {
+        order.compactMap { tickets[$0] }.filter { $0.status == .waiting && $0.service == service }
+            .sorted { ($0.issuedAt, $0.number) < ($1.issuedAt, $1.number) }
+    }
+
+    public var waitingTickets: [Ticket] {
+        order.compactMap { tickets[$0] }.filter { $0.status == .waiting }
+    }
+
+    public func nextNumber(for service: ServiceConfig) -> Int? {
+        let used = order.compactMap { tickets[$0] }.filter { $0.label.hasPrefix(service.prefix) && Ticket.prefix(of: $0.label) == service.prefix }
+            .map(\.number).max()
+        let next = (used ?? service.firstNumber - 1) + 1
+        return next <= service.lastNumber ? next : nil
+    }
+
+    // MARK: Fold
+
+    /// Applies one stored event. Must stay deterministic: it sees only the event.
+    public mutating func apply(_ e: KioskEvent) {
+        if dayClosed, e.type != .dayClosed {
+            // The first event after a close belongs to the new business day.
+            day = e.day
+            dayClosed = false
+        }
+        switch e.type {
+        case .ticketIssued:
+            guard let label = e.ticket, let service = e.service else { return }
+            tickets[label] = Ticket(label: label, number: e.number ?? 0, service: service, priority: e.priority ?? false,
+                                    issuedAt: e.time, estimateLow: e.estimateLow ?? 0, estimateHigh: e.estimateHigh ?? 0)
+            order.append(label)
+        case .ticketCalled:
+            guard let label = e.ticket, var t = tickets[label], let n = e.counter else { return }
+            t.status = .called
+            t.counter = n
+            if t.firstCalledAt == nil { t.firstCalledAt = e.time }
+            t.lastCalledAt = e.time
+            t.recalls = 0
+            tickets[label] = t
+            counters[n]?.current = label
+            if t.priority { normalCallsSincePriority = 0 } else { normalCallsSincePriority += 1 }
+            recentlyCalled.removeAll { $0.label == label }
+            recentlyCalled.insert(CalledTicket(label: label, counter: n), at: 0)
+            if recentlyCalled.count > 5 { recentlyCalled.removeLast(recentlyCalled.count - 5) }
+        case .ticketRecalled:
+            guard let label = e.ticket else { return }
+            tickets[label]?.recalls += 1
+            tickets[label]?.lastCalledAt = e.time
+        case .ticketNoShow:
+            guard let label = e.ticket else { return }
+            tickets[label]?.status = .noShow
+            if let n = e.counter { counters[n]?.current = nil }
+        case .ticketTransferred:
+            guard let label = e.ticket, let service = e.service else { return }
+            tickets[label]?.service = service
+            tickets[label]?.status = .waiting
+            tickets[label]?.counter = nil
+            tickets[label]?.startedAt = nil
+            if let n = e.counter { counters[n]?.current = nil }
+        case .serviceStarted:
+            guard let label = e.ticket else { return }
+            tickets[label]?.status = .serving
+            tickets[label]?.startedAt = e.time
+        case .serviceFinished:
+            guard let label = e.ticket, var t = tickets[label] else { return }
+            t.status = .finished
+            t.finishedAt = e.time
+            tickets[label] = t
+            if let called = t.firstCalledAt {
+                var times = serviceTimes[t.service, default: []]
+                times.append(e.time.timeIntervalSince(called))
+                if times.count > estimateWindow { times.removeFirst(times.count - estimateWindow) }
+                serviceTimes[t.service] = times
+            }
+            if let n = e.counter {
+                counters[n]?.current = nil
+                counters[n]?.pad = .awaitingRating(ticket: label, since: e.time)
+            }
+        case .ratingRecorded:
+            guard let n = e.counter, let label = e.ticket, let rating = e.rating else { return }
+            if rating >= 3 { counters[n]?.pad = .awaitingReason(ticket: label, rating: rating, since: e.time) }
+        case .ratingReason:
+            // With a case already open (an unresolved complaint) the pad goes straight to its commitment.
+            guard let n = e.counter, let label = e.ticket, let ref = tickets[label]?.caseRef else { return }
+            counters[n]?.pad = .commitment(ticket: label, caseRef: ref, since: e.time)
+        case .ratingMisuse, .staffLoginFailed, .notRated, .caseAnswered:
+            break
+        case .caseOpened:
+            guard let ref = e.caseRef, let label = e.ticket else { return }
+            cases[ref] = CaseRecord(ref: ref, ticket: label, service: e.service ?? "", openedAt: e.time,
+                                    deadline: e.deadline ?? e.time, reason: e.reason)
+            tickets[label]?.caseRef = ref
+            casesToday += 1
+            if let n = e.counter, case .awaitingReason = counters[n]?.pad {
+                counters[n]?.pad = .commitment(ticket: label, caseRef: ref, since: e.time)
+            }
+        case .careAlertRaised:
+            guard let label = e.ticket else { return }
+            tickets[label]?.careRaisedAt = e.time
+        case .careAcknowledged:
+            guard let label = e.ticket else { return }
+            tickets[label]?.careAcknowledged = true
+        case .farewellShown:
+            lastFarewell = e.message
+            farewellsToday += 1
+            if let n = e.counter { counters[n]?.pad = .farewell(message: e.message ?? "", ticket: e.ticket, since: e.time) }
+        case .staffLoggedIn:
+            guard let n = e.counter else { return }
+            counters[n]?.staff = e.staff
+        case .staffLoggedOut:
+            guard let n = e.counter else { return }
+            counters[n]?.staff = nil
+        case .counterOpened:
+            if let n = e.counter { counters[n]?.status = .open }
+        case .counterPaused:
+            if let n = e.counter { counters[n]?.status = .paused }
+        case .counterClosed:
+            if let n = e.counter { counters[n]?.status = .closed }
+        case .weatherSet:
+            if let w = e.weather { weather = w }
+        case .dayClosed:
+            tickets = [:]
+            order = []
+            recentlyCalled = []
+            casesToday = 0
+            farewellsToday = 0
+            for n in counters.keys {
+                counters[n]?.current = nil
+                counters[n]?.pad = .idle
+            }
+            dayClosed = true
+        }
+    }
+
+    /// Clears a farewell whose time is up (no event: it only stops being shown).
+    public mutating func expireFarewells(now: Date, after seconds: Int) {
+        for (n, c) in counters {
+            if case .farewell(_, _, let since) = c.pad, now.timeIntervalSince(since) >= Double(seconds) {
+                counters[n]?.pad = .idle
+            }
+        }
+    }
+}
+
+extension Ticket {
+    /// "A023" → "A".
+    static func prefix(of label: String) -> String { String(label.prefix { $0.isLetter }) }
+
+    /// Minutes waited so far (or until first call).
+    public func waitedMinutes(now: Date) -> Int {
+        Int(((firstCalledAt ?? now).timeIntervalSince(issuedAt) / 60).rounded(.down))
+    }
+}

@@ -1,0 +1,332 @@
+import Foundation
+
+/// Builds a `Report` from events (typically one business day or a range of days). Pure: the
+/// result depends only on the events, the configuration and `now`.
+///
+/// A ticket is identified by its business day and label; it keeps its label across a transfer.
+/// Each figure is attributed to the service the ticket belonged to when the event happened
+/// (tracked from `ticket.issued` and `ticket.transferred`; an event's own `service` field is used
+/// for tickets whose issue is not among the events).
+public enum ReportBuilder {
+    public static func build(events: [KioskEvent], configuration: Configuration, now: Date) -> Report {
+        // Stable sort by time: events of several sources may interleave.
+        let ordered = events.enumerated()
+            .sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }
+            .map(\.element)
+        var builder = Builder(configuration: configuration, now: now)
+        for event in ordered { builder.apply(event) }
+        return builder.report()
+    }
+}
+
+private struct TicketKey: Hashable {
+    var day: String
+    var label: String
+}
+
+private struct TrackedTicket {
+    var day: String
+    var issuedAt: Date?
+    var issueHour: Int?
+    /// The service the ticket is in now.
+    var service: String?
+    var estimateHigh: Int?
+    var firstCalledAt: Date?
+    /// Services in which the ticket has been called.
+    var calledIn: Set<String> = []
+    var startedAt: Date?
+    var noShow = false
+}
+
+/// Running totals for one service, for all services, or for one staff member.
+private struct Tally {
+    var issued = 0
+    var priority = 0
+    var called = 0
+    var served = 0
+    var noShows = 0
+    var walkOuts = 0
+    var transfers = 0
+    var waits: [Double] = []
+    var withinTarget = 0
+    var promiseAsked = 0
+    var promiseKept = 0
+    var serviceTimes: [Double] = []
+    var scores: [Double] = []
+    var topTwo = 0
+    var misuse = 0
+    var notRated = 0
+    var reasons: [String: Int] = [:]
+
+    var ratings: Int { scores.count }
+
+    func serviceReport(id: String, name: String) -> ServiceReport {
+        ServiceReport(
+            id: id, name: name, issued: issued, priority: priority, called: called, served: served,
+            noShows: noShows, walkOuts: walkOuts, transfers: transfers,
+            wait: DurationStats(waits), serviceTime: DurationStats(serviceTimes),
+            withinTarget: ReportMath.ratio(withinTarget, waits.count),
+            promiseKept: ReportMath.ratio(promiseKept, promiseAsked),
+            noShowRate: ReportMath.ratio(noShows, called),
+            ratings: ratings, satisfactionIndex: ReportMath.mean(scores),
+            csat: ReportMath.ratio(topTwo, ratings), responseRate: ReportMath.ratio(ratings, served),
+            misuse: misuse, notRated: notRated, reasons: reasons)
+    }
+
+    func staffReport(number: String, name: String?) -> StaffReport {
+        StaffReport(
+            number: number, name: name, served: served, averageServiceSeconds: ReportMath.mean(serviceTimes),
+            ratings: ratings, satisfactionIndex: ReportMath.mean(scores), csat: ReportMath.ratio(topTwo, ratings),
+            responseRate: ReportMath.ratio(ratings, served))
+    }
+}
+
+private struct OpenedCase {
+    var openedAt: Date
+    var deadline: Date
+    var answeredAt: Date?
+}
+
+private struct Builder {
+    let configuration: Configuration
+    let now: Date
+    let calendar: LocalCalendar
+
+    var days: Set<String> = []
+    var closedDays: Set<String> = []
+    var tickets: [TicketKey: TrackedTicket] = [:]
+    var ticketOrder: [TicketKey] = []
+    var overall = Tally()
+    var services: [String: Tally] = [:]
+    var staff: [String: Tally] = [:]
+    /// Staff logged in at each counter (fallback when an event carries no staff number).
+    var counterStaff: [Int: String] = [:]
+    var hourIssued = [Int](repeating: 0, count: 24)
+    var hourWaits = [[Double]](repeating: [], count: 24)
+    var careRaisedAt: [String: Date] = [:]
+    var careRaised = 0
+    var careAcknowledged = 0
+    var careMinutes: [Double] = []
+    var cases: [String: OpenedCase] = [:]
+
+    init(configuration: Configuration, now: Date) {
+        self.configuration = configuration
+        self.now = now
+        self.calendar = LocalCalendar(configuration)
+    }
+
+    /// Applies `change` to the overall tally and, when known, to the service's tally.
+    mutating func count(_ service: String?, _ change: (inout Tally) -> Void) {
+        change(&overall)
+        if let service { change(&services[service, default: Tally()]) }
+    }
+
+    mutating func countStaff(_ number: String?, _ change: (inout Tally) -> Void) {
+        guard let number, !number.isEmpty else { return }
+        change(&staff[number, default: Tally()])
+    }
+
+    func ticketKey(_ e: KioskEvent) -> TicketKey? {
+        e.ticket.map { TicketKey(day: e.day, label: $0) }
+    }
+
+    /// The service an event about a ticket belongs to.
+    func service(of e: KioskEvent) -> String? {
+        if let key = ticketKey(e), let service = tickets[key]?.service { return service }
+        return e.service
+    }
+
+    func staffNumber(_ e: KioskEvent) -> String? {
+        e.staff ?? e.counter.flatMap { counterStaff[$0] }
+    }
+
+    /// The tracked ticket for an event, created on first sight if its issue is not among the events.
+    mutating func ticket(for e: KioskEvent) -> TicketKey? {
+        guard let key = ticketKey(e) else { return nil }
+        if tickets[key] == nil {
+            tickets[key] = TrackedTicket(day: e.day, service: e.service)
+            ticketOrder.append(key)
+        }
+        return key
+    }
+
+    func targetSeconds(_ service: String?) -> Double {
+        Double((service.flatMap { configuration.service($0) }?.targetWaitMinutes ?? 10) * 60)
+    }
+
+    mutating func apply(_ e: KioskEvent) {
+        days.insert(e.day)
+        switch e.type {
+        case .ticketIssued:
+            guard let key = ticketKey(e) else { return }
+            if let existing = tickets[key], existing.issuedAt != nil { return }  // duplicate
+            if tickets[key] == nil { ticketOrder.append(key) }
+            let hour = calendar.hour(of: e.time)
+            var t = tickets[key] ?? TrackedTicket(day: e.day)
+            t.issuedAt = e.time
+            t.issueHour = hour
+            t.service = e.service ?? t.service
+            t.estimateHigh = e.estimateHigh
+            tickets[key] = t
+            let priority = e.priority ?? false
+            count(t.service) { $0.issued += 1; if priority { $0.priority += 1 } }
+            hourIssued[hour] += 1
+
+        case .ticketCalled:
+            guard let key = ticket(for: e), var t = tickets[key] else { return }
+            let service = t.service ?? e.service
+            if t.firstCalledAt == nil {
+                t.firstCalledAt = e.time
+                overall.called += 1
+                if let issued = t.issuedAt {
+                    let wait = e.time.timeIntervalSince(issued)
+                    let inTarget = wait <= targetSeconds(service)
+                    let promise: Bool? = t.estimateHigh.map { wait <= Double($0 * 60) }
+                    count(service) {
+                        $0.waits.append(wait)
+                        if inTarget { $0.withinTarget += 1 }
+                        if let promise { $0.promiseAsked += 1; if promise { $0.promiseKept += 1 } }
+                    }
+                    if let hour = t.issueHour { hourWaits[hour].append(wait) }
+                }
+            }
+            if let service, !t.calledIn.contains(service) {
+                t.calledIn.insert(service)
+                services[service, default: Tally()].called += 1
+            }
+            tickets[key] = t
+
+        case .ticketNoShow:
+            guard let key = ticket(for: e), var t = tickets[key], !t.noShow else { return }
+            t.noShow = true
+            tickets[key] = t
+            count(t.service ?? e.service) { $0.noShows += 1 }
+
+        case .ticketTransferred:
+            let from = e.fromService ?? ticketKey(e).flatMap { tickets[$0]?.service }
+            let key = ticket(for: e)
+            count(from) { $0.transfers += 1 }
+            if let key {
+                if let to = e.service { tickets[key]?.service = to }
+                tickets[key]?.startedAt = nil
+            }
+
+        case .serviceStarted:
+            guard let key = ticket(for: e) else { return }
+            tickets[key]?.startedAt = e.time
+
+        case .serviceFinished:
+            var duration: Double?
+            var service = e.service
+            if let key = ticket(for: e), let t = tickets[key] {
+                service = t.service ?? e.service
+                duration = t.startedAt.map { e.time.timeIntervalSince($0) }
+                tickets[key]?.startedAt = nil
+            }
+            let change: (inout Tally) -> Void = { tally in
+                tally.served += 1
+                if let duration { tally.serviceTimes.append(duration) }
+            }
+            count(service, change)
+            countStaff(staffNumber(e), change)
+
+        case .ratingRecorded:
+            guard let level = e.rating ?? e.score.map({ ReportMath.level(score: $0) }),
+                  let score = e.score ?? ReportMath.score(level: level) else { return }
+            let change: (inout Tally) -> Void = { tally in
+                tally.scores.append(Double(score))
+                if level == 1 || level == 2 { tally.topTwo += 1 }
+            }
+            count(service(of: e), change)
+            countStaff(staffNumber(e), change)
+
+        case .ratingReason:
+            guard let reason = e.reason else { return }
+            count(service(of: e)) { $0.reasons[reason, default: 0] += 1 }
+
+        case .ratingMisuse:
+            count(service(of: e)) { $0.misuse += 1 }
+
+        case .notRated:
+            count(service(of: e)) { $0.notRated += 1 }
+
+        case .caseOpened:
+            guard let ref = e.caseRef, cases[ref] == nil else { return }
+            let hours = (e.service.flatMap { configuration.service($0) }?.replyDeadlineHours) ?? 48
+            let deadline = e.deadline ?? e.time.addingTimeInterval(Double(hours * 3600))
+            cases[ref] = OpenedCase(openedAt: e.time, deadline: deadline)
+
+        case .caseAnswered:
+            guard let ref = e.caseRef, var c = cases[ref], c.answeredAt == nil else { return }
+            c.answeredAt = e.time
+            cases[ref] = c
+
+        case .careAlertRaised:
+            careRaised += 1
+            let id = careID(e)
+            if careRaisedAt[id] == nil { careRaisedAt[id] = e.time }
+
+        case .careAcknowledged:
+            careAcknowledged += 1
+            let id = careID(e)
+            if let raised = careRaisedAt.removeValue(forKey: id) {
+                careMinutes.append(e.time.timeIntervalSince(raised) / 60)
+            }
+
+        case .staffLoggedIn:
+            if let n = e.counter, let s = e.staff { counterStaff[n] = s }
+        case .staffLoggedOut:
+            if let n = e.counter { counterStaff[n] = nil }
+
+        case .dayClosed:
+            closedDays.insert(e.day)
+
+        case .ticketRecalled, .farewellShown, .staffLoginFailed, .counterOpened, .counterPaused,
+             .counterClosed, .weatherSet:
+            break
+        }
+    }
+
+    func careID(_ e: KioskEvent) -> String {
+        "\(e.day)|\(e.ticket ?? "counter-\(e.counter.map(String.init) ?? "")")"
+    }
+
+    mutating func report() -> Report {
+        // Walk-outs: issued, never called, and their business day is over.
+        let today = calendar.businessDay(of: now)
+        for key in ticketOrder {
+            guard let t = tickets[key], t.issuedAt != nil, t.firstCalledAt == nil else { continue }
+            if closedDays.contains(t.day) || today > t.day {
+                count(t.service) { $0.walkOuts += 1 }
+            }
+        }
+
+        var ids = configuration.services.map(\.id)
+        ids += services.keys.filter { id in !ids.contains(id) }.sorted()
+        let serviceReports = ids.map { id in
+            (services[id] ?? Tally()).serviceReport(id: id, name: configuration.service(id)?.name(.chinese) ?? id)
+        }
+
+        let staffReports = staff.keys.sorted().map { number in
+            staff[number]!.staffReport(number: number, name: configuration.staffMember(number)?.name)
+        }
+
+        let opened = cases.values
+        let answered = opened.filter { $0.answeredAt != nil }.count
+        let inTime = opened.filter { c in c.answeredAt.map { $0 <= c.deadline } ?? false }.count
+        let overdue = opened.filter { $0.answeredAt == nil && now > $0.deadline }.count
+        let caseReport = CaseReport(
+            opened: opened.count, answered: answered, answeredInTime: inTime, overdue: overdue,
+            shareAnswered: ReportMath.ratio(answered, opened.count),
+            shareAnsweredInTime: ReportMath.ratio(inTime, opened.count))
+
+        return Report(
+            kiosk: configuration.kioskID, site: configuration.siteName, timeZone: configuration.timeZone.identifier,
+            days: days.sorted(), generatedAt: now, services: serviceReports,
+            overall: overall.serviceReport(id: "all", name: "合计"), staff: staffReports,
+            care: CareReport(raised: careRaised, acknowledged: careAcknowledged,
+                             averageMinutesToAcknowledge: ReportMath.mean(careMinutes)),
+            cases: caseReport,
+            hours: (0..<24).map { HourReport(hour: $0, issued: hourIssued[$0], averageWaitSeconds: ReportMath.mean(hourWaits[$0])) })
+    }
+}

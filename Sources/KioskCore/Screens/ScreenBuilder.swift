@@ -1,0 +1,188 @@
+import Foundation
+
+/// Turns the machine's state into what each station shows, in the station's language.
+/// Pure: the same state, catalogs and time give the same screens (snapshot tests rely on it).
+public struct ScreenBuilder: Sendable {
+    public let catalogs: Catalogs
+
+    public init(catalogs: Catalogs) { self.catalogs = catalogs }
+
+    /// Every station: the lobby first, then the counters by number.
+    public func screens(_ machine: KioskMachine, now: Date) -> [Screen] {
+        [lobby(machine, now: now)] + machine.configuration.counters.map { counter($0.number, machine, now: now) }
+    }
+
+    public func screen(for station: StationID, _ machine: KioskMachine, now: Date) -> Screen {
+        switch station {
+        case .lobby: return lobby(machine, now: now)
+        case .counter(let n): return counter(n, machine, now: now)
+        }
+    }
+
+    // MARK: Lobby
+
+    public func lobby(_ m: KioskMachine, now: Date) -> Screen {
+        let c = catalogs[m.lobbyLanguage]
+        let config = m.configuration
+        let footer = c.text("lobby.footer", ["time": m.calendar.dateTime(now), "weekday": c.text("weekday.\(m.calendar.weekday(of: now))")])
+        let title = c.text("lobby.title", ["site": config.siteName])
+        switch m.lobby {
+        case .idle:
+            return Screen(title: title, blocks: lobbyIdle(m, c, now: now), footer: footer)
+        case .choosing(let priority, let serviceID, _):
+            var blocks: [Block] = [.heading(c.text(priority ? "lobby.choose.priority" : "lobby.choose"))]
+            if priority { blocks.append(.text(c.text("lobby.priority-who"), .accent)) }
+            if let s = serviceID.flatMap(config.service) {
+                let ahead = WaitEstimator.aheadOfNewTicket(service: s.id, priority: priority, state: m.state)
+                let e = WaitEstimator.estimate(ahead: ahead, service: s, state: m.state)
+                blocks.append(.banner(s.name(m.lobbyLanguage), .accent))
+                blocks.append(.text(c.text("lobby.choice.waiting", ["count": String(ahead), "low": String(e.low), "high": String(e.high)]), .normal))
+                if !e.countersOpen { blocks.append(.text(c.text("lobby.no-counter-open"), .warning)) }
+                blocks.append(.text(c.text("lobby.choice.confirm"), .muted))
+            } else {
+                blocks.append(serviceTable(m, c))
+                blocks.append(.text(c.text("lobby.choice.pick"), .muted))
+            }
+            return Screen(title: title, blocks: blocks, footer: footer)
+        case .ticket(let label, _):
+            guard let t = m.state.tickets[label], let s = config.service(t.service) else { return Screen(title: title, blocks: [], footer: footer) }
+            var blocks: [Block] = [.heading(c.text("ticket.heading")), .banner(label, .accent),
+                                   .text(s.name(m.lobbyLanguage) + (t.priority ? "  " + c.text("ticket.priority") : ""), .normal)]
+            let ahead = WaitEstimator.ahead(of: t, state: m.state)
+            blocks.append(.text(c.text("ticket.position", ["ahead": String(ahead)]), .normal))
+            blocks.append(.text(c.text("ticket.estimate", ["low": String(t.estimateLow), "high": String(t.estimateHigh)]), .good))
+            blocks.append(.text(c.text("ticket.keep", ["phone": config.phone]), .muted))
+            return Screen(title: title, blocks: blocks, footer: c.text("ticket.footer"))
+        case .notice(let key, _):
+            return Screen(title: title, blocks: [.spacer, .text(c.text(key), .warning)], footer: footer)
+        }
+    }
+
+    private func lobbyIdle(_ m: KioskMachine, _ c: Catalog, now: Date) -> [Block] {
+        var blocks: [Block] = [.text(c.text("lobby.welcome"), .accent), serviceTable(m, c)]
+        // Apologise, with a fresh estimate, to everyone past their target.
+        for t in m.state.waitingTickets where t.careRaisedAt != nil {
+            guard let s = m.configuration.service(t.service) else { continue }
+            let e = WaitEstimator.estimate(ahead: WaitEstimator.ahead(of: t, state: m.state), service: s, state: m.state)
+            blocks.append(.text(c.text("lobby.apology", ["ticket": t.label, "minutes": String(t.waitedMinutes(now: now)),
+                                                           "low": String(e.low), "high": String(e.high)]), .warning))
+        }
+        if !m.state.recentlyCalled.isEmpty {
+            blocks.append(.heading(c.text("lobby.recent")))
+            for (i, call) in m.state.recentlyCalled.enumerated() {
+                blocks.append(.text(c.text("lobby.call", ["ticket": call.label, "counter": String(call.counter)]), i == 0 ? .accent : .normal))
+            }
+        }
+        if let advice = m.quietHours {
+            let hours = { (list: [Int]) in list.map { String(format: "%02d:00", $0) }.joined(separator: c.text("list.separator")) }
+            blocks.append(.text(c.text("lobby.advice", ["busy": hours(advice.busy), "quiet": hours(advice.quiet)]), .muted))
+        }
+        blocks.append(.text(c.text("lobby.hint"), .muted))
+        return blocks
+    }
+
+    private func serviceTable(_ m: KioskMachine, _ c: Catalog) -> Block {
+        var rows = [[c.text("lobby.table.key"), c.text("lobby.table.service"), c.text("lobby.table.waiting"), c.text("lobby.table.estimate")]]
+        for s in m.configuration.services.sorted(by: { $0.key < $1.key }) {
+            let waiting = m.state.ticketsWaiting(for: s.id).count
+            let e = WaitEstimator.estimate(ahead: waiting, service: s, state: m.state)
+            rows.append([String(s.key), s.name(m.lobbyLanguage), c.text("lobby.table.people", ["count": String(waiting)]),
+                         waiting == 0 && e.countersOpen ? c.text("lobby.table.no-wait") : c.text("lobby.table.range", ["low": String(e.low), "high": String(e.high)])])
+        }
+        return .table(rows)
+    }
+
+    // MARK: Counter
+
+    public func counter(_ n: Int, _ m: KioskMachine, now: Date) -> Screen {
+        let language = m.configuration.language
+        let c = catalogs[language]
+        guard let counter = m.state.counters[n], let ui = m.counterUI[n] else {
+            return Screen(title: c.text("counter.title", ["counter": String(n)]), blocks: [], footer: "")
+        }
+        var title = c.text("counter.title", ["counter": String(n)])
+        var blocks: [Block] = []
+        if let staff = counter.staff {
+            title += " · " + (m.configuration.staffMember(staff)?.name ?? staff) + " (" + staff + ")"
+        }
+        switch ui.entry {
+        case .staffNumber(let digits):
+            blocks.append(.text(c.text("counter.login.staff", ["digits": digits]), .accent))
+        case .pin(let staff, let digits):
+            blocks.append(.text(c.text("counter.login.pin", ["staff": staff, "mask": String(repeating: "•", count: digits.count)]), .accent))
+        case .transfer:
+            let list = m.configuration.services.map { "\($0.key) \($0.name(language))" }.joined(separator: "  ")
+            blocks.append(.text(c.text("counter.transfer.pick", ["services": list]), .accent))
+        case .none:
+            if counter.staff == nil { blocks.append(.text(c.text("counter.logged-out"), .muted)) }
+        }
+        if counter.staff != nil {
+            let names = counter.services.compactMap { m.configuration.service($0)?.name(language) }.joined(separator: c.text("list.separator"))
+            let waiting = m.state.waitingTickets.filter { counter.services.contains($0.service) }.count
+            blocks.append(.text(c.text("counter.status.\(counter.status.rawValue)", ["services": names, "waiting": String(waiting)]),
+                                counter.status == .open ? .good : .warning))
+            if let label = counter.current, let t = m.state.tickets[label] {
+                let service = m.configuration.service(t.service)?.name(language) ?? t.service
+                blocks.append(.banner(label, .accent))
+                let key = t.status == .serving ? "counter.serving" : "counter.called"
+                blocks.append(.text(c.text(key, ["service": service, "recalls": String(t.recalls), "waited": String(t.waitedMinutes(now: now))]), .normal))
+                if ui.unresolvedMarked { blocks.append(.text(c.text("counter.unresolved-marked"), .warning)) }
+            }
+            for t in m.careAlerts(for: n) {
+                blocks.append(.text(c.text("counter.care-alert", ["ticket": t.label, "minutes": String(t.waitedMinutes(now: now))]), .alert))
+            }
+        }
+        if let notice = ui.notice { blocks.append(.text(c.text(notice.key, notice.arguments), .warning)) }
+        blocks.append(.spacer)
+        blocks += pad(counter.pad, m, c, now: now)
+        let hint = counter.staff == nil ? c.text("counter.hint.logged-out") : c.text("counter.hint")
+        return Screen(title: title, blocks: blocks, footer: m.calendar.clock(now) + "  " + hint)
+    }
+
+    /// The rating pad: question, reasons, commitment, farewell.
+    private func pad(_ pad: PadState, _ m: KioskMachine, _ c: Catalog, now: Date) -> [Block] {
+        switch pad {
+        case .idle:
+            return [.heading(c.text("pad.heading")), .text(c.text("pad.idle"), .muted)]
+        case .awaitingRating:
+            return [.heading(c.text("pad.question")),
+                    .choices([Choice(key: "1", label: c.text("rating.1"), tone: .good), Choice(key: "2", label: c.text("rating.2"), tone: .fair),
+                              Choice(key: "3", label: c.text("rating.3"), tone: .warning), Choice(key: "4", label: c.text("rating.4"), tone: .alert)])]
+        case .awaitingReason:
+            var rows: [[String]] = []
+            for (i, key) in m.configuration.reasons.enumerated() { rows.append([String(i + 1), c.text(key)]) }
+            return [.heading(c.text("pad.reason-question")), .table(rows)]
+        case .commitment(_, let ref, _):
+            guard let record = m.state.cases[ref] else { return [] }
+            return [.heading(c.text("pad.commitment.heading")), .banner(ref, .accent),
+                    .text(c.text("pad.commitment", ["ref": ref, "deadline": m.calendar.shortDateTime(record.deadline), "phone": m.configuration.phone]), .normal)]
+        case .farewell(let message, let ticket, _):
+            var blocks: [Block] = [.heading(c.text("pad.thanks"))]
+            if let festival = m.festivalKey(now: now) { blocks.append(.text(c.text(festival), .accent)) }
+            blocks.append(.text(c.text(message), .good))
+            if let ref = ticket.flatMap({ m.state.tickets[$0]?.caseRef }), let record = m.state.cases[ref] {
+                blocks.append(.text(c.text("farewell.case", ["ref": ref, "deadline": m.calendar.shortDateTime(record.deadline), "phone": m.configuration.phone]), .accent))
+            }
+            blocks.append(.text(c.text("farewell.belongings"), .normal))
+            return blocks
+        }
+    }
+
+    /// Keys every screen may ask for, so `--check-config` can report a catalog that lacks one.
+    public static let requiredKeys: [String] = [
+        "lobby.title", "lobby.footer", "lobby.welcome", "lobby.choose", "lobby.choose.priority", "lobby.priority-who",
+        "lobby.choice.waiting", "lobby.choice.confirm", "lobby.choice.pick", "lobby.no-counter-open", "lobby.apology",
+        "lobby.recent", "lobby.call", "lobby.advice", "lobby.hint", "lobby.numbers-exhausted", "lobby.table.key",
+        "lobby.table.service", "lobby.table.waiting", "lobby.table.estimate", "lobby.table.people", "lobby.table.no-wait",
+        "lobby.table.range", "list.separator", "ticket.heading", "ticket.priority", "ticket.position", "ticket.estimate",
+        "ticket.keep", "ticket.footer", "counter.title", "counter.login.staff", "counter.login.pin", "counter.transfer.pick",
+        "counter.logged-out", "counter.status.open", "counter.status.paused", "counter.status.closed", "counter.serving",
+        "counter.called", "counter.unresolved-marked", "counter.care-alert", "counter.hint", "counter.hint.logged-out",
+        "counter.notice.login-first", "counter.notice.finish-first", "counter.notice.start-first", "counter.notice.paused",
+        "counter.notice.nobody-waiting", "counter.notice.nothing-to-recall", "counter.notice.recall-first",
+        "counter.notice.no-ticket", "counter.notice.no-alert", "counter.notice.login-failed",
+        "counter.notice.logged-in-elsewhere", "counter.notice.bad-transfer", "pad.heading", "pad.idle", "pad.question",
+        "rating.1", "rating.2", "rating.3", "rating.4", "pad.reason-question", "pad.commitment.heading", "pad.commitment",
+        "pad.thanks", "farewell.case", "farewell.belongings", "farewell.default",
+    ] + (1...7).map { "weekday.\($0)" }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import KioskConsole
+import KioskCore
+
+/// Runs the kiosk in a text terminal: every station as a panel, the keyboard drives the focused
+/// one (Tab moves the focus), a one-second clock tick, redraws of only what changed, and the
+/// terminal restored on every way out (Ctrl-C, Ctrl-D, SIGTERM, a crash signal).
+public final class ConsoleFrontend {
+    let service: KioskService
+    let terminal: Terminal
+    let clock: () -> Date
+    var writer = AnsiFrameWriter()
+    var decoder = TerminalKeyDecoder()
+    var focus = 0
+    var lastSize = (columns: 0, rows: 0)
+
+    public init(service: KioskService, terminal: Terminal = Terminal(), clock: @escaping () -> Date = Date.init) {
+        self.service = service
+        self.terminal = terminal
+        self.clock = clock
+    }
+
+    /// Runs until Ctrl-C / Ctrl-D or the end of input.
+    public func run() throws {
+        try terminal.start()
+        defer { terminal.restore() }
+        var nextTick = clock().addingTimeInterval(1)
+        draw()
+        while true {
+            let wait = max(0, min(250, Int32(nextTick.timeIntervalSince(clock()) * 1000)))
+            guard let bytes = terminal.read(timeoutMilliseconds: wait) else { return }
+            for input in decoder.feed(bytes) {
+                switch input {
+                case .interrupt:
+                    return
+                case .tab:
+                    focus = (focus + 1) % service.stations.count
+                case .backTab:
+                    focus = (focus + service.stations.count - 1) % service.stations.count
+                case .key(let key):
+                    service.handle(.key(key, station: service.stations[focus], at: clock()))
+                default:
+                    break
+                }
+            }
+            let now = clock()
+            if now >= nextTick {
+                service.handle(.tick(now))
+                nextTick = now.addingTimeInterval(1)
+            }
+            draw()
+        }
+    }
+
+    func draw() {
+        let size = terminal.size()
+        if size != lastSize {
+            writer.invalidate()
+            lastSize = size
+        }
+        let canvas = DemoLayout.render(service.currentScreens(now: clock()), focus: focus, width: size.columns, height: size.rows,
+                                       hint: service.setup.catalogs[service.setup.configuration.language].text("demo.hint"))
+        let text = writer.frame(canvas)
+        if !text.isEmpty { terminal.write(text) }
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import KioskConsole
+import KioskCore
+
+/// `kioskd`'s command line. Parsing is pure and throws `UsageError`; only `main` prints and exits.
+public struct DaemonOptions: Equatable {
+    public var demo = false
+    public var stateDirectory: String?
+    public var configPath: String?
+    public var assets: String?
+    public var checkConfig: String?
+    public var checkDefaults = false
+    public var language: Language?
+    public var help = false
+
+    public static let usage = """
+    Usage: kioskd [--demo] [--state-dir DIR] [--config PATH] [--assets DIR] [--language zh-Hans|en]
+           kioskd --check-config [PATH]
+
+      --demo              run every station (lobby and counters) as panels in this terminal;
+                          Tab moves the focus. State goes to a throwaway folder unless --state-dir.
+      --state-dir DIR     where kiosk.sqlite lives (default /var/lib/kiosk)
+      --config PATH       configuration file (default /etc/kiosk/kiosk.conf; built-in defaults if absent)
+      --assets DIR        site assets: messages/*.catalog, keymap.conf (default: $KIOSK_ASSETS,
+                          /usr/share/kiosk, or the Kiosk/ folder of the source tree)
+      --language L        language of the stations: zh-Hans (default) or en
+      --check-config [PATH]  validate the configuration, catalogs and key map, then exit (0 = ok)
+      --help              this text
+    """
+
+    public struct UsageError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static func parse(_ arguments: [String]) throws -> DaemonOptions {
+        var o = DaemonOptions()
+        var i = 0
+        func value(_ flag: String) throws -> String {
+            i += 1
+            guard i < arguments.count, !arguments[i].hasPrefix("--") else { throw UsageError(description: "\(flag) needs a value; see kioskd --help") }
+            return arguments[i]
+        }
+        while i < arguments.count {
+            let arg = arguments[i]
+            switch arg {
+            case "--demo": o.demo = true
+            case "--state-dir": o.stateDirectory = try value(arg)
+            case "--config": o.configPath = try value(arg)
+            case "--assets": o.assets = try value(arg)
+            case "--language":
+                let v = try value(arg)
+                guard let l = Language(rawValue: v) else { throw UsageError(description: "--language \(v): use zh-Hans or en") }
+                o.language = l
+            case "--check-config":
+                if i + 1 < arguments.count, !arguments[i + 1].hasPrefix("--") { o.checkConfig = try value(arg) } else { o.checkDefaults = true }
+            case "--help", "-h": o.help = true
+            default:
+                throw UsageError(description: "unknown option '\(arg)'; see kioskd --help")
+            }
+            i += 1
+        }
+        return o
+    }
+}
+
+/// The daemon's composition root: parse, load, open storage, run the console. Returns the exit code.
+public enum DaemonCommand {
+    public static func main(_ arguments: [String]) -> Int32 {
+        let options: DaemonOptions
+        do { options = try DaemonOptions.parse(arguments) } catch {
+            Log.error("kioskd: \(error)")
+            return 64
+        }
+        if options.help { writeStdout(DaemonOptions.usage + "\n"); return 0 }
+        if options.checkConfig != nil || options.checkDefaults {
+            switch KioskSetup.load(configPath: options.checkConfig, assets: options.assets) {
+            case .success(let s):
+                writeStdout("ok: \(s.configSource): \(s.configuration.services.count) services, \(s.configuration.counters.count) counters, \(s.configuration.staff.count) staff; assets \(s.assets)\n")
+                return 0
+            case .failure(let e):
+                writeStdout(e.errors.map(\.description).joined(separator: "\n") + "\n")
+                return 1
+            }
+        }
+        var setup: KioskSetup
+        switch KioskSetup.load(configPath: options.configPath, assets: options.assets) {
+        case .success(let s): setup = s
+        case .failure(let e):
+            Log.error("kioskd: the configuration has errors, not starting:\n" + e.errors.map(\.description).joined(separator: "\n"))
+            return 78
+        }
+        if let l = options.language { setup.configuration.language = l }
+        let stateDirectory: String
+        if let dir = options.stateDirectory {
+            stateDirectory = dir
+        } else if options.demo {
+            stateDirectory = NSTemporaryDirectory() + "kiosk-demo-\(getpid())"
+        } else {
+            stateDirectory = "/var/lib/kiosk"
+        }
+        let service: KioskService
+        do { service = try KioskService(setup: setup, stateDirectory: stateDirectory, now: Date()) } catch {
+            Log.error("kioskd: cannot open the state folder \(stateDirectory): \(error)")
+            return 73
+        }
+        Log.info("kioskd: kiosk \(setup.configuration.kioskID), config \(setup.configSource), state \(stateDirectory)")
+        let terminal = Terminal()
+        guard terminal.isTTY else {
+            Log.error("kioskd: stdin/stdout is not a terminal; run it in a terminal (the framebuffer display comes with the hardware issue)")
+            return 66
+        }
+        do { try ConsoleFrontend(service: service, terminal: terminal).run() } catch {
+            terminal.restore()
+            Log.error("kioskd: terminal: \(error)")
+            return 74
+        }
+        service.store.close()
+        if options.demo && options.stateDirectory == nil { writeStdout("Demo state kept in \(stateDirectory) (inspect with: kioskctl --state-dir \(stateDirectory) events)\n") }
+        return 0
+    }
+}

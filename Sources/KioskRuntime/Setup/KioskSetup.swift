@@ -1,0 +1,75 @@
+import Foundation
+import KioskCore
+
+/// Everything the daemon needs before it can show a screen: configuration, message catalogs
+/// and key maps, each checked. Either all of it loads, or the errors say what to fix.
+public struct KioskSetup: Sendable {
+    public var configuration: Configuration
+    public var catalogs: Catalogs
+    public var terminalKeys: KeyMap
+    /// Where `Kiosk/` assets were found.
+    public var assets: String
+    /// Where the configuration came from ("built-in defaults" when no file exists).
+    public var configSource: String
+
+    public static let defaultConfigPath = "/etc/kiosk/kiosk.conf"
+
+    /// Finds the site assets (`messages/`, `keymap.conf`): an explicit folder, `$KIOSK_ASSETS`,
+    /// the installed `/usr/share/kiosk`, then the source tree the binary was built from.
+    public static func locateAssets(explicit: String?) -> String? {
+        var candidates: [String] = []
+        if let e = explicit { return e }
+        if let env = ProcessInfo.processInfo.environment["KIOSK_ASSETS"] { candidates.append(env) }
+        candidates.append("/usr/share/kiosk")
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        for _ in 0..<5 {
+            candidates.append(dir.appendingPathComponent("Kiosk").path)
+            dir = dir.deletingLastPathComponent()
+        }
+        candidates.append(FileManager.default.currentDirectoryPath + "/Kiosk")
+        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/messages/zh-Hans.catalog") }
+    }
+
+    /// Loads and checks everything. `configPath` nil means the default path, used only if it exists.
+    public static func load(configPath: String?, assets explicitAssets: String?) -> Result<KioskSetup, ConfigurationErrors> {
+        guard let assets = locateAssets(explicit: explicitAssets) else {
+            return .failure(ConfigurationErrors(errors: [ConfigurationError(file: explicitAssets ?? "Kiosk/", line: 0,
+                message: "site assets not found (messages/zh-Hans.catalog); pass --assets DIR or set KIOSK_ASSETS")]))
+        }
+        var errors: [ConfigurationError] = []
+        var configuration = Configuration()
+        var source = "built-in defaults"
+        let path = configPath ?? (FileManager.default.fileExists(atPath: defaultConfigPath) ? defaultConfigPath : nil)
+        if let path {
+            switch ConfigurationParser.load(path: path) {
+            case .success(let c): configuration = c; source = path
+            case .failure(let e): errors += e.errors
+            }
+        }
+        var catalogs = Catalogs([])
+        switch CatalogParser.loadAll(directory: assets + "/messages") {
+        case .success(let c):
+            catalogs = c
+            errors += CatalogParser.compare(c, directory: assets + "/messages")
+            for language in Language.allCases {
+                let keys = ScreenBuilder.requiredKeys + configuration.reasons + configuration.festivals.map(\.messageKey)
+                for key in keys where c[language].entries[key] == nil {
+                    errors.append(ConfigurationError(file: "\(assets)/messages/\(language.rawValue).catalog", line: 0,
+                                                     message: "missing '\(key)', which the screens or kiosk.conf use; add it"))
+                }
+            }
+        case .failure(let e): errors += e.errors
+        }
+        var keys = KeyMap.defaultTerminal
+        let keymapPath = assets + "/keymap.conf"
+        if let data = FileManager.default.contents(atPath: keymapPath), let text = String(data: data, encoding: .utf8) {
+            switch KeyMap.parse(text, file: keymapPath) {
+            case .success(let maps): keys = maps["terminal"] ?? keys
+            case .failure(let e): errors += e.errors
+            }
+        }
+        guard errors.isEmpty else { return .failure(ConfigurationErrors(errors: errors)) }
+        return .success(KioskSetup(configuration: configuration, catalogs: catalogs, terminalKeys: keys, assets: assets, configSource: source))
+    }
+}

@@ -1,0 +1,105 @@
+/// One schema step. `statements` run in order; when `rebuildsProjections` is set, the projection
+/// tables are emptied and refilled from `events` after the pending steps ran, with the current
+/// projection rules, so an upgraded database answers exactly like a fresh one.
+struct Migration: Sendable {
+    let version: Int
+    let statements: [String]
+    let rebuildsProjections: Bool
+}
+
+/// The schema history. Never edit a released step: add a new one at the end and bump
+/// `EventStore.currentSchemaVersion`. `PRAGMA user_version` holds the last applied version.
+let migrations: [Migration] = [
+    // v1: the event log and the ticket projection (first release).
+    Migration(
+        version: 1,
+        statements: [
+            """
+            CREATE TABLE events (
+                seq INTEGER PRIMARY KEY,
+                kiosk TEXT NOT NULL,
+                type TEXT NOT NULL,
+                device_time TEXT NOT NULL,
+                day TEXT NOT NULL,
+                payload TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX events_day ON events(day, seq)",
+            """
+            CREATE TABLE tickets (
+                id INTEGER PRIMARY KEY,
+                day TEXT NOT NULL,
+                label TEXT NOT NULL,
+                service TEXT NOT NULL,
+                number INTEGER,
+                priority INTEGER NOT NULL DEFAULT 0,
+                status TEXT NOT NULL DEFAULT 'waiting',
+                issued_at TEXT NOT NULL,
+                called_at TEXT,
+                counter INTEGER,
+                started_at TEXT,
+                finished_at TEXT,
+                estimate_low INTEGER,
+                estimate_high INTEGER,
+                UNIQUE (day, label)
+            )
+            """,
+        ],
+        rebuildsProjections: false),
+    // v2: counters, cases and ratings; ticket recalls and rating columns. Backfilled from events.
+    Migration(
+        version: 2,
+        statements: [
+            "ALTER TABLE tickets ADD COLUMN last_called_at TEXT",
+            "ALTER TABLE tickets ADD COLUMN recalls INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE tickets ADD COLUMN rating INTEGER",
+            "ALTER TABLE tickets ADD COLUMN score INTEGER",
+            // NULL: not asked yet; 1: rated; 0: left without rating (rating.none).
+            "ALTER TABLE tickets ADD COLUMN rated INTEGER",
+            "ALTER TABLE tickets ADD COLUMN reason TEXT",
+            "CREATE INDEX tickets_day_status ON tickets(day, status)",
+            "CREATE INDEX events_type ON events(type, day)",
+            """
+            CREATE TABLE counters (
+                number INTEGER PRIMARY KEY,
+                status TEXT NOT NULL DEFAULT 'closed' CHECK (status IN ('closed', 'open', 'paused')),
+                staff TEXT,
+                current_ticket TEXT,
+                changed_at TEXT
+            )
+            """,
+            """
+            CREATE TABLE cases (
+                ref TEXT PRIMARY KEY,
+                day TEXT NOT NULL,
+                ticket TEXT,
+                service TEXT,
+                opened_at TEXT NOT NULL,
+                deadline TEXT,
+                status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'answered')),
+                reason TEXT,
+                answered_at TEXT
+            )
+            """,
+            "CREATE INDEX cases_status ON cases(status, deadline)",
+            """
+            CREATE TABLE ratings (
+                seq INTEGER PRIMARY KEY REFERENCES events(seq),
+                day TEXT NOT NULL,
+                ticket TEXT NOT NULL,
+                service TEXT,
+                counter INTEGER,
+                staff TEXT,
+                rating INTEGER NOT NULL,
+                score INTEGER,
+                reason TEXT,
+                recorded_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX ratings_day ON ratings(day, ticket)",
+        ],
+        rebuildsProjections: true),
+]
+
+/// Projection tables, children first (for emptying them before a rebuild).
+let projectionTables = ["ratings", "cases", "counters", "tickets"]

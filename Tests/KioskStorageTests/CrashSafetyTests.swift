@@ -1,0 +1,207 @@
+import Foundation
+import KioskCore
+import Testing
+
+@testable import KioskStorage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Finds the `kiosk-crash-probe` executable: `$KIOSK_CRASH_PROBE` when set, otherwise next to the
+/// test binary or in a folder above it (SwiftPM puts every product of a build in the same
+/// `<scratch>/<triple>/debug` folder as `kioskPackageTests.xctest`).
+func locateCrashProbe() -> URL? {
+    let fm = FileManager.default
+    if let env = ProcessInfo.processInfo.environment["KIOSK_CRASH_PROBE"], fm.isExecutableFile(atPath: env) {
+        return URL(fileURLWithPath: env)
+    }
+    var starts: [URL] = []
+    if let arg0 = CommandLine.arguments.first {
+        starts.append(URL(fileURLWithPath: arg0).standardizedFileURL)
+    }
+    if let exe = Bundle.main.executableURL { starts.append(exe) }
+    starts.append(Bundle.main.bundleURL)
+    for start in starts {
+        var dir = start.resolvingSymlinksInPath()
+        for _ in 0..<6 {
+            dir = dir.deletingLastPathComponent()
+            let candidate = dir.appendingPathComponent("kiosk-crash-probe")
+            if fm.isExecutableFile(atPath: candidate.path) { return candidate }
+            if dir.path == "/" { break }
+        }
+    }
+    return nil
+}
+
+/// Same formula as in kiosk-crash-probe/main.swift.
+func probeBatchSize(startingAt b: Int64) -> Int {
+    Int(1 + ((UInt64(b) &* 0x9E37_79B9_7F4A_7C15) >> 33) % 3)
+}
+
+/// SplitMix64, seeded so a failing run can be repeated (the seed is in the failure message).
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Reads what is in `fd` now, up to `timeout` seconds for the first byte; empty at EOF/timeout.
+private func readAvailable(_ fd: Int32, timeout: Double) -> [UInt8] {
+    var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+    guard poll(&pfd, 1, Int32(timeout * 1000)) > 0 else { return [] }
+    var buf = [UInt8](repeating: 0, count: 65536)
+    let n = read(fd, &buf, buf.count)
+    return n > 0 ? Array(buf[0..<n]) : []
+}
+
+/// Everything left in a pipe whose writer is dead.
+private func drain(_ fd: Int32) -> [UInt8] {
+    var out: [UInt8] = []
+    while true {
+        let chunk = readAvailable(fd, timeout: 0.2)
+        if chunk.isEmpty { return out }
+        out += chunk
+    }
+}
+
+@Suite("Crash safety")
+struct CrashSafetyTests {
+    @Test(.timeLimit(.minutes(3)))
+    func sigkillingAWriterHundredsOfTimesLosesNoAcknowledgedBatchAndSplitsNone() throws {
+        guard let probe = locateCrashProbe() else {
+            Issue.record(
+                """
+                kiosk-crash-probe not found next to \(CommandLine.arguments.first ?? "the test binary"); \
+                build it (`swift build --product kiosk-crash-probe`) or set KIOSK_CRASH_PROBE
+                """)
+            return
+        }
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let path = dir.dbPath
+        let seed = UInt64(Date().timeIntervalSince1970 * 1000)
+        var rng = SplitMix64(state: seed)
+        let context = "seed \(seed), \(path)"
+
+        let kills = 200
+        var maxAck: Int64 = 0
+        var lastSeen: Int64 = 0
+        var checkedThrough: Int64 = 0
+        var issuedTickets = 0
+        var killsWithProgress = 0
+        var killsBeforeReady = 0
+        let started = Date()
+
+        for round in 0..<kills {
+            let process = Process()
+            process.executableURL = probe
+            process.arguments = [path]
+            let out = Pipe()
+            let err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            let outFD = out.fileHandleForReading.fileDescriptor
+            var output: [UInt8] = []
+            // Three kills in four are timed from "ready" so they land in the append loop; the
+            // rest from launch, so some hit opening/creating/migrating the file.
+            if round % 4 != 0 {
+                let deadline = Date().addingTimeInterval(20)
+                while !output.contains(UInt8(ascii: "\n")) && Date() < deadline && process.isRunning {
+                    output += readAvailable(outFD, timeout: 0.05)
+                }
+            }
+            usleep(UInt32(Int.random(in: 5_000...60_000, using: &rng)))
+            let wasRunning = process.isRunning
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            output += drain(outFD)
+            let stderr = String(decoding: drain(err.fileHandleForReading.fileDescriptor), as: UTF8.self)
+            try? out.fileHandleForReading.close()
+            try? err.fileHandleForReading.close()
+
+            guard wasRunning, process.terminationReason == .uncaughtSignal else {
+                Issue.record("round \(round): the probe exited by itself (\(process.terminationStatus)): \(stderr) [\(context)]")
+                return
+            }
+            let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
+            if !lines.contains("ready") { killsBeforeReady += 1 }
+            for line in lines where line.hasPrefix("ack ") {
+                guard let n = Int64(line.dropFirst(4)) else { continue }
+                #expect(n > maxAck, "acks must increase: \(n) after \(maxAck) [\(context)]")
+                maxAck = max(maxAck, n)
+            }
+
+            // --- Check the file as the next kioskd start would find it. ---
+            guard FileManager.default.fileExists(atPath: path) else {
+                #expect(maxAck == 0, "round \(round): acked \(maxAck) but no file [\(context)]")
+                continue
+            }
+            let store = try EventStore(path: path)
+            defer { store.close() }
+            try #require(try store.integrityCheck() == "ok", "round \(round) [\(context)]")
+            let last = try store.lastSequence()
+            // Every acknowledged batch is there; nothing seen before disappeared.
+            try #require(last >= maxAck, "round \(round): acked \(maxAck) but last seq is \(last) [\(context)]")
+            try #require(last >= lastSeen, "round \(round): last seq went back from \(lastSeen) to \(last) [\(context)]")
+            // Contiguous 1…last: as many rows as the highest seq (seq is the primary key).
+            try #require(try store.eventCount() == last, "round \(round): gaps in seqs [\(context)]")
+            if last > lastSeen { killsWithProgress += 1 }
+            lastSeen = last
+
+            // New events: whole batches only, laid out as the probe writes them.
+            let fresh = try store.events(since: checkedThrough)
+            var expectedStatus: [String: (day: String, status: String)] = [:]
+            var i = 0
+            while i < fresh.count {
+                let head = fresh[i]
+                let b = head.seq
+                let size = probeBatchSize(startingAt: b)
+                try #require(
+                    head.event.detail == "probe batch=\(b) size=\(size) part=0",
+                    "round \(round): seq \(b) does not start a batch: \(head.event.detail ?? "nil") [\(context)]")
+                try #require(i + size <= fresh.count, "round \(round): batch \(b) is incomplete [\(context)]")
+                let types: [EventType] = [.ticketIssued, .ticketCalled, .serviceStarted]
+                for part in 0..<size {
+                    let e = fresh[i + part]
+                    try #require(e.seq == b + Int64(part), "round \(round): seq gap in batch \(b) [\(context)]")
+                    try #require(e.event.detail == "probe batch=\(b) size=\(size) part=\(part)", "[\(context)]")
+                    try #require(e.event.type == types[part] && e.event.ticket == "T\(b)", "[\(context)]")
+                    try #require(e.kiosk == "probe")
+                }
+                expectedStatus["T\(b)"] = (head.event.day, ["waiting", "called", "serving"][size - 1])
+                i += size
+                issuedTickets += 1
+            }
+            checkedThrough = last
+
+            // Projections agree with the events.
+            let ticketRows = try #require(try store.conn.scalarInt("SELECT COUNT(*) FROM tickets", doing: "counting"))
+            #expect(ticketRows == Int64(issuedTickets), "round \(round) [\(context)]")
+            let issuedEvents = try store.conn.scalarInt(
+                "SELECT COUNT(*) FROM events WHERE type = 'ticket.issued'", doing: "counting")
+            #expect(issuedEvents == Int64(issuedTickets), "round \(round) [\(context)]")
+            for day in Set(expectedStatus.values.map(\.day)) {
+                let status = Dictionary(uniqueKeysWithValues: try store.tickets(day: day).map { ($0.label, $0.status) })
+                for (label, expected) in expectedStatus where expected.day == day {
+                    #expect(status[label] == expected.status, "round \(round): \(label) [\(context)]")
+                }
+            }
+        }
+        let seconds = Date().timeIntervalSince(started)
+        print(
+            """
+            crash probe: \(kills) SIGKILLs in \(String(format: "%.1f", seconds)) s, \(lastSeen) events \
+            (\(issuedTickets) batches), \(killsWithProgress) rounds wrote something, \
+            \(killsBeforeReady) killed before ready, last ack \(maxAck) [\(context)]
+            """)
+        #expect(maxAck > 0)
+        #expect(killsWithProgress > kills / 2)
+    }
+}

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Installs the Debian packages kiosk needs to build, run and test, if any are missing.
+# Safe to run repeatedly; uses sudo when not root.
+set -eu
+need=""
+for pkg in libsqlite3-dev sqlite3 tmux pkg-config; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need="$need $pkg"
+done
+[ -z "$need" ] && exit 0
+echo "Installing:$need"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need

@@ -127,10 +127,13 @@ enum ConfigurationLexer {
 
     /// `text` if it is valid UTF-8, else the errors naming each line that is not.
     static func decodeUTF8(_ bytes: [UInt8], file: String) -> Result<String, ConfigurationErrors> {
-        if let text = String(validating: bytes, as: UTF8.self) { return .success(text) }
+        func valid<C: Collection<UInt8>>(_ bytes: C) -> Bool {
+            // Decoding repairs invalid sequences with U+FFFD, so valid input round-trips exactly.
+            String(decoding: bytes, as: UTF8.self).utf8.elementsEqual(bytes)
+        }
+        if valid(bytes) { return .success(String(decoding: bytes, as: UTF8.self)) }
         var errors: [ConfigurationError] = []
-        for (index, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated()
-        where String(validating: line, as: UTF8.self) == nil {
+        for (index, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where !valid(line) {
             errors.append(ConfigurationError(file: file, line: index + 1,
                 message: "this line is not valid UTF-8; save the file as UTF-8 (not GBK or another encoding)"))
         }

@@ -445,7 +445,7 @@ public enum ConfigurationParser {
             case "name": draft.name = value
             case "pin-hash":
                 if PINHash.isWellFormed(value) { draft.pinHash = value } else {
-                    error(line, "pin-hash of \(draft.label) is not a valid hash (pbkdf2-sha256$ITERATIONS$SALT_HEX$HASH_HEX); run `kioskctl hash-pin` and paste its output")
+                    error(line, "pin-hash of \(draft.label) is not a valid hash (pbkdf2-sha256$ITERATIONS$SALT_HEX$HASH_HEX); run `kioskctl hash-pin` and use the pin-hash line it prints")
                 }
             default: break
             }
@@ -495,7 +495,7 @@ public enum ConfigurationParser {
             for draft in staff {
                 if draft.lines["name"] == nil { error(draft.line, "\(draft.label) has no 'name'; add name = the staff member's name") }
                 if draft.lines["pin-hash"] == nil && draft.lines["pin"] == nil {
-                    error(draft.line, "\(draft.label) has no 'pin-hash'; run `kioskctl hash-pin` and add pin-hash = its output")
+                    error(draft.line, "\(draft.label) has no 'pin-hash'; run `kioskctl hash-pin` and add the pin-hash line it prints")
                 }
             }
 

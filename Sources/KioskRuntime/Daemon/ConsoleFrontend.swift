@@ -10,7 +10,7 @@ public final class ConsoleFrontend {
     let terminal: Terminal
     let clock: () -> Date
     var writer = AnsiFrameWriter()
-    var decoder = TerminalKeyDecoder()
+    var decoder: TerminalKeyDecoder
     var focus = 0
     var lastSize = (columns: 0, rows: 0)
 
@@ -18,6 +18,10 @@ public final class ConsoleFrontend {
         self.service = service
         self.terminal = terminal
         self.clock = clock
+        // Single-character bindings of keymap.conf's [terminal] section come before the built-in ones.
+        var characters: [Character: Key] = [:]
+        for (input, key) in service.setup.terminalKeys.bindings where input.count == 1 { characters[input.first!] = key }
+        decoder = TerminalKeyDecoder(keyMap: characters)
     }
 
     /// Runs until Ctrl-C / Ctrl-D or the end of input.

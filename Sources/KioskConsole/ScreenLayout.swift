@@ -103,12 +103,15 @@ public enum ScreenLayout {
     }
 
     enum BannerMode: Equatable { case big(sx: Int, sy: Int), text }
+    /// Banner font scales, largest first: columns and rows per font pixel. A terminal cell is
+    /// about twice as tall as wide, so 2×1 and 4×2 pixels look square.
+    static let bannerScales: [(sx: Int, sy: Int)] = [(4, 2), (3, 2), (2, 2), (2, 1), (1, 1)]
     enum ChoicesMode: Equatable { case boxed, compact }
 
     /// Lays out the blocks for a body `width` columns wide, choosing the largest banner and choice
     /// presentation for which everything fits in `height` rows (cut at the bottom if nothing does).
     static func layoutBlocks(_ blocks: [Block], width: Int, height: Int) -> [Line] {
-        let bigModes: [BannerMode] = [.big(sx: 2, sy: 2), .big(sx: 2, sy: 1), .big(sx: 1, sy: 1)]
+        let bigModes: [BannerMode] = bannerScales.map { .big(sx: $0.sx, sy: $0.sy) }
         var candidates: [(BannerMode, ChoicesMode)] = []
         for c in [ChoicesMode.boxed, .compact] { for b in bigModes { candidates.append((b, c)) } }
         candidates.append((.text, .boxed))
@@ -146,11 +149,13 @@ public enum ScreenLayout {
 
     static func renderBanner(_ s: String, tone: Tone, width: Int, mode: BannerMode) -> [Line] {
         let style = CellStyle(tone: tone, bold: true)
-        if case .big(let sx, let sy) = mode, BigFont.canRender(s), BigFont.width(of: s, scaleX: sx) <= width,
-            let rows = BigFont.render(s, scaleX: sx, scaleY: sy)
-        {
-            let x = (width - BigFont.width(of: s, scaleX: sx)) / 2
-            return rows.map { Line($0, x: x, style: style) }
+        if case .big(let maxX, let maxY) = mode, BigFont.canRender(s) {
+            // The largest scale up to the requested one that fits the width.
+            for (sx, sy) in bannerScales where sx <= maxX && sy <= maxY {
+                let w = BigFont.width(of: s, scaleX: sx)
+                guard w <= width, let rows = BigFont.render(s, scaleX: sx, scaleY: sy) else { continue }
+                return rows.map { Line($0, x: (width - w) / 2, style: style) }
+            }
         }
         // Plain bold text, centred, wrapped if it must.
         return DisplayWidth.wrap(s, width: width).map { line in

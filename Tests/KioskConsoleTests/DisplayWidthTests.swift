@@ -11,7 +11,10 @@ import Testing
     }
 
     @Test func cjk() {
-        #expect(DisplayWidth.of("请 A023 号到 2 号窗口") == 20)
+        // 6 wide characters (12 columns) + "A023", "2" and 4 spaces (9 columns).
+        #expect(DisplayWidth.of("请 A023 号到 2 号窗口") == 21)
+        #expect(DisplayWidth.of("请A023号到2号窗口") == 17)
+        #expect(DisplayWidth.of("请 A023 号到 2号窗口") == 20)
         #expect(DisplayWidth.of("户籍办理") == 8)
         #expect(DisplayWidth.of(Character("号")) == 2)
         #expect(DisplayWidth.of("ひらがなカタカナ") == 16)

@@ -115,7 +115,7 @@ enum SampleScreens {
         let lines = draw(screen, width: width, height: 10).plainLines()
         var starts = Array(repeating: Set<Int>(), count: 3)
         for row in rows {
-            guard let line = lines.first(where: { $0.contains("│ " + row[0]) }) else {
+            guard let line = lines.first(where: { $0.dropFirst(2).hasPrefix(row[0]) }) else {
                 Issue.record("row \(row) not found in \(lines)")
                 continue
             }

@@ -17,7 +17,8 @@ import Testing
                 == (0...9).map { .key(.digit($0)) } + [
                     .key(.star), .key(.plus), .key(.minus), .key(.slash), .key(.dot),
                 ])
-        #expect(decode([[0x0D], [0x0A], [0x7F], [0x08]]) == [.key(.enter), .key(.enter), .key(.backspace), .key(.backspace)])
+        #expect(decode([[0x0A], [0x0D], [0x7F], [0x08]]) == [.key(.enter), .key(.enter), .key(.backspace), .key(.backspace)])
+        #expect(decode([[0x0D, 0x0D]]) == [.key(.enter), .key(.enter)])
         #expect(decode([[0x0D, 0x0A]]) == [.key(.enter)])  // CR LF is one Enter
         #expect(decode([[0x0D], [0x0A]]) == [.key(.enter)])  // …even split
         #expect(decode([[0x09], bytes("\u{1B}[Z")]) == [.tab, .backTab])

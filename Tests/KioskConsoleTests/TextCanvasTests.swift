@@ -61,10 +61,10 @@ func wideCharactersAreWhole(_ canvas: TextCanvas) -> Bool {
         c.put("abcdef", x: -2, y: 0)
         #expect(c.plainLines() == ["cdef"])
         c.put("一二", x: -1, y: 0)  // 一 straddles column 0
-        #expect(c.plainLines() == [" 二ef"])
+        #expect(c.plainLines() == [" 二f"])
         c.put("zz", x: 0, y: 5)  // off the canvas: ignored
         c.put("zz", x: 9, y: 0)
-        #expect(c.plainLines() == [" 二ef"])
+        #expect(c.plainLines() == [" 二f"])
         #expect(wideCharactersAreWhole(c))
     }
 

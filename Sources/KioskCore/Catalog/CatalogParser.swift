@@ -14,7 +14,9 @@ public enum CatalogParser {
                 continue
             }
             let key = line[..<eq].trimmingCharacters(in: .whitespaces)
-            let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            // "…" keeps leading or trailing spaces: list.separator = ", "
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
             if key.isEmpty {
                 errors.append(ConfigurationError(file: file, line: index + 1, message: "missing key before '='"))
             } else if entries[key] != nil {

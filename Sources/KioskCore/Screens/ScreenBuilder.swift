@@ -149,7 +149,7 @@ public struct ScreenBuilder: Sendable {
                     .choices([Choice(key: "1", label: c.text("rating.1"), tone: .good), Choice(key: "2", label: c.text("rating.2"), tone: .fair),
                               Choice(key: "3", label: c.text("rating.3"), tone: .warning), Choice(key: "4", label: c.text("rating.4"), tone: .alert)])]
         case .awaitingReason:
-            var rows: [[String]] = []
+            var rows: [[String]] = [[c.text("pad.reason.key"), c.text("pad.reason.label")]]
             for (i, key) in m.configuration.reasons.enumerated() { rows.append([String(i + 1), c.text(key)]) }
             return [.heading(c.text("pad.reason-question")), .table(rows)]
         case .commitment(_, let ref, _):
@@ -182,7 +182,7 @@ public struct ScreenBuilder: Sendable {
         "counter.notice.nobody-waiting", "counter.notice.nothing-to-recall", "counter.notice.recall-first",
         "counter.notice.no-ticket", "counter.notice.no-alert", "counter.notice.login-failed",
         "counter.notice.logged-in-elsewhere", "counter.notice.bad-transfer", "pad.heading", "pad.idle", "pad.question",
-        "rating.1", "rating.2", "rating.3", "rating.4", "pad.reason-question", "pad.commitment.heading", "pad.commitment",
+        "rating.1", "rating.2", "rating.3", "rating.4", "pad.reason-question", "pad.reason.key", "pad.reason.label", "pad.commitment.heading", "pad.commitment",
         "pad.thanks", "farewell.case", "farewell.belongings", "farewell.default",
     ] + (1...7).map { "weekday.\($0)" }
 }

@@ -26,7 +26,8 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(name: "kioskd", dependencies: ["KioskRuntime"], swiftSettings: strict),
         .executableTarget(name: "kioskctl", dependencies: ["KioskRuntime"], swiftSettings: strict),
-        .executableTarget(name: "kiosk-crash-probe", dependencies: ["KioskStorage", "KioskCore"], swiftSettings: strict),
+        .executableTarget(
+            name: "kiosk-crash-probe", dependencies: ["KioskStorage", "KioskCore", "KioskRuntime"], swiftSettings: strict),
         .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore"], swiftSettings: strict),
         .testTarget(name: "KioskConfigurationTests", dependencies: ["KioskCore"], swiftSettings: strict),
         .testTarget(name: "KioskReportTests", dependencies: ["KioskCore"], swiftSettings: strict),

@@ -4,6 +4,7 @@ import Testing
 
 extension Harness {
     /// Logs in counter 1, issues a repairs ticket, serves and finishes it.
+    @discardableResult
     mutating func servedVisit(serviceKey: Int = 1, markUnresolved: Bool = false) -> String {
         if machine.state.counters[1]?.staff == nil { login(1) }
         let label = takeTicket(serviceKey)

@@ -3,8 +3,9 @@ import KioskConsole
 import KioskCore
 
 /// Runs the kiosk in a text terminal: every station as a panel, the keyboard drives the focused
-/// one (Tab moves the focus), a one-second clock tick, redraws of only what changed, and the
-/// terminal restored on every way out (Ctrl-C, Ctrl-D, SIGTERM, a crash signal).
+/// one (Tab moves the focus), a one-second clock tick, redraws of only what changed (and a full
+/// one after a resize), and the terminal restored on every way out (Ctrl-C, Ctrl-D, SIGTERM, a
+/// crash signal).
 public final class ConsoleFrontend {
     let service: KioskService
     let terminal: Terminal
@@ -24,37 +25,33 @@ public final class ConsoleFrontend {
         decoder = TerminalKeyDecoder(keyMap: characters)
     }
 
-    /// Runs until Ctrl-C / Ctrl-D or the end of input.
-    public func run() throws {
+    /// Puts the terminal in raw mode and registers the keyboard, the clock tick and the redraw
+    /// with `loop`; the loop stops on Ctrl-C / Ctrl-D or the end of input.
+    public func attach(to loop: PollLoop) throws {
         try terminal.start()
-        defer { terminal.restore() }
-        var nextTick = clock().addingTimeInterval(1)
-        draw()
-        while true {
-            let wait = max(0, min(250, Int32(nextTick.timeIntervalSince(clock()) * 1000)))
-            guard let bytes = terminal.read(timeoutMilliseconds: wait) else { return }
+        loop.addReader(fd: terminal.inputFD) { [unowned self, unowned loop] in
+            guard let bytes = terminal.read(timeoutMilliseconds: 0) else { return loop.stop() }
             for input in decoder.feed(bytes) {
                 switch input {
                 case .interrupt:
-                    return
+                    loop.stop()
                 case .tab:
                     focus = (focus + 1) % service.stations.count
                 case .backTab:
                     focus = (focus + service.stations.count - 1) % service.stations.count
                 case .key(let key):
                     service.handle(.key(key, station: service.stations[focus], at: clock()))
-                default:
+                case .other:
                     break
                 }
             }
-            let now = clock()
-            if now >= nextTick {
-                service.handle(.tick(now))
-                nextTick = now.addingTimeInterval(1)
-            }
-            draw()
         }
+        loop.every(1) { [unowned self] in service.handle(.tick(clock())) }
+        loop.afterEach = { [unowned self] in draw() }
     }
+
+    /// Gives the terminal back.
+    public func detach() { terminal.restore() }
 
     func draw() {
         let size = terminal.size()

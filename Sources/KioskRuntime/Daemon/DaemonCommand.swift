@@ -109,11 +109,15 @@ public enum DaemonCommand {
             Log.error("kioskd: stdin/stdout is not a terminal; run it in a terminal (the framebuffer display comes with the hardware issue)")
             return 66
         }
-        do { try ConsoleFrontend(service: service, terminal: terminal).run() } catch {
+        let loop = PollLoop()
+        let console = ConsoleFrontend(service: service, terminal: terminal)
+        do { try console.attach(to: loop) } catch {
             terminal.restore()
             Log.error("kioskd: terminal: \(error)")
             return 74
         }
+        loop.run()
+        console.detach()
         service.store.close()
         if options.demo && options.stateDirectory == nil { writeStdout("Demo state kept in \(stateDirectory) (inspect with: kioskctl --state-dir \(stateDirectory) events)\n") }
         return 0

@@ -109,6 +109,12 @@ public enum DaemonCommand {
             Log.error("kioskd: stdin/stdout is not a terminal; run it in a terminal (the framebuffer display comes with the hardware issue)")
             return 66
         }
+        // Log lines written to the terminal would tear the screen: send them to a file while it is drawn.
+        let logPath = stateDirectory + "/kioskd.log"
+        if isatty(STDERR_FILENO) == 1 {
+            let fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+            if fd >= 0 { dup2(fd, STDERR_FILENO); close(fd) }
+        }
         let loop = PollLoop()
         let console = ConsoleFrontend(service: service, terminal: terminal)
         do { try console.attach(to: loop) } catch {
@@ -119,7 +125,7 @@ public enum DaemonCommand {
         loop.run()
         console.detach()
         service.store.close()
-        if options.demo && options.stateDirectory == nil { writeStdout("Demo state kept in \(stateDirectory) (inspect with: kioskctl --state-dir \(stateDirectory) events)\n") }
+        if options.demo && options.stateDirectory == nil { writeStdout("Demo state kept in \(stateDirectory) (inspect with: kioskctl --state-dir \(stateDirectory) events; log: \(logPath))\n") }
         return 0
     }
 }

@@ -79,6 +79,17 @@ struct TicketTests {
         #expect(restored.state == h.machine.state)
     }
 
+    @Test func aPadStillWaitingAtCloseIsRecordedAsNotRated() {
+        var h = Harness()
+        h.login(1)
+        h.takeTicket(1)
+        h.press("+EE", .counter(1))
+        h.now = morning.addingTimeInterval(20 * 3600)
+        h.send(.tick(h.now))
+        let close = h.types().suffix(4)
+        #expect(Array(close) == [.notRated, .staffLoggedOut, .counterClosed, .dayClosed])
+    }
+
     @Test func exhaustedNumberRangeShowsANoticeAndIssuesNothing() {
         var h = Harness { $0.services[0].lastNumber = 2 }
         h.takeTicket(1)

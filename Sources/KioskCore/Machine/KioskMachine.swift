@@ -17,6 +17,13 @@ public enum KioskInput: Sendable {
     case key(Key, station: StationID, at: Date)
     case tick(Date)
     case setWeather(Weather, at: Date)
+    /// An operator's command from the control socket (`kioskctl counter pause 2`).
+    case counterCommand(CounterCommand, counter: Int, at: Date)
+}
+
+/// What an operator may do to a counter from the shell.
+public enum CounterCommand: String, Sendable, CaseIterable {
+    case open, pause, close
 }
 
 /// What the drivers must do after an input: persist the events (before showing their effect)
@@ -24,6 +31,8 @@ public enum KioskInput: Sendable {
 public struct KioskOutput: Equatable, Sendable {
     public var events: [KioskEvent] = []
     public var announcements: [Announcement] = []
+    /// Why an operator command was refused (nothing changed), for the operator's shell.
+    public var refusal: String?
     public init() {}
 }
 
@@ -120,8 +129,42 @@ public struct KioskMachine: Sendable {
                 e.weather = weather
                 record(e, into: &out)
             }
+        case .counterCommand(let command, let n, let time):
+            let now = time.wholeSeconds
+            rollOver(now: now, into: &out)
+            operatorCommand(command, counter: n, now: now, into: &out)
         }
         return out
+    }
+
+    /// Opens, pauses or closes a counter for an operator; refuses (with the reason) what staff
+    /// must do at the counter themselves: logging in, finishing the current ticket.
+    private mutating func operatorCommand(_ command: CounterCommand, counter n: Int, now: Date, into out: inout KioskOutput) {
+        guard let counter = state.counters[n] else {
+            out.refusal = "counter \(n) is not in the configuration (counters: \(state.counters.keys.sorted().map(String.init).joined(separator: ", ")))"
+            return
+        }
+        switch command {
+        case .open:
+            if counter.status == .open { out.refusal = "counter \(n) is already open"; return }
+            guard counter.staff != nil else {
+                out.refusal = "no staff is logged in at counter \(n); staff log in at the counter (0, staff number, PIN), which opens it"
+                return
+            }
+            record(event(.counterOpened, now, counter: n), into: &out)
+        case .pause:
+            guard counter.status == .open else { out.refusal = "counter \(n) is \(counter.status.rawValue), not open"; return }
+            record(event(.counterPaused, now, counter: n), into: &out)
+        case .close:
+            if let label = counter.current {
+                out.refusal = "counter \(n) still has ticket \(label); finish it at the counter first"
+                return
+            }
+            if counter.status == .closed && counter.staff == nil { out.refusal = "counter \(n) is already closed"; return }
+            if counter.staff != nil { record(event(.staffLoggedOut, now, counter: n), into: &out) }
+            record(event(.counterClosed, now, counter: n), into: &out)
+            counterUI[n] = CounterUI()
+        }
     }
 
     private mutating func record(_ event: KioskEvent, into out: inout KioskOutput) {
@@ -143,14 +186,20 @@ public struct KioskMachine: Sendable {
 
     // MARK: Time
 
-    /// Closes the old business day when a new one begins: staff are logged out, the queue is emptied
-    /// (tickets never called count as walk-outs in reports), weather returns to the configured one.
+    /// Closes the old business day when a new one begins: an unanswered rating pad counts as not
+    /// rated, staff are logged out, the queue is emptied (tickets never called count as walk-outs
+    /// in reports), weather returns to the configured one.
     private mutating func rollOver(now: Date, into out: inout KioskOutput) {
         let today = calendar.businessDay(of: now)
         guard today != state.day else { return }
         if !state.dayClosed {
             for n in state.counters.keys.sorted() {
                 guard let c = state.counters[n] else { continue }
+                if case .awaitingRating(let label, _) = c.pad {
+                    var e = event(.notRated, now, counter: n, ticket: state.tickets[label])
+                    e.ticket = label
+                    record(e, into: &out)
+                }
                 if c.staff != nil { record(event(.staffLoggedOut, now, counter: n), into: &out) }
                 if c.status != .closed { record(event(.counterClosed, now, counter: n), into: &out) }
             }

@@ -109,8 +109,8 @@ public struct QueueState: Equatable, Sendable {
     }
 
     public func nextNumber(for service: ServiceConfig) -> Int? {
-        let used = order.compactMap { tickets[$0] }.filter { $0.label.hasPrefix(service.prefix) && Ticket.prefix(of: $0.label) == service.prefix }
-            .map(\.number).max()
+        // By prefix, not current service: a transferred ticket keeps the number it was issued with.
+        let used = order.compactMap { tickets[$0] }.filter { Ticket.prefix(of: $0.label) == service.prefix }.map(\.number).max()
         let next = (used ?? service.firstNumber - 1) + 1
         return next <= service.lastNumber ? next : nil
     }

@@ -3,7 +3,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 STATE ?=
 
-.PHONY: demo test setup build release check-config clean
+.PHONY: demo test setup build release check-config clean deb test-deb
 
 ## Install the Debian packages the build and tests need (skipped when present).
 setup:
@@ -26,6 +26,14 @@ check-config: build
 
 release: setup
 	$(SWIFT) build -c release --static-swift-stdlib
+
+## The Debian package dist/kioskd_<version>_amd64.deb (static binaries, unit, config, assets).
+deb: setup
+	./scripts/make-deb.sh
+
+## Installs that package into a clean Debian 12 root (debootstrap) and checks it there (root).
+test-deb: deb
+	./scripts/test-deb.sh
 
 clean:
 	rm -rf .build

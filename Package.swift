@@ -14,15 +14,35 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CEvdev", pkgConfig: "libevdev", providers: [.apt(["libevdev-dev"])]),
+        .systemLibrary(name: "CLinuxFB"),
+        // Framebuffer display: pixel formats, rotation, dirty rectangles, FreeType text, screen layout, PNG.
+        .target(name: "KioskFramebuffer", dependencies: ["KioskCore", "CFreeType", "CZlib", "CLinuxFB"], swiftSettings: strict),
+        // evdev keypads (libevdev, hotplug) and evemu recordings.
+        .target(name: "KioskKeypad", dependencies: ["KioskCore", "CEvdev"], swiftSettings: strict),
+        .executableTarget(name: "kiosk-bench", dependencies: ["KioskFramebuffer", "KioskKeypad", "KioskCore"], swiftSettings: strict),
+        .testTarget(name: "KioskFramebufferTests", dependencies: ["KioskFramebuffer", "KioskCore"], exclude: ["Golden"], swiftSettings: strict),
+        .testTarget(name: "KioskKeypadTests", dependencies: ["KioskKeypad", "KioskCore"], exclude: ["Recordings"], swiftSettings: strict),
         // Pure decisions: configuration, queue, visit, screens, reports. No I/O.
         .target(name: "KioskCore", swiftSettings: strict),
+        // Central sync: the outbox worker as a state machine plus its URLSession adapter (own thread).
+        .target(name: "KioskSync", dependencies: ["KioskCore", "KioskStorage"], swiftSettings: strict),
+        .testTarget(name: "KioskSyncTests", dependencies: ["KioskSync", "KioskStorage", "KioskCore"], swiftSettings: strict),
         // SQLite event store and current-state projections.
         .target(name: "KioskStorage", dependencies: ["KioskCore", "CSQLite"], swiftSettings: strict),
         // ANSI text console: layout, wide characters, diffed redraw, raw terminal.
         .target(name: "KioskConsole", dependencies: ["KioskCore"], swiftSettings: strict),
+        // ESC/POS ticket printing: the byte builder (pure) and the non-blocking printer device.
+        .target(name: "KioskPrinting", swiftSettings: strict),
+        // Voice call-outs: the announce command, queued, time-limited, run without blocking the loop.
+        .target(name: "KioskAnnounce", swiftSettings: strict),
+        // Reports for managers: HTML with inline SVG charts (no JavaScript) and CSV.
+        .target(name: "KioskReports", dependencies: ["KioskCore"], swiftSettings: strict),
         // The daemon's run loop and the operator commands, wiring core, storage and console.
         .target(
-            name: "KioskRuntime", dependencies: ["KioskCore", "KioskStorage", "KioskConsole"],
+            name: "KioskRuntime", dependencies: ["KioskCore", "KioskStorage", "KioskConsole", "KioskSync", "KioskPrinting", "KioskAnnounce", "KioskReports"],
             swiftSettings: strict),
         .executableTarget(name: "kioskd", dependencies: ["KioskRuntime"], swiftSettings: strict),
         .executableTarget(name: "kioskctl", dependencies: ["KioskRuntime"], swiftSettings: strict),
@@ -37,5 +57,9 @@ let package = Package(
         .testTarget(
             name: "KioskConsoleTests", dependencies: ["KioskConsole", "KioskCore"],
             resources: [.copy("Snapshots")], swiftSettings: strict),
+        // Control socket, reload, systemd notify, printing, call-outs, reports: real sockets and files.
+        .testTarget(
+            name: "KioskOperationsTests", dependencies: ["KioskRuntime", "KioskCore", "KioskStorage", "KioskPrinting", "KioskAnnounce", "KioskReports"],
+            swiftSettings: strict),
     ]
 )

@@ -6,4 +6,8 @@ cd "$(dirname "$0")/.."
 swift build --build-tests -Xswiftc -warnings-as-errors
 swift test --skip-build
 ./Tests/EndToEnd/demo-in-tmux.sh
+# Operations: control socket, reload, systemd notify with the real daemon; unit hardening.
+./Tests/EndToEnd/operations-in-tmux.sh
+./systemd/check-security.sh
+./scripts/test-central.sh   # central sync: kiosk-central on a throwaway PostgreSQL, real processes
 echo "all tests passed"

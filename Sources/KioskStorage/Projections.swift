@@ -211,7 +211,7 @@ extension EventStore {
         case .dayClosed:
             try run("UPDATE counters SET current_ticket = NULL", [])
         case .ratingMisuse, .staffLoginFailed, .careAlertRaised, .careAcknowledged, .farewellShown,
-            .weatherSet:
+            .weatherSet, .printerFailed, .printerRecovered:
             return
         }
     }

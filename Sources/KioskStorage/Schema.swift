@@ -99,6 +99,35 @@ let migrations: [Migration] = [
             "CREATE INDEX ratings_day ON ratings(day, ticket)",
         ],
         rebuildsProjections: true),
+    // v3: central sync state (one row) and the centre's receipts (server receive times, offsets).
+    Migration(
+        version: 3,
+        statements: [
+            """
+            CREATE TABLE sync_state (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                acked_seq INTEGER NOT NULL DEFAULT 0,
+                last_attempt_at TEXT,
+                last_success_at TEXT,
+                last_error TEXT,
+                last_error_at TEXT,
+                config_version INTEGER NOT NULL DEFAULT 0,
+                clock_offset_ms INTEGER
+            )
+            """,
+            "INSERT INTO sync_state (id) VALUES (1)",
+            // One row per acknowledged batch: events up to through_seq reached the centre at
+            // server_time (the centre's clock), sent at device_time (ours).
+            """
+            CREATE TABLE sync_receipts (
+                through_seq INTEGER PRIMARY KEY,
+                server_time TEXT NOT NULL,
+                device_time TEXT NOT NULL,
+                clock_offset_ms INTEGER
+            )
+            """,
+        ],
+        rebuildsProjections: false),
 ]
 
 /// Projection tables, children first (for emptying them before a rebuild).

@@ -120,7 +120,7 @@ struct MigrationTests {
             let error = expectStorageError(open)
             #expect(error?.kind == .newerSchema)
             #expect(
-                error?.description.contains("kiosk.sqlite has schema version 9 but this kioskd knows up to 2") == true)
+                error?.description.contains("kiosk.sqlite has schema version 9 but this kioskd knows up to \(EventStore.currentSchemaVersion)") == true)
             #expect(error?.description.contains("upgrade kioskd") == true)
         }
         let check = try SQLiteConnection(path: dir.dbPath, flags: SQLITE_OPEN_READONLY)

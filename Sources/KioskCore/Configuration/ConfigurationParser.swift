@@ -31,6 +31,8 @@ public enum ConfigurationParser {
         "id", "site", "phone", "language", "business-day-start", "timezone", "normal-per-priority",
         "recalls-before-no-show", "ticket-screen-seconds", "rating-timeout-seconds", "reason-timeout-seconds",
         "commitment-seconds", "farewell-seconds", "estimate-window", "reasons", "weather",
+        "central-url", "token-file", "ca-file", "sync-interval",
+        "printer", "announce-command", "announce-timeout",
     ]
     static let serviceKeys = [
         "key", "name", "name.en", "prefix", "numbers", "target-wait", "typical-service", "reply-deadline", "complaint",
@@ -391,6 +393,24 @@ public enum ConfigurationParser {
                 }
             case "weather":
                 if let v = choice(value, key: key, line: line, options: Weather.allCases.map { ($0.rawValue, $0) }) { config.weather = v }
+            case "central-url":
+                if value.hasPrefix("https://") || value.hasPrefix("http://") { config.centralURL = value } else {
+                    error(line, "central-url '\(value)' in [kiosk] must start with https:// (or http:// behind a local proxy); e.g. central-url = https://central.example.com")
+                }
+            case "token-file": config.syncTokenFile = value
+            case "printer":
+                if value.hasPrefix("/") { config.printer = value } else {
+                    error(line, "printer '\(value)' in [kiosk] must be a device path; e.g. printer = /dev/usb/lp0")
+                }
+            case "announce-command":
+                if value.contains("{ticket}") { config.announceCommand = value } else {
+                    error(line, "announce-command in [kiosk] must contain {ticket} (and usually {counter}); e.g. announce-command = espeak-ng -v cmn \"请 {ticket} 号到 {counter} 号窗口\"")
+                }
+            case "announce-timeout":
+                if let v = number(value, key: key, line: line, range: 1...120, unit: seconds) { config.announceTimeoutSeconds = v }
+            case "ca-file": config.syncCAFile = value
+            case "sync-interval":
+                if let v = number(value, key: key, line: line, range: 5...86_400, unit: seconds) { config.syncIntervalSeconds = v }
             default: break
             }
         }

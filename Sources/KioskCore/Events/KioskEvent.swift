@@ -64,6 +64,10 @@ public enum EventType: String, Codable, Equatable, Sendable, CaseIterable {
     case counterClosed = "counter.closed"
     case weatherSet = "weather.set"
     case dayClosed = "day.closed"
+    /// The ticket printer failed (offline, paper out, write error); `detail` says how.
+    case printerFailed = "printer.failed"
+    /// The ticket printer printed again after a failure.
+    case printerRecovered = "printer.ok"
 }
 
 /// An event as stored: with its per-kiosk sequence number.

@@ -85,6 +85,9 @@ public struct QueueState: Equatable, Sendable {
     public var farewellsToday = 0
     /// Set after `day.closed`: nothing of the old day remains.
     public var dayClosed = false
+    /// Why the ticket printer last failed, until it prints again (residents are told to remember
+    /// their number; staff see an alert).
+    public var printerProblem: String?
 
     private let estimateWindow: Int
 
@@ -186,6 +189,10 @@ public struct QueueState: Equatable, Sendable {
             counters[n]?.pad = .commitment(ticket: label, caseRef: ref, since: e.time)
         case .ratingMisuse, .staffLoginFailed, .notRated, .caseAnswered:
             break
+        case .printerFailed:
+            printerProblem = e.detail ?? "printer"
+        case .printerRecovered:
+            printerProblem = nil
         case .caseOpened:
             guard let ref = e.caseRef, let label = e.ticket else { return }
             cases[ref] = CaseRecord(ref: ref, ticket: label, service: e.service ?? "", openedAt: e.time,

@@ -282,7 +282,7 @@ private struct Builder {
             closedDays.insert(e.day)
 
         case .ticketRecalled, .farewellShown, .staffLoginFailed, .counterOpened, .counterPaused,
-             .counterClosed, .weatherSet:
+             .counterClosed, .weatherSet, .printerFailed, .printerRecovered:
             break
         }
     }

@@ -48,6 +48,7 @@ public struct ScreenBuilder: Sendable {
             guard let t = m.state.tickets[label], let s = config.service(t.service) else { return Screen(title: title, blocks: [], footer: footer) }
             var blocks: [Block] = [.heading(c.text("ticket.heading")), .banner(label, .accent),
                                    .text(s.name(m.lobbyLanguage) + (t.priority ? "  " + c.text("ticket.priority") : ""), .normal)]
+            if m.state.printerProblem != nil { blocks.append(.text(c.text("ticket.remember-number"), .alert)) }
             let ahead = WaitEstimator.ahead(of: t, state: m.state)
             blocks.append(.text(c.text("ticket.position", ["ahead": String(ahead)]), .normal))
             blocks.append(.text(c.text("ticket.estimate", ["low": String(t.estimateLow), "high": String(t.estimateHigh)]), .good))
@@ -131,6 +132,10 @@ public struct ScreenBuilder: Sendable {
             for t in m.careAlerts(for: n) {
                 blocks.append(.text(c.text("counter.care-alert", ["ticket": t.label, "minutes": String(t.waitedMinutes(now: now))]), .alert))
             }
+            if let problem = m.state.printerProblem {
+                let known = ["offline", "paper-out", "busy", "error"].contains(problem) ? problem : "error"
+                blocks.append(.text(c.text("counter.printer-alert", ["problem": c.text("printer.problem.\(known)")]), .alert))
+            }
         }
         if let notice = ui.notice { blocks.append(.text(c.text(notice.key, notice.arguments), .warning)) }
         blocks.append(.spacer)
@@ -184,5 +189,7 @@ public struct ScreenBuilder: Sendable {
         "counter.notice.logged-in-elsewhere", "counter.notice.bad-transfer", "pad.heading", "pad.idle", "pad.question",
         "rating.1", "rating.2", "rating.3", "rating.4", "pad.reason-question", "pad.reason.key", "pad.reason.label", "pad.commitment.heading", "pad.commitment",
         "pad.thanks", "farewell.case", "farewell.belongings", "farewell.default",
+        "ticket.remember-number", "counter.printer-alert", "printer.problem.offline", "printer.problem.paper-out",
+        "printer.problem.busy", "printer.problem.error", "print.phone",
     ] + (1...7).map { "weekday.\($0)" }
 }

@@ -13,12 +13,21 @@ public enum ControlCommand {
       queue                        tickets waiting now, oldest first
       events [--since SEQ] [--json]  stored events (JSON lines with --json)
       report [--date YYYY-MM-DD] [--json]  the day's figures (default: the latest business day)
+      report [--from DAY] [--to DAY] --html OUT.html | --csv | --json
+                                   a period: a page with charts (no JavaScript), CSV for spreadsheets
       hash-pin [PIN]               print a pin-hash line for kiosk.conf (reads the PIN from stdin if omitted)
+
+    Commands for the running daemon (through its control socket):
+      counter open|pause|close N   open, pause or close counter N
+      weather clear|rain|hot|cold  set the weather the farewells use
+      reload                       reload the configuration (as SIGHUP; a broken one is rejected)
+      sync                         sync with the centre now and report (drains itself when kioskd is not running)
 
     Options:
       --state-dir DIR   the daemon's state folder (default /var/lib/kiosk)
       --config PATH     configuration for service names and targets (default /etc/kiosk/kiosk.conf if present)
       --assets DIR      site assets folder (see kioskd --help)
+      --runtime-dir DIR the daemon's runtime folder with control.sock (default /run/kiosk)
     """
 
     public struct Failure: Error, CustomStringConvertible {
@@ -44,6 +53,7 @@ public enum ControlCommand {
         var stateDirectory = "/var/lib/kiosk"
         var configPath: String?
         var assets: String?
+        var runtimeDirectory: String?
         var rest: [String] = []
         var i = 0
         func value() throws -> String {
@@ -56,6 +66,7 @@ public enum ControlCommand {
             case "--state-dir": stateDirectory = try value()
             case "--config": configPath = try value()
             case "--assets": assets = try value()
+            case "--runtime-dir": runtimeDirectory = try value()
             case "--help", "-h", "help": output(usage + "\n"); return
             default: rest.append(arguments[i])
             }
@@ -65,11 +76,16 @@ public enum ControlCommand {
         let options = Array(rest.dropFirst())
 
         if command == "hash-pin" { return try hashPIN(options, output: output) }
+        let socket = socketPath(runtimeDirectory: runtimeDirectory)
+        if socketCommands.contains(command) && command != "sync" { return try talkToDaemon(command, options, socketPath: socket, output: output) }
 
         let setup: KioskSetup
         switch KioskSetup.load(configPath: configPath, assets: assets) {
         case .success(let s): setup = s
         case .failure(let e): throw Failure(description: "configuration errors:\n" + e.description, code: 78)
+        }
+        if command == "sync" {
+            return try CentralSync.syncCommand(setup: setup, stateDirectory: stateDirectory, socketPath: socket, output: output)
         }
         let path = stateDirectory + "/kiosk.sqlite"
         let store: EventStore
@@ -78,12 +94,16 @@ public enum ControlCommand {
         }
         defer { store.close() }
         switch command {
-        case "status": try status(store, setup, output: output)
+        case "status":
+            try status(store, setup, output: output)
+            output(CentralSync.statusText(store, setup.configuration))
+            output("\n" + daemonLine(socketPath: socket))
         case "queue": try queue(store, setup, output: output)
         case "events": try events(store, options, output: output)
+        case "report" where wantsExtendedReport(options): try extendedReport(store, setup, options, output: output)
         case "report": try report(store, setup, options, output: output)
         default:
-            let known = ["status", "queue", "events", "report", "hash-pin"]
+            let known = ["status", "queue", "events", "report", "hash-pin"] + socketCommands
             let hint = known.first { $0.hasPrefix(String(command.prefix(2))) }.map { " (did you mean '\($0)'?)" } ?? ""
             throw Failure(description: "unknown command '\(command)'\(hint); see kioskctl --help", code: 64)
         }

@@ -12,6 +12,8 @@ public struct DaemonOptions: Equatable {
     public var checkDefaults = false
     public var language: Language?
     public var help = false
+    /// Folder of the control socket (default /run/kiosk; the state folder with --demo).
+    public var runtimeDirectory: String?
 
     public static let usage = """
     Usage: kioskd [--demo] [--state-dir DIR] [--config PATH] [--assets DIR] [--language zh-Hans|en]
@@ -24,6 +26,8 @@ public struct DaemonOptions: Equatable {
       --assets DIR        site assets: messages/*.catalog, keymap.conf (default: $KIOSK_ASSETS,
                           /usr/share/kiosk, or the Kiosk/ folder of the source tree)
       --language L        language of the stations: zh-Hans (default) or en
+      --runtime-dir DIR   where the control socket for kioskctl lives (default /run/kiosk;
+                          with --demo: the state folder)
       --check-config [PATH]  validate the configuration, catalogs and key map, then exit (0 = ok)
       --help              this text
     """
@@ -47,6 +51,7 @@ public struct DaemonOptions: Equatable {
             case "--state-dir": o.stateDirectory = try value(arg)
             case "--config": o.configPath = try value(arg)
             case "--assets": o.assets = try value(arg)
+            case "--runtime-dir": o.runtimeDirectory = try value(arg)
             case "--language":
                 let v = try value(arg)
                 guard let l = Language(rawValue: v) else { throw UsageError(description: "--language \(v): use zh-Hans or en") }
@@ -122,7 +127,14 @@ public enum DaemonCommand {
             Log.error("kioskd: terminal: \(error)")
             return 74
         }
+        let operations = DaemonOperations(service: service, options: DaemonOperations.Options(
+            runtimeDirectory: options.runtimeDirectory ?? (options.demo ? stateDirectory : DaemonOperations.defaultRuntimeDirectory),
+            configPath: options.configPath, assets: options.assets, language: options.language, stateDirectory: stateDirectory))
+        operations.attach(to: loop)
+        let centralSync = CentralSync.start(setup: setup, stateDirectory: stateDirectory, operations: operations, loop: loop)
         loop.run()
+        centralSync?.stop()
+        operations.detach()
         console.detach()
         service.store.close()
         if options.demo && options.stateDirectory == nil { writeStdout("Demo state kept in \(stateDirectory) (inspect with: kioskctl --state-dir \(stateDirectory) events; log: \(logPath))\n") }

@@ -6,14 +6,18 @@ import KioskStorage
 /// produces are committed (synchronous=FULL) before anything shows their effect. If the commit
 /// fails the machine is put back as it was, so the screen never shows what was not stored.
 public final class KioskService {
-    public let setup: KioskSetup
+    public private(set) var setup: KioskSetup
     public let store: EventStore
     public private(set) var machine: KioskMachine
-    public let screens: ScreenBuilder
+    public private(set) var screens: ScreenBuilder
     /// Called with the call-outs of each input (voice announcements come in a later issue).
     public var onAnnouncement: (Announcement) -> Void = { _ in }
+    /// Called with each input's events once they are stored (printed tickets hang here).
+    public var onEvents: ([KioskEvent]) -> Void = { _ in }
     /// The last storage failure, shown to staff until the next successful commit.
     public private(set) var storageProblem: String?
+    /// Why the last input (an operator command) was refused, if it was.
+    public private(set) var lastRefusal: String?
 
     /// Business days replayed on start: enough history for rolling service times.
     static let replayDays = 7
@@ -52,6 +56,7 @@ public final class KioskService {
         let before = machine
         let dayBefore = machine.state.day
         let output = machine.handle(input)
+        lastRefusal = output.refusal
         if !output.events.isEmpty {
             do {
                 try store.append(output.events, kiosk: setup.configuration.kioskID)
@@ -63,12 +68,24 @@ public final class KioskService {
                 return true
             }
         }
+        if !output.events.isEmpty { onEvents(output.events) }
         for a in output.announcements {
             Log.info("call \(a.ticket) to counter \(a.counter)")
             onAnnouncement(a)
         }
         if machine.state.day != dayBefore, case .tick(let now) = input { refreshQuietHours(now: now) }
         return true
+    }
+
+    /// Swaps in a new configuration (SIGHUP, `kioskctl reload`): the machine is rebuilt from the
+    /// stored events under the new rules. If that fails nothing changes and the old one runs on.
+    public func reload(_ newSetup: KioskSetup, now: Date) throws {
+        let events = try KioskService.replayEvents(store: store)
+        let rebuilt = KioskMachine.restore(configuration: newSetup.configuration, catalog: newSetup.catalogs[.chinese], events: events, now: now)
+        setup = newSetup
+        screens = ScreenBuilder(catalogs: newSetup.catalogs)
+        machine = rebuilt
+        refreshQuietHours(now: now)
     }
 
     /// Busy and quiet hours from the last four weeks of stored tickets.

@@ -9,7 +9,7 @@ public enum Log {
     public enum Level: Int, Sendable { case error = 3, warning = 4, notice = 5, info = 6, debug = 7 }
 
     public static func write(_ level: Level, _ message: String) {
-        let bytes = Array("<\(level.rawValue)>\(message)\n".utf8)
+        let bytes = Array(lines(level, message).utf8)
         bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
@@ -21,7 +21,23 @@ public enum Log {
 
     public static func error(_ m: String) { write(.error, m) }
     public static func warning(_ m: String) { write(.warning, m) }
+    public static func notice(_ m: String) { write(.notice, m) }
     public static func info(_ m: String) { write(.info, m) }
+
+    /// The text written for one message: journald reads one record per line, so every line of a
+    /// multi-line message gets the priority prefix; secrets are redacted.
+    public static func lines(_ level: Level, _ message: String) -> String {
+        redacted(message).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { "<\(level.rawValue)>\($0)\n" }.joined()
+    }
+
+    /// A last line of defence: values of keys that name secrets (`pin`, `pin-hash`, `token`,
+    /// `password`, `Authorization: Bearer`) are replaced by `***` before anything is written.
+    public static func redacted(_ message: String) -> String {
+        message.replacingOccurrences(
+            of: #"(?i)\b(pin|pin-hash|token|password|secret|authorization)(\s*[=:]\s*|\s+)(bearer\s+)?("[^"]*"|[^\s,;]+)"#,
+            with: "$1$2$3***", options: .regularExpression)
+    }
 }
 
 /// Writes text to stdout without buffering surprises (`print` buffers; `fflush` is unavailable in Swift 6).

@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// kiosk-central: the server every kiosk syncs to (events, configuration, commands, health),
+/// on PostgreSQL. A separate package so the kiosk itself keeps depending on no Swift package.
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "kiosk-central",
+    platforms: [.macOS(.v14)],
+    products: [.executable(name: "kiosk-central", targets: ["kiosk-central"])],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // Protocol types, token hashing, migrations, the HTTP application and the store.
+        .target(
+            name: "KioskCentral",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "kiosk-central",
+            dependencies: [
+                "KioskCentral",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "KioskCentralTests",
+            dependencies: ["KioskCentral"],
+            swiftSettings: strict),
+    ]
+)

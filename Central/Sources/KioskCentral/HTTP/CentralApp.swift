@@ -1,0 +1,273 @@
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+
+/// The HTTP routes of kiosk-central. `routeTable` is what the OpenAPI test compares with
+/// docs/openapi.yaml, so keep both in step.
+public struct CentralRoutes: Sendable {
+    public let store: CentralStore
+
+    public init(store: CentralStore) { self.store = store }
+
+    /// (method, OpenAPI path) of every route.
+    public static let routeTable: [(method: String, path: String)] = [
+        ("GET", "/v1/health"),
+        ("POST", "/v1/events"),
+        ("POST", "/v1/heartbeat"),
+        ("GET", "/v1/commands"),
+        ("GET", "/v1/sites/{site}/config"),
+        ("GET", "/v1/admin/kiosks"),
+        ("POST", "/v1/admin/kiosks"),
+        ("POST", "/v1/admin/kiosks/{kiosk}/revoke"),
+        ("POST", "/v1/admin/commands"),
+        ("POST", "/v1/admin/config"),
+        ("GET", "/v1/admin/events"),
+        ("GET", "/v1/admin/reports"),
+    ]
+
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.get("/v1/health") { _, _ in jsonResponse(ServerTimeReply(serverTime: WireTime.string(Date()))) }
+        router.post("/v1/events") { request, context in
+            let (kiosk, site) = try await requireKiosk(request)
+            let upload: UploadRequest = try await decodeBody(request)
+            return try await ingest(upload, kiosk: kiosk, site: site)
+        }
+        router.post("/v1/heartbeat") { request, context in
+            let (kiosk, _) = try await requireKiosk(request)
+            let h: Heartbeat = try await decodeBody(request)
+            try await store.recordHeartbeat(kiosk: kiosk, h)
+            return jsonResponse(ServerTimeReply(serverTime: WireTime.string(Date())))
+        }
+        router.get("/v1/commands") { request, context in
+            let (kiosk, _) = try await requireKiosk(request)
+            let wait = min(max(Int(request.uri.queryParameters["wait"].map(String.init) ?? "0") ?? 0, 0),
+                           ProtocolLimits.maxCommandWaitSeconds)
+            let deadline = ContinuousClock.now + .seconds(wait)
+            while true {
+                let commands = try await store.takeCommands(kiosk: kiosk)
+                if !commands.isEmpty || ContinuousClock.now >= deadline {
+                    return jsonResponse(CommandsReply(commands: commands, serverTime: WireTime.string(Date())))
+                }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
+        router.get("/v1/sites/:site/config") { request, context in
+            let (_, ownSite) = try await requireKiosk(request, adminAllowed: true)
+            let site = context.parameters.get("site") ?? ""
+            if let ownSite, ownSite != site {
+                throw APIError(
+                    .forbidden, "foreign-site", "this kiosk's token belongs to site \(ownSite), not \(site)",
+                    hint: "a kiosk reads only its own site's configuration")
+            }
+            let have = Int(request.uri.queryParameters["after"].map(String.init) ?? "0") ?? 0
+            guard let config = try await store.latestConfig(site: site) else {
+                return Response(status: .noContent)
+            }
+            if config.version <= have { return Response(status: .noContent) }
+            return jsonResponse(config)
+        }
+        // Admin API.
+        router.get("/v1/admin/kiosks") { request, context in
+            try await requireAdmin(request)
+            let site = request.uri.queryParameters["site"].map(String.init)
+            return jsonResponse(KiosksReply(kiosks: try await store.kiosks(site: site)))
+        }
+        router.post("/v1/admin/kiosks") { request, context in
+            try await requireAdmin(request)
+            let r: RegisterKioskRequest = try await decodeBody(request)
+            try validateIdentifier(r.kiosk, what: "kiosk")
+            try validateIdentifier(r.site, what: "site")
+            let token = try await store.registerKiosk(r.kiosk, site: r.site, name: r.name ?? "")
+            return jsonResponse(RegisterKioskReply(kiosk: r.kiosk, site: r.site, token: token), status: .created)
+        }
+        router.post("/v1/admin/kiosks/:kiosk/revoke") { request, context in
+            try await requireAdmin(request)
+            let kiosk = context.parameters.get("kiosk") ?? ""
+            let n = try await store.revokeKiosk(kiosk)
+            if n == 0 {
+                throw APIError(
+                    .notFound, "no-live-token", "kiosk \(kiosk) has no live token",
+                    hint: "check the id with `kiosk-central admin kiosks`")
+            }
+            return jsonResponse(["revoked": n])
+        }
+        router.post("/v1/admin/commands") { request, context in
+            try await requireAdmin(request)
+            let r: QueueCommandRequest = try await decodeBody(request)
+            guard ["sync", "reload-config", "set-weather"].contains(r.type) else {
+                throw APIError.badRequest(
+                    "unknown-command", "unknown command '\(r.type)'", hint: "use sync, reload-config or set-weather")
+            }
+            if r.type == "set-weather", !["clear", "rain", "hot", "cold"].contains(r.argument ?? "") {
+                throw APIError.badRequest(
+                    "bad-argument", "set-weather needs clear, rain, hot or cold", hint: "pass --argument rain")
+            }
+            guard r.kiosk != nil || r.site != nil else {
+                throw APIError.badRequest(
+                    "no-target", "a command needs a kiosk or a site", hint: "pass --kiosk ID or --site ID")
+            }
+            let n = try await store.queueCommand(kiosk: r.kiosk, site: r.site, type: r.type, argument: r.argument)
+            if n == 0 {
+                throw APIError(.notFound, "no-such-kiosk", "no kiosk matches", hint: "check ids with `kiosk-central admin kiosks`")
+            }
+            return jsonResponse(QueueCommandReply(queued: n), status: .created)
+        }
+        router.post("/v1/admin/config") { request, context in
+            try await requireAdmin(request)
+            let r: PublishConfigRequest = try await decodeBody(request)
+            try validateIdentifier(r.site, what: "site")
+            let v = try await store.publishConfig(site: r.site, body: r.body)
+            return jsonResponse(PublishConfigReply(site: r.site, version: v), status: .created)
+        }
+        router.get("/v1/admin/events") { request, context in
+            try await requireAdmin(request)
+            let q = request.uri.queryParameters
+            let limit = min(max(Int(q["limit"].map(String.init) ?? "1000") ?? 1000, 1), 10_000)
+            let events = try await store.events(
+                site: q["site"].map(String.init), kiosk: q["kiosk"].map(String.init),
+                afterSeq: Int64(q["after"].map(String.init) ?? "0") ?? 0, limit: limit)
+            return jsonResponse(EventsReply(events: events))
+        }
+        router.get("/v1/admin/reports") { request, context in
+            try await requireAdmin(request)
+            let q = request.uri.queryParameters
+            let rows = try await store.reports(site: q["site"].map(String.init), day: q["day"].map(String.init))
+            return jsonResponse(ReportsReply(rows: rows))
+        }
+        return router
+    }
+
+    // MARK: Upload
+
+    func ingest(_ upload: UploadRequest, kiosk: String, site: String) async throws -> Response {
+        if upload.kiosk != kiosk || (upload.site != nil && upload.site != site) {
+            throw APIError(
+                .forbidden, "foreign-kiosk",
+                "this token belongs to kiosk \(kiosk) at site \(site), not kiosk \(upload.kiosk) at site \(upload.site ?? site)",
+                hint: "a kiosk uploads only its own events; check the kiosk's token-file")
+        }
+        if upload.events.count > ProtocolLimits.maxEventsPerBatch {
+            throw APIError(
+                .contentTooLarge, "batch-too-large",
+                "\(upload.events.count) events in one batch; at most \(ProtocolLimits.maxEventsPerBatch)",
+                hint: "send smaller batches")
+        }
+        var seen = Set<Int64>()
+        var times: [Date] = []
+        times.reserveCapacity(upload.events.count)
+        for e in upload.events {
+            guard e.seq > 0 else {
+                throw APIError.badRequest("bad-seq", "seq \(e.seq) is not positive", hint: "sequence numbers start at 1")
+            }
+            guard seen.insert(e.seq).inserted else {
+                throw APIError.badRequest(
+                    "duplicate-seq", "seq \(e.seq) appears twice in this batch", hint: "send each event once per batch")
+            }
+            guard !e.type.isEmpty, e.type.count <= 64 else {
+                throw APIError.badRequest("bad-type", "event \(e.seq) has an empty or overlong type", hint: "fix the kiosk")
+            }
+            guard let t = WireTime.parse(e.deviceTime) else {
+                throw APIError.badRequest(
+                    "bad-device-time", "event \(e.seq) has deviceTime '\(e.deviceTime)', not ISO 8601",
+                    hint: "send times like 2026-11-24T07:30:00Z")
+            }
+            guard e.payload.isObject else {
+                throw APIError.badRequest("bad-payload", "event \(e.seq) has a payload that is not a JSON object", hint: "fix the kiosk")
+            }
+            times.append(t)
+        }
+        let now = Date()
+        let offset = upload.sentAt.flatMap(WireTime.parse).map { Int64((now.timeIntervalSince($0) * 1000).rounded()) }
+        let (stored, acked) = try await store.ingest(
+            kiosk: kiosk, site: site, events: upload.events, deviceTimes: times, clockOffsetMs: offset, receivedAt: now)
+        return jsonResponse(
+            UploadReply(
+                ackedSeq: acked, stored: stored, duplicates: upload.events.count - stored,
+                serverTime: WireTime.string(Date())))
+    }
+
+    // MARK: Auth and bodies
+
+    func bearer(_ request: Request) throws -> String {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "), header.count > 7 else {
+            throw APIError(
+                .unauthorized, "no-token", "missing 'Authorization: Bearer <token>'",
+                hint: "kiosks: set token-file in [kiosk]; IT: pass --token or KIOSK_CENTRAL_TOKEN")
+        }
+        return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+    }
+
+    func principal(_ request: Request) async throws -> Principal {
+        let token = try bearer(request)
+        guard let p = try await store.principal(token: token) else {
+            throw APIError(
+                .unauthorized, "bad-token", "the token is unknown or was revoked",
+                hint: "ask IT for a new token (`kiosk-central admin register`)")
+        }
+        return p
+    }
+
+    /// The kiosk and site of a kiosk token. With `adminAllowed`, an admin gets (\"\", nil).
+    func requireKiosk(_ request: Request, adminAllowed: Bool) async throws -> (String, String?) {
+        switch try await principal(request) {
+        case .kiosk(let id, let site): return (id, site)
+        case .admin:
+            if adminAllowed { return ("", nil) }
+            throw APIError(.forbidden, "kiosk-only", "this endpoint is for kiosk tokens", hint: "use a kiosk's token")
+        }
+    }
+
+    func requireKiosk(_ request: Request) async throws -> (String, String) {
+        let (k, s) = try await requireKiosk(request, adminAllowed: false)
+        return (k, s ?? "")
+    }
+
+    func requireAdmin(_ request: Request) async throws {
+        if case .kiosk(let id, _) = try await principal(request) {
+            throw APIError(
+                .forbidden, "admin-only", "kiosk \(id)'s token cannot use the admin API",
+                hint: "use an admin token (`kiosk-central create-admin-token`)")
+        }
+    }
+
+    func decodeBody<T: Decodable>(_ request: Request) async throws -> T {
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > ProtocolLimits.maxBodyBytes {
+            throw tooLarge()
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: ProtocolLimits.maxBodyBytes)
+        } catch {
+            throw tooLarge()
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw APIError.badRequest("malformed", "the JSON body lacks '\(key.stringValue)'", hint: "see docs/openapi.yaml")
+        } catch let DecodingError.typeMismatch(_, ctx) {
+            throw APIError.badRequest(
+                "malformed", "wrong type at '\(ctx.codingPath.map(\.stringValue).joined(separator: "."))'",
+                hint: "see docs/openapi.yaml")
+        } catch {
+            throw APIError.badRequest("malformed", "the body is not valid JSON for this request", hint: "see docs/openapi.yaml")
+        }
+    }
+
+    func tooLarge() -> APIError {
+        APIError(
+            .contentTooLarge, "body-too-large", "the body is larger than \(ProtocolLimits.maxBodyBytes) bytes",
+            hint: "send at most \(ProtocolLimits.maxEventsPerBatch) events per batch")
+    }
+
+    func validateIdentifier(_ s: String, what: String) throws {
+        let ok = !s.isEmpty && s.count <= 64
+            && s.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0) }
+            && s.allSatisfy(\.isASCII)
+        if !ok {
+            throw APIError.badRequest(
+                "bad-\(what)-id", "\(what) id '\(s)' must be 1–64 of A-Z a-z 0-9 . _ -", hint: "choose a simpler id")
+        }
+    }
+}

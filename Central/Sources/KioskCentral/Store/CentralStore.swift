@@ -1,0 +1,301 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Who a bearer token belongs to.
+public enum Principal: Sendable, Equatable {
+    case kiosk(id: String, site: String)
+    case admin(label: String)
+}
+
+/// All SQL of the centre. Every method is one transaction or one statement on the pool.
+public struct CentralStore: Sendable {
+    public let client: PostgresClient
+    public let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// A new random token: 32 bytes, URL-safe base64, prefixed by its role for humans.
+    public static func newToken(prefix: String) -> String {
+        var g = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &g) }
+        let b64 = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return "\(prefix)_\(b64)"
+    }
+
+    // MARK: Tokens
+
+    /// The live (not revoked) principal of a token, nil otherwise. The hash is computed by
+    /// PostgreSQL (`sha256`), so the plain token is never stored.
+    public func principal(token: String) async throws -> Principal? {
+        let rows = try await client.query(
+            """
+            SELECT t.role, t.label, k.id, k.site_id FROM tokens t LEFT JOIN kiosks k ON k.id = t.kiosk_id
+            WHERE t.hash = encode(sha256(convert_to(\(token), 'UTF8')), 'hex') AND t.revoked_at IS NULL
+            """, logger: logger)
+        for try await (role, label, kiosk, site) in rows.decode((String, String, String?, String?).self) {
+            if role == "admin" { return .admin(label: label) }
+            if let kiosk, let site { return .kiosk(id: kiosk, site: site) }
+        }
+        return nil
+    }
+
+    /// Creates an admin token (for `kiosk-central create-admin-token`, run on the server).
+    public func createAdminToken(label: String) async throws -> String {
+        let token = Self.newToken(prefix: "kca")
+        try await client.query(
+            """
+            INSERT INTO tokens (hash, role, label)
+            VALUES (encode(sha256(convert_to(\(token), 'UTF8')), 'hex'), 'admin', \(label))
+            """, logger: logger)
+        return token
+    }
+
+    /// Registers a kiosk (and its site when new) and issues a fresh token; earlier tokens of
+    /// the same kiosk are revoked, so re-registering is how a lost token is replaced.
+    public func registerKiosk(_ kiosk: String, site: String, name: String) async throws -> String {
+        let token = Self.newToken(prefix: "kck")
+        try await client.withTransaction(logger: logger) { conn in
+            try await conn.query("INSERT INTO sites (id) VALUES (\(site)) ON CONFLICT DO NOTHING", logger: logger)
+            let rows = try await conn.query(
+                """
+                INSERT INTO kiosks (id, site_id, name) VALUES (\(kiosk), \(site), \(name))
+                ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name RETURNING site_id
+                """, logger: logger)
+            for try await existing in rows.decode(String.self) where existing != site {
+                throw APIError(
+                    .conflict, "kiosk-in-other-site", "kiosk \(kiosk) is registered at site \(existing), not \(site)",
+                    hint: "use another kiosk id, or register it with --site \(existing)")
+            }
+            try await conn.query(
+                "UPDATE tokens SET revoked_at = now() WHERE kiosk_id = \(kiosk) AND revoked_at IS NULL", logger: logger)
+            try await conn.query(
+                """
+                INSERT INTO tokens (hash, role, kiosk_id, label)
+                VALUES (encode(sha256(convert_to(\(token), 'UTF8')), 'hex'), 'kiosk', \(kiosk), \(kiosk))
+                """, logger: logger)
+        }
+        return token
+    }
+
+    /// Revokes every live token of a kiosk. Returns how many were revoked.
+    public func revokeKiosk(_ kiosk: String) async throws -> Int {
+        let rows = try await client.query(
+            "UPDATE tokens SET revoked_at = now() WHERE kiosk_id = \(kiosk) AND revoked_at IS NULL RETURNING hash",
+            logger: logger)
+        var n = 0
+        for try await _ in rows.decode(String.self) { n += 1 }
+        return n
+    }
+
+    // MARK: Events
+
+    /// Stores a validated batch exactly once and returns the highest contiguous seq held for
+    /// the kiosk. The kiosk row is locked so two uploads of one kiosk never race on `acked_seq`.
+    public func ingest(
+        kiosk: String, site: String, events: [UploadEvent], deviceTimes: [Date], clockOffsetMs: Int64?,
+        receivedAt: Date
+    ) async throws -> (stored: Int, acked: Int64) {
+        let seqs = events.map(\.seq)
+        let types = events.map(\.type)
+        let times = deviceTimes.map { WireTime.string($0) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let payloads = try events.map { String(decoding: try encoder.encode($0.payload), as: UTF8.self) }
+        let received = WireTime.string(receivedAt)
+        return try await client.withTransaction(logger: logger) { conn in
+            var acked: Int64 = 0
+            for try await a in try await conn.query(
+                "SELECT acked_seq FROM kiosks WHERE id = \(kiosk) FOR UPDATE", logger: logger
+            ).decode(Int64.self) { acked = a }
+            var stored = 0
+            if !seqs.isEmpty {
+                let rows = try await conn.query(
+                    """
+                    INSERT INTO events (kiosk_id, seq, site_id, type, device_time, received_at, clock_offset_ms, payload)
+                    SELECT \(kiosk), u.s, \(site), u.t, u.d::timestamptz, \(received)::timestamptz, \(clockOffsetMs), u.p::jsonb
+                    FROM unnest(\(seqs)::bigint[], \(types)::text[], \(times)::text[], \(payloads)::text[]) AS u(s, t, d, p)
+                    ON CONFLICT (kiosk_id, seq) DO NOTHING
+                    RETURNING seq
+                    """, logger: logger)
+                for try await _ in rows.decode(Int64.self) { stored += 1 }
+            }
+            // Highest contiguous seq: the first stored seq after `acked` whose successor is missing.
+            var newAcked = acked
+            for try await a in try await conn.query(
+                """
+                SELECT CASE WHEN EXISTS (SELECT 1 FROM events WHERE kiosk_id = \(kiosk) AND seq = \(acked) + 1)
+                  THEN (SELECT min(e.seq) FROM events e WHERE e.kiosk_id = \(kiosk) AND e.seq > \(acked)
+                        AND NOT EXISTS (SELECT 1 FROM events n WHERE n.kiosk_id = \(kiosk) AND n.seq = e.seq + 1))
+                  ELSE \(acked) END
+                """, logger: logger
+            ).decode(Int64.self) { newAcked = a }
+            try await conn.query(
+                "UPDATE kiosks SET acked_seq = \(newAcked), last_seen_at = \(received)::timestamptz WHERE id = \(kiosk)",
+                logger: logger)
+            return (stored, newAcked)
+        }
+    }
+
+    public func events(site: String?, kiosk: String?, afterSeq: Int64, limit: Int) async throws -> [StoredEvent] {
+        let rows = try await client.query(
+            """
+            SELECT kiosk_id, site_id, seq, type,
+                   to_char(device_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                   to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), payload::text
+            FROM events
+            WHERE (\(site)::text IS NULL OR site_id = \(site)) AND (\(kiosk)::text IS NULL OR kiosk_id = \(kiosk))
+              AND seq > \(afterSeq)
+            ORDER BY kiosk_id, seq LIMIT \(limit)
+            """, logger: logger)
+        var out: [StoredEvent] = []
+        let decoder = JSONDecoder()
+        for try await (k, s, seq, type, d, r, p) in rows.decode((String, String, Int64, String, String, String, String).self) {
+            out.append(
+                StoredEvent(
+                    kiosk: k, site: s, seq: seq, type: type, deviceTime: d, receivedAt: r,
+                    payload: (try? decoder.decode(JSONValue.self, from: Data(p.utf8))) ?? .null))
+        }
+        return out
+    }
+
+    // MARK: Heartbeats and health
+
+    public func recordHeartbeat(kiosk: String, _ h: Heartbeat) async throws {
+        try await client.withTransaction(logger: logger) { conn in
+            try await conn.query(
+                """
+                INSERT INTO heartbeats (kiosk_id, version, uptime_seconds, backlog, oldest_unsent, last_success,
+                    last_error, disk_free_bytes, config_version, clock_offset_ms)
+                VALUES (\(kiosk), \(h.version), \(h.uptimeSeconds), \(h.backlog), \(h.oldestUnsent)::timestamptz,
+                    \(h.lastSuccess)::timestamptz, \(h.lastError), \(h.diskFreeBytes), \(h.configVersion), \(h.clockOffsetMs))
+                """, logger: logger)
+            try await conn.query("UPDATE kiosks SET last_seen_at = now() WHERE id = \(kiosk)", logger: logger)
+        }
+    }
+
+    public func kiosks(site: String?) async throws -> [KioskHealth] {
+        let ts = #"'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'"#
+        let rows = try await client.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT k.id, k.site_id,
+                           NOT EXISTS (SELECT 1 FROM tokens t WHERE t.kiosk_id = k.id AND t.revoked_at IS NULL),
+                           k.acked_seq, to_char(k.last_seen_at AT TIME ZONE 'UTC', \(ts)),
+                           h.version, h.backlog, to_char(h.oldest_unsent AT TIME ZONE 'UTC', \(ts)),
+                           to_char(h.last_success AT TIME ZONE 'UTC', \(ts)), h.last_error, h.disk_free_bytes,
+                           h.config_version, h.clock_offset_ms
+                    FROM kiosks k
+                    LEFT JOIN LATERAL (SELECT * FROM heartbeats hb WHERE hb.kiosk_id = k.id
+                                       ORDER BY received_at DESC LIMIT 1) h ON true
+                    WHERE ($1::text IS NULL OR k.site_id = $1)
+                    ORDER BY k.site_id, k.id
+                    """,
+                binds: {
+                    var b = PostgresBindings()
+                    b.append(site)
+                    return b
+                }()), logger: logger)
+        var out: [KioskHealth] = []
+        for try await r in rows {
+            let c = try r.decode(
+                (String, String, Bool, Int64, String?, String?, Int64?, String?, String?, String?, Int64?, Int32?, Int64?).self)
+            out.append(
+                KioskHealth(
+                    kiosk: c.0, site: c.1, revoked: c.2, ackedSeq: c.3, lastSeen: c.4, version: c.5, backlog: c.6,
+                    oldestUnsent: c.7, lastSuccess: c.8, lastError: c.9, diskFreeBytes: c.10,
+                    configVersion: c.11.map(Int.init), clockOffsetMs: c.12))
+        }
+        return out
+    }
+
+    // MARK: Commands
+
+    /// Queues a command for one kiosk or every kiosk of a site. Returns how many were queued.
+    public func queueCommand(kiosk: String?, site: String?, type: String, argument: String?) async throws -> Int {
+        let rows = try await client.query(
+            """
+            INSERT INTO commands (kiosk_id, type, argument)
+            SELECT id, \(type), \(argument) FROM kiosks
+            WHERE (\(kiosk)::text IS NULL OR id = \(kiosk)) AND (\(site)::text IS NULL OR site_id = \(site))
+            RETURNING id
+            """, logger: logger)
+        var n = 0
+        for try await _ in rows.decode(Int64.self) { n += 1 }
+        return n
+    }
+
+    /// Hands out the pending commands of a kiosk, marking them delivered (at-most-once: every
+    /// command is idempotent on the kiosk, and a lost one is re-queued by IT).
+    public func takeCommands(kiosk: String) async throws -> [Command] {
+        let rows = try await client.query(
+            """
+            UPDATE commands SET delivered_at = now()
+            WHERE id IN (SELECT id FROM commands WHERE kiosk_id = \(kiosk) AND delivered_at IS NULL
+                         ORDER BY id FOR UPDATE SKIP LOCKED)
+            RETURNING id, type, argument
+            """, logger: logger)
+        var out: [Command] = []
+        for try await (id, type, arg) in rows.decode((Int64, String, String?).self) {
+            out.append(Command(id: id, type: type, argument: arg))
+        }
+        return out.sorted { $0.id < $1.id }
+    }
+
+    // MARK: Configuration
+
+    public func publishConfig(site: String, body: String) async throws -> Int {
+        try await client.withTransaction(logger: logger) { conn in
+            try await conn.query("INSERT INTO sites (id) VALUES (\(site)) ON CONFLICT DO NOTHING", logger: logger)
+            try await conn.query("SELECT id FROM sites WHERE id = \(site) FOR UPDATE", logger: logger)
+            var version = 1
+            for try await v in try await conn.query(
+                "SELECT COALESCE(max(version), 0) + 1 FROM config_versions WHERE site_id = \(site)", logger: logger
+            ).decode(Int32.self) { version = Int(v) }
+            try await conn.query(
+                "INSERT INTO config_versions (site_id, version, body) VALUES (\(site), \(Int32(version)), \(body))",
+                logger: logger)
+            return version
+        }
+    }
+
+    public func latestConfig(site: String) async throws -> ConfigReply? {
+        let rows = try await client.query(
+            """
+            SELECT version, body, to_char(published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+            FROM config_versions WHERE site_id = \(site) ORDER BY version DESC LIMIT 1
+            """, logger: logger)
+        for try await (v, body, at) in rows.decode((Int32, String, String).self) {
+            return ConfigReply(site: site, version: Int(v), body: body, publishedAt: at)
+        }
+        return nil
+    }
+
+    // MARK: Reports
+
+    public func reports(site: String?, day: String?) async throws -> [ReportRow] {
+        let rows = try await client.query(
+            """
+            SELECT site_id, COALESCE(day, ''), tickets, served, ratings, csat_percent::float8,
+                   satisfaction_index::float8, cases_opened
+            FROM report_daily
+            WHERE (\(site)::text IS NULL OR site_id = \(site)) AND (\(day)::text IS NULL OR day = \(day))
+            ORDER BY site_id, day
+            """, logger: logger)
+        var out: [ReportRow] = []
+        for try await (s, d, t, sv, r, c, si, co) in rows.decode(
+            (String, String, Int64, Int64, Int64, Double?, Double?, Int64).self)
+        {
+            out.append(
+                ReportRow(
+                    site: s, day: d, tickets: t, served: sv, ratings: r, csatPercent: c, satisfactionIndex: si,
+                    casesOpened: co))
+        }
+        return out
+    }
+}

@@ -1,0 +1,254 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import KioskCentral
+import Logging
+import PostgresNIO
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `kiosk-central`: the server kiosks sync to, and IT's command line for it.
+@main
+struct KioskCentralCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kiosk-central",
+        abstract: "The central server kiosks sync their events to (PostgreSQL), and IT's admin tool.",
+        discussion: """
+            Environment: KIOSK_CENTRAL_DATABASE_URL (postgres://user@host:port/db), KIOSK_CENTRAL_URL and
+            KIOSK_CENTRAL_TOKEN (for `admin`), LOG_LEVEL (trace…critical). Serve plain HTTP on loopback and
+            put nginx in front for TLS (see docs/central.md).
+            """,
+        subcommands: [Serve.self, Migrate.self, CreateAdminToken.self, Admin.self])
+}
+
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "PostgreSQL URL, postgres://user[:password]@host[:port]/database (env KIOSK_CENTRAL_DATABASE_URL).")
+    var databaseURL: String?
+
+    func location() throws -> DatabaseLocation {
+        guard let url = databaseURL ?? ProcessInfo.processInfo.environment["KIOSK_CENTRAL_DATABASE_URL"] else {
+            throw ValidationError("no database: pass --database-url or set KIOSK_CENTRAL_DATABASE_URL")
+        }
+        return try DatabaseLocation(url: url)
+    }
+}
+
+func makeLogger(_ label: String) -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+    return logger
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending SQL migrations and exit.")
+    @OptionGroup var db: DatabaseOptions
+
+    func run() async throws {
+        let logger = makeLogger("kiosk-central.migrate")
+        let applied = try await withPostgres(try db.location(), logger: logger) { client in
+            try await applyCentralMigrations(client, logger: logger)
+        }
+        print(applied.isEmpty ? "schema is up to date (version \(centralMigrations.last!.version))"
+              : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
+    }
+}
+
+struct CreateAdminToken: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create an admin token directly in the database (the first one has to come from here).")
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "Who the token is for (shown in logs).") var label: String = "admin"
+    @Option(help: "Write the token to this file (mode 600) instead of printing it.") var output: String?
+
+    func run() async throws {
+        let logger = makeLogger("kiosk-central.admin-token")
+        let label = self.label
+        let token = try await withPostgres(try db.location(), logger: logger) { client in
+            _ = try await applyCentralMigrations(client, logger: logger)
+            return try await CentralStore(client: client, logger: logger).createAdminToken(label: label)
+        }
+        if let output {
+            _ = FileManager.default.createFile(atPath: output, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        } else {
+            print(token)
+        }
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Migrate, then serve the kiosk and admin API over HTTP.")
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "Address to listen on (env KIOSK_CENTRAL_HOST).") var host: String?
+    @Option(help: "Port to listen on (env KIOSK_CENTRAL_PORT).") var port: Int?
+
+    func run() async throws {
+        let logger = makeLogger("kiosk-central")
+        let env = ProcessInfo.processInfo.environment
+        let host = self.host ?? env["KIOSK_CENTRAL_HOST"] ?? "127.0.0.1"
+        let port = self.port ?? env["KIOSK_CENTRAL_PORT"].flatMap(Int.init) ?? 8080
+        let client = PostgresClient(configuration: try db.location().clientConfiguration(), backgroundLogger: logger)
+        let store = CentralStore(client: client, logger: logger)
+        let routes = CentralRoutes(store: store)
+        var app = Application(
+            router: routes.makeRouter(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "kiosk-central"),
+            services: [client],
+            onServerRunning: { _ in logger.info("listening", metadata: ["host": "\(host)", "port": "\(port)"]) },
+            logger: logger)
+        app.beforeServerStarts {
+            let applied = try await applyCentralMigrations(client, logger: logger)
+            logger.info("schema ready", metadata: ["applied": "\(applied)"])
+        }
+        try await app.runService()
+    }
+}
+
+// MARK: admin
+
+struct AdminOptions: ParsableArguments {
+    @Option(help: "The centre's URL (env KIOSK_CENTRAL_URL).") var url: String?
+    @Option(help: "An admin token (env KIOSK_CENTRAL_TOKEN).") var token: String?
+    @Option(help: "Read the admin token from this file.") var tokenFile: String?
+
+    func call(_ method: String, _ path: String, body: (some Encodable)? = Optional<String>.none) async throws -> Data {
+        let env = ProcessInfo.processInfo.environment
+        guard let base = url ?? env["KIOSK_CENTRAL_URL"] else {
+            throw ValidationError("no centre: pass --url or set KIOSK_CENTRAL_URL")
+        }
+        var tok = token ?? env["KIOSK_CENTRAL_TOKEN"]
+        if let tokenFile {
+            tok = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard let tok else { throw ValidationError("no admin token: pass --token/--token-file or set KIOSK_CENTRAL_TOKEN") }
+        guard let u = URL(string: base.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path) else {
+            throw ValidationError("bad URL \(base)")
+        }
+        var request = URLRequest(url: u)
+        request.httpMethod = method
+        request.setValue("Bearer \(tok)", forHTTPHeaderField: "Authorization")
+        if let body {
+            request.httpBody = try JSONEncoder().encode(body)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        if status >= 400 {
+            if let e = try? JSONDecoder().decode(ErrorReply.self, from: data) {
+                throw CentralError("\(status) \(e.error): \(e.message)", hint: e.hint)
+            }
+            throw CentralError("the centre answered \(status)", hint: "check --url and the centre's log")
+        }
+        return data
+    }
+}
+
+func printJSON(_ data: Data) {
+    if let obj = try? JSONSerialization.jsonObject(with: data),
+        let pretty = try? JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
+    {
+        print(String(decoding: pretty, as: UTF8.self))
+    } else {
+        print(String(decoding: data, as: UTF8.self))
+    }
+}
+
+struct Admin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "IT's commands over the admin API.",
+        subcommands: [Kiosks.self, Register.self, Revoke.self, Command.self, PublishConfig.self, Events.self, Reports.self])
+
+    struct Kiosks: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List kiosks with health (last seen, backlog, version, errors).")
+        @OptionGroup var options: AdminOptions
+        @Option(help: "Only this site.") var site: String?
+        func run() async throws {
+            let data = try await options.call("GET", "/v1/admin/kiosks" + (site.map { "?site=\($0)" } ?? ""))
+            printJSON(data)
+        }
+    }
+
+    struct Register: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register a kiosk and issue its token (revokes the kiosk's earlier tokens).")
+        @OptionGroup var options: AdminOptions
+        @Option(help: "Kiosk id.") var kiosk: String
+        @Option(help: "Site id.") var site: String
+        @Option(help: "A name for people.") var name: String?
+        @Option(help: "Write the kiosk's token to this file (mode 600) instead of printing it.") var output: String?
+        func run() async throws {
+            let data = try await options.call(
+                "POST", "/v1/admin/kiosks", body: RegisterKioskRequest(kiosk: kiosk, site: site, name: name))
+            let reply = try JSONDecoder().decode(RegisterKioskReply.self, from: data)
+            if let output {
+                _ = FileManager.default.createFile(
+                    atPath: output, contents: Data((reply.token + "\n").utf8), attributes: [.posixPermissions: 0o600])
+                print("registered \(reply.kiosk) at \(reply.site); token written to \(output)")
+            } else {
+                print(reply.token)
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke every token of a kiosk.")
+        @OptionGroup var options: AdminOptions
+        @Option(help: "Kiosk id.") var kiosk: String
+        func run() async throws { printJSON(try await options.call("POST", "/v1/admin/kiosks/\(kiosk)/revoke")) }
+    }
+
+    struct Command: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Queue a command (sync, reload-config, set-weather) for a kiosk or a whole site.")
+        @OptionGroup var options: AdminOptions
+        @Argument(help: "sync, reload-config or set-weather.") var type: String
+        @Option(help: "One kiosk.") var kiosk: String?
+        @Option(help: "Every kiosk of a site.") var site: String?
+        @Option(help: "For set-weather: clear, rain, hot or cold.") var argument: String?
+        func run() async throws {
+            printJSON(try await options.call(
+                "POST", "/v1/admin/commands",
+                body: QueueCommandRequest(kiosk: kiosk, site: site, type: type, argument: argument)))
+        }
+    }
+
+    struct PublishConfig: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Publish a configuration file as the site's next version.")
+        @OptionGroup var options: AdminOptions
+        @Option(help: "Site id.") var site: String
+        @Argument(help: "A kiosk.conf file.") var file: String
+        func run() async throws {
+            let body = try String(contentsOfFile: file, encoding: .utf8)
+            printJSON(try await options.call("POST", "/v1/admin/config", body: PublishConfigRequest(site: site, body: body)))
+        }
+    }
+
+    struct Events: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Read stored events (JSON).")
+        @OptionGroup var options: AdminOptions
+        @Option(help: "Only this site.") var site: String?
+        @Option(help: "Only this kiosk.") var kiosk: String?
+        @Option(help: "Only seq greater than this.") var after: Int64 = 0
+        @Option(help: "At most this many (≤ 10000).") var limit: Int = 1000
+        func run() async throws {
+            var q = ["after=\(after)", "limit=\(limit)"]
+            if let site { q.append("site=\(site)") }
+            if let kiosk { q.append("kiosk=\(kiosk)") }
+            printJSON(try await options.call("GET", "/v1/admin/events?" + q.joined(separator: "&")))
+        }
+    }
+
+    struct Reports: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Per site and day: tickets, served, ratings, CSAT, satisfaction, cases.")
+        @OptionGroup var options: AdminOptions
+        @Option(help: "Only this site.") var site: String?
+        @Option(help: "Only this day (YYYY-MM-DD).") var day: String?
+        func run() async throws {
+            var q: [String] = []
+            if let site { q.append("site=\(site)") }
+            if let day { q.append("day=\(day)") }
+            printJSON(try await options.call("GET", "/v1/admin/reports" + (q.isEmpty ? "" : "?" + q.joined(separator: "&"))))
+        }
+    }
+}

@@ -1,0 +1,5 @@
+#ifndef KIOSK_CFREETYPE_SHIM_H
+#define KIOSK_CFREETYPE_SHIM_H
+#include <ft2build.h>
+#include FT_FREETYPE_H
+#endif

@@ -1,0 +1,147 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs call-outs as child processes without ever blocking the caller's thread: `posix_spawn`
+/// (no shell), the child in its own process group (a time-limit kill takes its children too),
+/// stdout and stderr into a pipe whose end-of-file says the child is gone. The owner polls
+/// `readFD` and calls `readable()`, and calls `tick(now:)` from a timer for the time limit.
+public final class AnnouncementPlayer {
+    public private(set) var queue: AnnouncementQueue
+    private var command: AnnounceCommand
+    private var child: (pid: pid_t, output: Int32, callOut: CallOut)?
+    private var outputTail: [UInt8] = []
+    /// Told about every step, for the log (and tests).
+    public var report: (String) -> Void = { _ in }
+    /// Called when the output fd changes (a new child): the owner re-registers it with its loop.
+    public var onChildOutput: (Int32?) -> Void = { _ in }
+
+    public init(command: AnnounceCommand, timeLimit: TimeInterval) {
+        self.command = command
+        self.queue = AnnouncementQueue(timeLimit: timeLimit)
+    }
+
+    /// The pipe of the running child, if any.
+    public var readFD: Int32? { child.flatMap { $0.output >= 0 ? $0.output : nil } }
+
+    /// A new command (after a reload) for the next call-outs.
+    public func replace(command: AnnounceCommand) { self.command = command }
+
+    public func enqueue(_ c: CallOut, now: Date) { perform(queue.enqueue(c, now: now), now: now) }
+
+    public func tick(now: Date) {
+        reapIfExited(now: now)
+        perform(queue.tick(now: now), now: now)
+    }
+
+    /// The child's output pipe is readable: drain it; on end of file the child has exited.
+    public func readable(now: Date) {
+        guard let c = child else { return }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(c.output, $0.baseAddress!, $0.count) }
+            if n > 0 {
+                outputTail = Array((outputTail + buffer[0..<n]).suffix(400))
+            } else if n == 0 {
+                // End of file: the child (and anything it started) closed its output, so it is
+                // exiting. Stop polling the pipe; reap now if it is gone, else on the next tick.
+                close(c.output)
+                child?.output = -1
+                onChildOutput(nil)
+                return reapIfExited(now: now)
+            } else if errno == EINTR {
+                continue
+            } else {
+                return  // EAGAIN: more later
+            }
+        }
+    }
+
+    private func reapIfExited(now: Date) {
+        guard let c = child else { return }
+        var status: Int32 = 0
+        let r = waitpid(c.pid, &status, WNOHANG)
+        if r == c.pid || (r < 0 && errno == ECHILD) { complete(c, status: status, now: now) }
+    }
+
+    private func complete(_ c: (pid: pid_t, output: Int32, callOut: CallOut), status: Int32, now: Date) {
+        if c.output >= 0 {
+            close(c.output)
+            onChildOutput(nil)
+        }
+        child = nil
+        let exited = status & 0x7F == 0
+        let code = (status >> 8) & 0xFF
+        if exited && code == 0 {
+            report("call-out \(c.callOut.ticket) → counter \(c.callOut.counter) done")
+        } else {
+            let tail = String(decoding: outputTail, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            report("call-out \(c.callOut.ticket) failed (\(exited ? "exit \(code)" : "signal \(status & 0x7F)"))\(tail.isEmpty ? "" : ": " + tail)")
+        }
+        outputTail = []
+        perform(queue.finished(now: now), now: now)
+    }
+
+    private func perform(_ action: AnnouncementQueue.Action, now: Date) {
+        switch action {
+        case .none:
+            break
+        case .kill(let c):
+            guard let running = child else { return }
+            report("call-out \(c.ticket) took longer than \(Int(queue.timeLimit)) s; stopped")
+            kill(-running.pid, SIGKILL)
+        case .start(let c):
+            do {
+                child = try spawn(c)
+                onChildOutput(child?.output)
+                report("call-out \(c.ticket) → counter \(c.counter) started")
+            } catch {
+                report("call-out \(c.ticket) could not start: \(error)")
+                perform(queue.finished(now: now), now: now)
+            }
+        }
+    }
+
+    struct SpawnError: Error, CustomStringConvertible {
+        var program: String
+        var code: Int32
+        var description: String { "\(program): \(String(cString: strerror(code)))" + (code == ENOENT ? " (is it installed? check announce-command in kiosk.conf)" : "") }
+    }
+
+    private func spawn(_ c: CallOut) throws -> (pid: pid_t, output: Int32, callOut: CallOut) {
+        let argv = command.arguments(ticket: c.ticket, counter: c.counter)
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw SpawnError(program: argv[0], code: errno) }
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)  // dup2 into 1 and 2 clears it there
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        let cArgs = argv.map { strdup($0) } + [nil]
+        defer { cArgs.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, argv[0], &actions, &attributes, cArgs, environ)
+        close(fds[1])
+        guard rc == 0 else {
+            close(fds[0])
+            throw SpawnError(program: argv[0], code: rc)
+        }
+        return (pid, fds[0], c)
+    }
+}

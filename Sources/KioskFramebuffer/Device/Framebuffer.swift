@@ -1,0 +1,213 @@
+import CLinuxFB
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a framebuffer looks like in memory: visible size, bytes per row, pixel format.
+public struct FramebufferGeometry: Equatable, Sendable {
+    public var width: Int
+    public var height: Int
+    /// Bytes from one row to the next (`line_length`); may exceed width × bytes per pixel.
+    public var lineLength: Int
+    public var format: PixelFormat
+    /// First visible pixel inside the mapping (`xoffset`/`yoffset` of a panned framebuffer).
+    public var xOffset: Int = 0
+    public var yOffset: Int = 0
+
+    public init(width: Int, height: Int, lineLength: Int? = nil, format: PixelFormat, xOffset: Int = 0, yOffset: Int = 0) {
+        self.width = width; self.height = height
+        self.lineLength = lineLength ?? width * format.bytesPerPixel
+        self.format = format; self.xOffset = xOffset; self.yOffset = yOffset
+    }
+
+    /// Bytes the mapping must hold.
+    public var byteCount: Int { (yOffset + height) * lineLength }
+}
+
+/// A failure to open or map a display, with what to do about it.
+public struct DisplayError: Error, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A memory-mapped framebuffer: a Linux `/dev/fbN` device, or an ordinary file that stands in for
+/// one (tests, previews) through exactly the same drawing and flushing code.
+public final class Framebuffer {
+    public let geometry: FramebufferGeometry
+    public let rotation: Rotation
+    /// Where it came from, for messages ("/dev/fb0").
+    public let path: String
+    private let fd: Int32
+    private let memory: UnsafeMutableRawPointer
+    private let mappedLength: Int
+
+    /// The picture size to draw (the panel size turned by the rotation).
+    public var logicalSize: (width: Int, height: Int) { rotation.logicalSize(panelWidth: geometry.width, panelHeight: geometry.height) }
+
+    private init(path: String, fd: Int32, memory: UnsafeMutableRawPointer, length: Int, geometry: FramebufferGeometry, rotation: Rotation) {
+        self.path = path; self.fd = fd; self.memory = memory; self.mappedLength = length
+        self.geometry = geometry; self.rotation = rotation
+    }
+
+    deinit {
+        munmap(memory, mappedLength)
+        close(fd)
+    }
+
+    /// Opens a Linux framebuffer device, reads its geometry (`FBIOGET_VSCREENINFO`,
+    /// `FBIOGET_FSCREENINFO`), maps `smem_len` bytes and unblanks it (tolerating drivers without
+    /// `FBIOBLANK`).
+    public static func openDevice(_ path: String, rotation: Rotation = .none) throws -> Framebuffer {
+        let fd = open(path, O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else {
+            let e = errno
+            let hint = e == EACCES ? "; run kioskd as a member of the video group" : e == ENOENT ? "; check display = fb:… in kiosk.conf (ls /dev/fb*)" : ""
+            throw DisplayError("cannot open framebuffer \(path): \(String(cString: strerror(e)))\(hint)")
+        }
+        var v = fb_var_screeninfo()
+        var f = fb_fix_screeninfo()
+        guard kiosk_ioctl_ptr(fd, kiosk_FBIOGET_VSCREENINFO(), &v) == 0, kiosk_ioctl_ptr(fd, kiosk_FBIOGET_FSCREENINFO(), &f) == 0 else {
+            let e = errno
+            close(fd)
+            throw DisplayError("\(path) is not a framebuffer (FBIOGET_VSCREENINFO: \(String(cString: strerror(e)))); use display = fb:/dev/fbN")
+        }
+        let format = PixelFormat(bitsPerPixel: Int(v.bits_per_pixel),
+                                 red: .init(offset: Int(v.red.offset), length: Int(v.red.length)),
+                                 green: .init(offset: Int(v.green.offset), length: Int(v.green.length)),
+                                 blue: .init(offset: Int(v.blue.offset), length: Int(v.blue.length)))
+        if let reason = format.unsupportedReason {
+            close(fd)
+            throw DisplayError("\(path): \(reason); set a 16, 24 or 32-bit mode (e.g. video=…-32 on the kernel command line)")
+        }
+        let geometry = FramebufferGeometry(width: Int(v.xres), height: Int(v.yres), lineLength: Int(f.line_length), format: format,
+                                           xOffset: Int(v.xoffset), yOffset: Int(v.yoffset))
+        let length = max(Int(f.smem_len), geometry.byteCount)
+        let map = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+        guard let map, map != MAP_FAILED else {
+            let e = errno
+            close(fd)
+            throw DisplayError("cannot map framebuffer \(path): \(String(cString: strerror(e)))")
+        }
+        _ = kiosk_ioctl_int(fd, kiosk_FBIOBLANK(), 0)  // FB_BLANK_UNBLANK; efifb/simplefb lack it
+        return Framebuffer(path: path, fd: fd, memory: map, length: length, geometry: geometry, rotation: rotation)
+    }
+
+    /// Opens (creating or resizing it as needed) a file that stands in for a framebuffer with the
+    /// given geometry.
+    public static func openFile(_ path: String, geometry: FramebufferGeometry, rotation: Rotation = .none) throws -> Framebuffer {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw DisplayError("cannot open framebuffer file \(path): \(String(cString: strerror(errno))); check the folder exists and is writable")
+        }
+        let length = geometry.byteCount
+        guard ftruncate(fd, off_t(length)) == 0 else {
+            let e = errno
+            close(fd)
+            throw DisplayError("cannot size framebuffer file \(path) to \(length) bytes: \(String(cString: strerror(e)))")
+        }
+        let map = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+        guard let map, map != MAP_FAILED else {
+            let e = errno
+            close(fd)
+            throw DisplayError("cannot map framebuffer file \(path): \(String(cString: strerror(e)))")
+        }
+        return Framebuffer(path: path, fd: fd, memory: map, length: length, geometry: geometry, rotation: rotation)
+    }
+
+    /// Converts the given picture rectangles of `canvas` into the framebuffer's format, turned by
+    /// the rotation. Only these rectangles are written; nothing is read from the framebuffer.
+    public func flush(_ canvas: Canvas, rects: [PixelRect]) {
+        precondition(canvas.width == logicalSize.width && canvas.height == logicalSize.height, "canvas size must match the framebuffer's picture size")
+        for rect in rects {
+            let r = rect.intersection(canvas.bounds)
+            if !r.isEmpty { flush(canvas, r) }
+        }
+    }
+
+    /// Writes the whole picture.
+    public func flushAll(_ canvas: Canvas) { flush(canvas, rects: [canvas.bounds]) }
+
+    private func flush(_ canvas: Canvas, _ r: PixelRect) {
+        let g = geometry
+        let format = g.format
+        let bpp = format.bytesPerPixel
+        let panel = rotation.panelRect(r, panelWidth: g.width, panelHeight: g.height)
+        let src = canvas.pixels.baseAddress!
+        let cw = canvas.width
+        let origin = memory + g.yOffset * g.lineLength + g.xOffset * bpp
+        // Fast path: same layout as the canvas, no rotation: copy rows.
+        if rotation == .none && format == .xrgb8888 {
+            for y in r.y..<r.maxY {
+                memcpy(origin + y * g.lineLength + r.x * 4, src + y * cw + r.x, r.width * 4)
+            }
+            return
+        }
+        let pw = g.width, ph = g.height
+        // For each panel pixel, the canvas pixel it shows: start + column step + row step.
+        let start: Int, dx: Int, dy: Int
+        switch rotation {
+        case .none: start = panel.y * cw + panel.x; dx = 1; dy = cw
+        case .half: start = (ph - 1 - panel.y) * cw + (pw - 1 - panel.x); dx = -1; dy = -cw
+        // panel (px, py) shows canvas (x = py, y = pw - 1 - px)
+        case .quarter: start = (pw - 1 - panel.x) * cw + panel.y; dx = -cw; dy = 1
+        // panel (px, py) shows canvas (x = ph - 1 - py, y = px)
+        case .threeQuarters: start = panel.x * cw + (ph - 1 - panel.y); dx = cw; dy = -1
+        }
+        for row in 0..<panel.height {
+            let line = origin + (panel.y + row) * g.lineLength + panel.x * bpp
+            var s = start + row * dy
+            switch bpp {
+            case 4:
+                let out = line.assumingMemoryBound(to: UInt32.self)
+                if format == .xrgb8888 {
+                    for i in 0..<panel.width { out[i] = src[s]; s += dx }
+                } else {
+                    for i in 0..<panel.width { out[i] = format.pack(src[s]); s += dx }
+                }
+            case 2:
+                let out = line.assumingMemoryBound(to: UInt16.self)
+                for i in 0..<panel.width { out[i] = UInt16(truncatingIfNeeded: format.pack(src[s])); s += dx }
+            default:
+                let out = line.assumingMemoryBound(to: UInt8.self)
+                for i in 0..<panel.width {
+                    let v = format.pack(src[s]); s += dx
+                    out[3 * i] = UInt8(truncatingIfNeeded: v)
+                    out[3 * i + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                    out[3 * i + 2] = UInt8(truncatingIfNeeded: v >> 16)
+                }
+            }
+        }
+    }
+
+    /// Reads the mapping back as an upright XRGB8888 picture. For tests and previews of file
+    /// framebuffers only: the kiosk never reads a real framebuffer.
+    public func readBack() -> Canvas {
+        let g = geometry
+        let (lw, lh) = logicalSize
+        let out = Canvas(width: lw, height: lh)
+        let bpp = g.format.bytesPerPixel
+        let origin = memory + g.yOffset * g.lineLength + g.xOffset * bpp
+        let dst = out.pixels.baseAddress!
+        for py in 0..<g.height {
+            let line = origin + py * g.lineLength
+            for px in 0..<g.width {
+                let p = line + px * bpp
+                var v: UInt32 = 0
+                for b in 0..<bpp { v |= UInt32(p.load(fromByteOffset: b, as: UInt8.self)) << UInt32(8 * b) }
+                let (x, y): (Int, Int)
+                switch rotation {
+                case .none: (x, y) = (px, py)
+                case .half: (x, y) = (g.width - 1 - px, g.height - 1 - py)
+                case .quarter: (x, y) = (py, g.width - 1 - px)
+                case .threeQuarters: (x, y) = (g.height - 1 - py, px)
+                }
+                dst[y * lw + x] = g.format.unpack(v)
+            }
+        }
+        return out
+    }
+
+    /// Makes a file framebuffer's contents durable (no-op cost for devices).
+    public func sync() { msync(memory, mappedLength, MS_ASYNC) }
+}

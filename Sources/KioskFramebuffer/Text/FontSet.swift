@@ -1,0 +1,145 @@
+import CFreeType
+import Foundation
+
+/// A font file and face index to load.
+public struct FontSource: Equatable, Sendable, CustomStringConvertible {
+    public var path: String
+    /// Face inside a collection (.ttc): NotoSansCJK-Regular.ttc has Simplified Chinese at 2.
+    public var faceIndex: Int
+    public init(path: String, faceIndex: Int = 0) { self.path = path; self.faceIndex = faceIndex }
+    public var description: String { faceIndex == 0 ? path : "\(path)#\(faceIndex)" }
+
+    /// Parses `PATH` or `PATH#INDEX`.
+    public init(spec: String) {
+        if let hash = spec.lastIndex(of: "#"), let i = Int(spec[spec.index(after: hash)...]) {
+            self.init(path: String(spec[..<hash]), faceIndex: i)
+        } else {
+            self.init(path: spec)
+        }
+    }
+
+    /// Debian's fonts with full Chinese coverage, best first.
+    public static let chineseSearchOrder: [FontSource] = [
+        FontSource(path: "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", faceIndex: 2),
+        FontSource(path: "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+        FontSource(path: "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
+        FontSource(path: "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", faceIndex: 2),
+    ]
+
+    /// Fallbacks for symbols a CJK font may lack (•, ·, ℃ …).
+    public static let symbolFallbacks: [FontSource] = [
+        FontSource(path: "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    ]
+}
+
+/// A font that failed to load or lacks Chinese, with what to do.
+public struct FontError: Error, CustomStringConvertible, Equatable {
+    public var description: String
+}
+
+/// The faces text is drawn with: a primary face that covers Chinese, then fallbacks tried per
+/// character. One FreeType library per set; not thread-safe (the daemon draws on one thread).
+public final class FontSet {
+    private var library: FT_Library?
+    private var faces: [FT_Face] = []
+    public let sources: [FontSource]
+    /// Rendered glyphs by (face, size, code point).
+    private var cache: [GlyphKey: Glyph] = [:]
+    private var metricsCache: [Int: (ascender: Int, lineHeight: Int)] = [:]
+
+    struct GlyphKey: Hashable { var size: Int; var scalar: UInt32 }
+
+    /// Loads `preferred` (from configuration) if given, else the first installed font of the
+    /// Chinese search order, plus symbol fallbacks. Fails with a message naming what was tried
+    /// when no font covers Chinese.
+    public init(preferred: FontSource? = nil, fallbacks: [FontSource] = FontSource.symbolFallbacks) throws {
+        guard FT_Init_FreeType(&library) == 0 else { throw FontError(description: "FreeType failed to initialise") }
+        var tried: [String] = []
+        var primary: (FT_Face, FontSource)?
+        for source in preferred.map({ [$0] }) ?? FontSource.chineseSearchOrder {
+            guard FileManager.default.fileExists(atPath: source.path) else { tried.append("\(source) (not installed)"); continue }
+            var face: FT_Face?
+            guard FT_New_Face(library, source.path, FT_Long(source.faceIndex), &face) == 0, let face else {
+                tried.append("\(source) (not a font FreeType can read)"); continue
+            }
+            guard FT_Get_Char_Index(face, 0x4E2D) != 0, FT_Get_Char_Index(face, 0x53F7) != 0 else {  // 中, 号
+                tried.append("\(source) (has no Chinese characters)")
+                FT_Done_Face(face)
+                continue
+            }
+            primary = (face, source)
+            break
+        }
+        guard let primary else {
+            FT_Done_FreeType(library)
+            let advice = preferred == nil
+                ? "install a Chinese font (apt-get install fonts-wqy-microhei, or fonts-noto-cjk) or set font = PATH for the station in kiosk.conf"
+                : "set font = to a font with Chinese characters, e.g. /usr/share/fonts/truetype/wqy/wqy-microhei.ttc (apt-get install fonts-wqy-microhei)"
+            throw FontError(description: "no font that can show Chinese was found; tried \(tried.joined(separator: ", ")); \(advice)")
+        }
+        faces = [primary.0]
+        var loaded = [primary.1]
+        for source in fallbacks where FileManager.default.fileExists(atPath: source.path) {
+            var face: FT_Face?
+            if FT_New_Face(library, source.path, FT_Long(source.faceIndex), &face) == 0, let face {
+                faces.append(face)
+                loaded.append(source)
+            }
+        }
+        sources = loaded
+    }
+
+    deinit {
+        for f in faces { FT_Done_Face(f) }
+        FT_Done_FreeType(library)
+    }
+
+    /// Ascender (baseline below the top) and line height in pixels for a pixel size, from the
+    /// primary face.
+    public func metrics(size: Int) -> (ascender: Int, lineHeight: Int) {
+        if let m = metricsCache[size] { return m }
+        let face = faces[0]
+        FT_Set_Pixel_Sizes(face, 0, FT_UInt(size))
+        let m = face.pointee.size.pointee.metrics
+        let result = (ascender: Int((m.ascender + 63) >> 6), lineHeight: Int((m.height + 63) >> 6))
+        metricsCache[size] = result
+        return result
+    }
+
+    /// The anti-aliased glyph for a character at a pixel size (rendered once, then cached).
+    public func glyph(_ scalar: Unicode.Scalar, size: Int) -> Glyph {
+        let key = GlyphKey(size: size, scalar: scalar.value)
+        if let g = cache[key] { return g }
+        let face = faces.first { FT_Get_Char_Index($0, FT_ULong(scalar.value)) != 0 } ?? faces[0]
+        FT_Set_Pixel_Sizes(face, 0, FT_UInt(size))
+        var g = Glyph(width: 0, height: 0, left: 0, top: 0, advance: size / 2, alpha: [])
+        if FT_Load_Char(face, FT_ULong(scalar.value), FT_Int32(FT_LOAD_RENDER)) == 0, let slot = face.pointee.glyph {
+            let bitmap = slot.pointee.bitmap
+            let w = Int(bitmap.width), h = Int(bitmap.rows), pitch = Int(bitmap.pitch)
+            var alpha = [UInt8](repeating: 0, count: w * h)
+            if let buffer = bitmap.buffer, w > 0, h > 0 {
+                for y in 0..<h { for x in 0..<w { alpha[y * w + x] = buffer[y * pitch + x] } }
+            }
+            g = Glyph(width: w, height: h, left: Int(slot.pointee.bitmap_left), top: Int(slot.pointee.bitmap_top),
+                      advance: Int((slot.pointee.advance.x + 32) >> 6), alpha: alpha)
+        }
+        cache[key] = g
+        return g
+    }
+
+    /// Number of glyphs rendered and kept.
+    public var cachedGlyphCount: Int { cache.count }
+}
+
+/// One rendered character: an 8-bit coverage bitmap and where it sits relative to the pen.
+public struct Glyph: Sendable {
+    public var width: Int
+    public var height: Int
+    /// From the pen position to the bitmap's left edge.
+    public var left: Int
+    /// From the baseline up to the bitmap's top edge.
+    public var top: Int
+    /// How far the pen moves.
+    public var advance: Int
+    public var alpha: [UInt8]
+}

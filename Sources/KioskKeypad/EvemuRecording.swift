@@ -1,0 +1,113 @@
+import Foundation
+
+/// A keypad session recorded with `evemu-record`: header lines (`N:`, `I:`, `P:`, `B:`, `A:`,
+/// `L:`, `S:`, comments) and event lines `E: <sec>.<usec> <type> <code> <value>` with type and
+/// code in hex and the value in decimal. Lines that cannot be decoded are reported with their
+/// line number and skipped, never fatal.
+public struct EvemuRecording: Equatable, Sendable {
+    public var deviceName: String?
+    public var events: [InputEvent]
+    public var problems: [Problem]
+
+    public struct Problem: Equatable, Sendable, CustomStringConvertible {
+        public var line: Int
+        public var message: String
+        public var description: String { "line \(line): \(message)" }
+    }
+
+    public static func load(path: String) throws -> EvemuRecording {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw KeypadError("cannot read evemu recording \(path); check keypad = evemu:PATH in kiosk.conf")
+        }
+        return parse(String(decoding: data, as: UTF8.self))
+    }
+
+    public static func parse(_ text: String) -> EvemuRecording {
+        var recording = EvemuRecording(deviceName: nil, events: [], problems: [])
+        var number = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            var line = Substring(raw)
+            if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
+            line = line.drop { $0 == " " || $0 == "\t" }
+            while let last = line.last, last == " " || last == "\t" || last == "\r" { line.removeLast() }
+            if line.isEmpty { continue }
+            if line.hasPrefix("N:") { recording.deviceName = String(line.dropFirst(2).trimmingCharacters(in: .whitespaces)); continue }
+            if ["I:", "P:", "B:", "A:", "L:", "S:"].contains(where: { line.hasPrefix($0) }) { continue }
+            guard line.hasPrefix("E:") else {
+                recording.problems.append(Problem(line: number, message: "'\(line.prefix(40))' is not an evemu line (E: sec.usec type code value)"))
+                continue
+            }
+            let fields = line.dropFirst(2).split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard fields.count == 4 else {
+                recording.problems.append(Problem(line: number, message: "an event needs 4 fields (time type code value), found \(fields.count)"))
+                continue
+            }
+            guard let time = parseTime(fields[0]) else {
+                recording.problems.append(Problem(line: number, message: "bad time '\(fields[0])'; expected seconds.microseconds"))
+                continue
+            }
+            guard let type = UInt16(fields[1], radix: 16), let code = UInt16(fields[2], radix: 16), let value = Int32(fields[3]) else {
+                recording.problems.append(Problem(line: number, message: "bad type/code/value '\(fields[1]) \(fields[2]) \(fields[3])'; type and code are hex, value decimal"))
+                continue
+            }
+            recording.events.append(InputEvent(time: time, type: type, code: code, value: value))
+        }
+        return recording
+    }
+
+    private static func parseTime(_ s: Substring) -> Double? {
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let sec = Int64(parts[0]), let usec = Int64(parts[1]), sec >= 0, usec >= 0, usec < 1_000_000 else { return nil }
+        return Double(sec) + Double(usec) / 1_000_000
+    }
+
+    /// The text `evemu-record` would write for these events (used to make recordings in tests).
+    public static func format(_ events: [InputEvent], deviceName: String = "kiosk keypad") -> String {
+        var out = "# EVEMU 1.3\nN: \(deviceName)\n"
+        for e in events {
+            let sec = Int64(e.time.rounded(.down))
+            let usec = Int64(((e.time - Double(sec)) * 1_000_000).rounded())
+            out += String(format: "E: %lld.%06lld %04x %04x %d\n", sec, usec, e.type, e.code, e.value)
+        }
+        return out
+    }
+}
+
+/// Plays a recording back with its original timing against an injected clock: the first event
+/// is due at the start, each later one after the same interval as when it was recorded.
+public struct EvemuReplay: Sendable {
+    public let events: [InputEvent]
+    public private(set) var next = 0
+    public let start: Double
+
+    /// - Parameter start: the clock reading (seconds) at which the first event is due.
+    public init(events: [InputEvent], start: Double) {
+        self.events = events
+        self.start = start
+    }
+
+    public var isFinished: Bool { next >= events.count }
+
+    /// Seconds from `now` until the next event is due (0 when overdue), nil when finished.
+    public func delay(now: Double) -> Double? {
+        guard !isFinished else { return nil }
+        return max(0, start + (events[next].time - events[0].time) - now)
+    }
+
+    /// The events due at `now`, in order.
+    public mutating func due(now: Double) -> [InputEvent] {
+        var out: [InputEvent] = []
+        while next < events.count, start + (events[next].time - events[0].time) <= now {
+            out.append(events[next])
+            next += 1
+        }
+        return out
+    }
+}
+
+/// A keypad that cannot be used, with what to do.
+public struct KeypadError: Error, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import KioskCore
+
+/// The `kioskctl` commands that act on the running daemon through its control socket.
+extension ControlCommand {
+    static let socketCommands = ["counter", "sync", "reload", "weather"]
+
+    /// The control socket's path for `--runtime-dir` (or `$KIOSK_RUNTIME_DIR`, or /run/kiosk).
+    static func socketPath(runtimeDirectory: String?) -> String {
+        let dir = runtimeDirectory ?? ProcessInfo.processInfo.environment["KIOSK_RUNTIME_DIR"] ?? DaemonOperations.defaultRuntimeDirectory
+        return dir + "/" + DaemonOperations.socketName
+    }
+
+    /// Sends `command options…` to the daemon; prints its answer, throws its refusal.
+    static func talkToDaemon(_ command: String, _ options: [String], socketPath: String, output: (String) -> Void) throws {
+        let request: ControlRequest
+        switch ControlRequest.parse(([command] + options).joined(separator: " ")) {
+        case .success(let r): request = r
+        case .failure(let e): throw Failure(description: e.description, code: 64)
+        }
+        let response: ControlResponse
+        do { response = try ControlClient.send(request, socketPath: socketPath) } catch {
+            throw Failure(description: "cannot reach kioskd: \(error)\n(pass --runtime-dir DIR if kioskd runs with --runtime-dir)", code: 69)
+        }
+        guard response.ok else { throw Failure(description: response.text.trimmingCharacters(in: .newlines), code: 1) }
+        output(response.text)
+    }
+
+    /// One line about the daemon for `status`: its answer to `ping`, or that it is not reachable.
+    static func daemonLine(socketPath: String) -> String {
+        if let r = try? ControlClient.send(.ping, socketPath: socketPath, timeoutSeconds: 2), r.ok {
+            return "Daemon: running\n" + r.text.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n"
+        }
+        return "Daemon: not reachable at \(socketPath) (showing the stored state)\n"
+    }
+}
+
+// MARK: - Reports with charts
+
+import KioskReports
+import KioskStorage
+
+extension ControlCommand {
+    /// True when `report` is asked for something the plain report does not do: a period
+    /// (`--from`/`--to`), an HTML page (`--html OUT`) or CSV (`--csv`).
+    static func wantsExtendedReport(_ options: [String]) -> Bool {
+        options.contains { ["--from", "--to", "--html", "--csv"].contains($0) }
+    }
+
+    /// `report [--from DAY] [--to DAY] [--date DAY] (--html OUT.html | --csv | --json)`.
+    static func extendedReport(_ store: EventStore, _ setup: KioskSetup, _ options: [String], output: (String) -> Void) throws {
+        var from: String?, to: String?, html: String?, csv = false, json = false
+        var i = 0
+        func day(_ flag: String) throws -> String {
+            i += 1
+            guard i < options.count, options[i].range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil else {
+                throw Failure(description: "\(flag) needs a day as YYYY-MM-DD", code: 64)
+            }
+            return options[i]
+        }
+        while i < options.count {
+            switch options[i] {
+            case "--from": from = try day("--from")
+            case "--to": to = try day("--to")
+            case "--date": let d = try day("--date"); from = d; to = d
+            case "--csv": csv = true
+            case "--json": json = true
+            case "--html":
+                i += 1
+                guard i < options.count else { throw Failure(description: "--html needs the output file, e.g. --html report.html", code: 64) }
+                html = options[i]
+            default:
+                throw Failure(description: "report: unknown option '\(options[i])'; use --from DAY --to DAY, --html OUT.html, --csv or --json", code: 64)
+            }
+            i += 1
+        }
+        let latest = try store.latestDay() ?? LocalCalendar(setup.configuration).businessDay(of: Date())
+        let first = from ?? to ?? latest
+        let last = to ?? (from == nil ? latest : max(first, latest))
+        guard first <= last else { throw Failure(description: "--from \(first) is after --to \(last)", code: 64) }
+        let events = try store.events(from: first, through: last).map(\.event)
+        let now = Date()
+        let report = ReportBuilder.build(events: events, configuration: setup.configuration, now: now)
+        let daily = report.days.map { d in (day: d, report: ReportBuilder.build(events: events.filter { $0.day == d }, configuration: setup.configuration, now: now)) }
+        if json { output(ReportFormatter.json(report) + "\n") }
+        if csv { output(ReportCSV.csv(report, daily: daily)) }
+        if let html {
+            let targets = setup.configuration.services.map(\.targetWaitMinutes)
+            let target = Dictionary(grouping: targets, by: { $0 }).max { $0.value.count < $1.value.count }?.key ?? 10
+            let page = ReportHTML.page(report: report, daily: daily, distribution: RatingDistribution(events: events), targetMinutes: target)
+            do { try page.write(toFile: html, atomically: true, encoding: .utf8) } catch {
+                throw Failure(description: "cannot write \(html): \(error.localizedDescription)", code: 73)
+            }
+            if !json && !csv { output("wrote \(html) (\(first) to \(last), \(events.count) events)\n") }
+        }
+    }
+}

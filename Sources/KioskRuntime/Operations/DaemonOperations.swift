@@ -1,0 +1,180 @@
+import Foundation
+import KioskCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Everything that makes `kioskd` operable as a service, attached to its poll loop: the control
+/// socket `kioskctl` talks to, SIGHUP reload (a broken configuration is rejected and the old one
+/// keeps running), SIGTERM/SIGINT as a clean stop, and the systemd notify protocol (`READY=1`
+/// after the first frame, `WATCHDOG=1` from the loop's own timer, so a hung loop is restarted).
+public final class DaemonOperations {
+    public struct Options: Sendable {
+        /// Where the control socket lives (`/run/kiosk`, systemd's `RuntimeDirectory=`).
+        public var runtimeDirectory: String
+        /// The configuration to reload (nil: the default path if it exists, as at start).
+        public var configPath: String?
+        public var assets: String?
+        /// A language given on the command line survives a reload.
+        public var language: Language?
+        public var stateDirectory: String
+
+        public init(runtimeDirectory: String, configPath: String?, assets: String?, language: Language?, stateDirectory: String) {
+            self.runtimeDirectory = runtimeDirectory
+            self.configPath = configPath
+            self.assets = assets
+            self.language = language
+            self.stateDirectory = stateDirectory
+        }
+    }
+
+    public static let socketName = "control.sock"
+    public static let defaultRuntimeDirectory = "/run/kiosk"
+
+    let service: KioskService
+    let options: Options
+    let notifier: SystemdNotifier
+    let clock: () -> Date
+    let started: Date
+    private var server: ControlServer?
+    private var signals: SignalPipe?
+    private var printing: TicketPrinting?
+    /// The lobby's voice call-outs.
+    public private(set) var callOuts: CallOuts?
+    private var ready = false
+    /// The outcome of the last reload, for `kioskctl status`.
+    private var lastReload: String?
+    /// Answers `kioskctl sync`; the sync worker replaces it when central sync is configured.
+    public var onSync: () -> ControlResponse = { .error("sync not configured") }
+
+    public var socketPath: String { options.runtimeDirectory + "/" + DaemonOperations.socketName }
+
+    public init(service: KioskService, options: Options, notifier: SystemdNotifier = SystemdNotifier(), clock: @escaping () -> Date = Date.init) {
+        self.service = service
+        self.options = options
+        self.notifier = notifier
+        self.clock = clock
+        self.started = clock()
+    }
+
+    /// Registers the socket, the signals and the watchdog with `loop`. Call after the display is
+    /// attached (its first frame is what `READY=1` waits for). A socket that cannot be created is
+    /// logged and skipped: residents are still served, only the shell commands are missing.
+    /// `handleSignals: false` leaves the process's signal handlers alone (tests that run many).
+    public func attach(to loop: PollLoop, handleSignals: Bool = true) {
+        let printing = TicketPrinting(service: service, clock: clock)
+        printing.attach()
+        self.printing = printing
+        let callOuts = CallOuts(service: service, clock: clock)
+        callOuts.attach(to: loop)
+        self.callOuts = callOuts
+        do {
+            try FileManager.default.createDirectory(atPath: options.runtimeDirectory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o755])
+            let server = try ControlServer(path: socketPath) { [unowned self] in handle($0) }
+            server.attach(to: loop)
+            self.server = server
+            Log.info("control socket \(socketPath)")
+        } catch {
+            Log.error("control socket not available, kioskctl cannot reach this daemon: \(error)")
+        }
+        if handleSignals { do {
+            let signals = try SignalPipe()
+            signals.attach(to: loop) { [unowned self, unowned loop] signal in
+                switch signal {
+                case SIGHUP:
+                    _ = reload()
+                default:
+                    Log.notice("signal \(signal): stopping")
+                    loop.stop()
+                }
+            }
+            self.signals = signals
+        } catch {
+            Log.error("signals: \(error); SIGHUP reload is not available")
+        } }
+        if let interval = notifier.watchdogInterval {
+            loop.every(interval) { [unowned self] in notifier.notify("WATCHDOG=1") }
+            Log.info("systemd watchdog ping every \(interval) s")
+        }
+        let draw = loop.afterEach
+        loop.afterEach = { [unowned self] in
+            draw()
+            if !ready {
+                ready = true
+                notifier.notify("READY=1\nSTATUS=serving kiosk \(service.setup.configuration.kioskID)")
+            }
+        }
+    }
+
+    /// Tells systemd we are stopping and removes the socket.
+    public func detach() {
+        notifier.notify("STOPPING=1")
+        server?.close()
+        server = nil
+        signals?.close()
+        signals = nil
+    }
+
+    /// Answers one control request on the loop's thread.
+    public func handle(_ parsed: Result<ControlRequest, ControlRequest.ParseError>) -> ControlResponse {
+        let request: ControlRequest
+        switch parsed {
+        case .failure(let e): return .error(e.description)
+        case .success(let r): request = r
+        }
+        let now = clock()
+        switch request {
+        case .ping:
+            let config = service.setup.configuration
+            return .ok("""
+                kioskd pid \(getpid()), up \(Int(now.timeIntervalSince(started))) s
+                kiosk \(config.kioskID) (\(config.siteName)), config \(service.setup.configSource)
+                state \(options.stateDirectory)
+                last reload: \(lastReload ?? "none")
+                """)
+        case .counter(let command, let n):
+            service.handle(.counterCommand(command, counter: n, at: now))
+            if let refusal = service.lastRefusal { return .error(refusal) }
+            if let problem = service.storageProblem { return .error("not stored: \(problem)") }
+            let status = service.machine.state.counters[n]?.status.rawValue ?? "?"
+            return .ok("counter \(n) is \(status)")
+        case .weather(let weather):
+            service.handle(.setWeather(weather, at: now))
+            if let problem = service.storageProblem { return .error("not stored: \(problem)") }
+            return .ok("weather is \(service.machine.state.weather.rawValue)")
+        case .reload:
+            return reload()
+        case .sync:
+            return onSync()
+        }
+    }
+
+    /// Loads the configuration again; on any error logs every line and keeps the running one.
+    public func reload() -> ControlResponse {
+        notifier.notify("RELOADING=1")
+        defer { notifier.notify("READY=1") }
+        switch KioskSetup.load(configPath: options.configPath, assets: options.assets) {
+        case .failure(let e):
+            let lines = e.errors.map(\.description)
+            Log.error("reload rejected, the running configuration stays:\n" + lines.joined(separator: "\n"))
+            lastReload = "rejected at \(clockTime()) (\(lines.count) error(s); the previous configuration runs)"
+            return .error("reload rejected, the running configuration stays:\n" + lines.joined(separator: "\n"))
+        case .success(var setup):
+            if let l = options.language { setup.configuration.language = l }
+            do {
+                try service.reload(setup, now: clock())
+            } catch {
+                Log.error("reload rejected, the stored events could not be read: \(error)")
+                lastReload = "rejected at \(clockTime()) (stored events unreadable)"
+                return .error("reload rejected, the stored events could not be read: \(error)")
+            }
+            let c = setup.configuration
+            lastReload = "ok at \(clockTime()) from \(setup.configSource)"
+            Log.notice("reloaded \(setup.configSource): \(c.services.count) services, \(c.counters.count) counters, \(c.staff.count) staff")
+            return .ok("reloaded \(setup.configSource): \(c.services.count) services, \(c.counters.count) counters, \(c.staff.count) staff")
+        }
+    }
+
+    private func clockTime() -> String { LocalCalendar(service.setup.configuration).clock(clock()) }
+}

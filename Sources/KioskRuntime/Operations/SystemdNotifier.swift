@@ -1,0 +1,51 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The systemd notify protocol, natively (no libsystemd): each state change is one datagram of
+/// `KEY=value` lines sent to the socket named in `$NOTIFY_SOCKET` (`READY=1`, `WATCHDOG=1`,
+/// `RELOADING=1`, `STOPPING=1`, `STATUS=…`). Outside systemd the variable is unset and every
+/// call does nothing, so the daemon runs the same in a terminal.
+public struct SystemdNotifier: Sendable {
+    /// The socket path (`@name` for the abstract namespace), or nil when not run by systemd.
+    public let socketPath: String?
+    /// How often to send `WATCHDOG=1`: half of `$WATCHDOG_USEC`, when the watchdog is on for us.
+    public let watchdogInterval: TimeInterval?
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, pid: Int32 = getpid()) {
+        let path = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
+        socketPath = path
+        if let usec = environment["WATCHDOG_USEC"].flatMap({ UInt64($0) }), usec > 0,
+           environment["WATCHDOG_PID"].map({ Int32($0) == pid }) ?? true {
+            watchdogInterval = TimeInterval(usec) / 1_000_000 / 2
+        } else {
+            watchdogInterval = nil
+        }
+    }
+
+    public var isEnabled: Bool { socketPath != nil }
+
+    /// Sends `state` (one or more `KEY=value` lines) as one datagram. Returns false when not
+    /// under systemd or when the send failed (logged once per call; never fatal).
+    @discardableResult
+    public func notify(_ state: String) -> Bool {
+        guard let path = socketPath else { return false }
+        do {
+            let fd = try UnixSocket.make(datagram: true)
+            defer { close(fd) }
+            var (addr, length) = try UnixSocket.address(path)
+            let bytes = Array(state.utf8)
+            let sent = withUnsafePointer(to: &addr) { a in
+                a.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+                    bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL), sa, length) }
+                }
+            }
+            guard sent == bytes.count else { throw SocketError(operation: "sd_notify sendto", path: path, code: errno) }
+            return true
+        } catch {
+            Log.warning("systemd notify failed: \(error)")
+            return false
+        }
+    }
+}

@@ -1,0 +1,1 @@
+print("kiosk-bench: not ready yet")

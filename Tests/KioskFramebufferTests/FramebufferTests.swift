@@ -1,0 +1,55 @@
+import Foundation
+import KioskFramebuffer
+import Testing
+
+@Suite("Framebuffer flushing")
+struct FramebufferTests {
+    static func scratch(_ name: String) -> String { NSTemporaryDirectory() + "kiosk-fb-\(getpid())-\(name)" }
+
+    @Test(arguments: Rotation.allCases)
+    func onlyChangedRectanglesAreWritten(rotation: Rotation) throws {
+        let path = Self.scratch("dirty-\(rotation.rawValue)")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fb = try Framebuffer.openFile(path, geometry: FramebufferGeometry(width: 320, height: 200, format: .rgb565), rotation: rotation)
+        let (w, h) = fb.logicalSize
+        let canvas = Canvas(width: w, height: h, background: Color(0x102030))
+        fb.flush(canvas, rects: canvas.changedRects())
+        #expect(canvas.changedRects().isEmpty, "nothing changed since the last flush")
+        canvas.fill(PixelRect(x: 10, y: 12, width: 5, height: 3), Color(0xFFFFFF))
+        let rects = canvas.changedRects()
+        #expect(rects == [PixelRect(x: 0, y: 0, width: 32, height: 32)])
+        // Scribble on the panel's centre, outside the changed tile whatever the rotation: a flush of
+        // the dirty rectangles must not touch it.
+        let centre = fb.geometry.lineLength * (fb.geometry.height / 2) + 2 * (fb.geometry.width / 2)
+        let handle = try #require(FileHandle(forUpdatingAtPath: path))
+        try handle.seek(toOffset: UInt64(centre))
+        handle.write(Data([0xAB, 0xCD]))
+        try handle.close()
+        fb.flush(canvas, rects: rects)
+        let back = fb.readBack()
+        #expect(back[10, 12] == 0xFFFFFF)
+        #expect(back[20, 20] == PixelFormat.rgb565.unpack(PixelFormat.rgb565.pack(0x102030)))
+        let bytes = try #require(FileManager.default.contents(atPath: path))
+        #expect(bytes[centre] == 0xAB, "a flush wrote outside the changed rectangle")
+    }
+
+    @Test func strideLongerThanTheRowIsHonoured() throws {
+        let path = Self.scratch("stride")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let g = FramebufferGeometry(width: 10, height: 4, lineLength: 64, format: .xbgr8888)
+        let fb = try Framebuffer.openFile(path, geometry: g)
+        let canvas = Canvas(width: 10, height: 4, background: Color(0x0000FF))
+        fb.flushAll(canvas)
+        let bytes = try #require(FileManager.default.contents(atPath: path))
+        #expect(bytes.count == 64 * 4)
+        // XBGR8888: red at offset 0, blue at 16: pure blue is 00 00 FF 00 in memory.
+        #expect(Array(bytes[64..<68]) == [0, 0, 0xFF, 0])
+        #expect(bytes[40] == 0, "padding after the row stays untouched")
+    }
+
+    @Test func pngRoundTrips() throws {
+        var image = RGBImage(width: 7, height: 5, pixels: (0..<35).map { UInt32($0) &* 0x010307 & 0xFFFFFF })
+        image.pixels[3] = 0xFFFFFF
+        #expect(try PNG.decode(PNG.encode(image)) == image)
+    }
+}

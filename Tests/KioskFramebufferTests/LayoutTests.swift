@@ -1,0 +1,74 @@
+import Foundation
+import KioskCore
+import KioskFramebuffer
+import Testing
+
+/// What the layout promises, checked on the draw list rather than pixels.
+@Suite("Framebuffer layout")
+struct LayoutTests {
+    static func painter() throws -> ScreenPainter { ScreenPainter(fonts: try FontSet(preferred: FontSource(path: GoldenScreenTests.fontPath))) }
+
+    static let sizes = [(800, 480), (1024, 600), (1280, 800), (1920, 1080), (1080, 1920)]
+
+    static func texts(_ items: [DrawItem]) -> [(text: String, x: Int, y: Int, size: Int)] {
+        items.compactMap { if case .text(let s, let x, let y, let size, _) = $0 { return (s, x, y, size) } else { return nil } }
+    }
+
+    @Test(arguments: Language.allCases)
+    func theTicketNumberIsTheLargestTextAtEverySize(language: Language) throws {
+        let painter = try Self.painter()
+        let ticket = try #require(ScreenFixtures.all(language).first { $0.name == "ticket" }?.screen)
+        guard case .banner(let number, _)? = ticket.blocks.first(where: { if case .banner = $0 { return true } else { return false } }) else {
+            Issue.record("the ticket screen has no banner"); return
+        }
+        for (w, h) in Self.sizes {
+            let texts = Self.texts(painter.layout(ticket, width: w, height: h))
+            let banner = try #require(texts.first { $0.text == number })
+            for other in texts where other.text != number {
+                #expect(banner.size >= other.size * 2, "\(w)×\(h): \(number) at \(banner.size) px vs '\(other.text)' at \(other.size) px")
+            }
+            // Readable from 3 metres: a 1080-line panel shows it at least a fifth of its short side.
+            #expect(banner.size * 5 >= min(w, h), "\(w)×\(h): ticket number only \(banner.size) px")
+        }
+    }
+
+    @Test(arguments: Language.allCases)
+    func ratingChoicesAreFourTilesLeftToRightGreenToRed(language: Language) throws {
+        let painter = try Self.painter()
+        let screen = try #require(ScreenFixtures.all(language).first { $0.name == "pad-question" }?.screen)
+        let theme = Theme()
+        let tiles = [Tone.good, .fair, .warning, .alert].map { theme.choice($0).tile }
+        for (w, h) in Self.sizes {
+            let rects = painter.layout(screen, width: w, height: h).compactMap { item -> (PixelRect, Color)? in
+                if case .rect(let r, let c) = item, tiles.contains(c) { return (r, c) } else { return nil }
+            }
+            #expect(rects.map(\.1) == tiles, "\(w)×\(h)")
+            #expect(rects.map(\.0.x) == rects.map(\.0.x).sorted(), "\(w)×\(h): tiles not left to right")
+            #expect(rects.allSatisfy { $0.0.maxX <= w && $0.0.maxY <= h && $0.0.width >= w / 6 }, "\(w)×\(h): tiles too small or off screen")
+        }
+    }
+
+    @Test(arguments: Language.allCases)
+    func nothingIsDrawnOffScreen(language: Language) throws {
+        let painter = try Self.painter()
+        for (name, screen) in ScreenFixtures.all(language) {
+            for (w, h) in Self.sizes {
+                for t in Self.texts(painter.layout(screen, width: w, height: h)) {
+                    let width = painter.text.width(t.text, size: t.size)
+                    #expect(t.x >= 0 && t.x + width <= w && t.y >= 0 && t.y + t.size <= h,
+                            "\(name) \(w)×\(h): '\(t.text)' at (\(t.x), \(t.y)) size \(t.size) leaves the screen")
+                }
+            }
+        }
+    }
+
+    @Test func aFontWithoutChineseIsRefusedWithAdvice() {
+        #expect {
+            _ = try FontSet(preferred: FontSource(path: "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"))
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("has no Chinese characters") && text.contains("fonts-wqy-microhei")
+        }
+        #expect(throws: FontError.self) { _ = try FontSet(preferred: FontSource(path: "/nonexistent/font.ttc")) }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import KioskCore
+
+/// Every station screen in both languages, from real machine states driven by keys on a manual
+/// clock (the same busy morning as the console's snapshot tests).
+enum ScreenFixtures {
+    /// 2026-11-24 09:00 in Shanghai.
+    static let start = Date(timeIntervalSince1970: 1_795_482_000)
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static let catalogs: Catalogs = {
+        guard case .success(let c) = CatalogParser.loadAll(directory: repositoryRoot.appendingPathComponent("Kiosk/messages").path) else {
+            fatalError("catalogs in Kiosk/messages do not load")
+        }
+        return c
+    }()
+
+    struct Driver {
+        var machine: KioskMachine
+        var now = ScreenFixtures.start
+
+        init(language: Language) {
+            var config = Configuration()
+            config.language = language
+            machine = KioskMachine(configuration: config, catalog: ScreenFixtures.catalogs[.chinese], day: "2026-11-24")
+        }
+
+        mutating func press(_ keys: String, _ station: StationID) {
+            for ch in keys {
+                let key: Key = ch == "E" ? .enter : ch == "B" ? .backspace : Key(name: String(ch))!
+                _ = machine.handle(.key(key, station: station, at: now))
+            }
+        }
+
+        mutating func advance(_ seconds: Double) {
+            now = now.addingTimeInterval(seconds)
+            _ = machine.handle(.tick(now))
+        }
+
+        func screen(_ station: StationID) -> Screen {
+            ScreenBuilder(catalogs: ScreenFixtures.catalogs).screen(for: station, machine, now: now)
+        }
+    }
+
+    static func busyMorning(_ language: Language) -> Driver {
+        var d = Driver(language: language)
+        d.press("01001E1234E", .counter(1))
+        d.press("01002E1234E", .counter(2))
+        d.press("1E", .lobby)
+        d.press("1E", .lobby)
+        d.advance(60)
+        d.press("2E", .lobby)
+        d.press("*6E", .lobby)
+        d.advance(11 * 60)
+        d.press("+", .counter(1))
+        d.press("+", .counter(2))
+        d.press("3EE", .lobby)
+        d.advance(5)
+        d.machine.quietHours = (busy: [9, 10, 14], quiet: [8, 12, 16])
+        return d
+    }
+
+    /// (name, screen) for every screen a station can show.
+    static func all(_ language: Language) -> [(name: String, screen: Screen)] {
+        var out: [(String, Screen)] = []
+        var d = busyMorning(language)
+        out.append(("lobby-idle", d.screen(.lobby)))
+        d.press("4", .lobby)
+        out.append(("lobby-choose", d.screen(.lobby)))
+        d.press("B*", .lobby)
+        out.append(("lobby-priority", d.screen(.lobby)))
+        d.press("1E", .lobby)
+        out.append(("ticket", d.screen(.lobby)))
+
+        out.append(("counter-logged-out", Driver(language: language).screen(.counter(1))))
+        var login = Driver(language: language)
+        login.press("01001E12", .counter(1))
+        out.append(("counter-login-pin", login.screen(.counter(1))))
+        var c = busyMorning(language)
+        out.append(("counter-called-care", c.screen(.counter(1))))
+        c.press("E8", .counter(1))
+        out.append(("counter-serving", c.screen(.counter(1))))
+        c.press(".", .counter(1))
+        out.append(("counter-transfer", c.screen(.counter(1))))
+
+        var p = busyMorning(language)
+        p.press("E", .counter(1))
+        p.advance(300)
+        p.press("E", .counter(1))
+        out.append(("pad-question", p.screen(.counter(1))))
+        p.press("4", .counter(1))
+        out.append(("pad-reason", p.screen(.counter(1))))
+        p.press("1", .counter(1))
+        out.append(("pad-commitment", p.screen(.counter(1))))
+        p.press("5", .counter(2))
+        p.advance(15)
+        out.append(("pad-farewell", p.screen(.counter(1))))
+        return out
+    }
+}

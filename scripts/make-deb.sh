@@ -1,0 +1,39 @@
+#!/bin/sh
+# Builds dist/kioskd_<version>_amd64.deb: static Swift binaries (kioskd, kioskctl), the systemd
+# unit, the default configuration as a conffile in /etc/kiosk/, the site assets in
+# /usr/share/kiosk, and a postinst that creates the `kiosk` system user (groups video, input,
+# tty). Library dependencies are worked out from the binaries with ldd and dpkg -S.
+set -eu
+cd "$(dirname "$0")/.."
+SCRATCH=${KIOSK_DEB_SCRATCH:-.build-deb}
+VERSION=${KIOSK_VERSION:-0.1.0+git$(git log -1 --format=%cd --date=format:%Y%m%d 2>/dev/null || date +%Y%m%d)}
+swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product kioskd
+swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product kioskctl
+BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
+
+ROOT=$(mktemp -d)
+trap 'rm -rf "$ROOT"' EXIT
+install -d "$ROOT/DEBIAN" "$ROOT/usr/bin" "$ROOT/lib/systemd/system" "$ROOT/etc/kiosk" \
+    "$ROOT/usr/share/kiosk/messages" "$ROOT/usr/share/doc/kioskd"
+install -m 755 -s "$BIN/kioskd" "$BIN/kioskctl" "$ROOT/usr/bin/"
+install -m 644 systemd/kioskd.service "$ROOT/lib/systemd/system/"
+install -m 640 Kiosk/kiosk.conf "$ROOT/etc/kiosk/kiosk.conf"
+install -m 644 Kiosk/messages/*.catalog "$ROOT/usr/share/kiosk/messages/"
+install -m 644 Kiosk/keymap.conf "$ROOT/usr/share/kiosk/"
+install -m 644 README.md packaging/debian/copyright "$ROOT/usr/share/doc/kioskd/"
+install -m 755 packaging/debian/postinst packaging/debian/prerm packaging/debian/postrm "$ROOT/DEBIAN/"
+install -m 644 packaging/debian/conffiles "$ROOT/DEBIAN/"
+
+# Debian packages that hold the shared libraries the binaries link (libc, sqlite, freetype, …).
+DEPENDS=$(ldd "$ROOT/usr/bin/kioskd" "$ROOT/usr/bin/kioskctl" | awk '/=> \// { print $3 }' | sort -u |
+    while read -r lib; do dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" 2>/dev/null || true; done |
+    cut -d: -f1 | sort -u | paste -sd, | sed 's/,/, /g')
+SIZE=$(du -sk "$ROOT" | cut -f1)
+sed -e "s/@VERSION@/$VERSION/" -e "s/@DEPENDS@/$DEPENDS/" -e "s/@SIZE@/$SIZE/" packaging/debian/control.in > "$ROOT/DEBIAN/control"
+
+mkdir -p dist
+OUT="dist/kioskd_${VERSION}_amd64.deb"
+dpkg-deb --build --root-owner-group "$ROOT" "$OUT" >/dev/null
+echo "$OUT"
+echo "  depends: $DEPENDS"
+echo "  size: $(du -h "$OUT" | cut -f1) (kioskd $(du -h "$ROOT/usr/bin/kioskd" | cut -f1), kioskctl $(du -h "$ROOT/usr/bin/kioskctl" | cut -f1))"

@@ -1,0 +1,47 @@
+#!/bin/sh
+# Central sync tests on a real PostgreSQL: starts a throwaway server (as in
+# shared/notes/swift-on-linux.md), builds kiosk-central (Central/, its own SwiftPM package),
+# runs its Swift Testing suites (protocol, security, OpenAPI contract), then the proof with real
+# processes (Tests/Central/sync_proof.py: exactly once under restarts/cuts/SIGKILL, offline
+# backlog, remote sync through kioskd). Stops PostgreSQL and every process it started.
+#
+# KIOSK_BUILD: the root package's build folder (default .build, as scripts/test.sh uses).
+# EXACTLY_ONCE_EVENTS / OFFLINE_EVENTS: proof sizes (default 10000 / 50000).
+set -eu
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+KIOSK_BUILD=${KIOSK_BUILD:-.build}
+./scripts/setup-debian.sh
+python3 -c 'import openapi_spec_validator, yaml' 2>/dev/null || python3 -m pip install -q openapi-spec-validator
+
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -x "$PGBIN/initdb" ] || { echo "test-central: PostgreSQL not found; run scripts/setup-debian.sh" >&2; exit 1; }
+P=$(mktemp -d /tmp/kiosk-central-test.XXXXXX)
+PGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$P/sock" "$P/work"
+if [ "$(id -u)" -eq 0 ]; then
+    chown -R postgres:postgres "$P"
+    chmod 755 "$P"
+    AS_PG="su postgres -c"
+else
+    AS_PG="sh -c"
+fi
+cleanup() {
+    $AS_PG "$PGBIN/pg_ctl -D $P/data stop -m fast" >/dev/null 2>&1 || true
+    rm -rf "$P"
+}
+trap cleanup EXIT INT TERM
+$AS_PG "$PGBIN/initdb -D $P/data -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8" >/dev/null
+$AS_PG "$PGBIN/pg_ctl -D $P/data -l $P/server.log -w -o '-c listen_addresses=127.0.0.1 -p $PGPORT -k $P/sock' start" >/dev/null
+echo "test-central: PostgreSQL on 127.0.0.1:$PGPORT"
+
+swift build --package-path Central --build-tests -Xswiftc -warnings-as-errors
+KIOSK_CENTRAL_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres" \
+    swift test --package-path Central --skip-build
+
+swift build --scratch-path "$KIOSK_BUILD" --product kioskctl
+swift build --scratch-path "$KIOSK_BUILD" --product kioskd
+swift build --scratch-path "$KIOSK_BUILD" --product kiosk-crash-probe
+chmod 777 "$P/work"
+PGPORT=$PGPORT CENTRAL="$ROOT/Central/.build/debug/kiosk-central" KIOSK_BIN="$ROOT/$KIOSK_BUILD/debug" WORK="$P/work" \
+    python3 Tests/Central/sync_proof.py

@@ -19,7 +19,10 @@ let package = Package(
         .systemLibrary(name: "CEvdev", pkgConfig: "libevdev", providers: [.apt(["libevdev-dev"])]),
         .systemLibrary(name: "CLinuxFB"),
         // Framebuffer display: pixel formats, rotation, dirty rectangles, FreeType text, screen layout, PNG.
-        .target(name: "KioskFramebuffer", dependencies: ["KioskCore", "CFreeType", "CZlib", "CLinuxFB"], swiftSettings: strict),
+        // Optimised in debug builds too: the golden-image tests push millions of pixels per screen.
+        .target(
+            name: "KioskFramebuffer", dependencies: ["KioskCore", "CFreeType", "CZlib", "CLinuxFB"],
+            swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // evdev keypads (libevdev, hotplug) and evemu recordings.
         .target(name: "KioskKeypad", dependencies: ["KioskCore", "CEvdev"], swiftSettings: strict),
         .executableTarget(name: "kiosk-bench", dependencies: ["KioskFramebuffer", "KioskKeypad", "KioskCore"], swiftSettings: strict),
@@ -42,7 +45,7 @@ let package = Package(
         .target(name: "KioskReports", dependencies: ["KioskCore"], swiftSettings: strict),
         // The daemon's run loop and the operator commands, wiring core, storage and console.
         .target(
-            name: "KioskRuntime", dependencies: ["KioskCore", "KioskStorage", "KioskConsole", "KioskSync", "KioskPrinting", "KioskAnnounce", "KioskReports"],
+            name: "KioskRuntime", dependencies: ["KioskCore", "KioskStorage", "KioskConsole", "KioskFramebuffer", "KioskKeypad", "KioskSync", "KioskPrinting", "KioskAnnounce", "KioskReports"],
             swiftSettings: strict),
         .executableTarget(name: "kioskd", dependencies: ["KioskRuntime"], swiftSettings: strict),
         .executableTarget(name: "kioskctl", dependencies: ["KioskRuntime"], swiftSettings: strict),

@@ -39,9 +39,9 @@ swift build --package-path Central --build-tests -Xswiftc -warnings-as-errors
 KIOSK_CENTRAL_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres" \
     swift test --package-path Central --skip-build
 
-swift build --scratch-path "$KIOSK_BUILD" --product kioskctl
-swift build --scratch-path "$KIOSK_BUILD" --product kioskd
-swift build --scratch-path "$KIOSK_BUILD" --product kiosk-crash-probe
+swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product kioskctl
+swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product kioskd
+swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product kiosk-crash-probe
 chmod 777 "$P/work"
 PGPORT=$PGPORT CENTRAL="$ROOT/Central/.build/debug/kiosk-central" KIOSK_BIN="$ROOT/$KIOSK_BUILD/debug" WORK="$P/work" \
     python3 Tests/Central/sync_proof.py

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 swift build --build-tests -Xswiftc -warnings-as-errors
 swift test --skip-build
 ./Tests/EndToEnd/demo-in-tmux.sh
+# Framebuffer stations: kioskd on file-backed framebuffers driven by evemu keypad recordings.
+./Tests/EndToEnd/stations-on-file-framebuffers.sh
 # Operations: control socket, reload, systemd notify with the real daemon; unit hardening.
 ./Tests/EndToEnd/operations-in-tmux.sh
 ./systemd/check-security.sh

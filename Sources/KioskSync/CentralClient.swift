@@ -65,10 +65,13 @@ public final class CentralClient: @unchecked Sendable {
         return Acknowledgement(ackedSeq: r.ackedSeq, serverTime: r.serverTime)
     }
 
-    /// `POST /v1/heartbeat`.
-    public func heartbeat(_ fields: [String: Any]) throws {
+    /// `POST /v1/heartbeat`; returns the kiosk's site as the centre knows it.
+    @discardableResult
+    public func heartbeat(_ fields: [String: Any]) throws -> String? {
         let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
-        _ = try send("POST", "/v1/heartbeat", body: data)
+        let reply = try send("POST", "/v1/heartbeat", body: data)
+        struct Reply: Decodable { var site: String? }
+        return (try? JSONDecoder().decode(Reply.self, from: reply))?.site
     }
 
     /// `GET /v1/commands?wait=N`: long-poll for IT's commands.

@@ -17,10 +17,12 @@ public final class SyncWorker: @unchecked Sendable {
         /// Long-poll wait for commands, seconds (0: no command polling).
         public var commandWait: Int
         public var version: String
+        /// 256 MiB of unsent event JSON (about a million events).
+        public static let defaultDiskBudgetBytes: Int64 = 256 * 1024 * 1024
 
         public init(
             centralURL: String, tokenFile: String, kioskID: String, interval: TimeInterval = 60, batchSize: Int = 500,
-            diskBudgetBytes: Int64 = 256 * 1024 * 1024, commandWait: Int = 25, version: String = "dev"
+            diskBudgetBytes: Int64 = Options.defaultDiskBudgetBytes, commandWait: Int = 25, version: String = "dev"
         ) {
             self.centralURL = centralURL
             self.tokenFile = tokenFile
@@ -91,11 +93,10 @@ public final class SyncWorker: @unchecked Sendable {
     // MARK: Loops
 
     private func runForever() {
-        var backoffForStart = SyncMachine.Settings(interval: options.interval)
         while !isStopping {
             do {
                 let store = try EventStore(path: storePath)
-                let client = CentralClient(baseURL: options.centralURL, token: try CentralClient.readToken(path: options.tokenFile))
+                var client = CentralClient(baseURL: options.centralURL, token: try CentralClient.readToken(path: options.tokenFile))
                 var machine = SyncMachine(
                     settings: SyncMachine.Settings(batchSize: options.batchSize, interval: options.interval),
                     ackedSeq: try store.syncState().ackedSeq, now: Date())
@@ -109,6 +110,10 @@ public final class SyncWorker: @unchecked Sendable {
                         }
                         let signalled = wake.wait(timeout: .now() + max(0, until.timeIntervalSinceNow)) == .success
                         if isStopping { return }
+                        if machine.failures > 0, let token = try? CentralClient.readToken(path: options.tokenFile) {
+                            // IT may have issued a new token-file after a revocation: use it.
+                            client = CentralClient(baseURL: options.centralURL, token: token)
+                        }
                         action = (signalled ? machine.syncNow() : machine.timerFired(now: Date())) ?? .wait(until: until)
                         continue
                     }
@@ -116,24 +121,35 @@ public final class SyncWorker: @unchecked Sendable {
                 }
                 store.close()
             } catch {
-                // Cannot open the store or read the token: say so, retry later.
+                // Cannot open the store or read the token: say so, retry after an interval.
                 log("sync: \(error)")
-                backoffForStart.interval = options.interval
-                _ = wake.wait(timeout: .now() + backoffForStart.interval)
+                _ = wake.wait(timeout: .now() + options.interval)
             }
         }
     }
 
+    /// Long-polls IT's commands. Also fetches the site's published configuration at start (so a
+    /// restarted kiosk runs the latest published version again) and on `reload-config`; a new
+    /// version is handed on as the command `apply-config` (id: version, argument: the text).
     private func pollCommands() {
         var failures = 0
+        var configFetched = false
         while !isStopping {
             do {
                 let client = CentralClient(
                     baseURL: options.centralURL, token: try CentralClient.readToken(path: options.tokenFile),
                     requestTimeout: TimeInterval(options.commandWait + 15))
+                if !configFetched {
+                    fetchConfig(client, after: 0)
+                    configFetched = true
+                }
                 for c in try client.commands(wait: options.commandWait) {
                     log("sync: command \(c.type)\(c.argument.map { " \($0)" } ?? "") from the centre")
                     if c.type == "sync" { syncNow() }
+                    if c.type == "reload-config" {
+                        let running = (try? EventStore(readOnlyPath: storePath).syncState().configVersion) ?? 0
+                        fetchConfig(client, after: running)
+                    }
                     onCommand(c)
                 }
                 failures = 0
@@ -143,6 +159,20 @@ public final class SyncWorker: @unchecked Sendable {
                     failures: failures, base: 1, cap: options.interval, jitter: Double.random(in: 0..<1))
                 Thread.sleep(forTimeInterval: max(delay, 0.5))
             }
+        }
+    }
+
+    private func fetchConfig(_ client: CentralClient, after version: Int) {
+        do {
+            let store = try EventStore(readOnlyPath: storePath)
+            defer { store.close() }
+            guard let site = try client.heartbeat(heartbeatFields(store: store)) else { return }
+            if let config = try client.config(site: site, after: version) {
+                log("sync: configuration version \(config.version) published for site \(site)")
+                onCommand(CentralClient.Command(id: Int64(config.version), type: "apply-config", argument: config.body))
+            }
+        } catch {
+            log("sync: cannot fetch the published configuration: \(error)")
         }
     }
 
@@ -236,7 +266,13 @@ public final class SyncWorker: @unchecked Sendable {
     }
 
     private func sendHeartbeat(store: EventStore, client: CentralClient) {
-        guard let state = try? store.syncState(), let backlog = try? store.backlog() else { return }
+        _ = try? client.heartbeat(heartbeatFields(store: store))
+    }
+
+    private func heartbeatFields(store: EventStore) -> [String: Any] {
+        guard let state = try? store.syncState(), let backlog = try? store.backlog() else {
+            return ["version": options.version]
+        }
         var fields: [String: Any] = [
             "version": options.version, "uptimeSeconds": Int64(Date().timeIntervalSince(started)),
             "backlog": backlog.count, "configVersion": state.configVersion,
@@ -251,7 +287,7 @@ public final class SyncWorker: @unchecked Sendable {
         {
             fields["diskFreeBytes"] = free.int64Value
         }
-        try? client.heartbeat(fields)
+        return fields
     }
 
     static func iso(_ date: Date) -> String {

@@ -197,7 +197,7 @@ let twoNewServices = """
 
     @Test func unknownKeyWithoutSuggestion() {
         expectErrors("[kiosk]\ncolour = blue\n", [
-            "kiosk.conf:2: unknown key 'colour' in [kiosk]; valid keys are id, site, phone, language, business-day-start, timezone, normal-per-priority, recalls-before-no-show, ticket-screen-seconds, rating-timeout-seconds, reason-timeout-seconds, commitment-seconds, farewell-seconds, estimate-window, reasons, weather",
+            "kiosk.conf:2: unknown key 'colour' in [kiosk]; valid keys are " + ConfigurationParser.kioskKeys.joined(separator: ", "),
         ])
         expectErrors("[kiosk]\nprefix = A\n", [
             "kiosk.conf:2: unknown key 'prefix' in [kiosk]; 'prefix' belongs in a [service ID] section, move it there",
@@ -207,7 +207,7 @@ let twoNewServices = """
     @Test func unknownSection() {
         expectErrors("[servce repairs]\nkey = 1\n[lobby]\nx = 1\n", [
             "kiosk.conf:1: unknown section [servce repairs] (did you mean [service repairs]?)",
-            "kiosk.conf:3: unknown section [lobby]; sections are [kiosk], [service ID], [counter N], [staff NUMBER] and [festival]",
+            "kiosk.conf:3: unknown section [lobby]; sections are [kiosk], [service ID], [counter N], [staff NUMBER], [festival] and [station NAME]",
         ])
     }
 

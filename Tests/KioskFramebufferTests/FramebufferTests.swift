@@ -13,12 +13,12 @@ struct FramebufferTests {
         let fb = try Framebuffer.openFile(path, geometry: FramebufferGeometry(width: 320, height: 200, format: .rgb565), rotation: rotation)
         let (w, h) = fb.logicalSize
         let canvas = Canvas(width: w, height: h, background: Color(0x102030))
-        fb.flush(canvas, rects: canvas.changedRects())
-        #expect(canvas.changedRects().isEmpty, "nothing changed since the last flush")
+        fb.flush(canvas, rects: canvas.takeDirtyRects())
+        #expect(canvas.takeDirtyRects().isEmpty, "nothing drawn since the last flush")
         canvas.fill(PixelRect(x: 10, y: 12, width: 5, height: 3), Color(0xFFFFFF))
-        let rects = canvas.changedRects()
-        #expect(rects == [PixelRect(x: 0, y: 0, width: 32, height: 32)])
-        // Scribble on the panel's centre, outside the changed tile whatever the rotation: a flush of
+        let rects = canvas.takeDirtyRects()
+        #expect(rects == [PixelRect(x: 10, y: 12, width: 5, height: 3)])
+        // Scribble on the panel's centre, outside the changed rectangle whatever the rotation: a flush of
         // the dirty rectangles must not touch it.
         let centre = fb.geometry.lineLength * (fb.geometry.height / 2) + 2 * (fb.geometry.width / 2)
         let handle = try #require(FileHandle(forUpdatingAtPath: path))
@@ -45,6 +45,29 @@ struct FramebufferTests {
         // XBGR8888: red at offset 0, blue at 16: pure blue is 00 00 FF 00 in memory.
         #expect(Array(bytes[64..<68]) == [0, 0, 0xFF, 0])
         #expect(bytes[40] == 0, "padding after the row stays untouched")
+    }
+
+    /// A new ticket number repaints and flushes only around the number, and the framebuffer then
+    /// holds exactly what a full repaint would give.
+    @Test func aNewTicketNumberFlushesOnlyItsArea() throws {
+        let path = Self.scratch("update")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fonts = try FontSet(preferred: FontSource(path: GoldenScreenTests.fontPath))
+        let display = StationDisplay(framebuffer: try Framebuffer.openFile(path, geometry: FramebufferGeometry(width: 1920, height: 1080, format: .rgb565)),
+                                     painter: ScreenPainter(fonts: fonts))
+        let before = try #require(ScreenFixtures.all(.chinese).first { $0.name == "counter-called-care" }?.screen)
+        var after = before
+        after.blocks = after.blocks.map { if case .banner(_, let tone) = $0 { return .banner("A999", tone) } else { return $0 } }
+        #expect(display.show(before).reduce(0) { $0 + $1.area } == 1920 * 1080)
+        let rects = display.show(after)
+        let flushed = rects.reduce(0) { $0 + $1.area }
+        #expect(flushed > 0 && flushed < 1920 * 1080 / 5, "flushed \(flushed) pixels for one number")
+        #expect(display.show(after).isEmpty, "an unchanged screen flushes nothing")
+        let full = Canvas(width: 1920, height: 1080)
+        ScreenPainter(fonts: fonts).paint(after, on: full)
+        #expect(RGBImage(display.canvas) == RGBImage(full))
+        let shown = RGBImage(display.framebuffer.readBack())
+        #expect(ImageComparison(shown, RGBImage(full), tolerance: 8).mismatches == 0)
     }
 
     @Test func pngRoundTrips() throws {

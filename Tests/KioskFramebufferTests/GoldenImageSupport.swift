@@ -36,26 +36,6 @@ enum Golden {
         }
     }
 
-    struct Comparison {
-        var mismatches: Int
-        var worst: Int
-    }
-
-    static func compare(_ actual: RGBImage, _ expected: RGBImage, tolerance: Int) -> Comparison {
-        var mismatches = 0, worst = 0
-        actual.pixels.withUnsafeBufferPointer { a in
-            expected.pixels.withUnsafeBufferPointer { e in
-                for i in 0..<min(a.count, e.count) where a[i] != e[i] {
-                    let x = a[i], y = e[i]
-                    let d = max(abs(Int(x >> 16 & 0xFF) - Int(y >> 16 & 0xFF)), abs(Int(x >> 8 & 0xFF) - Int(y >> 8 & 0xFF)), abs(Int(x & 0xFF) - Int(y & 0xFF)))
-                    worst = max(worst, d)
-                    if d > tolerance { mismatches += 1 }
-                }
-            }
-        }
-        return Comparison(mismatches: mismatches, worst: worst)
-    }
-
     /// Checks `actual` against the reference; on failure writes the actual and diff images.
     static func check(_ actual: RGBImage, against expected: RGBImage, name: String, tolerance: Int, allowedMismatches: Int,
                       sourceLocation: SourceLocation = #_sourceLocation) {
@@ -63,15 +43,11 @@ enum Golden {
             Issue.record("\(name): size \(actual.width)×\(actual.height) but the reference is \(expected.width)×\(expected.height)", sourceLocation: sourceLocation)
             return
         }
-        let c = compare(actual, expected, tolerance: tolerance)
+        let c = ImageComparison(actual, expected, tolerance: tolerance)
         guard c.mismatches > allowedMismatches else { return }
         try? FileManager.default.createDirectory(atPath: failureDirectory, withIntermediateDirectories: true)
         let base = failureDirectory + "/" + name.replacingOccurrences(of: "/", with: "_")
-        var diff = expected
-        for i in diff.pixels.indices {
-            let same = actual.pixels[i] == expected.pixels[i]
-            diff.pixels[i] = same ? (expected.pixels[i] >> 2) & 0x3F3F3F : 0xFF0000
-        }
+        let diff = ImageComparison.diffImage(actual, expected)
         try? PNG.write(actual, to: base + ".actual.png", level: 1)
         try? PNG.write(diff, to: base + ".diff.png", level: 1)
         Issue.record("""

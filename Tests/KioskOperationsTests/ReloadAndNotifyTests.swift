@@ -92,6 +92,7 @@ struct ReloadAndNotifyTests {
         #expect(Log.redacted("Authorization: Bearer abc.def") == "Authorization: Bearer ***")
         #expect(Log.redacted("token=\"s3cr3t\" pin-hash = pbkdf2$x$y") == "token=*** pin-hash = ***")
         #expect(Log.redacted("call A001 to counter 2") == "call A001 to counter 2")
+        #expect(Log.redacted("kiosk.conf:9: pin-hash in [staff 1001] is not a pin hash") == "kiosk.conf:9: pin-hash in [staff 1001] is not a pin hash")
     }
 }
 

@@ -152,6 +152,7 @@ struct ProtocolTests {
                 "POST", "/v1/heartbeat", token: t1,
                 json: ["version": "1.2", "backlog": 42, "lastError": "offline", "clockOffsetMs": -1500, "configVersion": 0])
             #expect(r.status == 200)
+            #expect(r.json["site"] as? String == "s1", "the kiosk learns its site for fetching its configuration")
             r = try await c.call("GET", "/v1/admin/kiosks?site=s1", token: c.adminToken)
             let k = (r.json["kiosks"] as? [[String: Any]])?.first ?? [:]
             #expect(k["backlog"] as? Int == 42)

@@ -52,6 +52,9 @@ public struct Configuration: Equatable, Sendable {
     public var staff: [StaffConfig] = StaffConfig.defaults
     /// Festivals (month-day, catalog key) used by the farewell.
     public var festivals: [Festival] = Festival.defaults
+    /// Physical stations (`[station NAME]`): display and keypad of the lobby and each counter.
+    /// Empty: `kioskd` runs every station in its terminal.
+    public var stations: [StationConfig] = []
 
     public init() {}
 

@@ -39,8 +39,8 @@ public enum ConfigurationParser {
     ]
     static let counterKeys = ["services"]
     static let staffKeys = ["name", "pin-hash"]
-    static let sectionKinds = ["kiosk", "service", "counter", "staff", "festival"]
-    static let sectionForms = "[kiosk], [service ID], [counter N], [staff NUMBER] and [festival]"
+    static let sectionKinds = ["kiosk", "service", "counter", "staff", "festival", "station"]
+    static let sectionForms = "[kiosk], [service ID], [counter N], [staff NUMBER], [festival] and [station NAME]"
 
     static let secondsRange = 3...600
     static let maxReasons = 6
@@ -75,6 +75,7 @@ public enum ConfigurationParser {
         case counter(Int)  // index into `counters`
         case staff(Int)  // index into `staff`
         case festival
+        case station(Int)  // index into `stations`
         /// Lines are skipped (unknown or duplicate section; its header already produced an error).
         case skipped
     }
@@ -119,6 +120,7 @@ public enum ConfigurationParser {
         var counters: [CounterDraft] = []
         var staff: [StaffDraft] = []
         var festivals: [Festival]?
+        var stations: [StationConfig] = []
 
         init(file: String) { self.file = file }
 
@@ -166,8 +168,8 @@ public enum ConfigurationParser {
                 }
             default:
                 guard let argument else {
-                    let example = ["service": "[service repairs]", "counter": "[counter 1]", "staff": "[staff 1001]"][kind]!
-                    let what = ["service": "an ID", "counter": "a number", "staff": "a staff number"][kind]!
+                    let example = ["service": "[service repairs]", "counter": "[counter 1]", "staff": "[staff 1001]", "station": "[station lobby]"][kind]!
+                    let what = ["service": "an ID", "counter": "a number", "staff": "a staff number", "station": "a name"][kind]!
                     error(line, "[\(kind)] needs \(what), e.g. \(example)")
                     section = .skipped
                     return
@@ -211,6 +213,9 @@ public enum ConfigurationParser {
                 }
                 counters.append(CounterDraft(number: number ?? 0, label: "[counter \(number.map(String.init) ?? text)]", line: line))
                 section = .counter(counters.count - 1)
+            case "station":
+                stations.append(StationConfig(name: argument!))
+                section = .station(stations.count - 1)
             default:  // staff
                 let number = argument!
                 if !(ConfigurationParser.isASCIIDigits(number) && (3...8).contains(number.count)) {
@@ -245,6 +250,7 @@ public enum ConfigurationParser {
             case .service: valid = ConfigurationParser.serviceKeys
             case .counter: valid = ConfigurationParser.counterKeys
             case .staff: valid = ConfigurationParser.staffKeys
+            case .station: valid = StationConfig.keys
             case .festival, .skipped: return
             }
             guard valid.contains(key) else {
@@ -277,6 +283,8 @@ public enum ConfigurationParser {
                 draft.lines[key] = line
                 staffMember(&draft, key: key, value: value, line: line)
                 staff[i] = draft
+            case .station(let i):
+                if let message = stations[i].set(key, value) { error(line, message) }
             case .festival, .skipped: break
             }
         }
@@ -548,6 +556,13 @@ public enum ConfigurationParser {
                 config.staff = staff.map { StaffConfig(number: $0.number, name: $0.name ?? "", pinHash: $0.pinHash ?? "") }
             }
             if let festivals { config.festivals = festivals }
+            config.stations = stations
+            for station in stations {
+                if case .counter(let n) = station.role, config.counter(n) == nil {
+                    error(sectionLines["station \(station.name)"] ?? 0,
+                          "[station \(station.name)] has role = counter \(n), but there is no [counter \(n)]; use one of the counters: \(config.counters.map { String($0.number) }.joined(separator: ", "))")
+                }
+            }
 
             // Counters name existing services; every service has a counter.
             let serviceIDs = config.services.map(\.id)

@@ -50,7 +50,7 @@ public struct KeyMap: Equatable, Sendable {
 
     /// Linux evdev key codes (`linux/input-event-codes.h`) of the key names a keypad may send.
     public static let evdevCodes: [String: UInt16] = [
-        "KEY_ESC": 1, "KEY_1": 2, "KEY_2": 3, "KEY_3": 4, "KEY_4": 5, "KEY_5": 6, "KEY_6": 7, "KEY_7": 8, "KEY_8": 9,
+        "KEY_ESC": 1, "KEY_F1": 59, "KEY_F2": 60, "KEY_F3": 61, "KEY_F4": 62, "KEY_1": 2, "KEY_2": 3, "KEY_3": 4, "KEY_4": 5, "KEY_5": 6, "KEY_6": 7, "KEY_7": 8, "KEY_8": 9,
         "KEY_9": 10, "KEY_0": 11, "KEY_MINUS": 12, "KEY_EQUAL": 13, "KEY_BACKSPACE": 14, "KEY_TAB": 15, "KEY_ENTER": 28,
         "KEY_COMMA": 51, "KEY_DOT": 52, "KEY_SLASH": 53, "KEY_KPASTERISK": 55, "KEY_SPACE": 57, "KEY_NUMLOCK": 69,
         "KEY_KP7": 71, "KEY_KP8": 72, "KEY_KP9": 73, "KEY_KPMINUS": 74, "KEY_KP4": 75, "KEY_KP5": 76, "KEY_KP6": 77,

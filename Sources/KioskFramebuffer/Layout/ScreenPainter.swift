@@ -23,11 +23,29 @@ public final class ScreenPainter {
 
     /// Draws `screen` over the whole canvas.
     public func paint(_ screen: Screen, on canvas: Canvas) {
-        for item in layout(screen, width: canvas.width, height: canvas.height) {
+        draw(layout(screen, width: canvas.width, height: canvas.height), on: canvas)
+    }
+
+    /// Draws a layout, only inside `clip` when given (a partial repaint gives the same pixels as
+    /// a full one inside the clip).
+    public func draw(_ items: [DrawItem], on canvas: Canvas, clip: PixelRect? = nil) {
+        for item in items {
             switch item {
-            case .rect(let r, let c): canvas.fill(r, c)
-            case .text(let s, let x, let y, let size, let c): text.draw(s, x: x, y: y, size: size, color: c, on: canvas)
+            case .rect(let r, let c): canvas.fill(clip.map { r.intersection($0) } ?? r, c)
+            case .text(let s, let x, let y, let size, let c):
+                if let clip, bounds(of: item).intersection(clip).isEmpty { continue }
+                text.draw(s, x: x, y: y, size: size, color: c, on: canvas, clip: clip)
             }
+        }
+    }
+
+    /// The pixels an item may touch (text: its line box, with room for overhanging glyphs).
+    public func bounds(of item: DrawItem) -> PixelRect {
+        switch item {
+        case .rect(let r, _): return r
+        case .text(let s, let x, let y, let size, _):
+            let pad = size / 4 + 1
+            return PixelRect(x: x - pad, y: y - pad, width: text.width(s, size: size) + 2 * pad, height: lineHeight(size) + 2 * pad)
         }
     }
 

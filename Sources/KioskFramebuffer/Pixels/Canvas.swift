@@ -1,15 +1,15 @@
-/// The picture in RAM: XRGB8888 pixels, row by row, `width` per row. Everything is drawn here;
-/// the framebuffer only ever receives converted copies of the rectangles that changed, and is
-/// never read back.
+/// The picture in RAM: XRGB8888 pixels, row by row, `width` per row. Everything is drawn here,
+/// and every drawing call records the rectangle it touched; the framebuffer only ever receives
+/// converted copies of those dirty rectangles, and is never read back.
 public final class Canvas {
     public let width: Int
     public let height: Int
     /// The pixels being drawn.
     public private(set) var pixels: UnsafeMutableBufferPointer<UInt32>
-    /// What was last handed to the display, to find which tiles changed.
-    private var shown: UnsafeMutableBufferPointer<UInt32>
-    /// Side of the square tiles compared by `changedRects()`.
-    public static let tile = 32
+    /// Rectangles drawn since the last `takeDirtyRects()`.
+    private var dirty: [PixelRect] = []
+    /// Beyond this many dirty rectangles they are merged into their bounding box.
+    static let maxDirty = 48
 
     public init(width: Int, height: Int, background: Color = Color(0)) {
         precondition(width > 0 && height > 0, "a canvas needs a positive size")
@@ -17,20 +17,22 @@ public final class Canvas {
         self.height = height
         pixels = .allocate(capacity: width * height)
         pixels.initialize(repeating: background.xrgb)
-        shown = .allocate(capacity: width * height)
-        // Nothing has been shown yet: make every tile differ from what is drawn.
-        shown.initialize(repeating: ~background.xrgb)
+        dirty = [bounds]  // nothing has been shown yet
     }
 
-    deinit {
-        pixels.deallocate()
-        shown.deallocate()
-    }
+    deinit { pixels.deallocate() }
 
     public var bounds: PixelRect { PixelRect(x: 0, y: 0, width: width, height: height) }
 
     @inline(__always)
     public subscript(x: Int, y: Int) -> UInt32 { pixels[y * width + x] }
+
+    private func markDirty(_ r: PixelRect) {
+        guard !r.isEmpty else { return }
+        if dirty.contains(where: { $0.contains(r) }) { return }
+        dirty.append(r)
+        if dirty.count > Canvas.maxDirty { dirty = [dirty.reduce(PixelRect(x: 0, y: 0, width: 0, height: 0)) { $0.union($1) }] }
+    }
 
     public func fill(_ rect: PixelRect, _ color: Color) {
         let r = rect.intersection(bounds)
@@ -39,6 +41,7 @@ public final class Canvas {
         for y in r.y..<r.maxY {
             (base + y * width + r.x).update(repeating: color.xrgb, count: r.width)
         }
+        markDirty(r)
     }
 
     /// Blends `color` through an 8-bit coverage mask (a glyph) whose top-left corner lands at (x, y).
@@ -56,57 +59,16 @@ public final class Canvas {
                 if a != 0 { row[px] = Color.blend(fg, over: row[px], alpha: a) }
             }
         }
+        markDirty(area)
     }
 
     /// Marks everything as changed (after a VT switch back, the screen must be redrawn whole).
-    public func invalidate() {
-        for i in 0..<shown.count { shown[i] = ~pixels[i] }
-    }
+    public func invalidate() { dirty = [bounds] }
 
-    /// The tiles that differ from what was last shown, merged row-wise into rectangles, and
-    /// remembers the current picture as shown. Compares RAM with RAM, never the framebuffer.
-    public func changedRects() -> [PixelRect] {
-        let t = Canvas.tile
-        var rects: [PixelRect] = []
-        let now = pixels.baseAddress!, before = shown.baseAddress!
-        var ty = 0
-        while ty < height {
-            let th = min(t, height - ty)
-            var runStart = -1
-            let across = (width + t - 1) / t
-            // One step past the last tile closes a run that reaches the right edge.
-            for column in 0...across {
-                let tx = column * t
-                var changed = false
-                if column < across {
-                    let tw = min(t, width - tx)
-                    for y in ty..<ty + th where memcmp(now + y * width + tx, before + y * width + tx, tw * 4) != 0 {
-                        changed = true
-                        break
-                    }
-                }
-                if changed {
-                    if runStart < 0 { runStart = tx }
-                } else if runStart >= 0 {
-                    rects.append(PixelRect(x: runStart, y: ty, width: min(tx, width) - runStart, height: th))
-                    runStart = -1
-                }
-            }
-            ty += t
-        }
-        // Merge vertically adjacent rectangles with the same columns.
-        var merged: [PixelRect] = []
-        for r in rects {
-            if let i = merged.lastIndex(where: { $0.x == r.x && $0.width == r.width && $0.maxY == r.y }) {
-                merged[i].height += r.height
-            } else {
-                merged.append(r)
-            }
-        }
-        for r in merged {
-            for y in r.y..<r.maxY { (before + y * width + r.x).update(from: now + y * width + r.x, count: r.width) }
-        }
-        return merged
+    /// The rectangles drawn since the last call (to flush), and forgets them.
+    public func takeDirtyRects() -> [PixelRect] {
+        defer { dirty.removeAll(keepingCapacity: true) }
+        return dirty
     }
 }
 

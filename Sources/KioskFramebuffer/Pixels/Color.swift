@@ -44,4 +44,8 @@ public struct PixelRect: Equatable, Hashable, Sendable {
     }
 
     public var area: Int { width * height }
+
+    public func contains(_ o: PixelRect) -> Bool {
+        o.isEmpty || (x <= o.x && y <= o.y && maxX >= o.maxX && maxY >= o.maxY)
+    }
 }

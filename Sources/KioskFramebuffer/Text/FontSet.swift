@@ -45,6 +45,7 @@ public final class FontSet {
     public let sources: [FontSource]
     /// Rendered glyphs by (face, size, code point).
     private var cache: [GlyphKey: Glyph] = [:]
+    private var advances: [UInt64: Int] = [:]
     private var metricsCache: [Int: (ascender: Int, lineHeight: Int)] = [:]
 
     struct GlyphKey: Hashable { var size: Int; var scalar: UInt32 }
@@ -104,6 +105,16 @@ public final class FontSet {
         let result = (ascender: Int((m.ascender + 63) >> 6), lineHeight: Int((m.height + 63) >> 6))
         metricsCache[size] = result
         return result
+    }
+
+    /// How far the pen moves for a character (cached apart from the bitmaps: layout measures a lot).
+    @inline(__always)
+    public func advance(_ scalar: Unicode.Scalar, size: Int) -> Int {
+        let key = UInt64(size) << 32 | UInt64(scalar.value)
+        if let a = advances[key] { return a }
+        let a = glyph(scalar, size: size).advance
+        advances[key] = a
+        return a
     }
 
     /// The anti-aliased glyph for a character at a pixel size (rendered once, then cached).

@@ -6,7 +6,7 @@ public struct TextDrawing {
     /// Width in pixels of `text` at `size`.
     public func width(_ text: String, size: Int) -> Int {
         var w = 0
-        for s in text.unicodeScalars { w += fonts.glyph(s, size: size).advance }
+        for s in text.unicodeScalars { w += fonts.advance(s, size: size) }
         return w
     }
 
@@ -34,20 +34,26 @@ public struct TextDrawing {
         var lines: [String] = []
         for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
             var current = ""
+            var currentWidth = 0
             for token in TextDrawing.tokens(String(paragraph)) {
+                let tokenWidth = width(token, size: size)
                 if current.isEmpty {
                     current = String(token.drop { $0 == " " })
-                } else if width(current + token, size: size) <= maxWidth {
+                    currentWidth = width(current, size: size)
+                } else if currentWidth + tokenWidth <= maxWidth {
                     current += token
+                    currentWidth += tokenWidth
                 } else {
                     lines.append(trimTrailing(current))
                     current = String(token.drop { $0 == " " })
+                    currentWidth = width(current, size: size)
                 }
-                if width(current, size: size) > maxWidth, current.count > 1 {
+                if currentWidth > maxWidth, current.count > 1 {
                     // A single word wider than the line: cut it between characters.
                     let pieces = hardBreak(current, size: size, maxWidth: maxWidth)
                     lines += pieces.dropLast()
                     current = pieces.last ?? ""
+                    currentWidth = width(current, size: size)
                 }
             }
             lines.append(trimTrailing(current))

@@ -16,6 +16,8 @@ public enum ControlCommand {
       report [--from DAY] [--to DAY] --html OUT.html | --csv | --json
                                    a period: a page with charts (no JavaScript), CSV for spreadsheets
       hash-pin [PIN]               print a pin-hash line for kiosk.conf (reads the PIN from stdin if omitted)
+      screenshot STATION OUT.png [--size WxH]
+                                   what a station ([station NAME], lobby or counter N) shows now, as a PNG
 
     Commands for the running daemon (through its control socket):
       counter open|pause|close N   open, pause or close counter N
@@ -102,8 +104,9 @@ public enum ControlCommand {
         case "events": try events(store, options, output: output)
         case "report" where wantsExtendedReport(options): try extendedReport(store, setup, options, output: output)
         case "report": try report(store, setup, options, output: output)
+        case "screenshot": try StationScreenshot.run(options, store: store, setup: setup, output: output)
         default:
-            let known = ["status", "queue", "events", "report", "hash-pin"] + socketCommands
+            let known = ["status", "queue", "events", "report", "hash-pin", "screenshot"] + socketCommands
             let hint = known.first { $0.hasPrefix(String(command.prefix(2))) }.map { " (did you mean '\($0)'?)" } ?? ""
             throw Failure(description: "unknown command '\(command)'\(hint); see kioskctl --help", code: 64)
         }

@@ -12,6 +12,8 @@ public struct DaemonOptions: Equatable {
     public var checkDefaults = false
     public var language: Language?
     public var help = false
+    /// Put the console back in text mode and exit (for systemd's ExecStopPost=).
+    public var restoreVT = false
     /// Folder of the control socket (default /run/kiosk; the state folder with --demo).
     public var runtimeDirectory: String?
 
@@ -26,6 +28,7 @@ public struct DaemonOptions: Equatable {
       --assets DIR        site assets: messages/*.catalog, keymap.conf (default: $KIOSK_ASSETS,
                           /usr/share/kiosk, or the Kiosk/ folder of the source tree)
       --language L        language of the stations: zh-Hans (default) or en
+      --restore-vt        put the console back in text mode (after a killed kioskd; ExecStopPost=)
       --runtime-dir DIR   where the control socket for kioskctl lives (default /run/kiosk;
                           with --demo: the state folder)
       --check-config [PATH]  validate the configuration, catalogs and key map, then exit (0 = ok)
@@ -59,6 +62,7 @@ public struct DaemonOptions: Equatable {
             case "--check-config":
                 if i + 1 < arguments.count, !arguments[i + 1].hasPrefix("--") { o.checkConfig = try value(arg) } else { o.checkDefaults = true }
             case "--help", "-h": o.help = true
+            case "--restore-vt": o.restoreVT = true
             default:
                 throw UsageError(description: "unknown option '\(arg)'; see kioskd --help")
             }
@@ -77,6 +81,7 @@ public enum DaemonCommand {
             return 64
         }
         if options.help { writeStdout(DaemonOptions.usage + "\n"); return 0 }
+        if options.restoreVT { writeStdout(StationFrontend.restoreConsole() + "\n"); return 0 }
         if options.checkConfig != nil || options.checkDefaults {
             switch KioskSetup.load(configPath: options.checkConfig, assets: options.assets) {
             case .success(let s):
@@ -109,8 +114,11 @@ public enum DaemonCommand {
             return 73
         }
         Log.info("kioskd: kiosk \(setup.configuration.kioskID), config \(setup.configSource), state \(stateDirectory)")
+        // Stations with a framebuffer or file display run on them; otherwise every station is a
+        // panel in this terminal.
+        let hardware = options.demo ? [] : setup.configuration.stations.filter { $0.display != .terminal }
         let terminal = Terminal()
-        guard terminal.isTTY else {
+        guard terminal.isTTY || !hardware.isEmpty else {
             Log.error("kioskd: stdin/stdout is not a terminal; run it in a terminal (the framebuffer display comes with the hardware issue)")
             return 66
         }
@@ -121,11 +129,22 @@ public enum DaemonCommand {
             if fd >= 0 { dup2(fd, STDERR_FILENO); close(fd) }
         }
         let loop = PollLoop()
-        let console = ConsoleFrontend(service: service, terminal: terminal)
-        do { try console.attach(to: loop) } catch {
+        let console = hardware.isEmpty ? ConsoleFrontend(service: service, terminal: terminal) : nil
+        do { try console?.attach(to: loop) } catch {
             terminal.restore()
             Log.error("kioskd: terminal: \(error)")
             return 74
+        }
+        var stations: StationFrontend?
+        if !hardware.isEmpty {
+            do {
+                stations = try StationFrontend(service: service, stations: hardware, evdevKeys: setup.evdevKeys)
+                try stations?.attach(to: loop, ownConsole: true)
+            } catch {
+                stations?.detach()
+                Log.error("kioskd: \(error)")
+                return 74
+            }
         }
         let operations = DaemonOperations(service: service, options: DaemonOperations.Options(
             runtimeDirectory: options.runtimeDirectory ?? (options.demo ? stateDirectory : DaemonOperations.defaultRuntimeDirectory),
@@ -135,7 +154,8 @@ public enum DaemonCommand {
         loop.run()
         centralSync?.stop()
         operations.detach()
-        console.detach()
+        console?.detach()
+        stations?.detach()
         service.store.close()
         if options.demo && options.stateDirectory == nil { writeStdout("Demo state kept in \(stateDirectory) (inspect with: kioskctl --state-dir \(stateDirectory) events; log: \(logPath))\n") }
         return 0

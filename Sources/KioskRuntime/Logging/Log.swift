@@ -34,9 +34,10 @@ public enum Log {
     /// A last line of defence: values of keys that name secrets (`pin`, `pin-hash`, `token`,
     /// `password`, `Authorization: Bearer`) are replaced by `***` before anything is written.
     public static func redacted(_ message: String) -> String {
-        message.replacingOccurrences(
-            of: #"(?i)\b(pin|pin-hash|token|password|secret|authorization)(\s*[=:]\s*|\s+)(bearer\s+)?("[^"]*"|[^\s,;]+)"#,
-            with: "$1$2$3***", options: .regularExpression)
+        message
+            .replacingOccurrences(of: #"(?i)\b(pin|pin-hash|token|password|secret)(\s*[=:]\s*)("[^"]*"|[^\s,;]+)"#,
+                                  with: "$1$2***", options: .regularExpression)
+            .replacingOccurrences(of: #"(?i)\b(bearer\s+)[^\s,;]+"#, with: "$1***", options: .regularExpression)
     }
 }
 

@@ -7,6 +7,8 @@ public struct KioskSetup: Sendable {
     public var configuration: Configuration
     public var catalogs: Catalogs
     public var terminalKeys: KeyMap
+    /// The [evdev] key map for USB keypads (a `[station]` may replace it with its own keys).
+    public var evdevKeys: KeyMap = .defaultEvdev
     /// Where `Kiosk/` assets were found.
     public var assets: String
     /// Where the configuration came from ("built-in defaults" when no file exists).
@@ -62,14 +64,17 @@ public struct KioskSetup: Sendable {
         case .failure(let e): errors += e.errors
         }
         var keys = KeyMap.defaultTerminal
+        var evdevKeys = KeyMap.defaultEvdev
         let keymapPath = assets + "/keymap.conf"
         if let data = FileManager.default.contents(atPath: keymapPath), let text = String(data: data, encoding: .utf8) {
             switch KeyMap.parse(text, file: keymapPath) {
-            case .success(let maps): keys = maps["terminal"] ?? keys
+            case .success(let maps): keys = maps["terminal"] ?? keys; evdevKeys = maps["evdev"] ?? evdevKeys
             case .failure(let e): errors += e.errors
             }
         }
         guard errors.isEmpty else { return .failure(ConfigurationErrors(errors: errors)) }
-        return .success(KioskSetup(configuration: configuration, catalogs: catalogs, terminalKeys: keys, assets: assets, configSource: source))
+        var setup = KioskSetup(configuration: configuration, catalogs: catalogs, terminalKeys: keys, assets: assets, configSource: source)
+        setup.evdevKeys = evdevKeys
+        return .success(setup)
     }
 }

@@ -32,7 +32,8 @@ public final class CentralSync {
         loop.every(0.5) { [unowned operations] in
             for c in inbox.take() {
                 switch c.type {
-                case "reload-config": _ = operations.reload()
+                case "reload-config": break  // the worker fetches the published version, then apply-config
+                case "apply-config": applyPublished(c, operations: operations)
                 case "set-weather":
                     if let w = c.argument.flatMap(Weather.init(rawValue:)) {
                         operations.service.handle(.setWeather(w, at: Date()))
@@ -49,6 +50,36 @@ public final class CentralSync {
     private init(worker: SyncWorker) { self.worker = worker }
 
     public func stop() { worker.stop() }
+
+    /// Applies a configuration version published by IT, all or nothing, on the loop's thread:
+    /// this kiosk's own identity and sync keys stay; a text with errors is refused and logged,
+    /// and the running configuration stays. The version applied is recorded (`kioskctl status`).
+    static func applyPublished(_ c: CentralClient.Command, operations: DaemonOperations) {
+        let version = Int(c.id)
+        let service = operations.service
+        guard let text = c.argument else { return }
+        switch ConfigurationParser.parse(text, file: "central configuration v\(version)") {
+        case .failure(let errors):
+            Log.error("central sync: configuration version \(version) refused, the running one stays:\n"
+                + errors.errors.map(\.description).joined(separator: "\n"))
+        case .success(var published):
+            var setup = service.setup
+            let local = setup.configuration
+            published.kioskID = local.kioskID
+            published.centralURL = local.centralURL
+            published.syncTokenFile = local.syncTokenFile
+            published.syncCAFile = local.syncCAFile
+            published.syncIntervalSeconds = local.syncIntervalSeconds
+            setup.configuration = published
+            do {
+                try service.reload(setup, now: Date())
+                try service.store.recordConfigVersion(version)
+                Log.notice("central sync: now running configuration version \(version)")
+            } catch {
+                Log.error("central sync: configuration version \(version) not applied: \(error)")
+            }
+        }
+    }
 
     static func workerOptions(_ config: Configuration) -> SyncWorker.Options? {
         guard let url = config.centralURL else { return nil }
@@ -94,13 +125,15 @@ public final class CentralSync {
             var state = before
             while Date() < deadline {
                 state = try reader.syncState()
-                let backlog = try reader.backlog()
-                if state.lastAttemptAt != before.lastAttemptAt && (backlog.count == 0 || state.lastError != nil) { break }
+                if try reader.backlog().count == 0 { break }
+                if state.lastError != nil && state.lastErrorAt != before.lastErrorAt { break }
                 Thread.sleep(forTimeInterval: 0.2)
             }
             let backlog = try reader.backlog()
             output("sync (by kioskd): sent \(state.ackedSeq - before.ackedSeq) events; acknowledged through #\(state.ackedSeq); backlog \(backlog.count)\n")
-            if let e = state.lastError { throw ControlCommand.Failure(description: "sync failed: \(e)", code: 1) }
+            if backlog.count > 0, let e = state.lastError {
+                throw ControlCommand.Failure(description: "sync failed: \(e)", code: 1)
+            }
             return
         }
         let report = SyncWorker(storePath: path, options: options, log: { _ in }).drain()
@@ -117,6 +150,11 @@ public final class CentralSync {
         var text = "\nSync: \(url)\n"
         text += "  backlog \(backlog.count) events (\(backlog.bytes / 1024) KiB)"
         text += backlog.oldestDeviceTime.map { ", oldest unsent \($0)" } ?? ""
+        switch BacklogBudget.assess(backlogBytes: backlog.bytes, budgetBytes: SyncWorker.Options.defaultDiskBudgetBytes) {
+        case .ok: break
+        case .filling(let p): text += "; WARNING: \(p)% of the disk budget, bring the kiosk online"
+        case .exceeded(let p): text += "; WARNING: \(p)% of the disk budget (nothing is dropped), connect the kiosk now"
+        }
         text += "\n  acknowledged through #\(state.ackedSeq); last success \(state.lastSuccessAt ?? "never")\n"
         if let e = state.lastError { text += "  last error \(state.lastErrorAt ?? ""): \(e)\n" }
         text += "  configuration version \(state.configVersion)"

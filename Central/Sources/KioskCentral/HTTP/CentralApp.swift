@@ -35,10 +35,10 @@ public struct CentralRoutes: Sendable {
             return try await ingest(upload, kiosk: kiosk, site: site)
         }
         router.post("/v1/heartbeat") { request, context in
-            let (kiosk, _) = try await requireKiosk(request)
+            let (kiosk, site) = try await requireKiosk(request)
             let h: Heartbeat = try await decodeBody(request)
             try await store.recordHeartbeat(kiosk: kiosk, h)
-            return jsonResponse(ServerTimeReply(serverTime: WireTime.string(Date())))
+            return jsonResponse(HeartbeatReply(serverTime: WireTime.string(Date()), kiosk: kiosk, site: site))
         }
         router.get("/v1/commands") { request, context in
             let (kiosk, _) = try await requireKiosk(request)

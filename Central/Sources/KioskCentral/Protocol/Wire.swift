@@ -74,6 +74,13 @@ public struct Heartbeat: Codable, Sendable {
 
 public struct ServerTimeReply: Codable, Sendable { public var serverTime: String }
 
+/// The answer to a heartbeat: the centre's time and the kiosk's site (for fetching its config).
+public struct HeartbeatReply: Codable, Sendable {
+    public var serverTime: String
+    public var kiosk: String
+    public var site: String
+}
+
 /// A queued command for one kiosk.
 public struct Command: Codable, Sendable, Equatable {
     public var id: Int64

@@ -1,0 +1,153 @@
+import Foundation
+
+/// One physical station in `kiosk.conf` (`[station NAME]`): which screen it shows (the lobby or
+/// a counter), on which display, read from which keypad.
+///
+/// ```
+/// [station lobby]
+/// role = lobby
+/// display = fb:/dev/fb0
+/// keypad = /dev/input/by-id/usb-Lobby_Keypad-event-kbd
+/// rotation = 90
+/// ```
+public struct StationConfig: Equatable, Sendable {
+    public var name: String
+    public var role: StationID = .lobby
+    public var display: DisplaySpec = .terminal
+    public var keypad: KeypadSpec?
+    /// Clockwise turn of the picture for panels mounted on their side: 0, 90, 180 or 270.
+    public var rotation: Int = 0
+    /// Font file (`PATH` or `PATH#FACE`); nil uses the built-in search order.
+    public var font: String?
+    /// evdev key name → kiosk key, replacing the keymap.conf [evdev] bindings for this keypad
+    /// (a 4-button rating pad that sends other codes).
+    public var keys: [String: Key]?
+
+    public init(name: String) { self.name = name }
+
+    static let keys = ["role", "display", "keypad", "rotation", "font", "keys"]
+
+    /// Applies one `key = value`; returns an error message (what is wrong and how to write it) or nil.
+    mutating func set(_ key: String, _ value: String) -> String? {
+        let label = "[station \(name)]"
+        switch key {
+        case "role":
+            if value == "lobby" { role = .lobby; return nil }
+            let parts = value.split(separator: " ", omittingEmptySubsequences: true)
+            if parts.count == 2, parts[0] == "counter", let n = Int(parts[1]), (1...99).contains(n) { role = .counter(n); return nil }
+            return "role = \(value) in \(label) is not a role; write role = lobby or role = counter N (N = 1–99)"
+        case "display":
+            switch DisplaySpec.parse(value) {
+            case .success(let d): display = d; return nil
+            case .failure(let e): return "display = \(value) in \(label): \(e.message)"
+            }
+        case "keypad":
+            switch KeypadSpec.parse(value) {
+            case .success(let k): keypad = k; return nil
+            case .failure(let e): return "keypad = \(value) in \(label): \(e.message)"
+            }
+        case "rotation":
+            guard let r = Int(value), [0, 90, 180, 270].contains(r) else {
+                return "rotation = \(value) in \(label) is not allowed; use 0, 90, 180 or 270 (degrees clockwise)"
+            }
+            rotation = r
+            return nil
+        case "font":
+            font = value
+            return nil
+        case "keys":
+            var map: [String: Key] = [:]
+            for item in value.split(separator: ",") {
+                let pair = item.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard pair.count == 2, KeyMap.evdevCodes[pair[0]] != nil, let k = Key(name: pair[1]) else {
+                    return "keys in \(label) has '\(item.trimmingCharacters(in: .whitespaces))'; write keys = KEY_NAME:KEY, … e.g. keys = KEY_F1:1, KEY_F2:2, KEY_F3:3, KEY_F4:4 (KEY names as in keymap.conf)"
+                }
+                map[pair[0]] = k
+            }
+            keys = map
+            return nil
+        default:
+            return nil
+        }
+    }
+}
+
+/// A problem with a display or keypad value.
+public struct SpecError: Error, Equatable {
+    public var message: String
+}
+
+/// Where a station's picture goes.
+public enum DisplaySpec: Equatable, Sendable, CustomStringConvertible {
+    /// A Linux framebuffer device (`fb:/dev/fb0`).
+    case framebuffer(path: String)
+    /// A file standing in for a framebuffer (`file:PATH?width=W&height=H&bpp=B`): tests, previews.
+    case file(path: String, width: Int, height: Int, bitsPerPixel: Int)
+    /// The text console (the demo's panels).
+    case terminal
+
+    public var description: String {
+        switch self {
+        case .framebuffer(let p): return "fb:\(p)"
+        case .file(let p, let w, let h, let b): return "file:\(p)?width=\(w)&height=\(h)&bpp=\(b)"
+        case .terminal: return "terminal"
+        }
+    }
+
+    public static func parse(_ value: String) -> Result<DisplaySpec, SpecError> {
+        if value == "terminal" { return .success(.terminal) }
+        if value.hasPrefix("fb:") {
+            let path = String(value.dropFirst(3))
+            guard path.hasPrefix("/") else { return .failure(SpecError(message: "write fb:/dev/fbN with an absolute device path")) }
+            return .success(.framebuffer(path: path))
+        }
+        if value.hasPrefix("file:") {
+            let rest = value.dropFirst(5)
+            let parts = rest.split(separator: "?", maxSplits: 1)
+            guard parts.count == 2, !parts[0].isEmpty else {
+                return .failure(SpecError(message: "write file:PATH?width=W&height=H&bpp=B, e.g. file:/tmp/lobby.fb?width=800&height=480&bpp=32"))
+            }
+            var fields: [String: Int] = [:]
+            for pair in parts[1].split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1)
+                guard kv.count == 2, ["width", "height", "bpp"].contains(String(kv[0])), let n = Int(kv[1]) else {
+                    return .failure(SpecError(message: "'\(pair)' is not width=N, height=N or bpp=N"))
+                }
+                fields[String(kv[0])] = n
+            }
+            guard let w = fields["width"], let h = fields["height"], (64...8192).contains(w), (64...8192).contains(h) else {
+                return .failure(SpecError(message: "width and height are required, each from 64 to 8192 pixels"))
+            }
+            let bpp = fields["bpp"] ?? 32
+            guard [16, 24, 32].contains(bpp) else { return .failure(SpecError(message: "bpp must be 16, 24 or 32")) }
+            return .success(.file(path: String(parts[0]), width: w, height: h, bitsPerPixel: bpp))
+        }
+        return .failure(SpecError(message: "use fb:/dev/fbN, file:PATH?width=W&height=H&bpp=B or terminal"))
+    }
+}
+
+/// Where a station's keys come from.
+public enum KeypadSpec: Equatable, Sendable, CustomStringConvertible {
+    /// An evdev device (`/dev/input/by-id/usb-…-event-kbd` or `/dev/input/eventN`).
+    case evdev(path: String)
+    /// A recording replayed with its original timing (`evemu:PATH`).
+    case evemu(path: String)
+
+    public var description: String {
+        switch self {
+        case .evdev(let p): return p
+        case .evemu(let p): return "evemu:\(p)"
+        }
+    }
+
+    public static func parse(_ value: String) -> Result<KeypadSpec, SpecError> {
+        if value.hasPrefix("evemu:") {
+            let path = String(value.dropFirst(6))
+            return path.isEmpty ? .failure(SpecError(message: "write evemu:PATH to a recording made by evemu-record")) : .success(.evemu(path: path))
+        }
+        guard value.hasPrefix("/") else {
+            return .failure(SpecError(message: "use a device path such as /dev/input/by-id/usb-…-event-kbd, or evemu:PATH"))
+        }
+        return .success(.evdev(path: value))
+    }
+}

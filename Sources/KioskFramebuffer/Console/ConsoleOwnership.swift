@@ -1,0 +1,125 @@
+import CLinuxFB
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// State shared with crash-signal handlers: plain globals, read with async-signal-safe calls only.
+nonisolated(unsafe) private var ownedConsoleFD: Int32 = -1
+nonisolated(unsafe) private var savedKeyboardMode: Int32 = K_UNICODE
+
+/// Puts the console back: keyboard mode, automatic VT switching, text mode. Async-signal-safe.
+private func restoreOwnedConsole() {
+    let fd = ownedConsoleFD
+    guard fd >= 0 else { return }
+    _ = kiosk_ioctl_int(fd, kiosk_KDSKBMODE(), Int(savedKeyboardMode))
+    var mode = vt_mode()
+    mode.mode = CChar(VT_AUTO)
+    _ = kiosk_ioctl_ptr(fd, kiosk_VT_SETMODE(), &mode)
+    _ = kiosk_ioctl_int(fd, kiosk_KDSETMODE(), Int(KD_TEXT))
+}
+
+nonisolated(unsafe) private var vtSignalPipeWrite: Int32 = -1
+
+/// VT release/acquire requests reach the poll loop through a pipe (one byte: the signal).
+private func vtSwitchHandler(_ sig: Int32) {
+    var byte = UInt8(truncatingIfNeeded: sig)
+    _ = write(vtSignalPipeWrite, &byte, 1)
+}
+
+private func consoleCrashHandler(_ sig: Int32) {
+    restoreOwnedConsole()
+    _ = signal(sig, SIG_DFL)
+    _ = raise(sig)
+}
+
+/// The kiosk owning the Linux virtual console its framebuffer shows: `KD_GRAPHICS` (the kernel
+/// stops drawing text and the blinking cursor over the picture) and keyboard `K_OFF` (keys stop
+/// reaching getty or the shell). Everything is restored by `release()`, at exit, and from crash
+/// signals (handlers reset to the default action and re-raise); `kioskd --restore-vt`, for
+/// systemd's `ExecStopPost=`, repairs the console after a SIGKILL.
+public final class ConsoleOwnership {
+    public static let crashSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE]
+    public let path: String
+
+    /// Takes the console at `path` (the VT the framebuffer shows, usually /dev/tty0 = the current one).
+    public init(path: String = "/dev/tty0") throws {
+        self.path = path
+        let fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw DisplayError("cannot open the console \(path): \(String(cString: strerror(errno))); run kioskd as root or give it the tty group, or set console = none")
+        }
+        var mode: Int32 = K_UNICODE
+        if kiosk_ioctl_ptr(fd, kiosk_KDGKBMODE(), &mode) == 0 { savedKeyboardMode = mode }
+        guard kiosk_ioctl_int(fd, kiosk_KDSETMODE(), Int(KD_GRAPHICS)) == 0 else {
+            let e = errno
+            close(fd)
+            throw DisplayError("\(path) is not a virtual console (KDSETMODE: \(String(cString: strerror(e))))")
+        }
+        _ = kiosk_ioctl_int(fd, kiosk_KDSKBMODE(), Int(K_OFF))
+        ownedConsoleFD = fd
+        for sig in ConsoleOwnership.crashSignals { _ = signal(sig, consoleCrashHandler) }
+        atexit { restoreOwnedConsole() }
+        // VT switching under our control: the kernel asks (SIGUSR1) before switching away and
+        // tells (SIGUSR2) when the console is back; see `handleSwitchSignal`.
+        var fds: [Int32] = [-1, -1]
+        if pipe(&fds) == 0 {
+            for f in fds { _ = fcntl(f, F_SETFL, fcntl(f, F_GETFL) | O_NONBLOCK); _ = fcntl(f, F_SETFD, FD_CLOEXEC) }
+            vtSignalPipeWrite = fds[1]
+            switchSignalFD = fds[0]
+            _ = signal(SIGUSR1, vtSwitchHandler)
+            _ = signal(SIGUSR2, vtSwitchHandler)
+            var mode = vt_mode()
+            mode.mode = CChar(VT_PROCESS)
+            mode.relsig = Int16(SIGUSR1)
+            mode.acqsig = Int16(SIGUSR2)
+            if kiosk_ioctl_ptr(fd, kiosk_VT_SETMODE(), &mode) != 0 { switchSignalFD = -1 }
+        }
+    }
+
+    /// Readable when the kernel asks to switch VTs; register it with the poll loop.
+    public private(set) var switchSignalFD: Int32 = -1
+
+    public enum Switch { case released, acquired }
+
+    /// Answers pending VT switch requests; returns what happened, in order. On `.released` stop
+    /// drawing; on `.acquired` redraw everything (the other VT drew over the framebuffer).
+    public func handleSwitchSignal() -> [Switch] {
+        var out: [Switch] = []
+        var byte: UInt8 = 0
+        while read(switchSignalFD, &byte, 1) == 1 {
+            if Int32(byte) == SIGUSR1 {
+                _ = kiosk_ioctl_int(ownedConsoleFD, kiosk_VT_RELDISP(), 1)
+                out.append(.released)
+            } else {
+                _ = kiosk_ioctl_int(ownedConsoleFD, kiosk_VT_RELDISP(), Int(VT_ACKACQ))
+                out.append(.acquired)
+            }
+        }
+        return out
+    }
+
+    deinit { release() }
+
+    /// Gives the console back (text mode, keyboard, automatic switching).
+    public func release() {
+        restoreOwnedConsole()
+        if ownedConsoleFD >= 0 { close(ownedConsoleFD) }
+        ownedConsoleFD = -1
+    }
+
+    /// Repairs a console a killed kiosk left in graphics mode: text mode, Unicode keyboard,
+    /// automatic VT switching. Returns a message for the log.
+    public static func restore(path: String = "/dev/tty0") -> String {
+        let fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard fd >= 0 else { return "cannot open \(path): \(String(cString: strerror(errno)))" }
+        defer { close(fd) }
+        _ = kiosk_ioctl_int(fd, kiosk_KDSKBMODE(), Int(K_UNICODE))
+        var mode = vt_mode()
+        mode.mode = CChar(VT_AUTO)
+        _ = kiosk_ioctl_ptr(fd, kiosk_VT_SETMODE(), &mode)
+        guard kiosk_ioctl_int(fd, kiosk_KDSETMODE(), Int(KD_TEXT)) == 0 else {
+            return "\(path): KDSETMODE KD_TEXT failed: \(String(cString: strerror(errno)))"
+        }
+        return "\(path) restored to text mode"
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import KioskCore
+import KioskFramebuffer
+import KioskKeypad
+
+extension PollLoop: ReadinessWatcher {}
+
+/// Runs the configured stations on real hardware: each `[station]` shows its screen (the lobby
+/// or a counter) on its framebuffer or file display, and its keypad (evdev or an evemu
+/// recording) drives that station. Registered with the daemon's poll loop: keypads are readers,
+/// redraws happen after each wake-up, and only changed rectangles reach the framebuffers.
+public final class StationFrontend {
+    let service: KioskService
+    let clock: () -> Date
+    struct Running {
+        var config: StationConfig
+        var display: StationDisplay?
+        var evdev: EvdevKeypad?
+        var evemu: EvemuKeypad?
+    }
+    var stations: [Running] = []
+    let fonts = FontLibrary()
+    var console: ConsoleOwnership?
+    weak var watcherLoop: PollLoop?
+
+    /// Opens every station's display and keypad. A display that cannot open is an error (the
+    /// kiosk would be blind); a keypad that is not plugged in yet is waited for.
+    public init(service: KioskService, stations configs: [StationConfig], evdevKeys: KeyMap, clock: @escaping () -> Date = Date.init) throws {
+        self.service = service
+        self.clock = clock
+        for config in configs {
+            var running = Running(config: config)
+            if config.display != .terminal {
+                let painter = ScreenPainter(fonts: try fonts.fonts(config.font))
+                do { running.display = try StationDisplay.open(config.display, rotation: config.rotation, painter: painter) } catch {
+                    throw DisplayError("[station \(config.name)]: \(error)")
+                }
+                let g = running.display!.framebuffer.geometry
+                Log.info("station \(config.name) (\(config.role)): \(config.display) \(g.width)×\(g.height) \(g.format) stride \(g.lineLength), rotation \(config.rotation)")
+            } else {
+                Log.info("station \(config.name): display = terminal is shown only by kioskd --demo")
+            }
+            let keys = config.keys.map { KeyMap(bindings: $0) } ?? evdevKeys
+            switch config.keypad {
+            case .evdev(let path)?:
+                let keypad = EvdevKeypad(path: path, keyMap: keys)
+                keypad.onStatus = { [name = config.name] status in
+                    switch status {
+                    case .connected(let device): Log.info("station \(name): keypad \(device) connected")
+                    case .disconnected(let reason): Log.error("station \(name): keypad: \(reason)")
+                    }
+                }
+                running.evdev = keypad
+            case .evemu(let path)?:
+                let keypad = try EvemuKeypad(path: path, keyMap: keys)
+                for p in keypad.recording.problems { Log.error("station \(config.name): \(path): \(p) (skipped)") }
+                running.evemu = keypad
+            case nil:
+                break
+            }
+            stations.append(running)
+        }
+    }
+
+    /// Takes the console (when a real framebuffer is used) and registers keypads and redraws.
+    public func attach(to loop: PollLoop, ownConsole: Bool) throws {
+        watcherLoop = loop
+        if ownConsole && stations.contains(where: { if case .framebuffer = $0.config.display { return true } else { return false } }) {
+            do { console = try ConsoleOwnership() } catch { Log.error("kioskd: \(error); the kernel console may draw over the picture") }
+            if let console, console.switchSignalFD >= 0 {
+                loop.addReader(fd: console.switchSignalFD) { [unowned self] in
+                    for change in console.handleSwitchSignal() {
+                        for s in stations {
+                            switch change {
+                            case .released: s.display?.isActive = false
+                            case .acquired: s.display?.redrawAll()
+                            }
+                        }
+                        Log.info("console \(change == .released ? "switched away: not drawing" : "back: redrawn")")
+                    }
+                }
+            }
+        }
+        for s in stations {
+            let role = s.config.role
+            let name = s.config.name
+            s.evdev?.start(watcher: loop) { [unowned self] key in service.handle(.key(key, station: role, at: clock())) }
+            if let evemu = s.evemu {
+                evemu.onFinished = { Log.info("station \(name): evemu recording finished") }
+                try evemu.start(watcher: loop) { [unowned self] key in service.handle(.key(key, station: role, at: clock())) }
+            }
+        }
+        // Keypads that were not plugged in at start: the inotify watch is the main way back; this is the safety net.
+        loop.every(2) { [unowned self] in for s in stations { s.evdev?.tryOpen() } }
+        loop.every(1) { [unowned self] in service.handle(.tick(clock())) }
+        let previous = loop.afterEach
+        loop.afterEach = { [unowned self] in previous(); draw() }
+    }
+
+    /// `kioskd --restore-vt`: text mode and keyboard back on the current console.
+    public static func restoreConsole() -> String { ConsoleOwnership.restore() }
+
+    public func detach() {
+        for s in stations { s.evdev?.stop(); s.evemu?.stop() }
+        if let fd = console?.switchSignalFD, fd >= 0 { watcherLoop?.removeReader(fd: fd) }
+        console?.release()
+        console = nil
+    }
+
+    /// The screen a station shows now (with a storage problem on top, as the console shows it).
+    public static func screen(for station: StationID, service: KioskService, now: Date) -> Screen {
+        var screen = service.screens.screen(for: station, service.machine, now: now)
+        if let problem = service.storageProblem {
+            screen.blocks.insert(.text(service.setup.catalogs[service.setup.configuration.language].text("storage.problem", ["error": problem]), .alert), at: 0)
+        }
+        return screen
+    }
+
+    func draw() {
+        let now = clock()
+        for s in stations {
+            guard let display = s.display else { continue }
+            display.show(StationFrontend.screen(for: s.config.role, service: service, now: now))
+        }
+    }
+}

@@ -47,7 +47,7 @@ groups=$(in_root id -nG kiosk) || fail "no kiosk user"
 for g in kiosk video input tty; do echo " $groups " | grep -q " $g " || fail "kiosk is not in group $g ($groups)"; done
 [ "$(in_root stat -c '%U:%G %a' /etc/kiosk/kiosk.conf)" = "root:kiosk 640" ] || fail "kiosk.conf ownership"
 [ -f "$ROOT/lib/systemd/system/kioskd.service" ] || fail "unit not installed"
-[ -e "$ROOT/etc/systemd/system/multi-user.target.wants/kioskd.service" ] || fail "kioskd.service not enabled at boot"
+[ -L "$ROOT/etc/systemd/system/multi-user.target.wants/kioskd.service" ] || fail "kioskd.service not enabled at boot"
 in_root kioskctl hash-pin 1234 | grep -q "^pin-hash = " || fail "kioskctl"
 # A broken configuration is refused with its line number.
 echo "prefx = Z" >> "$ROOT/etc/kiosk/kiosk.conf"

@@ -8,6 +8,8 @@ swift test --skip-build
 ./Tests/EndToEnd/demo-in-tmux.sh
 # Framebuffer stations: kioskd on file-backed framebuffers driven by evemu keypad recordings.
 ./Tests/EndToEnd/stations-on-file-framebuffers.sh
+# A real kernel in QEMU: /dev/fb0, an evdev keyboard through QMP, a power cut (a few minutes).
+./scripts/qemu-e2e.sh
 # Operations: control socket, reload, systemd notify with the real daemon; unit hardening.
 ./Tests/EndToEnd/operations-in-tmux.sh
 ./systemd/check-security.sh

@@ -15,11 +15,9 @@ struct KioskCentralCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiosk-central",
         abstract: "The central server kiosks sync their events to (PostgreSQL), and IT's admin tool.",
-        discussion: """
-            Environment: KIOSK_CENTRAL_DATABASE_URL (postgres://user@host:port/db), KIOSK_CENTRAL_URL and
-            KIOSK_CENTRAL_TOKEN (for `admin`), LOG_LEVEL (trace…critical). Serve plain HTTP on loopback and
-            put nginx in front for TLS (see docs/central.md).
-            """,
+        discussion: "Environment: KIOSK_CENTRAL_DATABASE_URL (postgres://user@host:port/db), KIOSK_CENTRAL_URL "
+            + "and KIOSK_CENTRAL_TOKEN (for `admin`), LOG_LEVEL (trace…critical). Serve plain HTTP on loopback "
+            + "and put nginx in front for TLS (see docs/central.md).",
         subcommands: [Serve.self, Migrate.self, CreateAdminToken.self, Admin.self])
 }
 

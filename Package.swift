@@ -26,7 +26,7 @@ let package = Package(
         // evdev keypads (libevdev, hotplug) and evemu recordings.
         .target(name: "KioskKeypad", dependencies: ["KioskCore", "CEvdev"], swiftSettings: strict),
         .executableTarget(name: "kiosk-bench", dependencies: ["KioskFramebuffer", "KioskKeypad", "KioskCore"], swiftSettings: strict),
-        .testTarget(name: "KioskFramebufferTests", dependencies: ["KioskFramebuffer", "KioskCore"], exclude: ["Golden"], swiftSettings: strict),
+        .testTarget(name: "KioskFramebufferTests", dependencies: ["KioskFramebuffer", "KioskCore", "KioskTestSupport"], exclude: ["Golden"], swiftSettings: strict),
         .testTarget(name: "KioskKeypadTests", dependencies: ["KioskKeypad", "KioskCore"], exclude: ["Recordings"], swiftSettings: strict),
         // Pure decisions: configuration, queue, visit, screens, reports. No I/O.
         .target(name: "KioskCore", swiftSettings: strict),
@@ -51,18 +51,20 @@ let package = Package(
         .executableTarget(name: "kioskctl", dependencies: ["KioskRuntime"], swiftSettings: strict),
         .executableTarget(
             name: "kiosk-crash-probe", dependencies: ["KioskStorage", "KioskCore", "KioskRuntime"], swiftSettings: strict),
-        .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore"], swiftSettings: strict),
+        // Fixtures shared by test targets: the screens of a busy morning, a seeded random generator.
+        .target(name: "KioskTestSupport", dependencies: ["KioskCore"], path: "Tests/KioskTestSupport", swiftSettings: strict),
+        .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore", "KioskTestSupport"], swiftSettings: strict),
         .testTarget(name: "KioskConfigurationTests", dependencies: ["KioskCore"], swiftSettings: strict),
         .testTarget(name: "KioskReportTests", dependencies: ["KioskCore"], swiftSettings: strict),
         .testTarget(
-            name: "KioskStorageTests", dependencies: ["KioskStorage", "KioskRuntime"],
+            name: "KioskStorageTests", dependencies: ["KioskStorage", "KioskRuntime", "KioskTestSupport"],
             swiftSettings: strict),
         .testTarget(
-            name: "KioskConsoleTests", dependencies: ["KioskConsole", "KioskCore"],
+            name: "KioskConsoleTests", dependencies: ["KioskConsole", "KioskCore", "KioskTestSupport"],
             resources: [.copy("Snapshots")], swiftSettings: strict),
         // Control socket, reload, systemd notify, printing, call-outs, reports: real sockets and files.
         .testTarget(
-            name: "KioskOperationsTests", dependencies: ["KioskRuntime", "KioskCore", "KioskStorage", "KioskPrinting", "KioskAnnounce", "KioskReports"],
+            name: "KioskOperationsTests", dependencies: ["KioskRuntime", "KioskCore", "KioskStorage", "KioskPrinting", "KioskAnnounce", "KioskReports", "KioskTestSupport"],
             swiftSettings: strict),
     ]
 )

@@ -1,4 +1,5 @@
 import KioskCore
+import KioskTestSupport
 import Testing
 
 @testable import KioskConsole
@@ -183,7 +184,7 @@ struct VirtualTerminal {
     /// Random edits with wide characters shifting by one column, many frames in a row: the
     /// terminal must always end up exactly equal to the canvas.
     @Test func randomFramesStayInSync() {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         let pieces = ["号", "A023", "窗口", "x", "😀", "é", "，", " ", "ab中cd", "━━"]
         let styles = [
             CellStyle.plain, CellStyle(tone: .good), CellStyle(tone: .alert, bold: true),

@@ -1,4 +1,5 @@
 import KioskCore
+import KioskTestSupport
 import Testing
 
 @testable import KioskConsole
@@ -69,7 +70,7 @@ func wideCharactersAreWhole(_ canvas: TextCanvas) -> Bool {
     }
 
     @Test func randomPutsKeepWideCharactersWhole() {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let pieces = ["号", "A023", "窗口", "x", "😀", "é", "，", "ab中cd"]
         for _ in 0..<200 {
             var c = TextCanvas(width: Int(rng.next() % 12) + 1, height: 2)
@@ -85,15 +86,3 @@ func wideCharactersAreWhole(_ canvas: TextCanvas) -> Bool {
     }
 }
 
-/// A small deterministic random number generator for repeatable tests.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,18 +1,13 @@
 import Foundation
+import KioskTestSupport
 import Testing
 @testable import KioskCore
 
 /// The shipped catalogs, read from `Kiosk/messages` in the source tree.
-func shippedCatalogs() -> Catalogs {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    switch CatalogParser.loadAll(directory: root.appendingPathComponent("Kiosk/messages").path) {
-    case .success(let c): return c
-    case .failure(let e): fatalError("catalogs: \(e)")
-    }
-}
+func shippedCatalogs() -> Catalogs { ScreenFixtures.catalogs }
 
 /// 2026-11-24 09:00 in Shanghai.
-let morning = Date(timeIntervalSince1970: 1_795_482_000)
+let morning = ScreenFixtures.start
 
 /// Drives a machine with keys and a manual clock, collecting every event, as the daemon would.
 struct Harness {

@@ -1,5 +1,6 @@
 import Foundation
 import KioskFramebuffer
+import KioskTestSupport
 import Testing
 
 @Suite("Framebuffer flushing")

@@ -1,6 +1,7 @@
 import Foundation
 import KioskCore
 import KioskFramebuffer
+import KioskTestSupport
 import Testing
 
 /// Every station screen, in both languages, at 800×480, 1920×1080 and portrait 1080×1920 (a

@@ -1,6 +1,7 @@
 import Foundation
 import KioskCore
 import KioskFramebuffer
+import KioskTestSupport
 import Testing
 
 /// What the layout promises, checked on the draw list rather than pixels.

@@ -2,6 +2,7 @@ import Foundation
 import KioskCore
 import KioskRuntime
 import KioskStorage
+import KioskTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -22,7 +23,7 @@ struct ControlSocketTests {
     }
 
     @Test func randomBytesNeverCrashTheParser() {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<5_000 {
             let bytes = (0..<Int(rng.next() % 64)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             _ = ControlRequest.parse(bytes)
@@ -118,15 +119,3 @@ struct ControlSocketTests {
     }
 }
 
-/// Deterministic pseudo-random numbers for fuzz-style loops.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,6 +1,7 @@
 import CSQLite
 import Foundation
 import KioskCore
+import KioskTestSupport
 import Testing
 
 @testable import KioskStorage
@@ -40,17 +41,6 @@ func probeBatchSize(startingAt b: Int64) -> Int {
     Int(1 + ((UInt64(b) &* 0x9E37_79B9_7F4A_7C15) >> 33) % 3)
 }
 
-/// SplitMix64, seeded so a failing run can be repeated (the seed is in the failure message).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Reads what is in `fd` now, up to `timeout` seconds for the first byte; empty at EOF/timeout.
 private func readAvailable(_ fd: Int32, timeout: Double) -> [UInt8] {

@@ -1,6 +1,7 @@
 import Foundation
 import KioskCore
 import KioskRuntime
+import KioskTestSupport
 import Testing
 
 @testable import KioskStorage
@@ -14,7 +15,7 @@ import Testing
 /// restored queue matches the stored current-state tables, and ticket numbers never repeat or skip.
 @Suite("Restart after SIGKILL")
 struct ServiceRestartTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = ScreenFixtures.repositoryRoot
     static let assets = root.appendingPathComponent("Kiosk").path
     static let config = root.appendingPathComponent("Kiosk/kiosk.conf").path
 

@@ -2,48 +2,50 @@ import Foundation
 import KioskCore
 
 /// Every station screen in both languages, from real machine states driven by keys on a manual
-/// clock (the same busy morning as the console's snapshot tests).
-enum ScreenFixtures {
+/// clock. The console snapshots and the framebuffer golden images draw the same screens.
+public enum ScreenFixtures {
     /// 2026-11-24 09:00 in Shanghai.
-    static let start = Date(timeIntervalSince1970: 1_795_482_000)
+    public static let start = Date(timeIntervalSince1970: 1_795_482_000)
 
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static let catalogs: Catalogs = {
+    public static let catalogs: Catalogs = {
         guard case .success(let c) = CatalogParser.loadAll(directory: repositoryRoot.appendingPathComponent("Kiosk/messages").path) else {
             fatalError("catalogs in Kiosk/messages do not load")
         }
         return c
     }()
 
-    struct Driver {
-        var machine: KioskMachine
-        var now = ScreenFixtures.start
+    /// A machine driven by keys (`E` Enter, `B` Backspace) on a manual clock.
+    public struct Driver {
+        public var machine: KioskMachine
+        public var now = ScreenFixtures.start
 
-        init(language: Language) {
+        public init(language: Language) {
             var config = Configuration()
             config.language = language
             machine = KioskMachine(configuration: config, catalog: ScreenFixtures.catalogs[.chinese], day: "2026-11-24")
         }
 
-        mutating func press(_ keys: String, _ station: StationID) {
+        public mutating func press(_ keys: String, _ station: StationID) {
             for ch in keys {
                 let key: Key = ch == "E" ? .enter : ch == "B" ? .backspace : Key(name: String(ch))!
                 _ = machine.handle(.key(key, station: station, at: now))
             }
         }
 
-        mutating func advance(_ seconds: Double) {
+        public mutating func advance(_ seconds: Double) {
             now = now.addingTimeInterval(seconds)
             _ = machine.handle(.tick(now))
         }
 
-        func screen(_ station: StationID) -> Screen {
+        public func screen(_ station: StationID) -> Screen {
             ScreenBuilder(catalogs: ScreenFixtures.catalogs).screen(for: station, machine, now: now)
         }
     }
 
-    static func busyMorning(_ language: Language) -> Driver {
+    /// Two counters open, people waiting, one past its target, two calls made, busy/quiet advice.
+    public static func busyMorning(_ language: Language) -> Driver {
         var d = Driver(language: language)
         d.press("01001E1234E", .counter(1))
         d.press("01002E1234E", .counter(2))
@@ -62,7 +64,7 @@ enum ScreenFixtures {
     }
 
     /// (name, screen) for every screen a station can show.
-    static func all(_ language: Language) -> [(name: String, screen: Screen)] {
+    public static func all(_ language: Language) -> [(name: String, screen: Screen)] {
         var out: [(String, Screen)] = []
         var d = busyMorning(language)
         out.append(("lobby-idle", d.screen(.lobby)))
@@ -97,5 +99,20 @@ enum ScreenFixtures {
         p.advance(15)
         out.append(("pad-farewell", p.screen(.counter(1))))
         return out
+    }
+}
+
+/// SplitMix64: a small deterministic generator, so a failing randomised test can be repeated
+/// from its seed.
+public struct SplitMix64: RandomNumberGenerator {
+    public var state: UInt64
+    public init(state: UInt64) { self.state = state }
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -1,17 +1,28 @@
 #!/bin/sh
 # The whole test suite: build with warnings as errors, unit/storage/renderer tests, then the
-# end-to-end demo test in tmux. Fails on any failure (gate on exit codes, not on output).
+# end-to-end tests. Fails on any failure (gates on exit codes, not on output) and prints how long
+# each step took, so a slow step is easy to spot.
 set -eu
 cd "$(dirname "$0")/.."
-swift build --build-tests -Xswiftc -warnings-as-errors
-swift test --skip-build
-./Tests/EndToEnd/demo-in-tmux.sh
+
+step() {
+    name=$1
+    shift
+    started=$(date +%s)
+    "$@"
+    echo "== $name: $(($(date +%s) - started)) s"
+}
+
+step "build (-warnings-as-errors)" swift build --build-tests -Xswiftc -warnings-as-errors
+step "swift test" swift test --skip-build
+step "demo in tmux" ./Tests/EndToEnd/demo-in-tmux.sh
 # Framebuffer stations: kioskd on file-backed framebuffers driven by evemu keypad recordings.
-./Tests/EndToEnd/stations-on-file-framebuffers.sh
-# A real kernel in QEMU: /dev/fb0, an evdev keyboard through QMP, a power cut (a few minutes).
-./scripts/qemu-e2e.sh
+step "stations on file framebuffers" ./Tests/EndToEnd/stations-on-file-framebuffers.sh
+# A real kernel in QEMU: /dev/fb0, an evdev keyboard through QMP, a power cut.
+step "QEMU end to end" ./scripts/qemu-e2e.sh
 # Operations: control socket, reload, systemd notify with the real daemon; unit hardening.
-./Tests/EndToEnd/operations-in-tmux.sh
-./systemd/check-security.sh
-./scripts/test-central.sh   # central sync: kiosk-central on a throwaway PostgreSQL, real processes
+step "operations in tmux" ./Tests/EndToEnd/operations-in-tmux.sh
+step "systemd hardening" ./systemd/check-security.sh
+# Central sync: kiosk-central on a throwaway PostgreSQL, real processes.
+step "central sync" ./scripts/test-central.sh
 echo "all tests passed"

@@ -119,7 +119,7 @@ public enum DaemonCommand {
         let hardware = options.demo ? [] : setup.configuration.stations.filter { $0.display != .terminal }
         let terminal = Terminal()
         guard terminal.isTTY || !hardware.isEmpty else {
-            Log.error("kioskd: stdin/stdout is not a terminal; run it in a terminal (the framebuffer display comes with the hardware issue)")
+            Log.error("kioskd: no station has a display and stdin/stdout is not a terminal; give stations a display (display = fb:/dev/fb0 in a [station NAME] section of kiosk.conf) or run kioskd in a terminal")
             return 66
         }
         // Log lines written to the terminal would tear the screen: send them to a file while it is drawn.

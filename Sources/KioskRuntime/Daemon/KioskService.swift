@@ -10,7 +10,7 @@ public final class KioskService {
     public let store: EventStore
     public private(set) var machine: KioskMachine
     public private(set) var screens: ScreenBuilder
-    /// Called with the call-outs of each input (voice announcements come in a later issue).
+    /// Called with the call-outs of each input (the voice call-out queue hangs here).
     public var onAnnouncement: (Announcement) -> Void = { _ in }
     /// Called with each input's events once they are stored (printed tickets hang here).
     public var onEvents: ([KioskEvent]) -> Void = { _ in }
@@ -67,8 +67,8 @@ public final class KioskService {
                 Log.error("could not store \(output.events.count) event(s), input ignored: \(error)")
                 return true
             }
+            onEvents(output.events)
         }
-        if !output.events.isEmpty { onEvents(output.events) }
         for a in output.announcements {
             Log.info("call \(a.ticket) to counter \(a.counter)")
             onAnnouncement(a)

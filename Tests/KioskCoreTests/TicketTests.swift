@@ -116,4 +116,13 @@ struct TicketTests {
         h.advance(10)
         #expect(h.machine.lobbyLanguage == .chinese)
     }
+
+    @Test func aSwitchedLanguageReturnsToTheDefaultWhenTheLobbyIsLeftAlone() {
+        var h = Harness()
+        h.press("0", .lobby)
+        h.advance(9)
+        #expect(h.machine.lobbyLanguage == .english)
+        h.advance(1)
+        #expect(h.machine.lobbyLanguage == .chinese)
+    }
 }

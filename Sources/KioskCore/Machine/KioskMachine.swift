@@ -82,6 +82,8 @@ public struct KioskMachine: Sendable {
     public private(set) var state: QueueState
     public private(set) var lobby: LobbyMode = .idle
     public var lobbyLanguage: Language
+    /// When a resident last pressed a lobby key (the language returns to the default after a pause).
+    private var lastLobbyKeyAt: Date?
     public private(set) var counterUI: [Int: CounterUI] = [:]
     /// Busy and quiet hours from stored history, for the lobby's advice.
     public var quietHours: (busy: [Int], quiet: [Int])?
@@ -266,7 +268,11 @@ public struct KioskMachine: Sendable {
                 lobbyLanguage = configuration.language
             }
         case .idle:
-            break
+            // A resident who switched language and walked away: the next one gets the default.
+            if lobbyLanguage != configuration.language, let last = lastLobbyKeyAt,
+               elapsed(last, now) >= configuration.ticketScreenSeconds {
+                lobbyLanguage = configuration.language
+            }
         }
         for (n, ui) in counterUI {
             if let notice = ui.notice, elapsed(notice.since, now) >= 5 { counterUI[n]?.notice = nil }
@@ -278,6 +284,7 @@ public struct KioskMachine: Sendable {
     // MARK: Lobby
 
     private mutating func lobbyKey(_ key: Key, now: Date, into out: inout KioskOutput) {
+        lastLobbyKeyAt = now
         switch (lobby, key) {
         case (_, .digit(0)) where !isChoosing:
             lobbyLanguage = lobbyLanguage == .chinese ? .english : .chinese

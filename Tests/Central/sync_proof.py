@@ -369,8 +369,69 @@ def remote_sync_with_kioskd():
         centre.kill()
 
 
+def reports_match_the_kiosk():
+    """A real morning of visits (the whole kiosk under random keys: kiosk-crash-probe --service)
+    synced to the centre: the centre's daily report says what `kioskctl report --json` says."""
+    print("Reports: the centre's figures equal the kiosk's own report for the same events", flush=True)
+    centre = Centre("proof_reports")
+    centre.start()
+    try:
+        token = centre.admin_cli("register", "--kiosk", "rp-1", "--site", "site-r").strip()
+        d = os.path.join(WORK, "rp-1")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "token"), "w") as f:
+            f.write(token + "\n")
+        conf = os.path.join(d, "kiosk.conf")
+        with open(conf, "w") as f:
+            f.write(f"[kiosk]\nid = rp-1\ncentral-url = {centre.url}\ntoken-file = {d}/token\nsync-interval = 3600\n")
+        assets = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../Kiosk")
+        probe = subprocess.Popen([os.path.join(KIOSK_BIN, "kiosk-crash-probe"), "--service", d, assets, conf, "7"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        acks = 0
+        for line in probe.stdout:
+            if line.startswith(b"ack "):
+                acks += 1
+                if acks >= 1500:
+                    break
+        probe.send_signal(signal.SIGKILL)
+        probe.wait()
+        p = kioskctl(d, "sync")
+        out, err = p.communicate()
+        check(p.returncode == 0 and "backlog 0" in out, f"the morning's events reached the centre: {out.strip()[:80]} {err.strip()[:80]}")
+        day = "2026-11-24"
+        p = kioskctl(d, "report", "--json", "--date", day)
+        out, err = p.communicate()
+        kiosk = json.loads(out)
+        overall, cases = kiosk["overall"], kiosk["cases"]
+        rows = json.loads(centre.admin_cli("reports", "--site", "site-r", "--day", day))["rows"]
+        check(len(rows) == 1, f"one report row for site-r on {day}")
+        row = rows[0]
+        def same(a, b):
+            return (a is None and b is None) or (a is not None and b is not None and abs(a - b) < 1e-6)
+        pairs = [("tickets", row["tickets"], overall["issued"]), ("called", row["called"], overall["called"]),
+                 ("served", row["served"], overall["served"]), ("no-shows", row["noShows"], overall["noShows"]),
+                 ("ratings", row["ratings"], overall["ratings"]),
+                 ("average wait", row["waitAverageSeconds"], overall["wait"]["average"]),
+                 ("90th percentile wait", row["waitP90Seconds"], overall["wait"]["p90"]),
+                 ("within target", row["withinTarget"], overall["withinTarget"]),
+                 ("promise kept", row["promiseKept"], overall["promiseKept"]),
+                 ("no-show rate", row["noShowRate"], overall["noShowRate"]),
+                 ("satisfaction index", row["satisfactionIndex"], overall["satisfactionIndex"]),
+                 ("CSAT", None if row["csatPercent"] is None else row["csatPercent"] / 100, overall["csat"]),
+                 ("response rate", row["responseRate"], overall["responseRate"]),
+                 ("cases opened", row["casesOpened"], cases["opened"]),
+                 ("cases answered", row["casesAnswered"], cases["answered"]),
+                 ("cases overdue", row["casesOverdue"], cases["overdue"])]
+        for name, centre_value, kiosk_value in pairs:
+            check(same(centre_value, kiosk_value), f"{name}: centre {centre_value}, kiosk {kiosk_value}")
+        check(overall["served"] > 10 and overall["ratings"] > 0 and cases["opened"] > 0,
+              f"a real morning: {overall['issued']} tickets, {overall['served']} served, {overall['ratings']} ratings, {cases['opened']} cases")
+    finally:
+        centre.kill()
+
+
 if __name__ == "__main__":
-    only = sys.argv[1:] or ["exactly_once", "offline_days", "remote_sync_with_kioskd"]
+    only = sys.argv[1:] or ["exactly_once", "offline_days", "remote_sync_with_kioskd", "reports_match_the_kiosk"]
     for name in only:
         globals()[name]()
     print(f"{passed} passed, {failed} failed", flush=True)

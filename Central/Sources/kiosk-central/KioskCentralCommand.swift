@@ -238,7 +238,7 @@ struct Admin: AsyncParsableCommand {
     }
 
     struct Reports: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Per site and day: tickets, served, ratings, CSAT, satisfaction, cases.")
+        static let configuration = CommandConfiguration(abstract: "Per site and day: tickets, waits (average, p90), share within target, promise kept, no-show rate, satisfaction index, CSAT, response rate, cases opened/answered/overdue.")
         @OptionGroup var options: AdminOptions
         @Option(help: "Only this site.") var site: String?
         @Option(help: "Only this day (YYYY-MM-DD).") var day: String?

@@ -177,15 +177,27 @@ public struct StoredEvent: Codable, Sendable {
 
 public struct EventsReply: Codable, Sendable { public var events: [StoredEvent] }
 
+/// One site's day, with the metric definitions of shared/notes/domain.md (rates are 0…1, null
+/// when their base is zero; waits in seconds).
 public struct ReportRow: Codable, Sendable {
     public var site: String
     public var day: String
     public var tickets: Int64
+    public var called: Int64
     public var served: Int64
+    public var noShows: Int64
     public var ratings: Int64
     public var csatPercent: Double?
     public var satisfactionIndex: Double?
     public var casesOpened: Int64
+    public var casesAnswered: Int64
+    public var casesOverdue: Int64
+    public var waitAverageSeconds: Double?
+    public var waitP90Seconds: Double?
+    public var withinTarget: Double?
+    public var promiseKept: Double?
+    public var noShowRate: Double?
+    public var responseRate: Double?
 }
 
 public struct ReportsReply: Codable, Sendable { public var rows: [ReportRow] }

@@ -105,6 +105,69 @@ public let centralMigrations: [CentralMigration] = [
             GROUP BY site_id, payload->>'day'
             """
         ]),
+    CentralMigration(
+        version: 3, name: "report view with waits, target, promise, no-shows, response rate, case follow-up",
+        sql: [
+            "DROP VIEW report_daily",
+            "CREATE INDEX events_kiosk_type ON events (kiosk_id, type)",
+            // Definitions as in shared/notes/domain.md and the kiosk's own report: wait = first
+            // call − issue; target 10 minutes; promise kept = first call within the estimate's
+            // upper bound; p90 by nearest rank (percentile_disc); rates over their own base.
+            """
+            CREATE VIEW report_daily AS
+            WITH tickets AS (
+                SELECT i.site_id, i.payload->>'day' AS day, i.device_time AS issued_at,
+                       (i.payload->>'estimateHigh')::int AS estimate_high,
+                       (SELECT min(c.device_time) FROM events c
+                        WHERE c.kiosk_id = i.kiosk_id AND c.type = 'ticket.called'
+                          AND c.payload->>'day' = i.payload->>'day'
+                          AND c.payload->>'ticket' = i.payload->>'ticket') AS first_called_at
+                FROM events i WHERE i.type = 'ticket.issued'),
+            waits AS (
+                SELECT site_id, day, count(*) AS tickets, count(first_called_at) AS called,
+                       avg(extract(epoch FROM first_called_at - issued_at)) AS wait_average,
+                       percentile_disc(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM first_called_at - issued_at))
+                           AS wait_p90,
+                       avg(CASE WHEN first_called_at - issued_at <= interval '10 minutes' THEN 1.0 ELSE 0.0 END)
+                           FILTER (WHERE first_called_at IS NOT NULL) AS within_target,
+                       avg(CASE WHEN first_called_at - issued_at <= make_interval(mins => estimate_high)
+                                THEN 1.0 ELSE 0.0 END)
+                           FILTER (WHERE first_called_at IS NOT NULL AND estimate_high IS NOT NULL) AS promise_kept
+                FROM tickets GROUP BY site_id, day),
+            counts AS (
+                SELECT site_id, payload->>'day' AS day,
+                       count(*) FILTER (WHERE type = 'service.finished') AS served,
+                       count(*) FILTER (WHERE type = 'ticket.no-show') AS no_shows,
+                       count(*) FILTER (WHERE type = 'rating.recorded') AS ratings,
+                       100.0 * avg(CASE WHEN (payload->>'rating')::int <= 2 THEN 1 ELSE 0 END)
+                           FILTER (WHERE type = 'rating.recorded') AS csat_percent,
+                       avg((payload->>'score')::numeric) FILTER (WHERE type = 'rating.recorded') AS satisfaction_index,
+                       count(*) FILTER (WHERE type = 'case.opened') AS cases_opened
+                FROM events GROUP BY site_id, payload->>'day'),
+            cases AS (
+                SELECT o.site_id, o.payload->>'day' AS day,
+                       count(*) FILTER (WHERE answered.at IS NOT NULL) AS cases_answered,
+                       count(*) FILTER (WHERE answered.at IS NULL AND (o.payload->>'deadline')::timestamptz < now())
+                           AS cases_overdue
+                FROM events o
+                LEFT JOIN LATERAL (
+                    SELECT min(a.device_time) AS at FROM events a
+                    WHERE a.kiosk_id = o.kiosk_id AND a.type = 'case.answered'
+                      AND a.payload->>'caseRef' = o.payload->>'caseRef') answered ON true
+                WHERE o.type = 'case.opened'
+                GROUP BY o.site_id, o.payload->>'day')
+            SELECT c.site_id, c.day,
+                   COALESCE(w.tickets, 0) AS tickets, COALESCE(w.called, 0) AS called, c.served, c.no_shows,
+                   c.ratings, c.csat_percent, c.satisfaction_index, c.cases_opened,
+                   COALESCE(k.cases_answered, 0) AS cases_answered, COALESCE(k.cases_overdue, 0) AS cases_overdue,
+                   w.wait_average, w.wait_p90, w.within_target, w.promise_kept,
+                   c.no_shows::numeric / NULLIF(w.called, 0) AS no_show_rate,
+                   c.ratings::numeric / NULLIF(c.served, 0) AS response_rate
+            FROM counts c
+            LEFT JOIN waits w ON w.site_id = c.site_id AND w.day IS NOT DISTINCT FROM c.day
+            LEFT JOIN cases k ON k.site_id = c.site_id AND k.day IS NOT DISTINCT FROM c.day
+            """,
+        ]),
 ]
 
 /// Applies pending migrations, each in its own transaction, under an advisory lock so two

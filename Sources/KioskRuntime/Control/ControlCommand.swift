@@ -102,7 +102,6 @@ public enum ControlCommand {
             output("\n" + daemonLine(socketPath: socket))
         case "queue": try queue(store, setup, output: output)
         case "events": try events(store, options, output: output)
-        case "report" where wantsExtendedReport(options): try extendedReport(store, setup, options, output: output)
         case "report": try report(store, setup, options, output: output)
         case "screenshot": try StationScreenshot.run(options, store: store, setup: setup, output: output)
         default:
@@ -166,17 +165,15 @@ public enum ControlCommand {
     static func events(_ store: EventStore, _ options: [String], output: (String) -> Void) throws {
         var since: Int64 = 0
         var json = false
-        var i = 0
-        while i < options.count {
-            switch options[i] {
+        try walkOptions(options, usage: "events: use --since SEQ and --json") { option, value in
+            switch option {
             case "--json": json = true
             case "--since":
-                i += 1
-                guard i < options.count, let v = Int64(options[i]), v >= 0 else { throw Failure(description: "--since needs a sequence number (0 or more)", code: 64) }
+                guard let v = Int64(try value()), v >= 0 else { throw Failure(description: "--since needs a sequence number (0 or more)", code: 64) }
                 since = v
-            default: throw Failure(description: "events: unknown option '\(options[i])'; use --since SEQ and --json", code: 64)
+            default: return false
             }
-            i += 1
+            return true
         }
         let encoder = KioskEvent.makeEncoder()
         var batch = ""
@@ -196,30 +193,19 @@ public enum ControlCommand {
         output(batch)
     }
 
-    static func report(_ store: EventStore, _ setup: KioskSetup, _ options: [String], output: (String) -> Void) throws {
-        var day: String?
-        var json = false
+    /// Walks a subcommand's options: `handle` gets each option and `value()` to take its argument,
+    /// and returns false for an option it does not know (then `usage` is the error).
+    static func walkOptions(_ options: [String], usage: String, _ handle: (String, () throws -> String) throws -> Bool) throws {
         var i = 0
         while i < options.count {
-            switch options[i] {
-            case "--json": json = true
-            case "--date":
+            let option = options[i]
+            let known = try handle(option) {
                 i += 1
-                guard i < options.count, options[i].range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil else {
-                    throw Failure(description: "--date needs a day as YYYY-MM-DD", code: 64)
-                }
-                day = options[i]
-            default: throw Failure(description: "report: unknown option '\(options[i])'; use --date YYYY-MM-DD and --json", code: 64)
+                guard i < options.count else { throw Failure(description: "\(option) needs a value; \(usage)", code: 64) }
+                return options[i]
             }
+            guard known else { throw Failure(description: "unknown option '\(option)'; \(usage)", code: 64) }
             i += 1
-        }
-        let chosen = try day ?? self.day(of: store, setup)
-        let events = try store.events(day: chosen).map(\.event)
-        let report = ReportBuilder.build(events: events, configuration: setup.configuration, now: Date())
-        if json {
-            output(ReportFormatter.json(report) + "\n")
-        } else {
-            output("Report for \(chosen) (kiosk \(setup.configuration.kioskID))\n\n" + ReportFormatter.text(report, catalog: setup.catalogs[setup.configuration.language]) + "\n")
         }
     }
 

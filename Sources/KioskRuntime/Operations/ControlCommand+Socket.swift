@@ -41,38 +41,27 @@ import KioskReports
 import KioskStorage
 
 extension ControlCommand {
-    /// True when `report` is asked for something the plain report does not do: a period
-    /// (`--from`/`--to`), an HTML page (`--html OUT`) or CSV (`--csv`).
-    static func wantsExtendedReport(_ options: [String]) -> Bool {
-        options.contains { ["--from", "--to", "--html", "--csv"].contains($0) }
-    }
-
-    /// `report [--from DAY] [--to DAY] [--date DAY] (--html OUT.html | --csv | --json)`.
-    static func extendedReport(_ store: EventStore, _ setup: KioskSetup, _ options: [String], output: (String) -> Void) throws {
+    /// `report [--date DAY | --from DAY --to DAY] [--json | --csv | --html OUT.html]`: the latest
+    /// business day by default, as text unless a format is asked for.
+    static func report(_ store: EventStore, _ setup: KioskSetup, _ options: [String], output: (String) -> Void) throws {
         var from: String?, to: String?, html: String?, csv = false, json = false
-        var i = 0
-        func day(_ flag: String) throws -> String {
-            i += 1
-            guard i < options.count, options[i].range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil else {
+        func day(_ flag: String, _ value: String) throws -> String {
+            guard value.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil else {
                 throw Failure(description: "\(flag) needs a day as YYYY-MM-DD", code: 64)
             }
-            return options[i]
+            return value
         }
-        while i < options.count {
-            switch options[i] {
-            case "--from": from = try day("--from")
-            case "--to": to = try day("--to")
-            case "--date": let d = try day("--date"); from = d; to = d
+        try walkOptions(options, usage: "report: use --date DAY or --from DAY --to DAY, and --json, --csv or --html OUT.html") { option, value in
+            switch option {
+            case "--from": from = try day(option, value())
+            case "--to": to = try day(option, value())
+            case "--date": let d = try day(option, value()); from = d; to = d
             case "--csv": csv = true
             case "--json": json = true
-            case "--html":
-                i += 1
-                guard i < options.count else { throw Failure(description: "--html needs the output file, e.g. --html report.html", code: 64) }
-                html = options[i]
-            default:
-                throw Failure(description: "report: unknown option '\(options[i])'; use --from DAY --to DAY, --html OUT.html, --csv or --json", code: 64)
+            case "--html": html = try value()
+            default: return false
             }
-            i += 1
+            return true
         }
         let latest = try store.latestDay() ?? LocalCalendar(setup.configuration).businessDay(of: Date())
         let first = from ?? to ?? latest
@@ -92,6 +81,11 @@ extension ControlCommand {
                 throw Failure(description: "cannot write \(html): \(error.localizedDescription)", code: 73)
             }
             if !json && !csv { output("wrote \(html) (\(first) to \(last), \(events.count) events)\n") }
+        }
+        if !json && !csv && html == nil {
+            let period = first == last ? first : "\(first) to \(last)"
+            output("Report for \(period) (kiosk \(setup.configuration.kioskID))\n\n"
+                + ReportFormatter.text(report, catalog: setup.catalogs[setup.configuration.language]) + "\n")
         }
     }
 }

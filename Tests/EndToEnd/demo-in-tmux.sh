@@ -20,7 +20,7 @@ fail() {
 screen() { $T capture-pane -p -t e2e; }
 # wait_for TEXT: until the screen shows TEXT (5 s).
 wait_for() {
-    for _ in $(seq 50); do screen | grep -qF -- "$1" && return 0; sleep 0.1; done
+    for _ in $(seq 50); do screen | grep -F -- "$1" >/dev/null && return 0; sleep 0.1; done
     fail "screen never showed '$1'"
 }
 keys() { for k in "$@"; do $T send-keys -t e2e "$k"; sleep 0.05; done; }
@@ -77,7 +77,7 @@ assert case["reason"] == "reason.attitude" and case["ticket"] == "A001", case
 assert events[-1]["ticket"] == "A002", events[-1]
 assert "1234" not in json.dumps(events), "the PIN must never be stored"
 ' || fail "event contents"
-sqlite3 "$STATE/kiosk.sqlite" "PRAGMA integrity_check" | grep -qx ok || fail "integrity_check"
+sqlite3 "$STATE/kiosk.sqlite" "PRAGMA integrity_check" | grep -x ok >/dev/null || fail "integrity_check"
 
 # Restart: the queue is restored (A002 waiting, A001 in the recent calls, counter 1 logged in).
 start
@@ -89,7 +89,8 @@ wait_for "请 A002 号到 1 号窗口"
 # Ctrl-C leaves cleanly and gives the terminal back.
 keys C-c
 wait_for "kioskd-exited-0"
-"$BIN/kioskctl" --state-dir "$STATE" status | grep -q "A002" || fail "kioskctl status should show A002 at counter 1"
+# (grep without -q: with pipefail, grep -q stopping at the first match can SIGPIPE the writer.)
+"$BIN/kioskctl" --state-dir "$STATE" status | grep "A002" >/dev/null || fail "kioskctl status should show A002 at counter 1"
 "$BIN/kioskctl" --state-dir "$STATE" report --json | python3 -c '
 import sys, json
 r = json.load(sys.stdin)

@@ -21,10 +21,13 @@ public final class EvdevKeypad {
         case disconnected(reason: String)
     }
 
+    /// The configured device path, or the `auto…` selection.
     public let path: String
     public private(set) var decoder: KeypadDecoder
     public private(set) var device: KeypadDevice?
-    private let opener: (String) throws -> KeypadDevice
+    private let openDevice: () throws -> (device: KeypadDevice, label: String)
+    /// Set for `auto` stations: the folder scanned (and watched) for a matching device.
+    private let scannedFolder: String?
     private var inotifyFD: Int32 = -1
     private var watcher: ReadinessWatcher?
     private var onKey: (Key) -> Void = { _ in }
@@ -37,13 +40,28 @@ public final class EvdevKeypad {
     public init(path: String, keyMap: KeyMap, opener: @escaping (String) throws -> KeypadDevice = { try LibevdevDevice.open($0) }) {
         self.path = path
         self.decoder = KeypadDecoder(keyMap: keyMap)
-        self.opener = opener
+        self.openDevice = { (try opener(path), "") }
+        self.scannedFolder = nil
+    }
+
+    /// A keypad chosen by capability (`keypad = auto`): the best free device in `folder` that has
+    /// the keys, picked again the same way after an unplug.
+    public init(matching match: KeypadMatch, keyMap: KeyMap, folder: String = "/dev/input",
+                opener: @escaping (String) throws -> KeypadDevice = { try LibevdevDevice.open($0) }) {
+        self.path = match.description
+        self.decoder = KeypadDecoder(keyMap: keyMap)
+        self.openDevice = {
+            let (device, path) = try InputDeviceScanner.openFirst(matching: match, in: folder, opener: opener)
+            return (device, " at \(path)")
+        }
+        self.scannedFolder = folder
     }
 
     deinit { stop() }
 
     /// The folders watched for the device to (re)appear.
     public var watchedDirectories: [String] {
+        if let scannedFolder { return [scannedFolder] }
         let folder = (path as NSString).deletingLastPathComponent
         var dirs = [folder]
         let parent = (folder as NSString).deletingLastPathComponent
@@ -82,12 +100,12 @@ public final class EvdevKeypad {
     public func tryOpen() {
         guard device == nil else { return }
         do {
-            let d = try opener(path)
+            let (d, label) = try openDevice()
             device = d
             lastProblem = nil
             decoder = KeypadDecoder(codes: decoder.codes)
             watcher?.addReader(fd: d.fileDescriptor) { [unowned self] in self.handleDevice() }
-            onStatus(.connected(name: d.name))
+            onStatus(.connected(name: d.name + label))
         } catch {
             let reason = "\(error)"
             if reason != lastProblem { onStatus(.disconnected(reason: reason)) }

@@ -17,9 +17,15 @@ struct StationConfigTests {
         keypad = evemu:/var/lib/kiosk/demo.evemu
         keys = KEY_F1:1, KEY_F2:2, KEY_F3:3, KEY_F4:4
         font = /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc#2
+
+        [station desk-2]
+        role = counter 2
+        display = terminal
+        keypad = auto
         """
         let config = try ConfigurationParser.parse(text, file: "kiosk.conf").get()
-        #expect(config.stations.count == 2)
+        #expect(config.stations.count == 3)
+        #expect(config.stations[2].keypad == .matching(.numericKeypad))
         let lobby = config.stations[0], pad = config.stations[1]
         #expect(lobby.role == .lobby && lobby.display == .framebuffer(path: "/dev/fb0") && lobby.rotation == 90)
         #expect(lobby.keypad == .evdev(path: "/dev/input/by-id/usb-Lobby_Keypad-event-kbd"))
@@ -43,6 +49,7 @@ struct StationConfigTests {
         [station pad-9]
         role = counter 9
         display = file:/tmp/x.fb?width=800
+        keypad = auto:KEY_F1,KEY_FF2
         """
         guard case .failure(let e) = ConfigurationParser.parse(text, file: "kiosk.conf") else {
             Issue.record("a broken [station] must not parse"); return
@@ -56,5 +63,6 @@ struct StationConfigTests {
         #expect(messages.contains { $0.hasPrefix("kiosk.conf:7:") && $0.contains("did you mean 'display'") })
         #expect(messages.contains { $0.hasPrefix("kiosk.conf:9:") && $0.contains("no [counter 9]") })
         #expect(messages.contains { $0.hasPrefix("kiosk.conf:11:") && $0.contains("width and height are required") })
+        #expect(messages.contains { $0.hasPrefix("kiosk.conf:12:") && $0.contains("'KEY_FF2' is not a known evdev key name (did you mean 'KEY_F2'?)") })
     }
 }

@@ -130,12 +130,15 @@ public enum DisplaySpec: Equatable, Sendable, CustomStringConvertible {
 public enum KeypadSpec: Equatable, Sendable, CustomStringConvertible {
     /// An evdev device (`/dev/input/by-id/usb-…-event-kbd` or `/dev/input/eventN`).
     case evdev(path: String)
+    /// The first free evdev device that has these keys (`auto`, `auto:KEY_F1,KEY_F2`).
+    case matching(KeypadMatch)
     /// A recording replayed with its original timing (`evemu:PATH`).
     case evemu(path: String)
 
     public var description: String {
         switch self {
         case .evdev(let p): return p
+        case .matching(let m): return m.description
         case .evemu(let p): return "evemu:\(p)"
         }
     }
@@ -145,9 +148,44 @@ public enum KeypadSpec: Equatable, Sendable, CustomStringConvertible {
             let path = String(value.dropFirst(6))
             return path.isEmpty ? .failure(SpecError(message: "write evemu:PATH to a recording made by evemu-record")) : .success(.evemu(path: path))
         }
+        if value == "auto" || value.hasPrefix("auto:") {
+            return KeypadMatch.parse(value).map { .matching($0) }
+        }
         guard value.hasPrefix("/") else {
-            return .failure(SpecError(message: "use a device path such as /dev/input/by-id/usb-…-event-kbd, or evemu:PATH"))
+            return .failure(SpecError(message: "use a device path such as /dev/input/by-id/usb-…-event-kbd, auto (any free numeric keypad), auto:KEY_F1,KEY_F2,… (any free device with these keys), or evemu:PATH"))
         }
         return .success(.evdev(path: value))
+    }
+}
+
+/// Selection of a keypad by capability: the device must report every one of `keys`. `auto`
+/// means a numeric keypad (the digits and Enter of the keypad block), which is what the kiosk's
+/// key map needs; `auto:KEY_…` names other keys, e.g. for a 4-button rating pad.
+public struct KeypadMatch: Equatable, Sendable, CustomStringConvertible {
+    /// evdev key codes the device must have.
+    public var keys: [UInt16]
+    /// The names as written, for messages.
+    public var keyNames: [String]
+
+    public static let numericKeypad = KeypadMatch(
+        keys: ["KEY_KP0", "KEY_KP1", "KEY_KP2", "KEY_KP3", "KEY_KP4", "KEY_KP5", "KEY_KP6", "KEY_KP7", "KEY_KP8", "KEY_KP9", "KEY_KPENTER"].map { KeyMap.evdevCodes[$0]! },
+        keyNames: ["KEY_KP0–KEY_KP9", "KEY_KPENTER"])
+
+    public var description: String { self == .numericKeypad ? "auto" : "auto:" + keyNames.joined(separator: ",") }
+
+    static func parse(_ value: String) -> Result<KeypadMatch, SpecError> {
+        if value == "auto" { return .success(.numericKeypad) }
+        let names = value.dropFirst(5).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !names.isEmpty else { return .failure(SpecError(message: "write auto:KEY_NAME,KEY_NAME,… (the keys the device must have), or just auto for a numeric keypad")) }
+        var codes: [UInt16] = []
+        for name in names {
+            guard let code = KeyMap.evdevCodes[name] else {
+                var message = "'\(name)' is not a known evdev key name"
+                if let s = ConfigurationLexer.suggestion(for: name, among: KeyMap.evdevCodes.keys.sorted()) { message += " (did you mean '\(s)'?)" }
+                return .failure(SpecError(message: message + "; use names like KEY_F1 (see `evtest` or linux/input-event-codes.h)"))
+            }
+            codes.append(code)
+        }
+        return .success(KeypadMatch(keys: codes, keyNames: names))
     }
 }

@@ -68,6 +68,10 @@ public final class KioskService {
                 return true
             }
             onEvents(output.events)
+            // One line per ticket handed out: stored (synchronous=FULL) before the screen shows it.
+            for e in output.events where e.type == .ticketIssued {
+                Log.info("ticket \(e.ticket ?? "?") issued (\(e.service ?? "?")), stored")
+            }
         }
         for a in output.announcements {
             Log.info("call \(a.ticket) to counter \(a.counter)")

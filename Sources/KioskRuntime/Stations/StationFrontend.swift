@@ -43,14 +43,9 @@ public final class StationFrontend {
             let keys = config.keys.map { KeyMap(bindings: $0) } ?? evdevKeys
             switch config.keypad {
             case .evdev(let path)?:
-                let keypad = EvdevKeypad(path: path, keyMap: keys)
-                keypad.onStatus = { [name = config.name] status in
-                    switch status {
-                    case .connected(let device): Log.info("station \(name): keypad \(device) connected")
-                    case .disconnected(let reason): Log.error("station \(name): keypad: \(reason)")
-                    }
-                }
-                running.evdev = keypad
+                running.evdev = Self.logged(EvdevKeypad(path: path, keyMap: keys), station: config.name)
+            case .matching(let match)?:
+                running.evdev = Self.logged(EvdevKeypad(matching: match, keyMap: keys), station: config.name)
             case .evemu(let path)?:
                 let keypad = try EvemuKeypad(path: path, keyMap: keys)
                 for p in keypad.recording.problems { Log.error("station \(config.name): \(path): \(p) (skipped)") }
@@ -60,6 +55,17 @@ public final class StationFrontend {
             }
             stations.append(running)
         }
+    }
+
+    /// Sends a keypad's connects and disconnects to the log.
+    static func logged(_ keypad: EvdevKeypad, station name: String) -> EvdevKeypad {
+        keypad.onStatus = { status in
+            switch status {
+            case .connected(let device): Log.info("station \(name): keypad \(device) connected")
+            case .disconnected(let reason): Log.error("station \(name): keypad: \(reason)")
+            }
+        }
+        return keypad
     }
 
     /// Takes the console (when a real framebuffer is used) and registers keypads and redraws.

@@ -11,6 +11,7 @@ static inline unsigned long kiosk_FBIOGET_VSCREENINFO(void) { return FBIOGET_VSC
 static inline unsigned long kiosk_FBIOGET_FSCREENINFO(void) { return FBIOGET_FSCREENINFO; }
 static inline unsigned long kiosk_FBIOBLANK(void) { return FBIOBLANK; }
 static inline unsigned long kiosk_KDSETMODE(void) { return KDSETMODE; }
+static inline unsigned long kiosk_KDGETMODE(void) { return KDGETMODE; }
 static inline unsigned long kiosk_KDGKBMODE(void) { return KDGKBMODE; }
 static inline unsigned long kiosk_KDSKBMODE(void) { return KDSKBMODE; }
 static inline unsigned long kiosk_VT_SETMODE(void) { return VT_SETMODE; }

@@ -41,8 +41,19 @@ public final class ConsoleOwnership {
     public static let crashSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE]
     public let path: String
 
-    /// Takes the console at `path` (the VT the framebuffer shows, usually /dev/tty0 = the current one).
-    public init(path: String = "/dev/tty0") throws {
+    /// The console to own: standard input when it is a virtual console (systemd's `TTYPath=` with
+    /// `StandardInput=tty-force` hands the service its VT, owned by the service user, while
+    /// `DevicePolicy=closed` keeps /dev/tty0 out of reach), otherwise /dev/tty0, the current VT.
+    public static var defaultPath: String {
+        var mode: Int32 = 0
+        if isatty(STDIN_FILENO) == 1, kiosk_ioctl_ptr(STDIN_FILENO, kiosk_KDGETMODE(), &mode) == 0, let name = ttyname(STDIN_FILENO) {
+            return String(cString: name)
+        }
+        return "/dev/tty0"
+    }
+
+    /// Takes the console at `path` (the VT the framebuffer shows).
+    public init(path: String = ConsoleOwnership.defaultPath) throws {
         self.path = path
         let fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -109,7 +120,7 @@ public final class ConsoleOwnership {
 
     /// Repairs a console a killed kiosk left in graphics mode: text mode, Unicode keyboard,
     /// automatic VT switching. Returns a message for the log.
-    public static func restore(path: String = "/dev/tty0") -> String {
+    public static func restore(path: String = ConsoleOwnership.defaultPath) -> String {
         let fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard fd >= 0 else { return "cannot open \(path): \(String(cString: strerror(errno)))" }
         defer { close(fd) }

@@ -125,6 +125,21 @@ public final class Framebuffer {
         }
     }
 
+    /// Has the device show what the mapping holds, by writing the visible rows through write(2).
+    /// Needed when the console comes back from another VT: with Linux 6.1's DRM fbdev emulation
+    /// (seen with bochs-drm) a whole picture written through the mapping at that moment stayed
+    /// in the shadow buffer and never reached the screen, while write(2) reports its own damage.
+    /// Once per VT switch, so reading the mapping back here costs nothing that matters.
+    public func rewriteVisibleArea() {
+        let start = geometry.yOffset * geometry.lineLength
+        let total = geometry.height * geometry.lineLength
+        var done = 0
+        while done < total {
+            let n = pwrite(fd, memory + start + done, total - done, off_t(start + done))
+            if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else { break }
+        }
+    }
+
     /// Writes the whole picture.
     public func flushAll(_ canvas: Canvas) { flush(canvas, rects: [canvas.bounds]) }
 

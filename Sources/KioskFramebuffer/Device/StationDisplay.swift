@@ -63,6 +63,7 @@ public final class StationDisplay {
         canvas.invalidate()
         isActive = true
         if let s = shown { shown = nil; shownItems = nil; show(s) }
+        framebuffer.rewriteVisibleArea()
     }
 }
 

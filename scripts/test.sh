@@ -18,8 +18,10 @@ step "swift test" swift test --skip-build
 step "demo in tmux" ./Tests/EndToEnd/demo-in-tmux.sh
 # Framebuffer stations: kioskd on file-backed framebuffers driven by evemu keypad recordings.
 step "stations on file framebuffers" ./Tests/EndToEnd/stations-on-file-framebuffers.sh
-# A real kernel in QEMU: /dev/fb0, an evdev keyboard through QMP, a power cut.
+# A real kernel in QEMU: two framebuffers, two USB keypads through QMP, a VT switch, a power cut.
 step "QEMU end to end" ./scripts/qemu-e2e.sh
+# The shipped unit under a real systemd in QEMU: notify, hardening, watchdog, restarts, restore-vt.
+step "systemd in QEMU" ./scripts/qemu-systemd.sh
 # Operations: control socket, reload, systemd notify with the real daemon; unit hardening.
 step "operations in tmux" ./Tests/EndToEnd/operations-in-tmux.sh
 step "systemd hardening" ./systemd/check-security.sh

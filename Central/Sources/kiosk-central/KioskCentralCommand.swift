@@ -155,7 +155,9 @@ func printJSON(_ data: Data) {
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "IT's commands over the admin API.",
-        subcommands: [Kiosks.self, Register.self, Revoke.self, Command.self, PublishConfig.self, Events.self, Reports.self])
+        subcommands: [
+            Kiosks.self, Register.self, Revoke.self, Command.self, Commands.self, PublishConfig.self, Events.self, Reports.self,
+        ])
 
     struct Kiosks: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List kiosks with health (last seen, backlog, version, errors).")
@@ -208,6 +210,23 @@ struct Admin: AsyncParsableCommand {
             printJSON(try await options.call(
                 "POST", "/v1/admin/commands",
                 body: QueueCommandRequest(kiosk: kiosk, site: site, type: type, argument: argument)))
+        }
+    }
+
+    struct Commands: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show commands and their outcome: queued, delivered, done or failed (with the kiosk's message).")
+        @OptionGroup var options: AdminOptions
+        @Option(help: "Only this kiosk.") var kiosk: String?
+        @Option(help: "Only this site.") var site: String?
+        @Option(help: "Only this command id (as printed by `admin command`).") var id: Int64?
+        @Option(help: "At most this many, newest first (≤ 1000).") var limit: Int = 100
+        func run() async throws {
+            var q = ["limit=\(limit)"]
+            if let kiosk { q.append("kiosk=\(kiosk)") }
+            if let site { q.append("site=\(site)") }
+            if let id { q.append("id=\(id)") }
+            printJSON(try await options.call("GET", "/v1/admin/commands?" + q.joined(separator: "&")))
         }
     }
 

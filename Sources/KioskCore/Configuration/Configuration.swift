@@ -42,11 +42,16 @@ public struct Configuration: Equatable, Sendable {
     public var announceCommand: String? = nil
     /// Seconds a call-out may take before it is killed (the next one waits until then).
     public var announceTimeoutSeconds: Int = 15
-    /// Central sync (`[kiosk]` keys central-url, token-file, ca-file, sync-interval): no URL, no sync.
+    /// Central sync (`[kiosk]` keys central-url, token-file, ca-file, sync-*): no URL, no sync.
     public var centralURL: String? = nil
     public var syncTokenFile: String? = nil
     public var syncCAFile: String? = nil
     public var syncIntervalSeconds: Int = 60
+    /// Events per upload (`sync-batch-size`, 1–1000; the centre takes at most 1000).
+    public var syncBatchSize: Int = 500
+    /// Unsent event JSON, in MiB, at which the operator is warned (`sync-disk-budget`); events
+    /// are never dropped, the budget only decides when to warn (80 % and 100 %).
+    public var syncDiskBudgetMiB: Int = 256
     public var services: [ServiceConfig] = ServiceConfig.defaults
     public var counters: [CounterConfig] = CounterConfig.defaults
     public var staff: [StaffConfig] = StaffConfig.defaults

@@ -31,7 +31,7 @@ public enum ConfigurationParser {
         "id", "site", "phone", "language", "business-day-start", "timezone", "normal-per-priority",
         "recalls-before-no-show", "ticket-screen-seconds", "rating-timeout-seconds", "reason-timeout-seconds",
         "commitment-seconds", "farewell-seconds", "estimate-window", "reasons", "weather",
-        "central-url", "token-file", "ca-file", "sync-interval",
+        "central-url", "token-file", "ca-file", "sync-interval", "sync-batch-size", "sync-disk-budget",
         "printer", "announce-command", "announce-timeout",
     ]
     static let serviceKeys = [
@@ -416,9 +416,16 @@ public enum ConfigurationParser {
                 }
             case "announce-timeout":
                 if let v = number(value, key: key, line: line, range: 1...120, unit: seconds) { config.announceTimeoutSeconds = v }
-            case "ca-file": config.syncCAFile = value
+            case "ca-file":
+                if value.hasPrefix("/") { config.syncCAFile = value } else {
+                    error(line, "ca-file '\(value)' in [kiosk] must be an absolute path to a PEM file; e.g. ca-file = /etc/kiosk/central-ca.pem")
+                }
             case "sync-interval":
                 if let v = number(value, key: key, line: line, range: 5...86_400, unit: seconds) { config.syncIntervalSeconds = v }
+            case "sync-batch-size":
+                if let v = number(value, key: key, line: line, range: 1...1000, unit: "events per upload") { config.syncBatchSize = v }
+            case "sync-disk-budget":
+                if let v = number(value, key: key, line: line, range: 1...1_048_576, unit: "MiB of unsent events") { config.syncDiskBudgetMiB = v }
             default: break
             }
         }

@@ -53,6 +53,17 @@ public final class CentralClient: @unchecked Sendable {
     /// curl_global_init is not thread-safe: run it once, before any thread makes a handle.
     static let curlReady: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
 
+    /// With CURLOPT_NOSIGNAL libcurl does not shield the process from SIGPIPE, and a TLS write
+    /// to a connection the centre closed would kill kioskd. Call on every thread that makes
+    /// requests: the signal is blocked for this thread only (a write then fails with EPIPE), so
+    /// the daemon's other threads and its child processes keep the default.
+    public static func blockSIGPIPEOnThisThread() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
+
     /// Reads a token file (one line) and says what to do when it is missing or empty.
     public static func readToken(path: String) throws -> String {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {

@@ -132,6 +132,7 @@ public final class SyncWorker: @unchecked Sendable {
     // MARK: Loops
 
     private func runForever() {
+        CentralClient.blockSIGPIPEOnThisThread()
         while !isStopping {
             do {
                 let store = try EventStore(path: storePath)
@@ -228,6 +229,7 @@ public final class SyncWorker: @unchecked Sendable {
     /// ends), `reload-config` fetches the newest published version (acknowledged by the loop
     /// once applied or refused), anything else goes to the loop.
     private func pollCommands() {
+        CentralClient.blockSIGPIPEOnThisThread()
         var failures = 0
         while !isStopping {
             do {
@@ -271,6 +273,7 @@ public final class SyncWorker: @unchecked Sendable {
     /// Sends command outcomes; keeps them while the centre is unreachable (in memory: an outcome
     /// lost by a restart leaves the command "delivered" at the centre, which IT can see).
     private func sendAcknowledgements() {
+        CentralClient.blockSIGPIPEOnThisThread()
         var failures = 0
         while !isStopping {
             let delay = failures == 0 ? 60 : SyncMachine.backoffDelay(failures: failures, base: 1, cap: 60, jitter: Double.random(in: 0.5..<1))
@@ -303,6 +306,7 @@ public final class SyncWorker: @unchecked Sendable {
 
     /// Drains the outbox once (until caught up or the first failure) on the calling thread.
     public func drain() -> Report {
+        CentralClient.blockSIGPIPEOnThisThread()
         do {
             let store = try EventStore(path: storePath)
             defer { store.close() }

@@ -274,6 +274,7 @@ def offline_days():
     token = centre.admin_cli("register", "--kiosk", "off-k1", "--site", "site-a").strip()
     centre.kill()
     d = make_kiosk("off-k1", centre.url, token, n, days=3)
+    set_conf(d, "sync-disk-budget", "4")  # MiB: the backlog below is larger
     p = kioskctl(d, "sync")
     out, err = p.communicate()
     check(p.returncode == 1 and "cannot reach the centre" in err, f"offline sync fails clearly: {err.strip()[:120]}")
@@ -281,6 +282,8 @@ def offline_days():
     out, _ = p.communicate()
     check(f"backlog {n} events" in out and "oldest unsent 2026-11-24" in out and "last error" in out,
           "kioskctl status shows the backlog, the oldest unsent event and the last error")
+    check("of the disk budget (nothing is dropped), connect the kiosk now" in out,
+          "kioskctl status warns that the backlog is past sync-disk-budget (4 MiB)")
     centre.start()
     t0 = time.time()
     p = kioskctl(d, "sync")

@@ -11,6 +11,9 @@ let package = Package(
     products: [
         .executable(name: "kioskd", targets: ["kioskd"]),
         .executable(name: "kioskctl", targets: ["kioskctl"]),
+        // For kiosk-central (Central/, by path): it decodes synced events and draws the same report.
+        .library(name: "KioskCore", targets: ["KioskCore"]),
+        .library(name: "KioskReports", targets: ["KioskReports"]),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),

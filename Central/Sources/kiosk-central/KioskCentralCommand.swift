@@ -157,6 +157,7 @@ struct Admin: AsyncParsableCommand {
         abstract: "IT's commands over the admin API.",
         subcommands: [
             Kiosks.self, Register.self, Revoke.self, Command.self, Commands.self, PublishConfig.self, Events.self, Reports.self,
+            ReportHTML.self,
         ])
 
     struct Kiosks: AsyncParsableCommand {
@@ -266,6 +267,36 @@ struct Admin: AsyncParsableCommand {
             if let site { q.append("site=\(site)") }
             if let day { q.append("day=\(day)") }
             printJSON(try await options.call("GET", "/v1/admin/reports" + (q.isEmpty ? "" : "?" + q.joined(separator: "&"))))
+        }
+    }
+
+    struct ReportHTML: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "report-html",
+            abstract: "Save the report page (charts, no JavaScript) of a site or of the whole fleet.",
+            discussion: "The same page as `kioskctl report --html` on a kiosk, over the synced events. Without --from/--to: the latest day with events.")
+        @OptionGroup var options: AdminOptions
+        @Option(help: "One site.") var site: String?
+        @Flag(help: "Every site.") var fleet = false
+        @Option(help: "First business day (YYYY-MM-DD).") var from: String?
+        @Option(help: "Last business day (YYYY-MM-DD).") var to: String?
+        @Argument(help: "The HTML file to write.") var output: String
+
+        func validate() throws {
+            guard (site != nil) != fleet else { throw ValidationError("pass either --site ID or --fleet") }
+        }
+
+        func run() async throws {
+            var q: [String] = []
+            if let from { q.append("from=\(from)") }
+            if let to { q.append("to=\(to)") }
+            let path = (site.map { "/v1/admin/sites/\($0)/report.html" } ?? "/v1/admin/report.html")
+                + (q.isEmpty ? "" : "?" + q.joined(separator: "&"))
+            let page = try await options.call("GET", path)
+            do { try page.write(to: URL(fileURLWithPath: output)) } catch {
+                throw CentralError("cannot write \(output): \(error.localizedDescription)", hint: "check the folder exists and is writable")
+            }
+            print("wrote \(output) (\(site.map { "site \($0)" } ?? "fleet"), \(page.count) bytes)")
         }
     }
 }

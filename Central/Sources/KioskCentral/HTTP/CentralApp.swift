@@ -26,6 +26,8 @@ public struct CentralRoutes: Sendable {
         ("POST", "/v1/admin/config"),
         ("GET", "/v1/admin/events"),
         ("GET", "/v1/admin/reports"),
+        ("GET", "/v1/admin/sites/{site}/report.html"),
+        ("GET", "/v1/admin/report.html"),
     ]
 
     public func makeRouter() -> Router<BasicRequestContext> {
@@ -138,6 +140,7 @@ public struct CentralRoutes: Sendable {
             let rows = try await store.reports(site: q["site"].map(String.init), day: q["day"].map(String.init))
             return jsonResponse(ReportsReply(rows: rows))
         }
+        addReportPages(to: router)
         addCommandRoutes(to: router)
         return router
     }

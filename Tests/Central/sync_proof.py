@@ -663,8 +663,120 @@ def reports_match_the_kiosk():
             check(same(centre_value, kiosk_value), f"{name}: centre {centre_value}, kiosk {kiosk_value}")
         check(overall["served"] > 10 and overall["ratings"] > 0 and cases["opened"] > 0,
               f"a real morning: {overall['issued']} tickets, {overall['served']} served, {overall['ratings']} ratings, {cases['opened']} cases")
+        report_pages(centre, d, kiosk, day, assets)
     finally:
         centre.kill()
+
+
+ARTIFACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../.artifacts")
+
+
+def page_figures(html):
+    """Every figure a report page draws: data-metric (its path in `report --json`) → data-value."""
+    import re
+    return dict(re.findall(r'data-metric="([^"]+)" data-value="([^"]+)"', html))
+
+
+def json_at(root, path):
+    """The value at a `report --json` path such as services[0].wait.average or hours[9].issued."""
+    import re
+    node = root
+    for part in path.split("."):
+        m = re.fullmatch(r"([A-Za-z]+)(?:\[(\d+)\])?", part)
+        node = node.get(m.group(1)) if isinstance(node, dict) else None
+        if m.group(2) is not None:
+            node = node[int(m.group(2))] if isinstance(node, list) and int(m.group(2)) < len(node) else None
+    return node
+
+
+def chromium(page, png):
+    """Renders an HTML file in headless Chromium: its DOM, and a screenshot kept as an artifact."""
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+             f"--user-data-dir={os.path.join(WORK, 'chromium')}"]
+    dom = subprocess.run(["chromium", *flags, "--dump-dom", "file://" + page], capture_output=True, text=True,
+                         timeout=120).stdout
+    subprocess.run(["chromium", *flags, f"--screenshot={png}", "--window-size=880,4200", "file://" + page],
+                   capture_output=True, timeout=120)
+    return dom
+
+
+def report_pages(centre, d, kiosk, day, assets):
+    """The centre's report pages (the kiosk's own ReportBuilder + ReportHTML over the synced
+    events): the site page shows exactly `kioskctl report --json`; the fleet page adds a second
+    site whose kiosk also numbers its tickets from A001, and counts both; both render in Chromium."""
+    print("Report pages: the centre's site and fleet pages against the kiosks' own reports", flush=True)
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    site_page = os.path.join(ARTIFACTS, "central-report-site.html")
+    out = centre.admin_cli("report-html", "--site", "site-r", "--from", day, "--to", day, site_page)
+    dom = chromium(site_page, os.path.join(ARTIFACTS, "central-report-site.png"))
+    shown = page_figures(dom)
+    wrong = [f"{m}: page {v}, kiosk {json_at(kiosk, m)}" for m, v in shown.items() if not m.startswith("daily[")
+             and not ((v == "null" and json_at(kiosk, m) is None)
+                      or (v != "null" and json_at(kiosk, m) is not None and abs(float(v) - json_at(kiosk, m)) < 1e-9))]
+    check("<svg" in dom and len(shown) > 60 and not wrong,
+          f"the site page ({out.strip()}) renders in Chromium and its {len(shown)} figures equal `kioskctl report --json`"
+          + (f"; differ: {wrong[:3]}" if wrong else ""))
+    own = os.path.join(WORK, "kiosk-report.html")
+    kioskctl(d, "report", "--date", day, "--html", own).communicate()
+    check(page_figures(open(own).read()) == page_figures(open(site_page).read()),
+          "the site page draws the same figures as `kioskctl report --html` on the kiosk")
+    png = os.path.join(ARTIFACTS, "central-report-site.png")
+    check(os.path.exists(png) and os.path.getsize(png) > 20000, f"screenshot kept: {os.path.relpath(png)}")
+
+    # A second site: its kiosk numbers tickets A001, … too (another seed, a shorter morning).
+    token = centre.admin_cli("register", "--kiosk", "rp-2", "--site", "site-s").strip()
+    d2 = os.path.join(WORK, "rp-2")
+    os.makedirs(d2, exist_ok=True)
+    with open(os.path.join(d2, "token"), "w") as f:
+        f.write(token + "\n")
+    conf2 = os.path.join(d2, "kiosk.conf")
+    with open(conf2, "w") as f:
+        f.write(f"[kiosk]\nid = rp-2\ncentral-url = {centre.url}\ntoken-file = {d2}/token\nsync-interval = 3600\n")
+    probe = subprocess.Popen([os.path.join(KIOSK_BIN, "kiosk-crash-probe"), "--service", d2, assets, conf2, "11"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    acks = 0
+    for line in probe.stdout:
+        if line.startswith(b"ack "):
+            acks += 1
+            if acks >= 500:
+                break
+    probe.send_signal(signal.SIGKILL)
+    probe.wait()
+    kioskctl(d2, "sync").communicate()
+    out, _ = kioskctl(d2, "report", "--json", "--date", day).communicate()
+    second = json.loads(out)
+    request = urllib.request.Request(f"{centre.url}/v1/admin/report.html?from={day}&to={day}",
+                                     headers={"Authorization": "Bearer " + centre.admin, "Accept": "text/html"})
+    fleet_page = os.path.join(ARTIFACTS, "central-report-fleet.html")
+    with open(fleet_page, "wb") as f:
+        f.write(urllib.request.urlopen(request, timeout=30).read())
+    fleet_png = os.path.join(ARTIFACTS, "central-report-fleet.png")
+    fleet = page_figures(chromium(fleet_page, fleet_png))
+    a, b = kiosk["overall"], second["overall"]
+    sums = {m: json_at(kiosk, m) + json_at(second, m) for m in
+            ["overall.issued", "overall.served", "overall.noShows", "overall.ratings", "cases.opened", "cases.overdue"]
+            + [f"hours[{h}].issued" for h in range(24) if f"hours[{h}].issued" in fleet]}
+    def weighted(x, y, wx, wy):
+        return None if wx + wy == 0 else ((x or 0) * wx + (y or 0) * wy) / (wx + wy)
+    expected = dict(sums)
+    expected["overall.wait.average"] = weighted(a["wait"]["average"], b["wait"]["average"], a["wait"]["count"], b["wait"]["count"])
+    expected["overall.satisfactionIndex"] = weighted(a["satisfactionIndex"], b["satisfactionIndex"], a["ratings"], b["ratings"])
+    expected["overall.noShowRate"] = None if a["called"] + b["called"] == 0 else (a["noShows"] + b["noShows"]) / (a["called"] + b["called"])
+    wrong = [f"{m}: page {fleet.get(m)}, expected {v}" for m, v in expected.items()
+             if fleet.get(m) is None or (v is None) != (fleet[m] == "null") or (v is not None and abs(float(fleet[m]) - v) > 1e-6)]
+    check(b["issued"] > 0 and not wrong and os.path.getsize(fleet_png) > 20000,
+          f"the fleet page counts both sites' tickets apart ({a['issued']} + {b['issued']} issued, both from A001), "
+          f"waits and satisfaction weighted over both, rendered in Chromium, screenshot {os.path.relpath(fleet_png)}"
+          + (f"; differ: {wrong[:3]}" if wrong else ""))
+    bad = urllib.request.Request(f"{centre.url}/v1/admin/sites/site-r/report.html?from=2026-13-01",
+                                 headers={"Authorization": "Bearer " + centre.admin, "Accept": "text/html"})
+    try:
+        urllib.request.urlopen(bad, timeout=10)
+        status, body = 200, ""
+    except urllib.error.HTTPError as e:
+        status, body = e.code, e.read().decode()
+    check(status == 400 and "YYYY-MM-DD" in body and body.lstrip().startswith("<!DOCTYPE html>"),
+          "a bad date in a browser gets a 400 page that says how to write days")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,8 @@ public struct Configuration: Equatable, Sendable {
     public var reasons: [String] = ["reason.wait", "reason.attitude", "reason.unsolved", "reason.process", "reason.environment", "reason.other"]
     /// Weather used by the farewell until staff change it.
     public var weather: Weather = .clear
-    /// ESC/POS receipt printer for lobby tickets (`printer = /dev/usb/lp0`); nil: no printed tickets.
+    /// ESC/POS receipt printer for lobby tickets (`printer = /dev/usb/lp0` in `[kiosk]`): the
+    /// default for lobby stations without their own `printer =`, and the console demo's lobby's.
     public var printer: String? = nil
     /// Voice call-out run when a ticket is called, `{ticket}` and `{counter}` filled in
     /// (`announce-command = espeak-ng -v cmn "请 {ticket} 号到 {counter} 号窗口"`); nil: silent.

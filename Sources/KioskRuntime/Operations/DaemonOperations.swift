@@ -132,7 +132,7 @@ public final class DaemonOperations {
                 kiosk \(config.kioskID) (\(config.siteName)), config \(service.setup.configSource)
                 state \(options.stateDirectory)
                 last reload: \(lastReload ?? "none")
-                printer: \(config.printer ?? "none")\(service.machine.state.printerProblem.map { " (problem: \($0))" } ?? "")
+                printer: \(TicketPrinting.describePrinters(config))\(service.machine.state.printerProblem.map { " (problem: \($0))" } ?? "")
                 call-outs: \(config.announceCommand == nil ? "off" : callOuts?.history.last ?? "none yet")
                 """)
         case .counter(let command, let n):

@@ -28,6 +28,21 @@ public struct TextDrawing {
         return pen - x
     }
 
+    /// The pixels `draw` would touch for the same arguments: the union of the glyph bitmaps.
+    public func inkBounds(_ text: String, x: Int, y: Int, size: Int) -> PixelRect {
+        let baseline = y + fonts.metrics(size: size).ascender
+        var pen = x
+        var ink = PixelRect(x: x, y: y, width: 0, height: 0)
+        for s in text.unicodeScalars {
+            let g = fonts.glyph(s, size: size)
+            if g.width > 0 && g.height > 0 {
+                ink = ink.union(PixelRect(x: pen + g.left, y: baseline - g.top, width: g.width, height: g.height))
+            }
+            pen += g.advance
+        }
+        return ink
+    }
+
     /// Breaks `text` into lines no wider than `maxWidth`: between words for Latin script, between
     /// any two characters for Chinese (keeping closing punctuation with the character before).
     public func wrap(_ text: String, size: Int, maxWidth: Int) -> [String] {

@@ -43,12 +43,12 @@ public final class FontSet {
     private var library: FT_Library?
     private var faces: [FT_Face] = []
     public let sources: [FontSource]
-    /// Rendered glyphs by (face, size, code point).
-    private var cache: [GlyphKey: Glyph] = [:]
-    private var advances: [UInt64: Int] = [:]
+    /// Rendered glyphs, and where each is in `glyphs` by (size, code point).
+    private var glyphs: [Glyph] = []
+    private var glyphIndex = SizeScalarTable()
+    /// Advances by (size, code point), apart from the bitmaps: layout measures a lot.
+    private var advances = SizeScalarTable()
     private var metricsCache: [Int: (ascender: Int, lineHeight: Int)] = [:]
-
-    struct GlyphKey: Hashable { var size: Int; var scalar: UInt32 }
 
     /// Loads `preferred` (from configuration) if given, else the first installed font of the
     /// Chinese search order, plus symbol fallbacks. Fails with a message naming what was tried
@@ -110,7 +110,7 @@ public final class FontSet {
     /// How far the pen moves for a character (cached apart from the bitmaps: layout measures a lot).
     @inline(__always)
     public func advance(_ scalar: Unicode.Scalar, size: Int) -> Int {
-        let key = UInt64(size) << 32 | UInt64(scalar.value)
+        let key = SizeScalarTable.key(size: size, scalar: scalar)
         if let a = advances[key] { return a }
         let a = glyph(scalar, size: size).advance
         advances[key] = a
@@ -119,8 +119,8 @@ public final class FontSet {
 
     /// The anti-aliased glyph for a character at a pixel size (rendered once, then cached).
     public func glyph(_ scalar: Unicode.Scalar, size: Int) -> Glyph {
-        let key = GlyphKey(size: size, scalar: scalar.value)
-        if let g = cache[key] { return g }
+        let key = SizeScalarTable.key(size: size, scalar: scalar)
+        if let i = glyphIndex[key] { return glyphs[i] }
         let face = faces.first { FT_Get_Char_Index($0, FT_ULong(scalar.value)) != 0 } ?? faces[0]
         FT_Set_Pixel_Sizes(face, 0, FT_UInt(size))
         var g = Glyph(width: 0, height: 0, left: 0, top: 0, advance: size / 2, alpha: [])
@@ -134,12 +134,58 @@ public final class FontSet {
             g = Glyph(width: w, height: h, left: Int(slot.pointee.bitmap_left), top: Int(slot.pointee.bitmap_top),
                       advance: Int((slot.pointee.advance.x + 32) >> 6), alpha: alpha)
         }
-        cache[key] = g
+        glyphIndex[key] = glyphs.count
+        glyphs.append(g)
         return g
     }
 
     /// Number of glyphs rendered and kept.
-    public var cachedGlyphCount: Int { cache.count }
+    public var cachedGlyphCount: Int { glyphs.count }
+}
+
+/// Small numbers by (pixel size, code point) in an open-addressing table with a multiplicative
+/// hash: text measuring and drawing look a character up thousands of times a frame, and a
+/// `Dictionary`'s seeded SipHash was much of that time.
+struct SizeScalarTable {
+    private var keys = [UInt64](repeating: 0, count: 512)  // 0: an empty slot (sizes are positive)
+    private var values = [Int](repeating: 0, count: 512)
+    private var count = 0
+
+    static func key(size: Int, scalar: Unicode.Scalar) -> UInt64 { UInt64(truncatingIfNeeded: size) << 32 | UInt64(scalar.value) }
+
+    @inline(__always)
+    private func slot(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & (keys.count - 1)
+    }
+
+    subscript(key: UInt64) -> Int? {
+        get {
+            var i = slot(key)
+            while true {
+                let k = keys[i]
+                if k == key { return values[i] }
+                if k == 0 { return nil }
+                i = (i + 1) & (keys.count - 1)
+            }
+        }
+        set {
+            guard let newValue else { preconditionFailure("entries are never removed") }
+            if (count + 1) * 2 > keys.count { grow() }
+            var i = slot(key)
+            while keys[i] != 0 && keys[i] != key { i = (i + 1) & (keys.count - 1) }
+            if keys[i] == 0 { count += 1 }
+            keys[i] = key
+            values[i] = newValue
+        }
+    }
+
+    private mutating func grow() {
+        let (oldKeys, oldValues) = (keys, values)
+        keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
+        values = [Int](repeating: 0, count: oldKeys.count * 2)
+        count = 0
+        for (k, v) in zip(oldKeys, oldValues) where k != 0 { self[k] = v }
+    }
 }
 
 /// One rendered character: an 8-bit coverage bitmap and where it sits relative to the pen.

@@ -1,5 +1,7 @@
 import CFreeType
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A font file and face index to load.
 public struct FontSource: Equatable, Sendable, CustomStringConvertible {
@@ -42,6 +44,8 @@ public struct FontError: Error, CustomStringConvertible, Equatable {
 public final class FontSet {
     private var library: FT_Library?
     private var faces: [FT_Face] = []
+    /// The stream each face reads its file through (ours to free once the face is done).
+    private var streams: [FT_Stream] = []
     public let sources: [FontSource]
     /// Rendered glyphs, and where each is in `glyphs` by (size, code point).
     private var glyphs: [Glyph] = []
@@ -56,19 +60,18 @@ public final class FontSet {
     public init(preferred: FontSource? = nil, fallbacks: [FontSource] = FontSource.symbolFallbacks) throws {
         guard FT_Init_FreeType(&library) == 0 else { throw FontError(description: "FreeType failed to initialise") }
         var tried: [String] = []
-        var primary: (FT_Face, FontSource)?
+        var primary: (FT_Face, FT_Stream, FontSource)?
         for source in preferred.map({ [$0] }) ?? FontSource.chineseSearchOrder {
-            guard FileManager.default.fileExists(atPath: source.path) else { tried.append("\(source) (not installed)"); continue }
-            var face: FT_Face?
-            guard FT_New_Face(library, source.path, FT_Long(source.faceIndex), &face) == 0, let face else {
+            guard access(source.path, F_OK) == 0 else { tried.append("\(source) (not installed)"); continue }
+            guard let (face, stream) = FontSet.openFace(source, library: library) else {
                 tried.append("\(source) (not a font FreeType can read)"); continue
             }
             guard FT_Get_Char_Index(face, 0x4E2D) != 0, FT_Get_Char_Index(face, 0x53F7) != 0 else {  // 中, 号
                 tried.append("\(source) (has no Chinese characters)")
-                FT_Done_Face(face)
+                FontSet.closeFace(face, stream)
                 continue
             }
-            primary = (face, source)
+            primary = (face, stream, source)
             break
         }
         guard let primary else {
@@ -79,11 +82,12 @@ public final class FontSet {
             throw FontError(description: "no font that can show Chinese was found; tried \(tried.joined(separator: ", ")); \(advice)")
         }
         faces = [primary.0]
-        var loaded = [primary.1]
-        for source in fallbacks where FileManager.default.fileExists(atPath: source.path) {
-            var face: FT_Face?
-            if FT_New_Face(library, source.path, FT_Long(source.faceIndex), &face) == 0, let face {
+        streams = [primary.1]
+        var loaded = [primary.2]
+        for source in fallbacks where access(source.path, F_OK) == 0 {
+            if let (face, stream) = FontSet.openFace(source, library: library) {
                 faces.append(face)
+                streams.append(stream)
                 loaded.append(source)
             }
         }
@@ -91,8 +95,61 @@ public final class FontSet {
     }
 
     deinit {
-        for f in faces { FT_Done_Face(f) }
+        for (face, stream) in zip(faces, streams) { FontSet.closeFace(face, stream) }
         FT_Done_FreeType(library)
+    }
+
+    /// Opens a face that reads its file with pread(2) rather than FreeType's default of mapping
+    /// the whole file: FreeType copies the few tables it keeps (character map, glyph locations)
+    /// and reads a glyph's outline only when it renders it (once: bitmaps are cached). A mapped
+    /// CJK font (5–20 MB) left several megabytes resident, mostly pages the kernel mapped around
+    /// the ones read; the glyphs drawn are the same.
+    private static func openFace(_ source: FontSource, library: FT_Library?) -> (FT_Face, FT_Stream)? {
+        let fd = open(source.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_size > 0 else { close(fd); return nil }
+        let stream = FT_Stream.allocate(capacity: 1)
+        stream.initialize(to: FT_StreamRec())
+        stream.pointee.size = UInt(info.st_size)
+        stream.pointee.descriptor.value = Int(fd)
+        stream.pointee.read = { stream, offset, buffer, count in
+            guard let stream else { return count == 0 ? 1 : 0 }
+            if count == 0 { return offset <= stream.pointee.size ? 0 : 1 }  // a seek: 0 is success
+            guard let buffer else { return 0 }
+            let fd = Int32(truncatingIfNeeded: stream.pointee.descriptor.value)
+            var done = 0
+            while done < Int(count) {
+                let n = pread(fd, buffer + done, Int(count) - done, off_t(offset) + off_t(done))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                done += n
+            }
+            return UInt(done)
+        }
+        stream.pointee.close = { stream in
+            guard let stream, stream.pointee.descriptor.value >= 0 else { return }
+            close(Int32(truncatingIfNeeded: stream.pointee.descriptor.value))
+            stream.pointee.descriptor.value = -1
+        }
+        var args = FT_Open_Args()
+        args.flags = FT_UInt(FT_OPEN_STREAM)
+        args.stream = stream
+        var face: FT_Face?
+        guard FT_Open_Face(library, &args, FT_Long(source.faceIndex), &face) == 0, let face else {
+            // FreeType has closed the stream (and so the file); the record is ours.
+            stream.deinitialize(count: 1)
+            stream.deallocate()
+            return nil
+        }
+        return (face, stream)
+    }
+
+    /// Closes a face from `openFace` (FreeType closes the file) and frees its stream record.
+    private static func closeFace(_ face: FT_Face, _ stream: FT_Stream) {
+        FT_Done_Face(face)
+        stream.deinitialize(count: 1)
+        stream.deallocate()
     }
 
     /// Ascender (baseline below the top) and line height in pixels for a pixel size, from the

@@ -180,6 +180,12 @@ public let centralMigrations: [CentralMigration] = [
             """,
             "CREATE INDEX commands_kiosk ON commands (kiosk_id, id DESC)",
         ]),
+    CentralMigration(
+        version: 5, name: "events by business day, for report pages over a period",
+        sql: [
+            // The report pages read one period's events (of a site or of all): a range on the day.
+            "CREATE INDEX events_day_site ON events ((payload->>'day'), site_id)"
+        ]),
 ]
 
 /// Applies pending migrations, each in its own transaction, under an advisory lock so two

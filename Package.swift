@@ -11,6 +11,9 @@ let package = Package(
     products: [
         .executable(name: "kioskd", targets: ["kioskd"]),
         .executable(name: "kioskctl", targets: ["kioskctl"]),
+        // For kiosk-central (Central/, by path): it decodes synced events and draws the same report.
+        .library(name: "KioskCore", targets: ["KioskCore"]),
+        .library(name: "KioskReports", targets: ["KioskReports"]),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -18,6 +21,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CEvdev", pkgConfig: "libevdev", providers: [.apt(["libevdev-dev"])]),
         .systemLibrary(name: "CLinuxFB"),
+        // libcurl directly (URLSession on Linux cannot be given a private CA file).
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Framebuffer display: pixel formats, rotation, dirty rectangles, FreeType text, screen layout, PNG.
         // Optimised in debug builds too: the golden-image tests push millions of pixels per screen.
         .target(
@@ -30,8 +35,8 @@ let package = Package(
         .testTarget(name: "KioskKeypadTests", dependencies: ["KioskKeypad", "KioskCore"], exclude: ["Recordings"], swiftSettings: strict),
         // Pure decisions: configuration, queue, visit, screens, reports. No I/O.
         .target(name: "KioskCore", swiftSettings: strict),
-        // Central sync: the outbox worker as a state machine plus its URLSession adapter (own thread).
-        .target(name: "KioskSync", dependencies: ["KioskCore", "KioskStorage"], swiftSettings: strict),
+        // Central sync: the outbox worker as a state machine plus its libcurl adapter (own thread).
+        .target(name: "KioskSync", dependencies: ["KioskCore", "KioskStorage", "CCurl"], swiftSettings: strict),
         .testTarget(name: "KioskSyncTests", dependencies: ["KioskSync", "KioskStorage", "KioskCore"], swiftSettings: strict),
         // SQLite event store and current-state projections.
         .target(name: "KioskStorage", dependencies: ["KioskCore", "CSQLite"], swiftSettings: strict),

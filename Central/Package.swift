@@ -14,6 +14,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The kiosk package itself (which depends on nothing): the centre decodes synced events as
+        // KioskCore's KioskEvent and draws report pages with the kiosk's own ReportBuilder.
+        .package(name: "kiosk", path: ".."),
     ],
     targets: [
         // Protocol types, token hashing, migrations, the HTTP application and the store.
@@ -23,6 +26,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "KioskCore", package: "kiosk"),
+                .product(name: "KioskReports", package: "kiosk"),
             ],
             swiftSettings: strict),
         .executableTarget(
@@ -34,7 +39,11 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "KioskCentralTests",
-            dependencies: ["KioskCentral"],
+            dependencies: [
+                "KioskCentral",
+                .product(name: "KioskCore", package: "kiosk"),
+                .product(name: "KioskReports", package: "kiosk"),
+            ],
             swiftSettings: strict),
     ]
 )

@@ -8,11 +8,47 @@ public struct RatingDistribution: Equatable, Sendable {
     public var byStaff: [String: [Int]] = [:]
 
     public init(events: [KioskEvent]) {
-        for e in events where e.type == .ratingRecorded {
-            guard let r = e.rating, (1...4).contains(r) else { continue }
-            if let s = e.service { byService[s, default: [0, 0, 0, 0]][r - 1] += 1 }
-            if let s = e.staff { byStaff[s, default: [0, 0, 0, 0]][r - 1] += 1 }
+        self.init(sources: [ReportSource(events: events, configuration: Configuration())])
+    }
+
+    /// Staff are keyed as the report keys them (`ReportSource.staffKey`).
+    public init(sources: [ReportSource]) {
+        for source in sources {
+            for e in source.events where e.type == .ratingRecorded {
+                guard let r = e.rating, (1...4).contains(r) else { continue }
+                if let s = e.service { byService[s, default: [0, 0, 0, 0]][r - 1] += 1 }
+                if let s = e.staff { byStaff[source.staffKey(s), default: [0, 0, 0, 0]][r - 1] += 1 }
+            }
         }
+    }
+}
+
+/// Everything a report page shows for a period, from the events of one kiosk (`kioskctl report`)
+/// or of several (kiosk-central's site and fleet pages): one code path, so the pages agree with
+/// `kioskctl report --json` by construction.
+public struct ReportPeriod: Sendable {
+    /// The whole period (what `report --json` prints).
+    public var report: Report
+    /// One report per business day, oldest first.
+    public var daily: [(day: String, report: Report)]
+    public var distribution: RatingDistribution
+    /// The wait target drawn on the hour chart: the one most services use.
+    public var targetMinutes: Int
+
+    public init(sources: [ReportSource], now: Date) {
+        report = ReportBuilder.build(sources: sources, now: now)
+        daily = report.days.map { d in
+            (day: d, report: ReportBuilder.build(
+                sources: sources.map { s in var s = s; s.events = s.events.filter { $0.day == d }; return s }, now: now))
+        }
+        distribution = RatingDistribution(sources: sources)
+        let targets = sources.flatMap { $0.configuration.services.map(\.targetWaitMinutes) }
+        targetMinutes = Dictionary(grouping: targets, by: { $0 }).max { ($0.value.count, $1.key) < ($1.value.count, $0.key) }?.key ?? 10
+    }
+
+    /// The HTML page; `notes` are shown under the title (what the figures are based on).
+    public func html(notes: [String] = []) -> String {
+        ReportHTML.page(report: report, daily: daily, distribution: distribution, targetMinutes: targetMinutes, notes: notes)
     }
 }
 
@@ -28,7 +64,8 @@ public enum ReportHTML {
     ///   - report: the whole period (what `kioskctl report --json` prints for the same range).
     ///   - daily: one report per business day of the period, oldest first.
     ///   - targetMinutes: the wait target drawn on the hour chart.
-    public static func page(report: Report, daily: [(day: String, report: Report)], distribution: RatingDistribution, targetMinutes: Int) -> String {
+    public static func page(report: Report, daily: [(day: String, report: Report)], distribution: RatingDistribution, targetMinutes: Int,
+                            notes: [String] = []) -> String {
         let o = report.overall
         let period = report.days.isEmpty ? "no events" : report.days.count == 1 ? report.days[0] : "\(report.days.first!) – \(report.days.last!)"
         var h = """
@@ -50,6 +87,10 @@ public enum ReportHTML {
         </style></head><body>
         <h1>服务报告 · \(esc(report.site))</h1>
         <div class="meta">Kiosk \(esc(report.kiosk)) · \(esc(period)) · generated \(esc(ISO8601DateFormatter().string(from: report.generatedAt))) · \(esc(report.timeZone))</div>
+
+        """
+        for note in notes { h += "<div class=\"meta note\">\(esc(note))</div>\n" }
+        h += """
         <div class="tiles">
         """
         h += tile("Tickets issued 取号", String(o.issued), "overall.issued", Double(o.issued))

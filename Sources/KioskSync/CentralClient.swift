@@ -1,16 +1,19 @@
+import CCurl
 import Foundation
 import KioskStorage
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// The kiosk's HTTP client for kiosk-central (docs/openapi.yaml): blocking calls, meant for the
-/// sync worker's own thread only. Kiosk-initiated; nothing listens on the kiosk.
+/// sync worker's own threads only. Kiosk-initiated; nothing listens on the kiosk.
+///
+/// It speaks libcurl directly rather than through URLSession: on Linux, FoundationNetworking
+/// always verifies TLS against the system CA store (its `URLSessionCertificateAuthorityInfoFile`
+/// variable is read on Android only), so a private CA in `ca-file` could not be honoured.
 public final class CentralClient: @unchecked Sendable {
     public let baseURL: String
     let token: String
-    let session: URLSession
+    /// PEM file of the private CA that signed the centre's certificate; nil: the system store.
+    let caFile: String?
+    let requestTimeout: TimeInterval
 
     public struct Acknowledgement: Equatable, Sendable {
         public var ackedSeq: Int64
@@ -21,22 +24,44 @@ public final class CentralClient: @unchecked Sendable {
         public var id: Int64
         public var type: String
         public var argument: String?
+        public init(id: Int64, type: String, argument: String?) {
+            self.id = id
+            self.type = type
+            self.argument = argument
+        }
     }
 
     public struct PublishedConfig: Equatable, Sendable {
         public var version: Int
         public var body: String
+        public init(version: Int, body: String) {
+            self.version = version
+            self.body = body
+        }
     }
 
-    public init(baseURL: String, token: String, requestTimeout: TimeInterval = 30) {
+    public init(baseURL: String, token: String, caFile: String? = nil, requestTimeout: TimeInterval = 30) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
         self.token = token
-        let config = URLSessionConfiguration.ephemeral
-        config.timeoutIntervalForRequest = requestTimeout
-        config.timeoutIntervalForResource = requestTimeout + 5
-        session = URLSession(configuration: config)
+        self.caFile = caFile
+        self.requestTimeout = requestTimeout
+        _ = Self.curlReady
+    }
+
+    /// curl_global_init is not thread-safe: run it once, before any thread makes a handle.
+    static let curlReady: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
+
+    /// With CURLOPT_NOSIGNAL libcurl does not shield the process from SIGPIPE, and a TLS write
+    /// to a connection the centre closed would kill kioskd. Call on every thread that makes
+    /// requests: the signal is blocked for this thread only (a write then fails with EPIPE), so
+    /// the daemon's other threads and its child processes keep the default.
+    public static func blockSIGPIPEOnThisThread() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &set, nil)
     }
 
     /// Reads a token file (one line) and says what to do when it is missing or empty.
@@ -97,36 +122,80 @@ public final class CentralClient: @unchecked Sendable {
         return PublishedConfig(version: r.version, body: r.body)
     }
 
+    /// `POST /v1/commands/{id}/ack`: the command's outcome, so IT sees it in `admin commands`.
+    public func acknowledge(command id: Int64, ok: Bool, message: String) throws {
+        let body = "{\"result\":\(ok ? "\"done\"" : "\"failed\""),\"message\":\(jsonString(String(message.prefix(1000))))}"
+        _ = try send("POST", "/v1/commands/\(id)/ack", body: Data(body.utf8))
+    }
+
+    /// Answers larger than this are refused (the centre's biggest answer is a configuration).
+    static let maxResponseBytes = 16 * 1024 * 1024
+
+    /// One request on a fresh connection: when a reused connection dies before the answer, the
+    /// batch is simply retried by the worker (the centre drops the duplicates).
     func send(_ method: String, _ path: String, body: Data?, timeout: TimeInterval? = nil) throws -> Data {
-        guard let url = URL(string: baseURL + path) else {
-            throw SyncError.refused("central-url \(baseURL) is not a valid URL")
+        guard baseURL.hasPrefix("https://") || baseURL.hasPrefix("http://") else {
+            throw SyncError.refused("central-url \(baseURL) is not an http(s) URL")
         }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        if let timeout { request.timeoutInterval = timeout }
-        // One connection per request: when a reused connection dies before the answer, libcurl
-        // retries on its own but cannot rewind URLSession's body, and the request hangs until its
-        // timeout. A fresh connection fails at once instead, and the worker retries the batch.
-        request.setValue("close", forHTTPHeaderField: "Connection")
-        if let body {
-            request.httpBody = body
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        guard Self.curlReady, let handle = curl_easy_init() else {
+            throw SyncError.transient("cannot start an HTTP request (libcurl did not initialise)")
         }
-        let box = ResultBox()
-        let done = DispatchSemaphore(value: 0)
-        let task = session.dataTask(with: request) { data, response, error in
-            box.set(data: data, status: (response as? HTTPURLResponse)?.statusCode, error: error)
-            done.signal()
+        defer { curl_easy_cleanup(handle) }
+        var headers: UnsafeMutablePointer<curl_slist>? = nil
+        headers = curl_slist_append(headers, "Authorization: Bearer \(token)")
+        headers = curl_slist_append(headers, "Accept: application/json")
+        headers = curl_slist_append(headers, "Expect:")  // no 100-continue round trip
+        if body != nil { headers = curl_slist_append(headers, "Content-Type: application/json") }
+        defer { curl_slist_free_all(headers) }
+        let response = ResponseBuffer()
+        var errorText = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        let limit = timeout ?? requestTimeout
+        let code: CURLcode = errorText.withUnsafeMutableBufferPointer { errorBuffer in
+            let context = Unmanaged.passUnretained(response).toOpaque()
+            var setup = kiosk_curl_set_pointer(handle, CURLOPT_URL, baseURL + path)
+            func set(_ option: CURLoption, _ value: Int) {
+                if setup == CURLE_OK { setup = kiosk_curl_set_long(handle, option, value) }
+            }
+            func set(_ option: CURLoption, _ value: String?) {
+                guard setup == CURLE_OK else { return }
+                if let value { setup = kiosk_curl_set_pointer(handle, option, value) }
+                else { setup = kiosk_curl_set_pointer(handle, option, nil) }
+            }
+            set(CURLOPT_PROTOCOLS_STR, "http,https")
+            set(CURLOPT_NOSIGNAL, 1)
+            set(CURLOPT_FORBID_REUSE, 1)
+            set(CURLOPT_CONNECTTIMEOUT_MS, 10_000)
+            set(CURLOPT_TIMEOUT_MS, Int(limit * 1000))
+            if let caFile {
+                // Only the configured CA: the centre's certificate must chain to it.
+                set(CURLOPT_CAINFO, caFile)
+                set(CURLOPT_CAPATH, nil)
+            }
+            if setup == CURLE_OK { setup = kiosk_curl_set_pointer(handle, CURLOPT_HTTPHEADER, headers) }
+            if setup == CURLE_OK { setup = kiosk_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer.baseAddress) }
+            if setup == CURLE_OK { setup = kiosk_curl_set_write_callback(handle, ResponseBuffer.write, context) }
+            guard setup == CURLE_OK else { return setup }
+            if method == "POST" {
+                // A trailing NUL keeps the buffer non-empty (an empty body still needs a pointer).
+                let bytes = [UInt8](body ?? Data()) + [0]
+                return bytes.withUnsafeBufferPointer { buffer in
+                    set(CURLOPT_POST, 1)
+                    if setup == CURLE_OK { setup = kiosk_curl_set_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(buffer.count - 1)) }
+                    // POSTFIELDS is not copied: `buffer` lives until curl_easy_perform returns.
+                    if setup == CURLE_OK { setup = kiosk_curl_set_pointer(handle, CURLOPT_POSTFIELDS, buffer.baseAddress) }
+                    guard setup == CURLE_OK else { return setup }
+                    return curl_easy_perform(handle)
+                }
+            }
+            return curl_easy_perform(handle)
         }
-        task.resume()
-        done.wait()
-        let (data, status, error) = box.get()
-        if let error {
-            throw SyncError.transient("cannot reach the centre at \(baseURL): \(error.localizedDescription)")
+        if code != CURLE_OK {
+            let text = String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let detail = text.isEmpty ? curl_easy_strerror(code).map { String(cString: $0) } ?? "libcurl error \(code.rawValue)" : text
+            throw transportError(code, detail: detail)
         }
-        guard let status else { throw SyncError.transient("no answer from the centre") }
-        let payload = data ?? Data()
+        let status = kiosk_curl_response_code(handle)
+        let payload = response.data
         if status == 204 { return Data() }
         if (200..<300).contains(status) { return payload }
         struct ErrorReply: Decodable { var error: String; var message: String; var hint: String }
@@ -136,6 +205,26 @@ public final class CentralClient: @unchecked Sendable {
             throw SyncError.transient("the centre failed (\(status)): \(detail)")
         }
         throw SyncError.refused("the centre refused (\(status)): \(detail)")
+    }
+
+    /// What a failed transfer means for the operator. Certificate problems are refusals: retrying
+    /// soon does not help, the kiosk's ca-file (or clock) must be fixed.
+    func transportError(_ code: CURLcode, detail: String) -> SyncError {
+        switch code {
+        case CURLE_PEER_FAILED_VERIFICATION:
+            if let caFile {
+                return .refused("the centre's certificate at \(baseURL) is not trusted with ca-file \(caFile) (\(detail)); ask IT for the CA file that signed the centre's certificate (or check the kiosk's clock if the certificate is not yet valid)")
+            }
+            return .refused("the centre's certificate at \(baseURL) is not trusted by the system CA store (\(detail)); if the centre uses a private CA, copy its PEM file to the kiosk and set ca-file in [kiosk] of kiosk.conf")
+        case CURLE_SSL_CACERT_BADFILE:
+            return .refused("cannot load ca-file \(caFile ?? "(system store)") (\(detail)); check the path in [kiosk] of kiosk.conf, that kioskd may read it, and that it holds PEM certificates")
+        case CURLE_SSL_CONNECT_ERROR:
+            return .transient("cannot reach the centre at \(baseURL): the TLS handshake failed (\(detail)); check that central-url points at the centre's HTTPS port")
+        case CURLE_WRITE_ERROR:
+            return .transient("the centre's answer from \(baseURL) was larger than \(Self.maxResponseBytes / 1024 / 1024) MiB and was dropped")
+        default:
+            return .transient("cannot reach the centre at \(baseURL): \(detail)")
+        }
     }
 }
 
@@ -150,22 +239,17 @@ public enum SyncError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data: Data?
-    private var status: Int?
-    private var error: Error?
-    func set(data: Data?, status: Int?, error: Error?) {
-        lock.lock()
-        self.data = data
-        self.status = status
-        self.error = error
-        lock.unlock()
-    }
-    func get() -> (Data?, Int?, Error?) {
-        lock.lock()
-        defer { lock.unlock() }
-        return (data, status, error)
+/// The body of an answer, filled by libcurl's write callback.
+final class ResponseBuffer {
+    var data = Data()
+
+    static let write: kiosk_curl_write_callback = { bytes, size, count, context in
+        guard let context else { return 0 }
+        let buffer = Unmanaged<ResponseBuffer>.fromOpaque(context).takeUnretainedValue()
+        let n = size * count
+        if buffer.data.count + n > CentralClient.maxResponseBytes { return 0 }  // CURLE_WRITE_ERROR
+        if let bytes, n > 0 { buffer.data.append(UnsafeRawPointer(bytes).assumingMemoryBound(to: UInt8.self), count: n) }
+        return n
     }
 }
 

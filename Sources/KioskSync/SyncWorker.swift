@@ -2,13 +2,15 @@ import Foundation
 import KioskStorage
 
 /// The thin adapter around `SyncMachine`: its own thread, its own SQLite connection and its own
-/// URLSession, so a slow or absent centre never blocks the kiosk's screens (the daemon's poll
+/// HTTP client, so a slow or absent centre never blocks the kiosk's screens (the daemon's poll
 /// loop only calls `syncNow()`, which signals a semaphore). Also long-polls IT's commands on a
-/// second thread.
+/// second thread and reports their outcome on a third.
 public final class SyncWorker: @unchecked Sendable {
     public struct Options: Sendable {
         public var centralURL: String
         public var tokenFile: String
+        /// The private CA of the centre (`ca-file`); nil: the system CA store.
+        public var caFile: String?
         public var kioskID: String
         public var interval: TimeInterval
         public var batchSize: Int
@@ -21,11 +23,13 @@ public final class SyncWorker: @unchecked Sendable {
         public static let defaultDiskBudgetBytes: Int64 = 256 * 1024 * 1024
 
         public init(
-            centralURL: String, tokenFile: String, kioskID: String, interval: TimeInterval = 60, batchSize: Int = 500,
-            diskBudgetBytes: Int64 = Options.defaultDiskBudgetBytes, commandWait: Int = 25, version: String = "dev"
+            centralURL: String, tokenFile: String, caFile: String? = nil, kioskID: String, interval: TimeInterval = 60,
+            batchSize: Int = 500, diskBudgetBytes: Int64 = Options.defaultDiskBudgetBytes, commandWait: Int = 25,
+            version: String = "dev"
         ) {
             self.centralURL = centralURL
             self.tokenFile = tokenFile
+            self.caFile = caFile
             self.kioskID = kioskID
             self.interval = interval
             self.batchSize = batchSize
@@ -43,26 +47,43 @@ public final class SyncWorker: @unchecked Sendable {
         public var error: String?
     }
 
+    /// What the worker hands to the daemon's loop thread.
+    public enum Delivery: Equatable, Sendable {
+        /// A command from IT that changes the kiosk (set-weather): perform it, then `acknowledge`.
+        case command(CentralClient.Command)
+        /// A newer published configuration; `commandID` is the reload-config that asked for it
+        /// (acknowledge it with the outcome), nil when the periodic check found it.
+        case configuration(CentralClient.PublishedConfig, commandID: Int64?)
+    }
+
     let storePath: String
     let options: Options
     let log: @Sendable (String) -> Void
-    let onCommand: @Sendable (CentralClient.Command) -> Void
+    let deliver: @Sendable (Delivery) -> Void
     private let wake = DispatchSemaphore(value: 0)
+    private let ackWake = DispatchSemaphore(value: 0)
     private let lock = NSLock()
     private var stopping = false
     private let started = Date()
+    /// The newest published version handed to the loop: the periodic check does not offer it
+    /// again (a refused version is logged once, not every interval); reload-config does.
+    private var offeredConfigVersion = 0
+    /// `sync` commands waiting for the end of the drain they started.
+    private var pendingSyncAcks: [Int64] = []
+    /// Outcomes waiting to be reported to the centre.
+    private var pendingAcks: [(id: Int64, ok: Bool, message: String)] = []
 
     public init(
         storePath: String, options: Options, log: @escaping @Sendable (String) -> Void,
-        onCommand: @escaping @Sendable (CentralClient.Command) -> Void = { _ in }
+        deliver: @escaping @Sendable (Delivery) -> Void = { _ in }
     ) {
         self.storePath = storePath
         self.options = options
         self.log = log
-        self.onCommand = onCommand
+        self.deliver = deliver
     }
 
-    /// Starts the sync thread (and the command thread when `commandWait > 0`).
+    /// Starts the sync thread (and the command and acknowledgement threads when `commandWait > 0`).
     public func start() {
         let t = Thread { [self] in self.runForever() }
         t.name = "kiosk-sync"
@@ -71,7 +92,24 @@ public final class SyncWorker: @unchecked Sendable {
             let c = Thread { [self] in self.pollCommands() }
             c.name = "kiosk-sync-commands"
             c.start()
+            let a = Thread { [self] in self.sendAcknowledgements() }
+            a.name = "kiosk-sync-acks"
+            a.start()
         }
+    }
+
+    /// Reports a command's outcome to the centre (from any thread; sent on the ack thread).
+    public func acknowledge(command id: Int64, ok: Bool, message: String) {
+        lock.lock()
+        pendingAcks.append((id, ok, message))
+        lock.unlock()
+        ackWake.signal()
+    }
+
+    func makeClient(timeout: TimeInterval = 30) throws -> CentralClient {
+        CentralClient(
+            baseURL: options.centralURL, token: try CentralClient.readToken(path: options.tokenFile), caFile: options.caFile,
+            requestTimeout: timeout)
     }
 
     /// Ask for a sync now (IT's `sync` command, `kioskctl sync`); never blocks.
@@ -82,6 +120,7 @@ public final class SyncWorker: @unchecked Sendable {
         stopping = true
         lock.unlock()
         wake.signal()
+        ackWake.signal()
     }
 
     private var isStopping: Bool {
@@ -93,64 +132,133 @@ public final class SyncWorker: @unchecked Sendable {
     // MARK: Loops
 
     private func runForever() {
+        CentralClient.blockSIGPIPEOnThisThread()
         while !isStopping {
             do {
                 let store = try EventStore(path: storePath)
-                var client = CentralClient(baseURL: options.centralURL, token: try CentralClient.readToken(path: options.tokenFile))
+                var client = try makeClient()
                 var machine = SyncMachine(
                     settings: SyncMachine.Settings(batchSize: options.batchSize, interval: options.interval),
                     ackedSeq: try store.syncState().ackedSeq, now: Date())
                 var action = machine.start()
                 var lastHeartbeat = Date.distantPast
+                var drainFailure: String?
                 while !isStopping {
                     if case .wait(let until) = action {
+                        acknowledgeSyncs(store: store, failure: drainFailure)
                         if Date().timeIntervalSince(lastHeartbeat) >= options.interval {
                             lastHeartbeat = Date()
-                            sendHeartbeat(store: store, client: client)
+                            // The heartbeat names the kiosk's site; then look for a newer
+                            // published configuration (every interval, as well as on reload-config).
+                            if let site = try? client.heartbeat(heartbeatFields(store: store)) {
+                                checkConfig(client, site: site, after: max(runningConfigVersion(store), offeredVersion), commandID: nil)
+                            }
                         }
                         let signalled = wake.wait(timeout: .now() + max(0, until.timeIntervalSinceNow)) == .success
                         if isStopping { return }
-                        if machine.failures > 0, let token = try? CentralClient.readToken(path: options.tokenFile) {
+                        if machine.failures > 0, let fresh = try? makeClient() {
                             // IT may have issued a new token-file after a revocation: use it.
-                            client = CentralClient(baseURL: options.centralURL, token: token)
+                            client = fresh
                         }
+                        drainFailure = nil
                         action = (signalled ? machine.syncNow() : machine.timerFired(now: Date())) ?? .wait(until: until)
                         continue
                     }
-                    action = step(action, machine: &machine, store: store, client: client).0
+                    let (next, failure) = step(action, machine: &machine, store: store, client: client)
+                    if let failure { drainFailure = failure }
+                    action = next
                 }
                 store.close()
             } catch {
                 // Cannot open the store or read the token: say so, retry after an interval.
                 log("sync: \(error)")
+                acknowledgeSyncs(store: nil, failure: "\(error)")
                 _ = wake.wait(timeout: .now() + options.interval)
             }
         }
     }
 
-    /// Long-polls IT's commands. Also fetches the site's published configuration at start (so a
-    /// restarted kiosk runs the latest published version again) and on `reload-config`; a new
-    /// version is handed on as the command `apply-config` (id: version, argument: the text).
+    /// A drain ended: report it to the `sync` commands that asked for it.
+    private func acknowledgeSyncs(store: EventStore?, failure: String?) {
+        lock.lock()
+        let ids = pendingSyncAcks
+        pendingSyncAcks = []
+        lock.unlock()
+        guard !ids.isEmpty else { return }
+        var message = failure.map { "sync failed: \($0)" } ?? "synced"
+        if failure == nil, let store, let state = try? store.syncState(), let backlog = try? store.backlog() {
+            message = "synced: acknowledged through #\(state.ackedSeq), backlog \(backlog.count)"
+        }
+        for id in ids { acknowledge(command: id, ok: failure == nil, message: message) }
+    }
+
+    private var offeredVersion: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return offeredConfigVersion
+    }
+
+    private func runningConfigVersion(_ store: EventStore?) -> Int {
+        if let store { return (try? store.syncState().configVersion) ?? 0 }
+        guard let reader = try? EventStore(readOnlyPath: storePath) else { return 0 }
+        defer { reader.close() }
+        return (try? reader.syncState().configVersion) ?? 0
+    }
+
+    /// Fetches the site's newest configuration if it is newer than `after` and hands it to the
+    /// loop. Returns what happened, for a reload-config acknowledgement.
+    @discardableResult
+    private func checkConfig(_ client: CentralClient, site: String, after version: Int, commandID: Int64?) -> (handed: Bool, message: String) {
+        do {
+            guard let config = try client.config(site: site, after: version) else {
+                return (false, "already running configuration version \(version); nothing newer is published for site \(site)")
+            }
+            lock.lock()
+            offeredConfigVersion = max(offeredConfigVersion, config.version)
+            lock.unlock()
+            log("sync: configuration version \(config.version) published for site \(site)")
+            deliver(.configuration(config, commandID: commandID))
+            return (true, "")
+        } catch {
+            log("sync: cannot fetch the published configuration: \(error)")
+            return (false, "cannot fetch the published configuration: \(error)")
+        }
+    }
+
+    /// Long-polls IT's commands. `sync` wakes the sync thread (acknowledged when its drain
+    /// ends), `reload-config` fetches the newest published version (acknowledged by the loop
+    /// once applied or refused), anything else goes to the loop.
     private func pollCommands() {
+        CentralClient.blockSIGPIPEOnThisThread()
         var failures = 0
-        var configFetched = false
         while !isStopping {
             do {
-                let client = CentralClient(
-                    baseURL: options.centralURL, token: try CentralClient.readToken(path: options.tokenFile),
-                    requestTimeout: TimeInterval(options.commandWait + 15))
-                if !configFetched {
-                    fetchConfig(client, after: 0)
-                    configFetched = true
-                }
+                let client = try makeClient(timeout: TimeInterval(options.commandWait + 15))
                 for c in try client.commands(wait: options.commandWait) {
                     log("sync: command \(c.type)\(c.argument.map { " \($0)" } ?? "") from the centre")
-                    if c.type == "sync" { syncNow() }
-                    if c.type == "reload-config" {
-                        let running = (try? EventStore(readOnlyPath: storePath).syncState().configVersion) ?? 0
-                        fetchConfig(client, after: running)
+                    switch c.type {
+                    case "sync":
+                        lock.lock()
+                        pendingSyncAcks.append(c.id)
+                        lock.unlock()
+                        syncNow()
+                    case "reload-config":
+                        let running = runningConfigVersion(nil)
+                        do {
+                            guard let site = try client.heartbeat(heartbeatFields(store: nil)) else {
+                                acknowledge(command: c.id, ok: false, message: "the centre did not name this kiosk's site")
+                                continue
+                            }
+                            let (handed, message) = checkConfig(client, site: site, after: running, commandID: c.id)
+                            if !handed { acknowledge(command: c.id, ok: !message.hasPrefix("cannot"), message: message) }
+                        } catch {
+                            acknowledge(command: c.id, ok: false, message: "cannot fetch the published configuration: \(error)")
+                        }
+                    case "set-weather":
+                        deliver(.command(c))
+                    default:
+                        acknowledge(command: c.id, ok: false, message: "unknown command '\(c.type)'; this kiosk knows sync, reload-config and set-weather (update the kiosk)")
                     }
-                    onCommand(c)
                 }
                 failures = 0
             } catch {
@@ -162,26 +270,47 @@ public final class SyncWorker: @unchecked Sendable {
         }
     }
 
-    private func fetchConfig(_ client: CentralClient, after version: Int) {
-        do {
-            let store = try EventStore(readOnlyPath: storePath)
-            defer { store.close() }
-            guard let site = try client.heartbeat(heartbeatFields(store: store)) else { return }
-            if let config = try client.config(site: site, after: version) {
-                log("sync: configuration version \(config.version) published for site \(site)")
-                onCommand(CentralClient.Command(id: Int64(config.version), type: "apply-config", argument: config.body))
+    /// Sends command outcomes; keeps them while the centre is unreachable (in memory: an outcome
+    /// lost by a restart leaves the command "delivered" at the centre, which IT can see).
+    private func sendAcknowledgements() {
+        CentralClient.blockSIGPIPEOnThisThread()
+        var failures = 0
+        while !isStopping {
+            let delay = failures == 0 ? 60 : SyncMachine.backoffDelay(failures: failures, base: 1, cap: 60, jitter: Double.random(in: 0.5..<1))
+            _ = ackWake.wait(timeout: .now() + delay)
+            if isStopping { return }
+            lock.lock()
+            let batch = pendingAcks
+            pendingAcks = []
+            lock.unlock()
+            guard !batch.isEmpty else { continue }
+            var unsent: [(id: Int64, ok: Bool, message: String)] = []
+            for (i, a) in batch.enumerated() {
+                do {
+                    try makeClient().acknowledge(command: a.id, ok: a.ok, message: a.message)
+                } catch SyncError.refused(let m) {
+                    log("sync: the centre refused the outcome of command \(a.id): \(m)")
+                } catch {
+                    unsent = Array(batch[i...])
+                    break
+                }
             }
-        } catch {
-            log("sync: cannot fetch the published configuration: \(error)")
+            failures = unsent.isEmpty ? 0 : failures + 1
+            if !unsent.isEmpty {
+                lock.lock()
+                pendingAcks = unsent + pendingAcks
+                lock.unlock()
+            }
         }
     }
 
     /// Drains the outbox once (until caught up or the first failure) on the calling thread.
     public func drain() -> Report {
+        CentralClient.blockSIGPIPEOnThisThread()
         do {
             let store = try EventStore(path: storePath)
             defer { store.close() }
-            let client = CentralClient(baseURL: options.centralURL, token: try CentralClient.readToken(path: options.tokenFile))
+            let client = try makeClient()
             let startAcked = try store.syncState().ackedSeq
             var machine = SyncMachine(
                 settings: SyncMachine.Settings(batchSize: options.batchSize, interval: options.interval),
@@ -269,8 +398,11 @@ public final class SyncWorker: @unchecked Sendable {
         _ = try? client.heartbeat(heartbeatFields(store: store))
     }
 
-    private func heartbeatFields(store: EventStore) -> [String: Any] {
-        guard let state = try? store.syncState(), let backlog = try? store.backlog() else {
+    /// The heartbeat's fields from `store` (nil: a read-only connection of its own).
+    private func heartbeatFields(store: EventStore?) -> [String: Any] {
+        let reader = store == nil ? try? EventStore(readOnlyPath: storePath) : nil
+        defer { reader?.close() }
+        guard let store = store ?? reader, let state = try? store.syncState(), let backlog = try? store.backlog() else {
             return ["version": options.version]
         }
         var fields: [String: Any] = [

@@ -1,14 +1,20 @@
 // kiosk-bench: speed and size of the framebuffer kiosk, printed as figures (not a test).
 //
-//   swift build -c release --product kiosk-bench && .build/release/kiosk-bench [--assets Kiosk]
+//   swift build -c release --static-swift-stdlib --product kiosk-bench
+//   .build/release/kiosk-bench [--assets Kiosk] [--iterations N] [--no-first-frame]
 //
-// For the busiest screen at 1920×1080×32 (XRGB8888) it prints: full-frame render (paint in RAM
-// + convert + write every pixel to a file-backed framebuffer), a typical update (one ticket
-// number changes: repaint, find changed tiles, flush them), key-event-to-flush latency (input_event
-// bytes through a pipe, decoder, state machine, screen, paint, flush; storage not included),
-// process start to first complete frame (a child process: exec, font load, paint, flush), and
-// peak RSS with the CJK font loaded.
-import Foundation
+// Build it the way kioskd ships (scripts/make-deb.sh links the Swift runtime and Foundation
+// statically): resident memory depends on it. For the busiest screen at 1920×1080×32
+// (XRGB8888) it prints: full-frame render (layout, then every pixel drawn in RAM band by band,
+// converted and written to a file-backed framebuffer), a typical update (one ticket number
+// changes: layout, compare, draw and flush the changed area), key-event-to-flush latency
+// (input_event bytes through a pipe, decoder, state machine, screen, draw, flush; storage not
+// included), process start to first complete frame (a child process: exec, font load, draw,
+// flush), and peak RSS with the CJK font loaded, with what the resident pages are.
+//
+// The harness itself uses Glibc only (posix_spawn, write), so its own code adds little to the
+// figures; `--no-first-frame` skips the child processes (for valgrind, which cannot follow them).
+import FoundationEssentials
 import KioskCore
 import KioskFramebuffer
 import KioskKeypad
@@ -22,8 +28,18 @@ func now() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
+func writeOut(_ text: String, to fd: Int32 = STDOUT_FILENO) {
+    let bytes = Array(text.utf8)
+    var done = 0
+    while done < bytes.count {
+        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+        if n <= 0 { return }
+        done += n
+    }
+}
+
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data(("kiosk-bench: " + message + "\n").utf8))
+    writeOut("kiosk-bench: " + message + "\n", to: STDERR_FILENO)
     exit(1)
 }
 
@@ -31,17 +47,31 @@ func must<T>(_ message: String, _ body: () throws -> T) -> T {
     do { return try body() } catch { fail("\(message): \(error)") }
 }
 
+/// `value` (not negative) with `places` decimals; String(format:) would bring Foundation's
+/// formatting code into the measured process.
+func decimals(_ value: Double, _ places: Int = 2) -> String {
+    guard value.isFinite else { return "n/a" }
+    var scale = 1.0
+    for _ in 0..<places { scale *= 10 }
+    let scaled = Int((value * scale).rounded())
+    let whole = String(scaled / Int(scale))
+    let fraction = String(scaled % Int(scale))
+    return places == 0 ? whole : whole + "." + String(repeating: "0", count: places - fraction.count) + fraction
+}
+
 var arguments = Array(CommandLine.arguments.dropFirst())
 var assets = "Kiosk"
 var firstFrameOnly = false
-var iterations = 50
+var skipFirstFrame = false
+var iterations = 100
 while let a = arguments.first {
     arguments.removeFirst()
     switch a {
     case "--assets": assets = arguments.isEmpty ? assets : arguments.removeFirst()
     case "--first-frame": firstFrameOnly = true
-    case "--iterations": iterations = Int(arguments.isEmpty ? "" : arguments.removeFirst()) ?? iterations
-    default: fail("unknown option \(a); use --assets DIR, --iterations N")
+    case "--no-first-frame": skipFirstFrame = true
+    case "--iterations": iterations = max(1, Int(arguments.isEmpty ? "" : arguments.removeFirst()) ?? iterations)
+    default: fail("unknown option \(a); use --assets DIR, --iterations N, --no-first-frame")
     }
 }
 
@@ -68,30 +98,42 @@ func busyMorning() -> (KioskMachine, Date) {
     return (m, t)
 }
 
-let fbPath = NSTemporaryDirectory() + "kiosk-bench-\(getpid()).fb"
-defer { unlink(fbPath) }
+let fbPath = (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") + "/kiosk-bench-\(getpid()).fb"
 let geometry = FramebufferGeometry(width: 1920, height: 1080, format: .xrgb8888)
+
+/// The file-backed framebuffer, unlinked as soon as it is mapped: the mapping keeps it while this
+/// process runs, and no exit path (the child's `exit`, a failure) leaves 8 MB behind.
+func openFramebuffer() -> Framebuffer {
+    let framebuffer = must("framebuffer file") { try Framebuffer.openFile(fbPath, geometry: geometry) }
+    unlink(fbPath)
+    return framebuffer
+}
 
 if firstFrameOnly {
     // Child: everything a starting kioskd does before its first frame is visible.
     let (machine, t) = busyMorning()
     let fonts = must("font") { try FontSet() }
-    let display = StationDisplay(framebuffer: must("framebuffer file") { try Framebuffer.openFile(fbPath, geometry: geometry) },
-                                 painter: ScreenPainter(fonts: fonts))
+    let display = StationDisplay(framebuffer: openFramebuffer(), painter: ScreenPainter(fonts: fonts))
     display.show(ScreenBuilder(catalogs: catalogs).lobby(machine, now: t))
     exit(0)
 }
 
+/// Runs this executable with `arguments` and waits for it; false when it could not start or failed.
+func runSelf(_ arguments: [String]) -> Bool {
+    let argv: [UnsafeMutablePointer<CChar>?] = (["/proc/self/exe"] + arguments).map { strdup($0) } + [nil]
+    defer { for a in argv { free(a) } }
+    var pid: pid_t = 0
+    guard posix_spawn(&pid, "/proc/self/exe", nil, nil, argv, environ) == 0 else { return false }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return status == 0
+}
+
 // First frame: spawn ourselves and time until the child has flushed its frame and exited.
 var firstFrames: [Double] = []
-for _ in 0..<5 {
+for _ in 0..<(skipFirstFrame ? 0 : 5) {
     let t0 = now()
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-    p.arguments = ["--first-frame", "--assets", assets]
-    do { try p.run() } catch { fail("cannot start \(CommandLine.arguments[0]): \(error)") }
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else { fail("first-frame child failed") }
+    guard runSelf(["--first-frame", "--assets", assets]) else { fail("the first-frame child failed") }
     firstFrames.append(now() - t0)
 }
 
@@ -99,44 +141,43 @@ let fontStart = now()
 let fonts = must("font") { try FontSet() }
 let fontLoad = now() - fontStart
 let painter = ScreenPainter(fonts: fonts)
-let framebuffer = must("framebuffer file") { try Framebuffer.openFile(fbPath, geometry: geometry) }
+let framebuffer = openFramebuffer()
 let display = StationDisplay(framebuffer: framebuffer, painter: painter)
 let builder = ScreenBuilder(catalogs: catalogs)
 var (machine, clock) = busyMorning()
 let busiest = builder.lobby(machine, now: clock)
 
-func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
-func ms(_ s: Double) -> String { String(format: "%.2f ms", s * 1000) }
+func median(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.sorted()[xs.count / 2] }
+func ms(_ s: Double) -> String { decimals(s * 1000) + " ms" }
 
-// Full frame: paint everything and push every pixel.
+// Full frame: lay out, draw every pixel and write it to the framebuffer: what the kiosk does when
+// it gets the console back from another VT (and more than it does for a new screen).
 _ = display.show(busiest)  // warm the glyph cache, as a running kiosk has it
 var full: [Double] = []
 for _ in 0..<iterations {
     let t0 = now()
-    painter.paint(busiest, on: display.canvas)
-    framebuffer.flushAll(display.canvas)
+    display.redrawAll()
     full.append(now() - t0)
 }
 
 var layouts: [Double] = []
-var flushes: [Double] = []
 for _ in 0..<iterations {
     let t0 = now()
     _ = painter.layout(busiest, width: 1920, height: 1080)
-    let t1 = now()
-    framebuffer.flushAll(display.canvas)
-    layouts.append(t1 - t0)
-    flushes.append(now() - t1)
+    layouts.append(now() - t0)
 }
 
-// Update: the counter's ticket number changes (A002 → A003 …): repaint, diff, flush changed tiles.
+/// "A100" …: a ticket number without String(format:).
+func ticket(_ n: Int) -> String { "A" + String(repeating: "0", count: max(0, 3 - String(n).count)) + String(n) }
+
+// Update: the counter's ticket number changes (A100 → A101 …): layout, diff, draw and flush the changed area.
 var counterScreen = builder.counter(1, machine, now: clock)
 _ = display.show(counterScreen)
 var updates: [Double] = []
 var updatedPixels = 0
 for i in 0..<iterations {
     var next = counterScreen
-    next.blocks = next.blocks.map { if case .banner(_, let tone) = $0 { return .banner(String(format: "A%03d", 100 + i), tone) } else { return $0 } }
+    next.blocks = next.blocks.map { if case .banner(_, let tone) = $0 { return .banner(ticket(100 + i), tone) } else { return $0 } }
     let t0 = now()
     let rects = display.show(next)
     updates.append(now() - t0)
@@ -170,14 +211,58 @@ for i in 0..<iterations {
 
 var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)
-let rssMB = Double(usage.ru_maxrss) / 1024
+let peakMB = Double(usage.ru_maxrss) / 1024
 
-print("""
+/// What the resident pages are now, by kind, from /proc/self/smaps (in MB).
+struct Residency {
+    var framebuffer = 0.0, fonts = 0.0, program = 0.0, anonymous = 0.0
+    var swiftRuntimeShared = false
+    var total: Double { framebuffer + fonts + program + anonymous }
+}
+
+func residency() -> Residency {
+    var r = Residency()
+    let fd = open("/proc/self/smaps", O_RDONLY)
+    guard fd >= 0 else { return r }
+    defer { close(fd) }
+    // Read whole before parsing, so the parsing's own allocations are not in the snapshot.
+    let bytes = [UInt8](unsafeUninitializedCapacity: 1 << 20) { buffer, count in
+        count = 0
+        while count < buffer.count {
+            let n = read(fd, buffer.baseAddress! + count, buffer.count - count)
+            if n <= 0 { break }
+            count += n
+        }
+    }
+    var path = ""
+    for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+        if let first = fields.first, first.contains("-"), first.first?.isHexDigit == true, fields.count >= 5 {
+            path = fields.count >= 6 ? fields[5...].joined(separator: " ") : ""
+            if path.hasSuffix("/libswiftCore.so") { r.swiftRuntimeShared = true }
+        } else if fields.first == "Rss:", fields.count >= 2, let kb = Double(fields[1]) {
+            let mb = kb / 1024
+            if path.hasPrefix(fbPath) { r.framebuffer += mb }  // "PATH (deleted)"
+            else if path.hasSuffix(".ttc") || path.hasSuffix(".ttf") || path.hasSuffix(".otf") { r.fonts += mb }
+            else if path.hasPrefix("/") { r.program += mb }
+            else if path.isEmpty || path == "[heap]" || path.hasPrefix("[stack") || path.hasPrefix("[anon") { r.anonymous += mb }
+            else { r.program += mb }  // [vdso], [vvar]: the kernel's, mapped into every process
+        }
+    }
+    return r
+}
+
+let resident = residency()
+writeOut("""
 kiosk-bench: busiest screen (lobby, busy morning) at 1920×1080×32 (XRGB8888), font \(fonts.sources[0])
-  full-frame render   \(ms(median(full)))   (median of \(iterations); paint + convert + write 2,073,600 pixels)
-    of which layout   \(ms(median(layouts))), flush of every pixel \(ms(median(flushes)))
-  update (1 number)   \(ms(median(updates)))   (median; \(updatedPixels) pixels flushed of 2,073,600)
+  full-frame render   \(ms(median(full)))   (median of \(iterations); layout, draw and convert 2,073,600 pixels in \(StationDisplay.bandHeight)-row bands, write them)
+    of which layout   \(ms(median(layouts)))
+  update (1 number)   \(ms(median(updates)))   (median; layout, compare, draw and flush \(updatedPixels) of 2,073,600 pixels)
   key-to-flush        \(ms(median(keyLatencies)))   (median; evdev bytes → decoder → machine → screen → flush; no SQLite commit)
-  first frame         \(ms(median(firstFrames)))   (median of 5 process starts: exec, font load \(ms(fontLoad)), paint, flush)
-  peak RSS            \(String(format: "%.1f MB", rssMB))   (this process, CJK font loaded, \(fonts.cachedGlyphCount) glyphs cached)
+  first frame         \(ms(median(firstFrames)))   (median of 5 process starts: exec, font load \(ms(fontLoad)), draw, flush)
+  peak RSS            \(decimals(peakMB, 1)) MB   (this process, CJK font loaded, \(fonts.cachedGlyphCount) glyphs cached; \
+Swift runtime \(resident.swiftRuntimeShared ? "in shared libraries: build with --static-swift-stdlib as shipped" : "linked statically, as shipped"))
+    resident at exit  \(decimals(resident.total, 1)) MB: framebuffer mapping \(decimals(resident.framebuffer, 1)), font files \(decimals(resident.fonts, 1)), \
+program and libraries \(decimals(resident.program, 1)), heap and stacks \(decimals(resident.anonymous, 1))
+
 """)

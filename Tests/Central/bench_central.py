@@ -22,8 +22,9 @@ def main():
         con.execute("UPDATE sync_state SET acked_seq = 0")
         con.commit()
         con.close()
+        sp.set_conf(d, "sync-batch-size", batch)
         t0 = time.time()
-        p = sp.kioskctl(d, "sync", env_extra={"KIOSK_SYNC_BATCH_SIZE": batch})
+        p = sp.kioskctl(d, "sync")
         out, err = p.communicate()
         took = time.time() - t0
         assert p.returncode == 0, err

@@ -149,6 +149,8 @@ def make_kiosk(name, centre_url, token, events, days=1, batch=None):
         f.write(token + "\n")
     with open(os.path.join(d, "kiosk.conf"), "w") as f:
         f.write(f"[kiosk]\nid = {name}\ncentral-url = {centre_url}\ntoken-file = {d}/token\nsync-interval = 3600\n")
+        if batch:
+            f.write(f"sync-batch-size = {batch}\n")
     con = sqlite3.connect(db)
     con.execute("DELETE FROM tickets")
     con.execute("DELETE FROM events")
@@ -165,6 +167,16 @@ def make_kiosk(name, centre_url, token, events, days=1, batch=None):
     con.commit()
     con.close()
     return d
+
+
+def set_conf(d, key, value):
+    """Sets (or with value None removes) one [kiosk] key of a kiosk's kiosk.conf."""
+    path = os.path.join(d, "kiosk.conf")
+    lines = [l for l in open(path).read().splitlines() if not l.startswith(key + " =")]
+    if value is not None:
+        lines.insert(1, f"{key} = {value}")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
 
 
 def acked(d):
@@ -201,8 +213,7 @@ def exactly_once():
     for i, n in enumerate(per):
         name = f"eo-k{i + 1}"
         token = centre.admin_cli("register", "--kiosk", name, "--site", "site-a" if i < 2 else "site-b").strip()
-        kiosks.append((name, make_kiosk(name, f"http://127.0.0.1:{proxy.port}", token, n), n))
-    env = {"KIOSK_SYNC_BATCH_SIZE": "50"}
+        kiosks.append((name, make_kiosk(name, f"http://127.0.0.1:{proxy.port}", token, n, batch=50), n))
     procs = {}
     restarts, kiosk_kills, runs = 0, 0, 0
     failures_seen = 0
@@ -237,7 +248,7 @@ def exactly_once():
                         print(f"    {name}: {err.strip()[:160]}", flush=True)
                 del procs[name]
             if name not in procs and acked(d) < n:
-                procs[name] = kioskctl(d, "sync", env_extra=env)
+                procs[name] = kioskctl(d, "sync")
                 runs += 1
         time.sleep(0.05)
     for p in procs.values():
@@ -263,6 +274,7 @@ def offline_days():
     token = centre.admin_cli("register", "--kiosk", "off-k1", "--site", "site-a").strip()
     centre.kill()
     d = make_kiosk("off-k1", centre.url, token, n, days=3)
+    set_conf(d, "sync-disk-budget", "4")  # MiB: the backlog below is larger
     p = kioskctl(d, "sync")
     out, err = p.communicate()
     check(p.returncode == 1 and "cannot reach the centre" in err, f"offline sync fails clearly: {err.strip()[:120]}")
@@ -270,6 +282,8 @@ def offline_days():
     out, _ = p.communicate()
     check(f"backlog {n} events" in out and "oldest unsent 2026-11-24" in out and "last error" in out,
           "kioskctl status shows the backlog, the oldest unsent event and the last error")
+    check("of the disk budget (nothing is dropped), connect the kiosk now" in out,
+          "kioskctl status warns that the backlog is past sync-disk-budget (4 MiB)")
     centre.start()
     t0 = time.time()
     p = kioskctl(d, "sync")
@@ -286,8 +300,74 @@ def offline_days():
     centre.kill()
 
 
+class Kioskd:
+    """A real kioskd in a tmux session (it needs a terminal), stopped with SIGTERM by its pid."""
+
+    def __init__(self, d, session):
+        self.d, self.session = d, session
+        for f in ("control.sock",):
+            if os.path.exists(os.path.join(d, f)):
+                os.unlink(os.path.join(d, f))
+        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+                        f"exec {KIOSK_BIN}/kioskd --config {d}/kiosk.conf --state-dir {d} --runtime-dir {d}"], check=True)
+        self.pid = int(subprocess.run(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"], check=True,
+                                      capture_output=True, text=True).stdout.split()[0])
+        for _ in range(100):
+            if os.path.exists(os.path.join(d, "kiosk.sqlite")) and os.path.exists(os.path.join(d, "control.sock")):
+                break
+            time.sleep(0.1)
+
+    def keys(self, *keys):
+        for k in keys:
+            subprocess.run(["tmux", "send-keys", "-t", self.session, k], check=True)
+            time.sleep(0.3)
+
+    def screen(self):
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.session], capture_output=True, text=True).stdout
+
+    def wait_for_screen(self, text, seconds=10):
+        t0 = time.time()
+        while time.time() - t0 < seconds:
+            if text in self.screen():
+                return time.time() - t0
+            time.sleep(0.2)
+        return None
+
+    def stop(self):
+        try:
+            os.kill(self.pid, signal.SIGTERM)
+            for _ in range(50):
+                os.kill(self.pid, 0)
+                time.sleep(0.1)
+        except ProcessLookupError:
+            pass
+        subprocess.run(["tmux", "kill-session", "-t", self.session], capture_output=True)
+
+
+def local_events(d):
+    con = sqlite3.connect(os.path.join(d, "kiosk.sqlite"))
+    n = con.execute("SELECT count(*) FROM events").fetchone()[0]
+    con.close()
+    return n
+
+
+def command_statuses(centre, ids, seconds=10):
+    """Waits until every command in `ids` has an outcome; returns {id: command status}."""
+    t0 = time.time()
+    while True:
+        rows = {c["id"]: c for c in json.loads(centre.admin_cli("commands", "--limit", "50"))["commands"] if c["id"] in ids}
+        if all(rows.get(i, {}).get("status") in ("done", "failed") for i in ids) or time.time() - t0 > seconds:
+            return rows
+        time.sleep(0.2)
+
+
+def queue(centre, *args):
+    return json.loads(centre.admin_cli("command", *args))["ids"]
+
+
 def remote_sync_with_kioskd():
-    print("Remote sync: kioskd in tmux with central-url; IT queues `sync` and `set-weather`", flush=True)
+    print("Remote sync: kioskd in tmux with central-url; IT queues `sync`, `set-weather`, publishes configurations",
+          flush=True)
     centre = Centre("proof_remote")
     centre.start()
     token = centre.admin_cli("register", "--kiosk", "rk-1", "--site", "site-a").strip()
@@ -297,75 +377,232 @@ def remote_sync_with_kioskd():
         f.write(token + "\n")
     with open(os.path.join(d, "kiosk.conf"), "w") as f:
         f.write(f"[kiosk]\nid = rk-1\ncentral-url = {centre.url}\ntoken-file = {d}/token\nsync-interval = 3600\n")
-    session = f"kiosk-central-proof-{os.getpid()}"
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-                    f"{KIOSK_BIN}/kioskd --config {d}/kiosk.conf --state-dir {d} --runtime-dir {d}"], check=True)
+    kioskd = Kioskd(d, f"kiosk-central-proof-{os.getpid()}")
     try:
-        for _ in range(100):
-            if os.path.exists(os.path.join(d, "kiosk.sqlite")) and os.path.exists(os.path.join(d, "control.sock")):
-                break
-            time.sleep(0.1)
         time.sleep(1.0)  # the first (empty) sync and the first command poll
-        subprocess.run(["tmux", "send-keys", "-t", session, "1"], check=True)
-        time.sleep(0.3)
-        subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
+        kioskd.keys("1", "Enter")
         for _ in range(50):
-            con = sqlite3.connect(os.path.join(d, "kiosk.sqlite"))
-            local = con.execute("SELECT count(*) FROM events").fetchone()[0]
-            con.close()
+            local = local_events(d)
             if local > 0:
                 break
             time.sleep(0.1)
         check(local > 0, f"kioskd recorded {local} event(s) from the keypad")
         check(centre.count("rk-1") == 0, "nothing is at the centre before IT asks (sync-interval is an hour)")
         t0 = time.time()
-        centre.admin_cli("command", "sync", "--kiosk", "rk-1")
+        sync_ids = queue(centre, "sync", "--kiosk", "rk-1")
         while centre.count("rk-1") < local and time.time() - t0 < 10:
             time.sleep(0.1)
         took = time.time() - t0
         check(centre.count("rk-1") >= local, f"after IT's `sync` the kiosk's events were at the centre in {took:.1f} s (< 10 s)")
-        centre.admin_cli("command", "set-weather", "--kiosk", "rk-1", "--argument", "rain")
+        weather_ids = queue(centre, "set-weather", "--kiosk", "rk-1", "--argument", "rain")
         t0 = time.time()
         shown = False
         while time.time() - t0 < 10 and not shown:
-            screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
             con = sqlite3.connect(os.path.join(d, "kiosk.sqlite"))
             shown = con.execute("SELECT count(*) FROM events WHERE type = 'weather.set' AND payload LIKE '%rain%'").fetchone()[0] > 0
             con.close()
             time.sleep(0.2)
         check(shown, f"IT's set-weather rain reached the running kiosk in {time.time() - t0:.1f} s without a restart")
-        subprocess.run(["tmux", "send-keys", "-t", session, "2"], check=True)
-        time.sleep(0.3)
-        subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
-        time.sleep(0.5)
+        kioskd.keys("2", "Enter")
+        time.sleep(0.2)
         p = kioskctl(d, "sync")
         out, err = p.communicate()
-        con = sqlite3.connect(os.path.join(d, "kiosk.sqlite"))
-        local = con.execute("SELECT count(*) FROM events").fetchone()[0]
-        con.close()
+        local = local_events(d)
         check(p.returncode == 0 and "by kioskd" in out and "backlog 0" in out and centre.count("rk-1") == local,
               f"kioskctl sync asks the running kioskd and reports: {out.strip()} {err.strip()[:100]}")
         # IT publishes a configuration (a service renamed) and asks the kiosk to reload it.
-        conf = os.path.join(WORK, "published.conf")
         shipped = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../Kiosk/kiosk.conf")).read()
         assert "name = 报修\n" in shipped
-        with open(conf, "w") as f:
-            f.write(shipped.replace("name = 报修\n", "name = 维修登记处\n", 1))
-        centre.admin_cli("publish-config", "--site", "site-a", conf)
-        centre.admin_cli("command", "reload-config", "--kiosk", "rk-1")
-        t0 = time.time()
-        screen = ""
-        while time.time() - t0 < 10 and "维修登记处" not in screen:
-            screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
-            time.sleep(0.2)
-        check("维修登记处" in screen, f"a published configuration shows on the running kiosk's screen in {time.time() - t0:.1f} s")
+
+        def publish(text):
+            conf = os.path.join(WORK, "published.conf")
+            with open(conf, "w") as f:
+                f.write(text)
+            centre.admin_cli("publish-config", "--site", "site-a", conf)
+
+        publish(shipped.replace("name = 报修\n", "name = 维修登记处\n", 1))
+        reload_ids = queue(centre, "reload-config", "--kiosk", "rk-1")
+        took = kioskd.wait_for_screen("维修登记处")
+        check(took is not None, f"a published configuration shows on the running kiosk's screen in {took or 0:.1f} s")
         out, _ = kioskctl(d, "status").communicate()
-        check("configuration version 1" in out, "kioskctl status shows the configuration version the kiosk runs")
+        check("configuration version 1 (published" in out, "kioskctl status shows the configuration version the kiosk runs")
+        stored = json.load(open(os.path.join(d, "published-config.json")))
+        check(stored["version"] == 1 and "维修登记处" in stored["body"], "the applied version is stored in the state folder")
+        # Every command was acknowledged with its outcome.
+        rows = command_statuses(centre, sync_ids + weather_ids + reload_ids)
+        outcome = lambda ids: (rows.get(ids[0], {}).get("status"), rows.get(ids[0], {}).get("message") or "")
+        s, m = outcome(sync_ids)
+        check(s == "done" and m.startswith("synced: acknowledged through #"), f"IT sees `sync` done: {m}")
+        s, m = outcome(weather_ids)
+        check(s == "done" and m == "weather is rain", f"IT sees `set-weather` done: {m}")
+        s, m = outcome(reload_ids)
+        check(s == "done" and m == "now running configuration version 1", f"IT sees `reload-config` done: {m}")
+        # A broken version is refused: the kiosk says why and keeps running version 1.
+        publish("[kiosk]\nprefx = A\n")
+        bad_ids = queue(centre, "reload-config", "--kiosk", "rk-1")
+        rows = command_statuses(centre, bad_ids)
+        s, m = outcome(bad_ids)
+        check(s == "failed" and "version 2 refused, version 1 keeps running" in m and "v2:2: unknown key 'prefx'" in m,
+              f"a broken published version is refused and IT sees why: {m[:140]}")
+        out, _ = kioskctl(d, "status").communicate()
+        check("维修登记处" in kioskd.screen() and "configuration version 1 (published" in out,
+              "the kiosk still shows and runs version 1")
         kiosks = json.loads(centre.admin_cli("kiosks"))["kiosks"]
         check(kiosks and kiosks[0].get("version") is not None and kiosks[0].get("backlog") is not None,
               f"the kiosk's heartbeat shows in `kiosk-central admin kiosks`: backlog {kiosks[0].get('backlog')}")
+        # Restarted while the centre is down, the kiosk runs the version it last applied.
+        kioskd.stop()
+        centre.kill()
+        set_conf(d, "sync-interval", "5")
+        kioskd = Kioskd(d, f"kiosk-central-proof-{os.getpid()}")
+        took = kioskd.wait_for_screen("维修登记处", 5)
+        out, _ = kioskctl(d, "status").communicate()
+        check(took is not None and "configuration version 1 (published" in out,
+              "an offline restart runs the last applied published version (1), not the local kiosk.conf")
+        # Back online, the kiosk finds a newer version by itself (every sync-interval), no command.
+        centre.start()
+        publish(shipped.replace("name = 报修\n", "name = 报修服务台\n", 1))
+        took = kioskd.wait_for_screen("报修服务台", 20)
+        out, _ = kioskctl(d, "status").communicate()
+        check(took is not None and "configuration version 3 (published" in out,
+              f"a newer published version is found without a command ({took or 0:.1f} s with sync-interval 5)")
+        t0 = time.time()
+        while time.time() - t0 < 10:
+            kiosks = json.loads(centre.admin_cli("kiosks"))["kiosks"]
+            if kiosks[0].get("configVersion") == 3:
+                break
+            time.sleep(0.5)
+        check(kiosks[0].get("configVersion") == 3, "the heartbeat reports configuration version 3")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        kioskd.stop()
+        centre.kill()
+
+
+def conflicting_resend():
+    print("A seq re-sent with other content: the centre refuses it (409) and the kiosk shows the error", flush=True)
+    centre = Centre("proof_conflict")
+    centre.start()
+    try:
+        token = centre.admin_cli("register", "--kiosk", "cf-1", "--site", "site-a").strip()
+        d = make_kiosk("cf-1", centre.url, token, 5)
+        out, err = kioskctl(d, "sync").communicate()
+        # The kiosk's log is altered after the centre acknowledged it (a restored or copied disk).
+        con = sqlite3.connect(os.path.join(d, "kiosk.sqlite"))
+        con.execute("UPDATE events SET payload = replace(payload, 'cf-1 event 3', 'something else') WHERE seq = 3")
+        con.execute("UPDATE sync_state SET acked_seq = 0")
+        con.commit()
+        con.close()
+        p = kioskctl(d, "sync")
+        out, err = p.communicate()
+        check(p.returncode == 1 and "(409)" in err and "kiosk cf-1 already sent seq 3 with different content" in err,
+              f"kioskctl sync fails and names the kiosk and seq: {err.strip()[:150]}")
+        out, _ = kioskctl(d, "status").communicate()
+        check("already sent seq 3" in out and "last error" in out, "kioskctl status shows the conflict as the last error")
+        verify_exactly_once(centre, "cf-1", 5)
+    finally:
+        centre.kill()
+
+
+def tls_through_nginx():
+    print("TLS: nginx terminates HTTPS with a private CA in front of kiosk-central; kioskd trusts ca-file", flush=True)
+    t = os.path.join(WORK, "tls")
+    os.makedirs(t, exist_ok=True)
+
+    def openssl(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=t)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Kiosk Proof CA",
+            "-keyout", "ca.key", "-out", "ca.pem")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "server.key", "-out", "server.csr")
+    with open(os.path.join(t, "san.cnf"), "w") as f:
+        f.write("subjectAltName = IP:127.0.0.1, DNS:localhost\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
+            "-extfile", "san.cnf", "-out", "server.pem")
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Some Other CA",
+            "-keyout", "other.key", "-out", "other.pem")
+    centre = Centre("proof_tls")
+    centre.start()
+    port = free_port()
+    with open(os.path.join(t, "nginx.conf"), "w") as f:
+        f.write(f"""daemon off;
+worker_processes 1;
+pid {t}/nginx.pid;
+error_log {t}/nginx-error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {t}/body; proxy_temp_path {t}/proxy; fastcgi_temp_path {t}/fastcgi;
+    uwsgi_temp_path {t}/uwsgi; scgi_temp_path {t}/scgi;
+    server {{
+        listen 127.0.0.1:{port} ssl;
+        ssl_certificate {t}/server.pem;
+        ssl_certificate_key {t}/server.key;
+        client_max_body_size 5m;
+        location / {{
+            proxy_pass http://127.0.0.1:{centre.port};
+            proxy_read_timeout 60s;
+            proxy_set_header Host $host;
+        }}
+    }}
+}}
+""")
+    os.chmod(t, 0o755)
+    nginx = subprocess.Popen(["nginx", "-p", t, "-c", os.path.join(t, "nginx.conf"), "-e", os.path.join(t, "nginx-error.log")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    kioskd = None
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        token = centre.admin_cli("register", "--kiosk", "tls-1", "--site", "site-t").strip()
+        d = os.path.join(WORK, "tls-1")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "token"), "w") as f:
+            f.write(token + "\n")
+        with open(os.path.join(d, "kiosk.conf"), "w") as f:
+            f.write(f"[kiosk]\nid = tls-1\ncentral-url = https://127.0.0.1:{port}\ntoken-file = {d}/token\n"
+                    f"ca-file = {t}/ca.pem\nsync-interval = 3600\n")
+        kioskd = Kioskd(d, f"kiosk-central-tls-{os.getpid()}")
+        kioskd.keys("1", "Enter")
+        time.sleep(0.3)
+        p = kioskctl(d, "sync")
+        out, err = p.communicate()
+        local = local_events(d)
+        check(p.returncode == 0 and "by kioskd" in out and "backlog 0" in out and local > 0 and centre.count("tls-1") == local,
+              f"kioskd syncs through nginx over https with ca-file: {out.strip()} {err.strip()[:120]}")
+        kiosks = json.loads(centre.admin_cli("kiosks", "--site", "site-t"))["kiosks"]
+        check(kiosks and kiosks[0].get("lastSeen") is not None, "its heartbeat reached the centre through nginx")
+        kioskd.keys("1", "Enter")  # an unsent event for the failures below
+        kioskd.stop()
+        kioskd = None
+        set_conf(d, "ca-file", f"{t}/other.pem")
+        p = kioskctl(d, "sync")
+        out, err = p.communicate()
+        check(p.returncode == 1 and f"is not trusted with ca-file {t}/other.pem" in err and "ask IT" in err,
+              f"with the wrong CA, kioskctl sync says what went wrong and what to do: {err.strip()[:170]}")
+        out, _ = kioskctl(d, "status").communicate()
+        check("last error" in out and "not trusted with ca-file" in out, "kioskctl status shows the certificate error")
+        set_conf(d, "ca-file", None)
+        p = kioskctl(d, "sync")
+        out, err = p.communicate()
+        check(p.returncode == 1 and "not trusted by the system CA store" in err and "set ca-file" in err,
+              f"without ca-file the private CA is not trusted, and the error says to set ca-file: {err.strip()[:170]}")
+        set_conf(d, "ca-file", f"{t}/ca.pem")
+        p = kioskctl(d, "sync")
+        out, err = p.communicate()
+        check(p.returncode == 0 and "backlog 0" in out and centre.count("tls-1") == local_events(d),
+              f"with the right CA again the backlog drains: {out.strip()}")
+    finally:
+        if kioskd:
+            kioskd.stop()
+        nginx.send_signal(signal.SIGTERM)
+        try:
+            nginx.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            nginx.kill()
         centre.kill()
 
 
@@ -426,12 +663,125 @@ def reports_match_the_kiosk():
             check(same(centre_value, kiosk_value), f"{name}: centre {centre_value}, kiosk {kiosk_value}")
         check(overall["served"] > 10 and overall["ratings"] > 0 and cases["opened"] > 0,
               f"a real morning: {overall['issued']} tickets, {overall['served']} served, {overall['ratings']} ratings, {cases['opened']} cases")
+        report_pages(centre, d, kiosk, day, assets)
     finally:
         centre.kill()
 
 
+ARTIFACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../.artifacts")
+
+
+def page_figures(html):
+    """Every figure a report page draws: data-metric (its path in `report --json`) → data-value."""
+    import re
+    return dict(re.findall(r'data-metric="([^"]+)" data-value="([^"]+)"', html))
+
+
+def json_at(root, path):
+    """The value at a `report --json` path such as services[0].wait.average or hours[9].issued."""
+    import re
+    node = root
+    for part in path.split("."):
+        m = re.fullmatch(r"([A-Za-z]+)(?:\[(\d+)\])?", part)
+        node = node.get(m.group(1)) if isinstance(node, dict) else None
+        if m.group(2) is not None:
+            node = node[int(m.group(2))] if isinstance(node, list) and int(m.group(2)) < len(node) else None
+    return node
+
+
+def chromium(page, png):
+    """Renders an HTML file in headless Chromium: its DOM, and a screenshot kept as an artifact."""
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+             f"--user-data-dir={os.path.join(WORK, 'chromium')}"]
+    dom = subprocess.run(["chromium", *flags, "--dump-dom", "file://" + page], capture_output=True, text=True,
+                         timeout=120).stdout
+    subprocess.run(["chromium", *flags, f"--screenshot={png}", "--window-size=880,4200", "file://" + page],
+                   capture_output=True, timeout=120)
+    return dom
+
+
+def report_pages(centre, d, kiosk, day, assets):
+    """The centre's report pages (the kiosk's own ReportBuilder + ReportHTML over the synced
+    events): the site page shows exactly `kioskctl report --json`; the fleet page adds a second
+    site whose kiosk also numbers its tickets from A001, and counts both; both render in Chromium."""
+    print("Report pages: the centre's site and fleet pages against the kiosks' own reports", flush=True)
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    site_page = os.path.join(ARTIFACTS, "central-report-site.html")
+    out = centre.admin_cli("report-html", "--site", "site-r", "--from", day, "--to", day, site_page)
+    dom = chromium(site_page, os.path.join(ARTIFACTS, "central-report-site.png"))
+    shown = page_figures(dom)
+    wrong = [f"{m}: page {v}, kiosk {json_at(kiosk, m)}" for m, v in shown.items() if not m.startswith("daily[")
+             and not ((v == "null" and json_at(kiosk, m) is None)
+                      or (v != "null" and json_at(kiosk, m) is not None and abs(float(v) - json_at(kiosk, m)) < 1e-9))]
+    check("<svg" in dom and len(shown) > 60 and not wrong,
+          f"the site page ({out.strip()}) renders in Chromium and its {len(shown)} figures equal `kioskctl report --json`"
+          + (f"; differ: {wrong[:3]}" if wrong else ""))
+    own = os.path.join(WORK, "kiosk-report.html")
+    kioskctl(d, "report", "--date", day, "--html", own).communicate()
+    check(page_figures(open(own).read()) == page_figures(open(site_page).read()),
+          "the site page draws the same figures as `kioskctl report --html` on the kiosk")
+    png = os.path.join(ARTIFACTS, "central-report-site.png")
+    check(os.path.exists(png) and os.path.getsize(png) > 20000, f"screenshot kept: {os.path.relpath(png)}")
+
+    # A second site: its kiosk numbers tickets A001, … too (another seed, a shorter morning).
+    token = centre.admin_cli("register", "--kiosk", "rp-2", "--site", "site-s").strip()
+    d2 = os.path.join(WORK, "rp-2")
+    os.makedirs(d2, exist_ok=True)
+    with open(os.path.join(d2, "token"), "w") as f:
+        f.write(token + "\n")
+    conf2 = os.path.join(d2, "kiosk.conf")
+    with open(conf2, "w") as f:
+        f.write(f"[kiosk]\nid = rp-2\ncentral-url = {centre.url}\ntoken-file = {d2}/token\nsync-interval = 3600\n")
+    probe = subprocess.Popen([os.path.join(KIOSK_BIN, "kiosk-crash-probe"), "--service", d2, assets, conf2, "11"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    acks = 0
+    for line in probe.stdout:
+        if line.startswith(b"ack "):
+            acks += 1
+            if acks >= 500:
+                break
+    probe.send_signal(signal.SIGKILL)
+    probe.wait()
+    kioskctl(d2, "sync").communicate()
+    out, _ = kioskctl(d2, "report", "--json", "--date", day).communicate()
+    second = json.loads(out)
+    request = urllib.request.Request(f"{centre.url}/v1/admin/report.html?from={day}&to={day}",
+                                     headers={"Authorization": "Bearer " + centre.admin, "Accept": "text/html"})
+    fleet_page = os.path.join(ARTIFACTS, "central-report-fleet.html")
+    with open(fleet_page, "wb") as f:
+        f.write(urllib.request.urlopen(request, timeout=30).read())
+    fleet_png = os.path.join(ARTIFACTS, "central-report-fleet.png")
+    fleet = page_figures(chromium(fleet_page, fleet_png))
+    a, b = kiosk["overall"], second["overall"]
+    sums = {m: json_at(kiosk, m) + json_at(second, m) for m in
+            ["overall.issued", "overall.served", "overall.noShows", "overall.ratings", "cases.opened", "cases.overdue"]
+            + [f"hours[{h}].issued" for h in range(24) if f"hours[{h}].issued" in fleet]}
+    def weighted(x, y, wx, wy):
+        return None if wx + wy == 0 else ((x or 0) * wx + (y or 0) * wy) / (wx + wy)
+    expected = dict(sums)
+    expected["overall.wait.average"] = weighted(a["wait"]["average"], b["wait"]["average"], a["wait"]["count"], b["wait"]["count"])
+    expected["overall.satisfactionIndex"] = weighted(a["satisfactionIndex"], b["satisfactionIndex"], a["ratings"], b["ratings"])
+    expected["overall.noShowRate"] = None if a["called"] + b["called"] == 0 else (a["noShows"] + b["noShows"]) / (a["called"] + b["called"])
+    wrong = [f"{m}: page {fleet.get(m)}, expected {v}" for m, v in expected.items()
+             if fleet.get(m) is None or (v is None) != (fleet[m] == "null") or (v is not None and abs(float(fleet[m]) - v) > 1e-6)]
+    check(b["issued"] > 0 and not wrong and os.path.getsize(fleet_png) > 20000,
+          f"the fleet page counts both sites' tickets apart ({a['issued']} + {b['issued']} issued, both from A001), "
+          f"waits and satisfaction weighted over both, rendered in Chromium, screenshot {os.path.relpath(fleet_png)}"
+          + (f"; differ: {wrong[:3]}" if wrong else ""))
+    bad = urllib.request.Request(f"{centre.url}/v1/admin/sites/site-r/report.html?from=2026-13-01",
+                                 headers={"Authorization": "Bearer " + centre.admin, "Accept": "text/html"})
+    try:
+        urllib.request.urlopen(bad, timeout=10)
+        status, body = 200, ""
+    except urllib.error.HTTPError as e:
+        status, body = e.code, e.read().decode()
+    check(status == 400 and "YYYY-MM-DD" in body and body.lstrip().startswith("<!DOCTYPE html>"),
+          "a bad date in a browser gets a 400 page that says how to write days")
+
+
 if __name__ == "__main__":
-    only = sys.argv[1:] or ["exactly_once", "offline_days", "remote_sync_with_kioskd", "reports_match_the_kiosk"]
+    only = sys.argv[1:] or ["exactly_once", "offline_days", "remote_sync_with_kioskd", "reports_match_the_kiosk",
+                            "conflicting_resend", "tls_through_nginx"]
     for name in only:
         globals()[name]()
     print(f"{passed} passed, {failed} failed", flush=True)

@@ -2,7 +2,8 @@
 # The real kioskd without --demo, with two stations on file-backed framebuffers (the same code
 # path as /dev/fb0: RGB565 800×480 and XRGB8888 1920×1080 turned 90°) and evemu recordings as
 # their keypads: the recorded keys must issue and call a ticket, the framebuffer files must hold
-# a picture, `kioskctl screenshot` must write PNGs of the right size, and SIGTERM must stop it.
+# a picture, the lobby's own printer (`printer =` in its [station], a file here) must get the
+# ticket, `kioskctl screenshot` must write PNGs of the right size, and SIGTERM must stop it.
 set -eu
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-$(swift build --show-bin-path)}
@@ -13,11 +14,13 @@ cleanup() { [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null || true; rm -rf "$D"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; echo "--- kioskd log"; cat "$D/kioskd.log" 2>/dev/null || true; exit 1; }
 
+: > "$D/lobby-lp0"  # the lobby's printer, a file standing in for /dev/usb/lp0
 cat > "$D/kiosk.conf" <<CONF
 [station lobby]
 role = lobby
 display = file:$D/lobby.fb?width=800&height=480&bpp=16
 keypad = evemu:$REC/lobby-take-ticket.evemu
+printer = $D/lobby-lp0
 
 [station desk-1]
 role = counter 1
@@ -36,6 +39,9 @@ until "$BIN/kioskctl" --state-dir "$D/state" --config "$D/kiosk.conf" events 2>/
     sleep 0.5
 done
 "$BIN/kioskctl" --state-dir "$D/state" --config "$D/kiosk.conf" events | grep -q "ticket.issued.*A001" || fail "A001 not issued"
+# The lobby station's own printer got the ticket (ESC/POS: ESC @ first, the number as text).
+[ "$(od -An -tx1 -N2 "$D/lobby-lp0" | tr -d ' \n')" = "1b40" ] || fail "the lobby's printer got no ESC/POS ticket"
+grep -a "A001" "$D/lobby-lp0" >/dev/null || fail "the lobby's printer did not print A001"
 sleep 1  # the redraw after the last key
 [ "$(stat -c %s "$D/lobby.fb")" -eq $((800 * 480 * 2)) ] || fail "lobby.fb has the wrong size"
 [ "$(stat -c %s "$D/desk1.fb")" -eq $((1920 * 1080 * 4)) ] || fail "desk1.fb has the wrong size"
@@ -51,4 +57,4 @@ while kill -0 "$PID" 2>/dev/null; do i=$((i + 1)); [ $i -le 40 ] || fail "kioskd
 wait "$PID" || fail "kioskd exited with an error after SIGTERM"
 PID=""
 grep -q "evemu recording finished" "$D/kioskd.log" || fail "the recordings did not finish"
-echo "stations on file framebuffers: ok (ticket issued and called from recorded keypads, framebuffers drawn, screenshots written)"
+echo "stations on file framebuffers: ok (ticket issued from a recorded keypad, printed on its station's printer, called; framebuffers drawn, screenshots written)"

@@ -64,11 +64,34 @@ struct FramebufferTests {
         let flushed = rects.reduce(0) { $0 + $1.area }
         #expect(flushed > 0 && flushed < 1920 * 1080 / 5, "flushed \(flushed) pixels for one number")
         #expect(display.show(after).isEmpty, "an unchanged screen flushes nothing")
+        // The framebuffer holds exactly what the whole picture, drawn at once and flushed, gives.
         let full = Canvas(width: 1920, height: 1080)
         ScreenPainter(fonts: fonts).paint(after, on: full)
-        #expect(RGBImage(display.canvas) == RGBImage(full))
+        let reference = try Framebuffer.openFile(path + "-full", geometry: display.framebuffer.geometry)
+        defer { try? FileManager.default.removeItem(atPath: path + "-full") }
+        reference.flushAll(full)
         let shown = RGBImage(display.framebuffer.readBack())
+        #expect(shown == RGBImage(reference.readBack()))
         #expect(ImageComparison(shown, RGBImage(full), tolerance: 8).mismatches == 0)
+    }
+
+    /// A display draws the picture in bands of rows (the last one moved up to fit); the
+    /// framebuffer must end up exactly as if the whole picture had been drawn and flushed at once,
+    /// in every rotation and pixel size.
+    @Test(arguments: [(Rotation.none, PixelFormat.rgb888), (.quarter, .rgb565), (.half, .xbgr8888), (.threeQuarters, .xrgb8888)])
+    func drawingInBandsGivesTheWholePicture(rotation: Rotation, format: PixelFormat) throws {
+        let path = Self.scratch("bands-\(rotation.rawValue)")
+        defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: path + "-full") }
+        let fonts = try FontSet(preferred: FontSource(path: GoldenScreenTests.fontPath))
+        let geometry = FramebufferGeometry(width: 1000, height: 601, format: format)  // 601 rows: no whole number of bands
+        let display = StationDisplay(framebuffer: try Framebuffer.openFile(path, geometry: geometry, rotation: rotation), painter: ScreenPainter(fonts: fonts))
+        let screen = try #require(ScreenFixtures.all(.chinese).first { $0.name == "counter-called-care" }?.screen)
+        display.show(screen)
+        let full = Canvas(width: display.width, height: display.height)
+        ScreenPainter(fonts: fonts).paint(screen, on: full)
+        let reference = try Framebuffer.openFile(path + "-full", geometry: geometry, rotation: rotation)
+        reference.flushAll(full)
+        #expect(RGBImage(display.framebuffer.readBack()) == RGBImage(reference.readBack()))
     }
 
     @Test func pngRoundTrips() throws {

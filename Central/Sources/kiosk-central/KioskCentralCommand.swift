@@ -155,7 +155,10 @@ func printJSON(_ data: Data) {
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "IT's commands over the admin API.",
-        subcommands: [Kiosks.self, Register.self, Revoke.self, Command.self, PublishConfig.self, Events.self, Reports.self])
+        subcommands: [
+            Kiosks.self, Register.self, Revoke.self, Command.self, Commands.self, PublishConfig.self, Events.self, Reports.self,
+            ReportHTML.self,
+        ])
 
     struct Kiosks: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List kiosks with health (last seen, backlog, version, errors).")
@@ -211,6 +214,23 @@ struct Admin: AsyncParsableCommand {
         }
     }
 
+    struct Commands: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show commands and their outcome: queued, delivered, done or failed (with the kiosk's message).")
+        @OptionGroup var options: AdminOptions
+        @Option(help: "Only this kiosk.") var kiosk: String?
+        @Option(help: "Only this site.") var site: String?
+        @Option(help: "Only this command id (as printed by `admin command`).") var id: Int64?
+        @Option(help: "At most this many, newest first (≤ 1000).") var limit: Int = 100
+        func run() async throws {
+            var q = ["limit=\(limit)"]
+            if let kiosk { q.append("kiosk=\(kiosk)") }
+            if let site { q.append("site=\(site)") }
+            if let id { q.append("id=\(id)") }
+            printJSON(try await options.call("GET", "/v1/admin/commands?" + q.joined(separator: "&")))
+        }
+    }
+
     struct PublishConfig: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Publish a configuration file as the site's next version.")
         @OptionGroup var options: AdminOptions
@@ -247,6 +267,36 @@ struct Admin: AsyncParsableCommand {
             if let site { q.append("site=\(site)") }
             if let day { q.append("day=\(day)") }
             printJSON(try await options.call("GET", "/v1/admin/reports" + (q.isEmpty ? "" : "?" + q.joined(separator: "&"))))
+        }
+    }
+
+    struct ReportHTML: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "report-html",
+            abstract: "Save the report page (charts, no JavaScript) of a site or of the whole fleet.",
+            discussion: "The same page as `kioskctl report --html` on a kiosk, over the synced events. Without --from/--to: the latest day with events.")
+        @OptionGroup var options: AdminOptions
+        @Option(help: "One site.") var site: String?
+        @Flag(help: "Every site.") var fleet = false
+        @Option(help: "First business day (YYYY-MM-DD).") var from: String?
+        @Option(help: "Last business day (YYYY-MM-DD).") var to: String?
+        @Argument(help: "The HTML file to write.") var output: String
+
+        func validate() throws {
+            guard (site != nil) != fleet else { throw ValidationError("pass either --site ID or --fleet") }
+        }
+
+        func run() async throws {
+            var q: [String] = []
+            if let from { q.append("from=\(from)") }
+            if let to { q.append("to=\(to)") }
+            let path = (site.map { "/v1/admin/sites/\($0)/report.html" } ?? "/v1/admin/report.html")
+                + (q.isEmpty ? "" : "?" + q.joined(separator: "&"))
+            let page = try await options.call("GET", path)
+            do { try page.write(to: URL(fileURLWithPath: output)) } catch {
+                throw CentralError("cannot write \(output): \(error.localizedDescription)", hint: "check the folder exists and is writable")
+            }
+            print("wrote \(output) (\(site.map { "site \($0)" } ?? "fleet"), \(page.count) bytes)")
         }
     }
 }

@@ -9,7 +9,7 @@ struct ProtocolTests {
         try await withLiveCentral { c in
             for route in CentralRoutes.routeTable {
                 let path = route.path.replacingOccurrences(of: "{site}", with: "s1")
-                    .replacingOccurrences(of: "{kiosk}", with: "k1")
+                    .replacingOccurrences(of: "{kiosk}", with: "k1").replacingOccurrences(of: "{id}", with: "1")
                 let r = try await c.call(route.method, path, token: nil, body: route.method == "POST" ? Data("{}".utf8) : nil)
                 if route.path == "/v1/health" {
                     #expect(r.status == 200)
@@ -68,6 +68,74 @@ struct ProtocolTests {
                 #expect((r.json["hint"] as? String)?.isEmpty == false, "\(what) says what to do")
             }
             #expect(try await c.count("k1") == 3)
+        }
+    }
+
+    @Test func aSeqSentAgainWithOtherContentIsAConflictAndChangesNothing() async throws {
+        try await withLiveCentral { c in
+            let token = try await c.register("k1", site: "s1")
+            var r = try await c.call("POST", "/v1/events", token: token, json: ["kiosk": "k1", "events": events(1...3)])
+            #expect(r.json["ackedSeq"] as? Int == 3)
+            // 4…5 are new, but 2 differs from what is stored: the whole batch is refused.
+            var changed = events(2...5)
+            changed[0]["payload"] = ["day": "2026-11-24", "n": 99]
+            r = try await c.call("POST", "/v1/events", token: token, json: ["kiosk": "k1", "events": changed])
+            #expect(r.status == 409)
+            #expect(r.json["error"] as? String == "seq-conflict")
+            let message = r.json["message"] as? String ?? ""
+            #expect(message.contains("kiosk k1") && message.contains("seq 2"), "names the kiosk and the seq: \(message)")
+            #expect((r.json["hint"] as? String)?.contains("admin events --kiosk k1") == true)
+            #expect(try await c.count("k1") == 3, "nothing of the refused batch was stored")
+            // Another device time is a conflict too; an identical re-send stays a harmless retry.
+            var retimed = events(3...3)
+            retimed[0]["deviceTime"] = "2026-11-24T09:00:01Z"
+            r = try await c.call("POST", "/v1/events", token: token, json: ["kiosk": "k1", "events": retimed])
+            #expect(r.status == 409)
+            r = try await c.call("POST", "/v1/events", token: token, json: ["kiosk": "k1", "events": events(1...5)])
+            #expect(r.status == 200)
+            #expect(r.json["ackedSeq"] as? Int == 5)
+            #expect(r.json["duplicates"] as? Int == 3)
+        }
+    }
+
+    @Test func aKioskAcknowledgesItsCommandsAndITSeesTheOutcome() async throws {
+        try await withLiveCentral { c in
+            let t1 = try await c.register("k1", site: "s1")
+            let t2 = try await c.register("k2", site: "s1")
+            var r = try await c.call("POST", "/v1/admin/commands", token: c.adminToken, json: ["site": "s1", "type": "reload-config"])
+            let ids = r.json["ids"] as? [Int] ?? []
+            #expect(ids.count == 2)
+            r = try await c.call("GET", "/v1/admin/commands?site=s1", token: c.adminToken)
+            var list = r.json["commands"] as? [[String: Any]] ?? []
+            #expect(list.map { $0["status"] as? String } == ["queued", "queued"])
+            r = try await c.call("GET", "/v1/commands", token: t1)
+            let mine = (r.json["commands"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
+            #expect(mine.count == 1)
+            let id = mine[0]
+            r = try await c.call("GET", "/v1/admin/commands?kiosk=k1", token: c.adminToken)
+            #expect((r.json["commands"] as? [[String: Any]])?.first?["status"] as? String == "delivered")
+            // Another kiosk cannot answer for it; a bad result is refused.
+            r = try await c.call("POST", "/v1/commands/\(id)/ack", token: t2, json: ["result": "done"])
+            #expect(r.status == 404)
+            #expect(r.json["error"] as? String == "no-such-command")
+            r = try await c.call("POST", "/v1/commands/\(id)/ack", token: t1, json: ["result": "maybe"])
+            #expect(r.status == 400)
+            r = try await c.call(
+                "POST", "/v1/commands/\(id)/ack", token: t1,
+                json: ["result": "failed", "message": "configuration version 2 refused: kiosk.conf:3: unknown key"])
+            #expect(r.status == 200)
+            #expect(r.json["status"] as? String == "failed")
+            // A retry after a lost answer keeps the first outcome.
+            r = try await c.call("POST", "/v1/commands/\(id)/ack", token: t1, json: ["result": "done", "message": "again"])
+            #expect(r.json["status"] as? String == "failed")
+            r = try await c.call("GET", "/v1/admin/commands?id=\(id)", token: c.adminToken)
+            list = r.json["commands"] as? [[String: Any]] ?? []
+            #expect(list.count == 1)
+            #expect(list.first?["status"] as? String == "failed")
+            #expect((list.first?["message"] as? String)?.contains("version 2 refused") == true)
+            #expect(list.first?["ackedAt"] as? String != nil && list.first?["deliveredAt"] as? String != nil)
+            r = try await c.call("GET", "/v1/admin/commands", token: t1)
+            #expect(r.status == 403)
         }
     }
 

@@ -35,18 +35,24 @@ public struct Configuration: Equatable, Sendable {
     public var reasons: [String] = ["reason.wait", "reason.attitude", "reason.unsolved", "reason.process", "reason.environment", "reason.other"]
     /// Weather used by the farewell until staff change it.
     public var weather: Weather = .clear
-    /// ESC/POS receipt printer for lobby tickets (`printer = /dev/usb/lp0`); nil: no printed tickets.
+    /// ESC/POS receipt printer for lobby tickets (`printer = /dev/usb/lp0` in `[kiosk]`): the
+    /// default for lobby stations without their own `printer =`, and the console demo's lobby's.
     public var printer: String? = nil
     /// Voice call-out run when a ticket is called, `{ticket}` and `{counter}` filled in
     /// (`announce-command = espeak-ng -v cmn "请 {ticket} 号到 {counter} 号窗口"`); nil: silent.
     public var announceCommand: String? = nil
     /// Seconds a call-out may take before it is killed (the next one waits until then).
     public var announceTimeoutSeconds: Int = 15
-    /// Central sync (`[kiosk]` keys central-url, token-file, ca-file, sync-interval): no URL, no sync.
+    /// Central sync (`[kiosk]` keys central-url, token-file, ca-file, sync-*): no URL, no sync.
     public var centralURL: String? = nil
     public var syncTokenFile: String? = nil
     public var syncCAFile: String? = nil
     public var syncIntervalSeconds: Int = 60
+    /// Events per upload (`sync-batch-size`, 1–1000; the centre takes at most 1000).
+    public var syncBatchSize: Int = 500
+    /// Unsent event JSON, in MiB, at which the operator is warned (`sync-disk-budget`); events
+    /// are never dropped, the budget only decides when to warn (80 % and 100 %).
+    public var syncDiskBudgetMiB: Int = 256
     public var services: [ServiceConfig] = ServiceConfig.defaults
     public var counters: [CounterConfig] = CounterConfig.defaults
     public var staff: [StaffConfig] = StaffConfig.defaults

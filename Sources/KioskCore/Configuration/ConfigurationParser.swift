@@ -31,7 +31,7 @@ public enum ConfigurationParser {
         "id", "site", "phone", "language", "business-day-start", "timezone", "normal-per-priority",
         "recalls-before-no-show", "ticket-screen-seconds", "rating-timeout-seconds", "reason-timeout-seconds",
         "commitment-seconds", "farewell-seconds", "estimate-window", "reasons", "weather",
-        "central-url", "token-file", "ca-file", "sync-interval",
+        "central-url", "token-file", "ca-file", "sync-interval", "sync-batch-size", "sync-disk-budget",
         "printer", "announce-command", "announce-timeout",
     ]
     static let serviceKeys = [
@@ -121,6 +121,8 @@ public enum ConfigurationParser {
         var staff: [StaffDraft] = []
         var festivals: [Festival]?
         var stations: [StationConfig] = []
+        /// Line of each station's `printer =` (checked against its role at the end).
+        var stationPrinterLines: [Int: Int] = [:]
 
         init(file: String) { self.file = file }
 
@@ -285,6 +287,7 @@ public enum ConfigurationParser {
                 staff[i] = draft
             case .station(let i):
                 if let message = stations[i].set(key, value) { error(line, message) }
+                if key == "printer" { stationPrinterLines[i] = line }
             case .festival, .skipped: break
             }
         }
@@ -416,9 +419,16 @@ public enum ConfigurationParser {
                 }
             case "announce-timeout":
                 if let v = number(value, key: key, line: line, range: 1...120, unit: seconds) { config.announceTimeoutSeconds = v }
-            case "ca-file": config.syncCAFile = value
+            case "ca-file":
+                if value.hasPrefix("/") { config.syncCAFile = value } else {
+                    error(line, "ca-file '\(value)' in [kiosk] must be an absolute path to a PEM file; e.g. ca-file = /etc/kiosk/central-ca.pem")
+                }
             case "sync-interval":
                 if let v = number(value, key: key, line: line, range: 5...86_400, unit: seconds) { config.syncIntervalSeconds = v }
+            case "sync-batch-size":
+                if let v = number(value, key: key, line: line, range: 1...1000, unit: "events per upload") { config.syncBatchSize = v }
+            case "sync-disk-budget":
+                if let v = number(value, key: key, line: line, range: 1...1_048_576, unit: "MiB of unsent events") { config.syncDiskBudgetMiB = v }
             default: break
             }
         }
@@ -562,6 +572,10 @@ public enum ConfigurationParser {
                     error(sectionLines["station \(station.name)"] ?? 0,
                           "[station \(station.name)] has role = counter \(n), but there is no [counter \(n)]; use one of the counters: \(config.counters.map { String($0.number) }.joined(separator: ", "))")
                 }
+            }
+            for (i, station) in stations.enumerated() where station.printer != nil && station.role != .lobby {
+                error(stationPrinterLines[i] ?? sectionLines["station \(station.name)"] ?? 0,
+                      "printer in [station \(station.name)] (role = \(station.role)): only lobby stations print tickets; move printer = to the [station] with role = lobby whose tickets it prints, or remove it")
             }
 
             // Counters name existing services; every service has a counter.

@@ -9,6 +9,7 @@ import Foundation
 /// display = fb:/dev/fb0
 /// keypad = /dev/input/by-id/usb-Lobby_Keypad-event-kbd
 /// rotation = 90
+/// printer = /dev/usb/lp0
 /// ```
 public struct StationConfig: Equatable, Sendable {
     public var name: String
@@ -22,10 +23,13 @@ public struct StationConfig: Equatable, Sendable {
     /// evdev key name → kiosk key, replacing the keymap.conf [evdev] bindings for this keypad
     /// (a 4-button rating pad that sends other codes).
     public var keys: [String: Key]?
+    /// ESC/POS receipt printer of a lobby station (`printer = /dev/usb/lp0`): the tickets taken
+    /// on this station's keypad print here. nil: the `[kiosk]` printer, if any.
+    public var printer: String?
 
     public init(name: String) { self.name = name }
 
-    static let keys = ["role", "display", "keypad", "rotation", "font", "keys"]
+    static let keys = ["role", "display", "keypad", "rotation", "font", "keys", "printer"]
 
     /// Applies one `key = value`; returns an error message (what is wrong and how to write it) or nil.
     mutating func set(_ key: String, _ value: String) -> String? {
@@ -65,6 +69,13 @@ public struct StationConfig: Equatable, Sendable {
                 map[pair[0]] = k
             }
             keys = map
+            return nil
+        case "printer":
+            // Whether the station is a lobby is checked once the section is read (role may follow).
+            guard value.hasPrefix("/") else {
+                return "printer = \(value) in \(label) must be a device path; e.g. printer = /dev/usb/lp0"
+            }
+            printer = value
             return nil
         default:
             return nil

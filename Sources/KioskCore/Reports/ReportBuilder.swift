@@ -9,17 +9,45 @@ import Foundation
 /// for tickets whose issue is not among the events).
 public enum ReportBuilder {
     public static func build(events: [KioskEvent], configuration: Configuration, now: Date) -> Report {
+        build(sources: [ReportSource(events: events, configuration: configuration)], now: now)
+    }
+
+    /// One report over several kiosks (a site, or the whole fleet at the centre). Ticket labels,
+    /// case references, counters and care alerts repeat from kiosk to kiosk, so each source keeps
+    /// its own; waits, targets, deadlines and hours of day follow each source's configuration.
+    /// Services are listed in the order of the sources' configurations; the report's kiosk, site
+    /// and time zone are the first source's (callers relabel a site or fleet report).
+    public static func build(sources: [ReportSource], now: Date) -> Report {
         // Stable sort by time: events of several sources may interleave.
-        let ordered = events.enumerated()
-            .sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }
+        let ordered = sources.enumerated()
+            .flatMap { s, source in source.events.map { (source: s, event: $0) } }
+            .enumerated()
+            .sorted { ($0.element.event.time, $0.offset) < ($1.element.event.time, $1.offset) }
             .map(\.element)
-        var builder = Builder(configuration: configuration, now: now)
-        for event in ordered { builder.apply(event) }
+        var builder = Builder(sources: sources.isEmpty ? [ReportSource(events: [], configuration: Configuration())] : sources, now: now)
+        for (source, event) in ordered { builder.apply(event, source: source) }
         return builder.report()
     }
 }
 
+/// The events of one kiosk with the configuration they were recorded under.
+public struct ReportSource: Sendable {
+    public var events: [KioskEvent]
+    public var configuration: Configuration
+    /// Set when staff numbers of different sources are different people (the fleet: staff 1001
+    /// at two sites): the staff member is reported as "scope/number", named "name · scope".
+    public var staffScope: String?
+
+    public init(events: [KioskEvent], configuration: Configuration, staffScope: String? = nil) {
+        self.events = events; self.configuration = configuration; self.staffScope = staffScope
+    }
+
+    /// The key a staff number is reported under (see `staffScope`).
+    public func staffKey(_ number: String) -> String { staffScope.map { "\($0)/\(number)" } ?? number }
+}
+
 private struct TicketKey: Hashable {
+    var source: Int
     var day: String
     var label: String
 }
@@ -88,31 +116,39 @@ private struct OpenedCase {
 }
 
 private struct Builder {
-    let configuration: Configuration
+    let sources: [ReportSource]
+    let calendars: [LocalCalendar]
     let now: Date
-    let calendar: LocalCalendar
+    /// The source of the event being applied.
+    var source = 0
+    var configuration: Configuration { sources[source].configuration }
+    var calendar: LocalCalendar { calendars[source] }
 
     var days: Set<String> = []
-    var closedDays: Set<String> = []
+    var closedDays: Set<DayKey> = []
     var tickets: [TicketKey: TrackedTicket] = [:]
     var ticketOrder: [TicketKey] = []
     var overall = Tally()
     var services: [String: Tally] = [:]
     var staff: [String: Tally] = [:]
-    /// Staff logged in at each counter (fallback when an event carries no staff number).
-    var counterStaff: [Int: String] = [:]
+    /// Staff logged in at each counter of each source (fallback when an event carries no staff number).
+    var counterStaff: [CounterKey: String] = [:]
     var hourIssued = [Int](repeating: 0, count: 24)
     var hourWaits = [[Double]](repeating: [], count: 24)
     var careRaisedAt: [String: Date] = [:]
     var careRaised = 0
     var careAcknowledged = 0
     var careMinutes: [Double] = []
-    var cases: [String: OpenedCase] = [:]
+    var cases: [CaseKey: OpenedCase] = [:]
 
-    init(configuration: Configuration, now: Date) {
-        self.configuration = configuration
+    struct CounterKey: Hashable { var source: Int; var counter: Int }
+    struct DayKey: Hashable { var source: Int; var day: String }
+    struct CaseKey: Hashable { var source: Int; var ref: String }
+
+    init(sources: [ReportSource], now: Date) {
+        self.sources = sources
+        self.calendars = sources.map { LocalCalendar($0.configuration) }
         self.now = now
-        self.calendar = LocalCalendar(configuration)
     }
 
     /// Applies `change` to the overall tally and, when known, to the service's tally.
@@ -123,11 +159,11 @@ private struct Builder {
 
     mutating func countStaff(_ number: String?, _ change: (inout Tally) -> Void) {
         guard let number, !number.isEmpty else { return }
-        change(&staff[number, default: Tally()])
+        change(&staff[sources[source].staffKey(number), default: Tally()])
     }
 
     func ticketKey(_ e: KioskEvent) -> TicketKey? {
-        e.ticket.map { TicketKey(day: e.day, label: $0) }
+        e.ticket.map { TicketKey(source: source, day: e.day, label: $0) }
     }
 
     /// The service an event about a ticket belongs to.
@@ -137,7 +173,7 @@ private struct Builder {
     }
 
     func staffNumber(_ e: KioskEvent) -> String? {
-        e.staff ?? e.counter.flatMap { counterStaff[$0] }
+        e.staff ?? e.counter.flatMap { counterStaff[CounterKey(source: source, counter: $0)] }
     }
 
     /// The tracked ticket for an event, created on first sight if its issue is not among the events.
@@ -154,7 +190,8 @@ private struct Builder {
         Double((service.flatMap { configuration.service($0) }?.targetWaitMinutes ?? 10) * 60)
     }
 
-    mutating func apply(_ e: KioskEvent) {
+    mutating func apply(_ e: KioskEvent, source: Int) {
+        self.source = source
         days.insert(e.day)
         switch e.type {
         case .ticketIssued:
@@ -251,13 +288,13 @@ private struct Builder {
             count(service(of: e)) { $0.notRated += 1 }
 
         case .caseOpened:
-            guard let ref = e.caseRef, cases[ref] == nil else { return }
+            guard let ref = e.caseRef.map({ CaseKey(source: source, ref: $0) }), cases[ref] == nil else { return }
             let hours = (e.service.flatMap { configuration.service($0) }?.replyDeadlineHours) ?? 48
             let deadline = e.deadline ?? e.time.addingTimeInterval(Double(hours * 3600))
             cases[ref] = OpenedCase(openedAt: e.time, deadline: deadline)
 
         case .caseAnswered:
-            guard let ref = e.caseRef, var c = cases[ref], c.answeredAt == nil else { return }
+            guard let ref = e.caseRef.map({ CaseKey(source: source, ref: $0) }), var c = cases[ref], c.answeredAt == nil else { return }
             c.answeredAt = e.time
             cases[ref] = c
 
@@ -274,12 +311,12 @@ private struct Builder {
             }
 
         case .staffLoggedIn:
-            if let n = e.counter, let s = e.staff { counterStaff[n] = s }
+            if let n = e.counter, let s = e.staff { counterStaff[CounterKey(source: source, counter: n)] = s }
         case .staffLoggedOut:
-            if let n = e.counter { counterStaff[n] = nil }
+            if let n = e.counter { counterStaff[CounterKey(source: source, counter: n)] = nil }
 
         case .dayClosed:
-            closedDays.insert(e.day)
+            closedDays.insert(DayKey(source: source, day: e.day))
 
         case .ticketRecalled, .farewellShown, .staffLoginFailed, .counterOpened, .counterPaused,
              .counterClosed, .weatherSet, .printerFailed, .printerRecovered:
@@ -288,27 +325,35 @@ private struct Builder {
     }
 
     func careID(_ e: KioskEvent) -> String {
-        "\(e.day)|\(e.ticket ?? "counter-\(e.counter.map(String.init) ?? "")")"
+        "\(source)|\(e.day)|\(e.ticket ?? "counter-\(e.counter.map(String.init) ?? "")")"
     }
 
     mutating func report() -> Report {
-        // Walk-outs: issued, never called, and their business day is over.
-        let today = calendar.businessDay(of: now)
+        // Walk-outs: issued, never called, and their business day is over (at their own kiosk).
+        let today = calendars.map { $0.businessDay(of: now) }
         for key in ticketOrder {
             guard let t = tickets[key], t.issuedAt != nil, t.firstCalledAt == nil else { continue }
-            if closedDays.contains(t.day) || today > t.day {
+            if closedDays.contains(DayKey(source: key.source, day: t.day)) || today[key.source] > t.day {
                 count(t.service) { $0.walkOuts += 1 }
             }
         }
 
-        var ids = configuration.services.map(\.id)
+        var ids: [String] = []
+        for s in sources { ids += s.configuration.services.map(\.id).filter { !ids.contains($0) } }
         ids += services.keys.filter { id in !ids.contains(id) }.sorted()
         let serviceReports = ids.map { id in
-            (services[id] ?? Tally()).serviceReport(id: id, name: configuration.service(id)?.name(.chinese) ?? id)
+            let name = sources.lazy.compactMap { $0.configuration.service(id)?.name(.chinese) }.first ?? id
+            return (services[id] ?? Tally()).serviceReport(id: id, name: name)
         }
 
+        var staffNames: [String: String] = [:]
+        for s in sources {
+            for member in s.configuration.staff where staffNames[s.staffKey(member.number)] == nil {
+                staffNames[s.staffKey(member.number)] = s.staffScope.map { "\(member.name) · \($0)" } ?? member.name
+            }
+        }
         let staffReports = staff.keys.sorted().map { number in
-            staff[number]!.staffReport(number: number, name: configuration.staffMember(number)?.name)
+            staff[number]!.staffReport(number: number, name: staffNames[number])
         }
 
         let opened = cases.values
@@ -320,8 +365,9 @@ private struct Builder {
             shareAnswered: ReportMath.ratio(answered, opened.count),
             shareAnsweredInTime: ReportMath.ratio(inTime, opened.count))
 
+        let header = sources[0].configuration
         return Report(
-            kiosk: configuration.kioskID, site: configuration.siteName, timeZone: configuration.timeZone.identifier,
+            kiosk: header.kioskID, site: header.siteName, timeZone: header.timeZone.identifier,
             days: days.sorted(), generatedAt: now, services: serviceReports,
             overall: overall.serviceReport(id: "all", name: "合计"), staff: staffReports,
             care: CareReport(raised: careRaised, acknowledged: careAcknowledged,

@@ -115,10 +115,12 @@ public final class Framebuffer {
         return Framebuffer(path: path, fd: fd, memory: map, length: length, geometry: geometry, rotation: rotation)
     }
 
-    /// Converts the given picture rectangles of `canvas` into the framebuffer's format, turned by
-    /// the rotation. Only these rectangles are written; nothing is read from the framebuffer.
+    /// Converts the given picture rectangles of `canvas` (the whole picture or a band of its rows)
+    /// into the framebuffer's format, turned by the rotation. Only these rectangles are written;
+    /// nothing is read from the framebuffer.
     public func flush(_ canvas: Canvas, rects: [PixelRect]) {
-        precondition(canvas.width == logicalSize.width && canvas.height == logicalSize.height, "canvas size must match the framebuffer's picture size")
+        precondition(canvas.width == logicalSize.width && canvas.originY >= 0 && canvas.originY + canvas.height <= logicalSize.height,
+                     "canvas must be as wide as the framebuffer's picture and lie inside it")
         for rect in rects {
             let r = rect.intersection(canvas.bounds)
             if !r.isEmpty { flush(canvas, r) }
@@ -148,13 +150,15 @@ public final class Framebuffer {
         let format = g.format
         let bpp = format.bytesPerPixel
         let panel = rotation.panelRect(r, panelWidth: g.width, panelHeight: g.height)
-        let src = canvas.pixels.baseAddress!
         let cw = canvas.width
+        let src = canvas.pixels.baseAddress!
+        // Picture indexes below minus this give canvas indexes (the canvas may hold a lower band).
+        let firstIndex = canvas.originY * cw
         let origin = memory + g.yOffset * g.lineLength + g.xOffset * bpp
         // Fast path: same layout as the canvas, no rotation: copy rows.
         if rotation == .none && format == .xrgb8888 {
             for y in r.y..<r.maxY {
-                memcpy(origin + y * g.lineLength + r.x * 4, src + y * cw + r.x, r.width * 4)
+                memcpy(origin + y * g.lineLength + r.x * 4, src + (y * cw + r.x - firstIndex), r.width * 4)
             }
             return
         }
@@ -171,7 +175,7 @@ public final class Framebuffer {
         }
         for row in 0..<panel.height {
             let line = origin + (panel.y + row) * g.lineLength + panel.x * bpp
-            var s = start + row * dy
+            var s = start + row * dy - firstIndex
             switch bpp {
             case 4:
                 let out = line.assumingMemoryBound(to: UInt32.self)

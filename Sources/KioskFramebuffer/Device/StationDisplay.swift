@@ -1,11 +1,21 @@
 import KioskCore
 
-/// One station's picture on one framebuffer: the screen is painted in RAM only when it changed,
-/// and only the changed tiles are converted and written to the framebuffer.
+/// One station's picture on one framebuffer: the screen is laid out again only when it changed,
+/// and only the area of the items that differ is drawn and written to the framebuffer.
+///
+/// The picture is never kept whole in RAM (8 MB at 1920×1080×32): it is drawn band by band into
+/// one reused band of `bandHeight` rows, each band converted into the framebuffer as soon as it
+/// is drawn (and still in the CPU cache). Every pixel of an area is drawn afresh from the layout
+/// (it starts with the background), so nothing needs to be kept from one frame to the next.
 public final class StationDisplay {
     public let framebuffer: Framebuffer
-    public let canvas: Canvas
     public let painter: ScreenPainter
+    /// The picture size (the panel turned by the rotation).
+    public let width: Int
+    public let height: Int
+    /// Rows drawn at a time: 1920 × 32 × 4 bytes = 240 KB, small enough for a core's L2 cache.
+    public static let bandHeight = 32
+    private let band: Canvas
     private var shown: Screen?
     private var shownItems: [DrawItem]?
     /// False while another VT has the console: draw nothing until it is back.
@@ -14,9 +24,12 @@ public final class StationDisplay {
     public init(framebuffer: Framebuffer, painter: ScreenPainter) {
         self.framebuffer = framebuffer
         self.painter = painter
-        let (w, h) = framebuffer.logicalSize
-        canvas = Canvas(width: w, height: h, background: painter.theme.background)
+        (width, height) = framebuffer.logicalSize
+        band = Canvas(width: width, height: min(height, StationDisplay.bandHeight), background: painter.theme.background)
     }
+
+    /// The picture rectangle.
+    public var bounds: PixelRect { PixelRect(x: 0, y: 0, width: width, height: height) }
 
     /// Opens a `fb:` or `file:` display.
     public static func open(_ spec: DisplaySpec, rotation: Int, painter: ScreenPainter) throws -> StationDisplay {
@@ -35,35 +48,45 @@ public final class StationDisplay {
 
     /// Shows `screen`; returns the rectangles written (empty when nothing changed). When the new
     /// layout has the same items as the last one, only the area of the items that differ is
-    /// repainted and flushed (a new ticket number touches a few percent of the screen).
+    /// drawn and flushed (a new ticket number touches a few percent of the screen).
     @discardableResult
     public func show(_ screen: Screen) -> [PixelRect] {
-        guard isActive else { return [] }
-        if screen != shown {
-            let items = painter.layout(screen, width: canvas.width, height: canvas.height)
-            if let old = shownItems, old.count == items.count {
-                var damage = PixelRect(x: 0, y: 0, width: 0, height: 0)
-                for (a, b) in zip(old, items) where a != b {
-                    damage = damage.union(painter.bounds(of: a)).union(painter.bounds(of: b))
-                }
-                if !damage.isEmpty { painter.draw(items, on: canvas, clip: damage.intersection(canvas.bounds)) }
-            } else {
-                painter.draw(items, on: canvas)
+        guard isActive, screen != shown else { return [] }
+        let items = painter.layout(screen, width: width, height: height)
+        var area = bounds
+        if let old = shownItems, old.count == items.count {
+            var damage = PixelRect(x: 0, y: 0, width: 0, height: 0)
+            for (a, b) in zip(old, items) where a != b {
+                damage = damage.union(painter.bounds(of: a)).union(painter.bounds(of: b))
             }
-            shown = screen
-            shownItems = items
+            area = damage.intersection(bounds)
         }
-        let rects = canvas.takeDirtyRects()
-        if !rects.isEmpty { framebuffer.flush(canvas, rects: rects) }
-        return rects
+        shown = screen
+        shownItems = items
+        guard !area.isEmpty else { return [] }
+        draw(items, in: area)
+        return [area]
     }
 
     /// After the console comes back from another VT: everything is drawn again.
     public func redrawAll() {
-        canvas.invalidate()
         isActive = true
         if let s = shown { shown = nil; shownItems = nil; show(s) }
         framebuffer.rewriteVisibleArea()
+    }
+
+    /// Draws `area` of the layout band by band, flushing each band as soon as it is drawn.
+    private func draw(_ items: [DrawItem], in area: PixelRect) {
+        let ink = items.map(painter.inkBounds(of:))
+        var top = area.y
+        while top < area.maxY {
+            // The last band is moved up to stay inside the picture; the clip keeps to `area`.
+            band.move(toY: min(top, height - band.height))
+            let rows = PixelRect(x: area.x, y: top, width: area.width, height: min(area.maxY, band.bounds.maxY) - top)
+            painter.draw(items, ink: ink, on: band, clip: rows)
+            framebuffer.flush(band, rects: [rows])
+            top = rows.maxY
+        }
     }
 }
 

@@ -29,13 +29,27 @@ public final class ScreenPainter {
     /// Draws a layout, only inside `clip` when given (a partial repaint gives the same pixels as
     /// a full one inside the clip).
     public func draw(_ items: [DrawItem], on canvas: Canvas, clip: PixelRect? = nil) {
-        for item in items {
+        draw(items, ink: clip == nil ? nil : items.map(inkBounds(of:)), on: canvas, clip: clip)
+    }
+
+    /// `draw` with the items' ink bounds measured beforehand (`inkBounds(of:)`, same order), so a
+    /// picture drawn band by band measures its text once, not once a band.
+    func draw(_ items: [DrawItem], ink: [PixelRect]?, on canvas: Canvas, clip: PixelRect?) {
+        for (i, item) in items.enumerated() {
             switch item {
             case .rect(let r, let c): canvas.fill(clip.map { r.intersection($0) } ?? r, c)
             case .text(let s, let x, let y, let size, let c):
-                if let clip, bounds(of: item).intersection(clip).isEmpty { continue }
+                if let clip, let ink, ink[i].intersection(clip).isEmpty { continue }
                 text.draw(s, x: x, y: y, size: size, color: c, on: canvas, clip: clip)
             }
+        }
+    }
+
+    /// The pixels an item really draws (text: the union of its glyphs' bitmaps, overhangs included).
+    public func inkBounds(of item: DrawItem) -> PixelRect {
+        switch item {
+        case .rect(let r, _): return r
+        case .text(let s, let x, let y, let size, _): return text.inkBounds(s, x: x, y: y, size: size)
         }
     }
 

@@ -1,9 +1,12 @@
-/// The picture in RAM: XRGB8888 pixels, row by row, `width` per row. Everything is drawn here,
-/// and every drawing call records the rectangle it touched; the framebuffer only ever receives
-/// converted copies of those dirty rectangles, and is never read back.
+/// The picture in RAM, or a band of its rows: XRGB8888 pixels, row by row, `width` per row.
+/// Everything is drawn here, and every drawing call records the rectangle it touched; the
+/// framebuffer only ever receives converted copies of those rectangles, and is never read back.
 public final class Canvas {
     public let width: Int
     public let height: Int
+    /// The picture row shown by the first row of pixels: 0 for a whole picture; the band's top
+    /// when a display draws the picture band by band (drawing always uses picture coordinates).
+    public private(set) var originY = 0
     /// The pixels being drawn.
     public private(set) var pixels: UnsafeMutableBufferPointer<UInt32>
     /// Rectangles drawn since the last `takeDirtyRects()`.
@@ -22,10 +25,17 @@ public final class Canvas {
 
     deinit { pixels.deallocate() }
 
-    public var bounds: PixelRect { PixelRect(x: 0, y: 0, width: width, height: height) }
+    /// The picture rectangle this canvas holds.
+    public var bounds: PixelRect { PixelRect(x: 0, y: originY, width: width, height: height) }
 
     @inline(__always)
-    public subscript(x: Int, y: Int) -> UInt32 { pixels[y * width + x] }
+    public subscript(x: Int, y: Int) -> UInt32 { pixels[(y - originY) * width + x] }
+
+    /// Reuses the pixels for the picture rows from `top` on; what they hold is stale until drawn.
+    func move(toY top: Int) {
+        originY = top
+        dirty.removeAll(keepingCapacity: true)
+    }
 
     private func markDirty(_ r: PixelRect) {
         guard !r.isEmpty else { return }
@@ -39,7 +49,7 @@ public final class Canvas {
         guard !r.isEmpty else { return }
         let base = pixels.baseAddress!
         for y in r.y..<r.maxY {
-            (base + y * width + r.x).update(repeating: color.xrgb, count: r.width)
+            (base + (y - originY) * width + r.x).update(repeating: color.xrgb, count: r.width)
         }
         markDirty(r)
     }
@@ -52,7 +62,7 @@ public final class Canvas {
         let m = mask.baseAddress!
         let fg = color.xrgb
         for py in area.y..<area.maxY {
-            let row = base + py * width
+            let row = base + (py - originY) * width
             let maskRow = m + (py - y) * pitch - x
             for px in area.x..<area.maxX {
                 let a = UInt32(maskRow[px])

@@ -1,5 +1,7 @@
 import CFreeType
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A font file and face index to load.
 public struct FontSource: Equatable, Sendable, CustomStringConvertible {
@@ -42,13 +44,15 @@ public struct FontError: Error, CustomStringConvertible, Equatable {
 public final class FontSet {
     private var library: FT_Library?
     private var faces: [FT_Face] = []
+    /// The stream each face reads its file through (ours to free once the face is done).
+    private var streams: [FT_Stream] = []
     public let sources: [FontSource]
-    /// Rendered glyphs by (face, size, code point).
-    private var cache: [GlyphKey: Glyph] = [:]
-    private var advances: [UInt64: Int] = [:]
+    /// Rendered glyphs, and where each is in `glyphs` by (size, code point).
+    private var glyphs: [Glyph] = []
+    private var glyphIndex = SizeScalarTable()
+    /// Advances by (size, code point), apart from the bitmaps: layout measures a lot.
+    private var advances = SizeScalarTable()
     private var metricsCache: [Int: (ascender: Int, lineHeight: Int)] = [:]
-
-    struct GlyphKey: Hashable { var size: Int; var scalar: UInt32 }
 
     /// Loads `preferred` (from configuration) if given, else the first installed font of the
     /// Chinese search order, plus symbol fallbacks. Fails with a message naming what was tried
@@ -56,19 +60,18 @@ public final class FontSet {
     public init(preferred: FontSource? = nil, fallbacks: [FontSource] = FontSource.symbolFallbacks) throws {
         guard FT_Init_FreeType(&library) == 0 else { throw FontError(description: "FreeType failed to initialise") }
         var tried: [String] = []
-        var primary: (FT_Face, FontSource)?
+        var primary: (FT_Face, FT_Stream, FontSource)?
         for source in preferred.map({ [$0] }) ?? FontSource.chineseSearchOrder {
-            guard FileManager.default.fileExists(atPath: source.path) else { tried.append("\(source) (not installed)"); continue }
-            var face: FT_Face?
-            guard FT_New_Face(library, source.path, FT_Long(source.faceIndex), &face) == 0, let face else {
+            guard access(source.path, F_OK) == 0 else { tried.append("\(source) (not installed)"); continue }
+            guard let (face, stream) = FontSet.openFace(source, library: library) else {
                 tried.append("\(source) (not a font FreeType can read)"); continue
             }
             guard FT_Get_Char_Index(face, 0x4E2D) != 0, FT_Get_Char_Index(face, 0x53F7) != 0 else {  // 中, 号
                 tried.append("\(source) (has no Chinese characters)")
-                FT_Done_Face(face)
+                FontSet.closeFace(face, stream)
                 continue
             }
-            primary = (face, source)
+            primary = (face, stream, source)
             break
         }
         guard let primary else {
@@ -79,11 +82,12 @@ public final class FontSet {
             throw FontError(description: "no font that can show Chinese was found; tried \(tried.joined(separator: ", ")); \(advice)")
         }
         faces = [primary.0]
-        var loaded = [primary.1]
-        for source in fallbacks where FileManager.default.fileExists(atPath: source.path) {
-            var face: FT_Face?
-            if FT_New_Face(library, source.path, FT_Long(source.faceIndex), &face) == 0, let face {
+        streams = [primary.1]
+        var loaded = [primary.2]
+        for source in fallbacks where access(source.path, F_OK) == 0 {
+            if let (face, stream) = FontSet.openFace(source, library: library) {
                 faces.append(face)
+                streams.append(stream)
                 loaded.append(source)
             }
         }
@@ -91,8 +95,61 @@ public final class FontSet {
     }
 
     deinit {
-        for f in faces { FT_Done_Face(f) }
+        for (face, stream) in zip(faces, streams) { FontSet.closeFace(face, stream) }
         FT_Done_FreeType(library)
+    }
+
+    /// Opens a face that reads its file with pread(2) rather than FreeType's default of mapping
+    /// the whole file: FreeType copies the few tables it keeps (character map, glyph locations)
+    /// and reads a glyph's outline only when it renders it (once: bitmaps are cached). A mapped
+    /// CJK font (5–20 MB) left several megabytes resident, mostly pages the kernel mapped around
+    /// the ones read; the glyphs drawn are the same.
+    private static func openFace(_ source: FontSource, library: FT_Library?) -> (FT_Face, FT_Stream)? {
+        let fd = open(source.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_size > 0 else { close(fd); return nil }
+        let stream = FT_Stream.allocate(capacity: 1)
+        stream.initialize(to: FT_StreamRec())
+        stream.pointee.size = UInt(info.st_size)
+        stream.pointee.descriptor.value = Int(fd)
+        stream.pointee.read = { stream, offset, buffer, count in
+            guard let stream else { return count == 0 ? 1 : 0 }
+            if count == 0 { return offset <= stream.pointee.size ? 0 : 1 }  // a seek: 0 is success
+            guard let buffer else { return 0 }
+            let fd = Int32(truncatingIfNeeded: stream.pointee.descriptor.value)
+            var done = 0
+            while done < Int(count) {
+                let n = pread(fd, buffer + done, Int(count) - done, off_t(offset) + off_t(done))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                done += n
+            }
+            return UInt(done)
+        }
+        stream.pointee.close = { stream in
+            guard let stream, stream.pointee.descriptor.value >= 0 else { return }
+            close(Int32(truncatingIfNeeded: stream.pointee.descriptor.value))
+            stream.pointee.descriptor.value = -1
+        }
+        var args = FT_Open_Args()
+        args.flags = FT_UInt(FT_OPEN_STREAM)
+        args.stream = stream
+        var face: FT_Face?
+        guard FT_Open_Face(library, &args, FT_Long(source.faceIndex), &face) == 0, let face else {
+            // FreeType has closed the stream (and so the file); the record is ours.
+            stream.deinitialize(count: 1)
+            stream.deallocate()
+            return nil
+        }
+        return (face, stream)
+    }
+
+    /// Closes a face from `openFace` (FreeType closes the file) and frees its stream record.
+    private static func closeFace(_ face: FT_Face, _ stream: FT_Stream) {
+        FT_Done_Face(face)
+        stream.deinitialize(count: 1)
+        stream.deallocate()
     }
 
     /// Ascender (baseline below the top) and line height in pixels for a pixel size, from the
@@ -110,7 +167,7 @@ public final class FontSet {
     /// How far the pen moves for a character (cached apart from the bitmaps: layout measures a lot).
     @inline(__always)
     public func advance(_ scalar: Unicode.Scalar, size: Int) -> Int {
-        let key = UInt64(size) << 32 | UInt64(scalar.value)
+        let key = SizeScalarTable.key(size: size, scalar: scalar)
         if let a = advances[key] { return a }
         let a = glyph(scalar, size: size).advance
         advances[key] = a
@@ -119,8 +176,8 @@ public final class FontSet {
 
     /// The anti-aliased glyph for a character at a pixel size (rendered once, then cached).
     public func glyph(_ scalar: Unicode.Scalar, size: Int) -> Glyph {
-        let key = GlyphKey(size: size, scalar: scalar.value)
-        if let g = cache[key] { return g }
+        let key = SizeScalarTable.key(size: size, scalar: scalar)
+        if let i = glyphIndex[key] { return glyphs[i] }
         let face = faces.first { FT_Get_Char_Index($0, FT_ULong(scalar.value)) != 0 } ?? faces[0]
         FT_Set_Pixel_Sizes(face, 0, FT_UInt(size))
         var g = Glyph(width: 0, height: 0, left: 0, top: 0, advance: size / 2, alpha: [])
@@ -134,12 +191,58 @@ public final class FontSet {
             g = Glyph(width: w, height: h, left: Int(slot.pointee.bitmap_left), top: Int(slot.pointee.bitmap_top),
                       advance: Int((slot.pointee.advance.x + 32) >> 6), alpha: alpha)
         }
-        cache[key] = g
+        glyphIndex[key] = glyphs.count
+        glyphs.append(g)
         return g
     }
 
     /// Number of glyphs rendered and kept.
-    public var cachedGlyphCount: Int { cache.count }
+    public var cachedGlyphCount: Int { glyphs.count }
+}
+
+/// Small numbers by (pixel size, code point) in an open-addressing table with a multiplicative
+/// hash: text measuring and drawing look a character up thousands of times a frame, and a
+/// `Dictionary`'s seeded SipHash was much of that time.
+struct SizeScalarTable {
+    private var keys = [UInt64](repeating: 0, count: 512)  // 0: an empty slot (sizes are positive)
+    private var values = [Int](repeating: 0, count: 512)
+    private var count = 0
+
+    static func key(size: Int, scalar: Unicode.Scalar) -> UInt64 { UInt64(truncatingIfNeeded: size) << 32 | UInt64(scalar.value) }
+
+    @inline(__always)
+    private func slot(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & (keys.count - 1)
+    }
+
+    subscript(key: UInt64) -> Int? {
+        get {
+            var i = slot(key)
+            while true {
+                let k = keys[i]
+                if k == key { return values[i] }
+                if k == 0 { return nil }
+                i = (i + 1) & (keys.count - 1)
+            }
+        }
+        set {
+            guard let newValue else { preconditionFailure("entries are never removed") }
+            if (count + 1) * 2 > keys.count { grow() }
+            var i = slot(key)
+            while keys[i] != 0 && keys[i] != key { i = (i + 1) & (keys.count - 1) }
+            if keys[i] == 0 { count += 1 }
+            keys[i] = key
+            values[i] = newValue
+        }
+    }
+
+    private mutating func grow() {
+        let (oldKeys, oldValues) = (keys, values)
+        keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
+        values = [Int](repeating: 0, count: oldKeys.count * 2)
+        count = 0
+        for (k, v) in zip(oldKeys, oldValues) where k != 0 { self[k] = v }
+    }
 }
 
 /// One rendered character: an 8-bit coverage bitmap and where it sits relative to the pen.

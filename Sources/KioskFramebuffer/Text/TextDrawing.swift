@@ -28,96 +28,160 @@ public struct TextDrawing {
         return pen - x
     }
 
+    /// The pixels `draw` would touch for the same arguments: the union of the glyph bitmaps.
+    public func inkBounds(_ text: String, x: Int, y: Int, size: Int) -> PixelRect {
+        let baseline = y + fonts.metrics(size: size).ascender
+        var pen = x
+        var ink = PixelRect(x: x, y: y, width: 0, height: 0)
+        for s in text.unicodeScalars {
+            let g = fonts.glyph(s, size: size)
+            if g.width > 0 && g.height > 0 {
+                ink = ink.union(PixelRect(x: pen + g.left, y: baseline - g.top, width: g.width, height: g.height))
+            }
+            pen += g.advance
+        }
+        return ink
+    }
+
     /// Breaks `text` into lines no wider than `maxWidth`: between words for Latin script, between
     /// any two characters for Chinese (keeping closing punctuation with the character before).
+    ///
+    /// Each character is looked at once (its width, whether it is a space, wide, closing
+    /// punctuation); the rest works on character positions and summed widths (a string's width is
+    /// the sum of its characters'), slicing `text` only for each line: layout wraps every paragraph
+    /// at each size it tries, and building strings per token was most of the layout time.
     public func wrap(_ text: String, size: Int, maxWidth: Int) -> [String] {
+        var starts: [String.Index] = []  // where each character starts, then `text.endIndex`
+        var kinds: [CharacterKind] = []
+        var widthBefore = [0]  // widthBefore[i]: width of the characters before the i-th
+        var i = text.startIndex
+        let scalars = text.unicodeScalars
+        while i < text.endIndex {
+            let next = text.index(after: i)
+            var w = 0
+            for s in scalars[i..<next] { w += fonts.advance(s, size: size) }
+            starts.append(i)
+            kinds.append(CharacterKind(scalars[i..<next]))
+            widthBefore.append(widthBefore[widthBefore.count - 1] + w)
+            i = next
+        }
+        starts.append(text.endIndex)
+        func width(_ r: Range<Int>) -> Int { widthBefore[r.upperBound] - widthBefore[r.lowerBound] }
+        func droppingLeadingSpaces(_ r: Range<Int>) -> Range<Int> {
+            var lo = r.lowerBound
+            while lo < r.upperBound && kinds[lo] == .space { lo += 1 }
+            return lo..<r.upperBound
+        }
+        func slice(_ r: Range<Int>) -> String { String(text[starts[r.lowerBound]..<starts[r.upperBound]]) }
+        func line(_ r: Range<Int>) -> String {
+            var hi = r.upperBound
+            while hi > r.lowerBound && kinds[hi - 1] == .space { hi -= 1 }
+            return slice(r.lowerBound..<hi)
+        }
+
         var lines: [String] = []
-        for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            var current = ""
-            var currentWidth = 0
-            for token in TextDrawing.tokens(String(paragraph)) {
-                let tokenWidth = width(token, size: size)
+        var paragraphStart = 0
+        for end in 0...kinds.count where end == kinds.count || kinds[end] == .newline {
+            defer { paragraphStart = end + 1 }
+            // The line being filled: always the characters just before the next token.
+            var current = paragraphStart..<paragraphStart
+            for token in TextDrawing.tokenRanges(kinds, paragraphStart..<end) {
                 if current.isEmpty {
-                    current = String(token.drop { $0 == " " })
-                    currentWidth = width(current, size: size)
-                } else if currentWidth + tokenWidth <= maxWidth {
-                    current += token
-                    currentWidth += tokenWidth
+                    current = droppingLeadingSpaces(token)
+                } else if width(current) + width(token) <= maxWidth {
+                    current = current.lowerBound..<token.upperBound
                 } else {
-                    lines.append(trimTrailing(current))
-                    current = String(token.drop { $0 == " " })
-                    currentWidth = width(current, size: size)
+                    lines.append(line(current))
+                    current = droppingLeadingSpaces(token)
                 }
-                if currentWidth > maxWidth, current.count > 1 {
+                if width(current) > maxWidth, current.count > 1 {
                     // A single word wider than the line: cut it between characters.
-                    let pieces = hardBreak(current, size: size, maxWidth: maxWidth)
-                    lines += pieces.dropLast()
-                    current = pieces.last ?? ""
-                    currentWidth = width(current, size: size)
+                    var start = current.lowerBound
+                    for i in current where i > start && width(start..<(i + 1)) > maxWidth {
+                        lines.append(slice(start..<i))
+                        start = i
+                    }
+                    current = start..<current.upperBound
                 }
             }
-            lines.append(trimTrailing(current))
+            lines.append(line(current))
         }
         return lines
     }
 
-    private func trimTrailing(_ s: String) -> String {
-        var s = s
-        while s.last == " " { s.removeLast() }
-        return s
-    }
+    /// What wrapping needs to know about a character.
+    enum CharacterKind: Equatable {
+        case space, newline, wide, wideClosing, closing, other
 
-    private func hardBreak(_ s: String, size: Int, maxWidth: Int) -> [String] {
-        var out: [String] = []
-        var line = ""
-        for ch in s {
-            if !line.isEmpty && width(line + String(ch), size: size) > maxWidth { out.append(line); line = "" }
-            line.append(ch)
+        /// `scalars`: one character's.
+        init(_ scalars: Substring.UnicodeScalarView) {
+            guard let first = scalars.first else { self = .other; return }
+            let single = scalars.index(after: scalars.startIndex) == scalars.endIndex
+            // Exactly " " and "\n" (no other character equals them, canonically or otherwise).
+            if single && first == " " { self = .space; return }
+            if single && first == "\n" { self = .newline; return }
+            let closing = single && TextDrawing.isClosingPunctuation(first.value)
+            if TextDrawing.isWide(first.value) { self = closing ? .wideClosing : .wide } else { self = closing ? .closing : .other }
         }
-        out.append(line)
-        return out
+
+        var isWide: Bool { self == .wide || self == .wideClosing }
+        var isClosing: Bool { self == .closing || self == .wideClosing }
     }
 
-    /// Words with their leading spaces, and single wide characters (a CJK character, with any
-    /// closing punctuation that follows it).
-    static func tokens(_ text: String) -> [String] {
-        var tokens: [String] = []
-        var word = ""
-        for ch in text {
-            if ch == " " {
-                if !word.isEmpty && word.last != " " { tokens.append(word); word = "" }
-                word.append(ch)
-            } else if isWide(ch) {
-                if isClosingPunctuation(ch), !word.isEmpty || !tokens.isEmpty {
-                    if word.isEmpty { tokens[tokens.count - 1].append(ch) } else { word.append(ch) }
+    /// The tokens a line may break between, as positions in `kinds` within `paragraph`: words
+    /// with their leading spaces, and single wide characters (a CJK character, with any closing
+    /// punctuation that follows it). Together they cover the paragraph in order.
+    static func tokenRanges(_ kinds: [CharacterKind], _ paragraph: Range<Int>) -> [Range<Int>] {
+        var tokens: [Range<Int>] = []
+        var wordStart = paragraph.lowerBound  // the word being collected is wordStart..<i
+        for i in paragraph {
+            let kind = kinds[i]
+            let wordIsEmpty = wordStart == i
+            if kind == .space {
+                if !wordIsEmpty && kinds[i - 1] != .space { tokens.append(wordStart..<i); wordStart = i }
+            } else if kind.isWide {
+                if kind.isClosing, !wordIsEmpty || !tokens.isEmpty {
+                    if wordIsEmpty { tokens[tokens.count - 1] = tokens[tokens.count - 1].lowerBound..<(i + 1); wordStart = i + 1 }
                     continue
                 }
-                if !word.isEmpty { tokens.append(word); word = "" }
-                word.append(ch)
-                tokens.append(word); word = ""
+                if !wordIsEmpty { tokens.append(wordStart..<i) }
+                tokens.append(i..<(i + 1))
+                wordStart = i + 1
             } else {
-                if word.last == " " { tokens.append(word); word = "" }
-                if let last = tokens.last?.last, isWide(last), word.isEmpty, isClosingPunctuation(ch) {
-                    tokens[tokens.count - 1].append(ch); continue
+                if !wordIsEmpty && kinds[i - 1] == .space { tokens.append(wordStart..<i); wordStart = i }
+                if wordStart == i, kind.isClosing, let last = tokens.last, kinds[last.upperBound - 1].isWide {
+                    tokens[tokens.count - 1] = last.lowerBound..<(i + 1)
+                    wordStart = i + 1
                 }
-                word.append(ch)
             }
         }
-        if !word.isEmpty { tokens.append(word) }
+        if wordStart < paragraph.upperBound { tokens.append(wordStart..<paragraph.upperBound) }
         // Leading spaces belong to the following word.
-        var merged: [String] = []
-        var pending = ""
+        var merged: [Range<Int>] = []
+        var pendingSpaces: Range<Int>?
         for t in tokens {
-            if t.allSatisfy({ $0 == " " }) { pending += t } else { merged.append(pending + t); pending = "" }
+            if kinds[t].allSatisfy({ $0 == .space }) {
+                pendingSpaces = (pendingSpaces?.lowerBound ?? t.lowerBound)..<t.upperBound
+            } else {
+                merged.append((pendingSpaces?.lowerBound ?? t.lowerBound)..<t.upperBound)
+                pendingSpaces = nil
+            }
         }
-        if !pending.isEmpty { merged.append(pending) }
+        if let pendingSpaces { merged.append(pendingSpaces) }
         return merged
     }
 
-    static func isWide(_ ch: Character) -> Bool {
-        guard let v = ch.unicodeScalars.first?.value else { return false }
-        return (0x2E80...0x9FFF).contains(v) || (0xF900...0xFAFF).contains(v) || (0xFF00...0xFF60).contains(v) || (0x3000...0x303F).contains(v)
+    static func isWide(_ v: UInt32) -> Bool {
+        (0x2E80...0x9FFF).contains(v) || (0xF900...0xFAFF).contains(v) || (0xFF00...0xFF60).contains(v) || (0x3000...0x303F).contains(v)
     }
 
-    static func isClosingPunctuation(_ ch: Character) -> Bool { "，。、；：？！）》」』】,.;:?!)".contains(ch) }
+    /// Whether a one-scalar character is one of "，。、；：？！）》」』】,.;:?!)" (or the Greek question
+    /// mark, which `Character ==` takes for ";").
+    static func isClosingPunctuation(_ v: UInt32) -> Bool {
+        switch v {
+        case 0xFF0C, 0x3002, 0x3001, 0xFF1B, 0xFF1A, 0xFF1F, 0xFF01, 0xFF09, 0x300B, 0x300D, 0x300F, 0x3011: return true  // ，。、；：？！）》」』】
+        case 0x2C, 0x2E, 0x3B, 0x3A, 0x3F, 0x21, 0x29, 0x037E: return true  // ,.;:?!) and ;
+        default: return false
+        }
+    }
 }

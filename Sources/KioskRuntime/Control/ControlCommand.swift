@@ -82,7 +82,7 @@ public enum ControlCommand {
         if socketCommands.contains(command) && command != "sync" { return try talkToDaemon(command, options, socketPath: socket, output: output) }
 
         let setup: KioskSetup
-        switch KioskSetup.load(configPath: configPath, assets: assets) {
+        switch KioskSetup.load(configPath: configPath, assets: assets, stateDirectory: stateDirectory) {
         case .success(let s): setup = s
         case .failure(let e): throw Failure(description: "configuration errors:\n" + e.description, code: 78)
         }
@@ -98,7 +98,7 @@ public enum ControlCommand {
         switch command {
         case "status":
             try status(store, setup, output: output)
-            output(CentralSync.statusText(store, setup.configuration))
+            output(CentralSync.statusText(store, setup))
             output("\n" + daemonLine(socketPath: socket))
         case "queue": try queue(store, setup, output: output)
         case "events": try events(store, options, output: output)

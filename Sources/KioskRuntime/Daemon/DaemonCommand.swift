@@ -92,14 +92,6 @@ public enum DaemonCommand {
                 return 1
             }
         }
-        var setup: KioskSetup
-        switch KioskSetup.load(configPath: options.configPath, assets: options.assets) {
-        case .success(let s): setup = s
-        case .failure(let e):
-            Log.error("kioskd: the configuration has errors, not starting:\n" + e.errors.map(\.description).joined(separator: "\n"))
-            return 78
-        }
-        if let l = options.language { setup.configuration.language = l }
         let stateDirectory: String
         if let dir = options.stateDirectory {
             stateDirectory = dir
@@ -108,6 +100,15 @@ public enum DaemonCommand {
         } else {
             stateDirectory = "/var/lib/kiosk"
         }
+        var setup: KioskSetup
+        switch KioskSetup.load(configPath: options.configPath, assets: options.assets, stateDirectory: stateDirectory) {
+        case .success(let s): setup = s
+        case .failure(let e):
+            Log.error("kioskd: the configuration has errors, not starting:\n" + e.errors.map(\.description).joined(separator: "\n"))
+            return 78
+        }
+        if let problem = setup.publishedProblem { Log.error("kioskd: \(problem)") }
+        if let l = options.language { setup.configuration.language = l }
         let service: KioskService
         do { service = try KioskService(setup: setup, stateDirectory: stateDirectory, now: Date()) } catch {
             Log.error("kioskd: cannot open the state folder \(stateDirectory): \(error)")

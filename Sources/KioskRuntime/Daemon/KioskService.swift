@@ -18,6 +18,9 @@ public final class KioskService {
     public private(set) var storageProblem: String?
     /// Why the last input (an operator command) was refused, if it was.
     public private(set) var lastRefusal: String?
+    /// The `[station]` whose keypad sent the input being handled (nil: console, timer, operator),
+    /// so that hooks can tell two lobby stations apart (each prints its own tickets).
+    public private(set) var inputStation: String?
 
     /// Business days replayed on start: enough history for rolling service times.
     static let replayDays = 7
@@ -48,6 +51,14 @@ public final class KioskService {
               let shifted = calendar.date(byAdding: .day, value: days, to: date) else { return day }
         let c = calendar.dateComponents([.year, .month, .day], from: shifted)
         return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    }
+
+    /// Feeds one input from the keypad of the `[station]` named `station`.
+    @discardableResult
+    public func handle(_ input: KioskInput, fromStation station: String) -> Bool {
+        inputStation = station
+        defer { inputStation = nil }
+        return handle(input)
     }
 
     /// Feeds one input; returns true when something may have changed on screen.

@@ -69,14 +69,13 @@ extension ControlCommand {
         guard first <= last else { throw Failure(description: "--from \(first) is after --to \(last)", code: 64) }
         let events = try store.events(from: first, through: last).map(\.event)
         let now = Date()
-        let report = ReportBuilder.build(events: events, configuration: setup.configuration, now: now)
-        let daily = report.days.map { d in (day: d, report: ReportBuilder.build(events: events.filter { $0.day == d }, configuration: setup.configuration, now: now)) }
+        // The same computation kiosk-central runs for its site and fleet pages.
+        let period = ReportPeriod(sources: [ReportSource(events: events, configuration: setup.configuration)], now: now)
+        let report = period.report
         if json { output(ReportFormatter.json(report) + "\n") }
-        if csv { output(ReportCSV.csv(report, daily: daily)) }
+        if csv { output(ReportCSV.csv(report, daily: period.daily)) }
         if let html {
-            let targets = setup.configuration.services.map(\.targetWaitMinutes)
-            let target = Dictionary(grouping: targets, by: { $0 }).max { $0.value.count < $1.value.count }?.key ?? 10
-            let page = ReportHTML.page(report: report, daily: daily, distribution: RatingDistribution(events: events), targetMinutes: target)
+            let page = period.html()
             do { try page.write(toFile: html, atomically: true, encoding: .utf8) } catch {
                 throw Failure(description: "cannot write \(html): \(error.localizedDescription)", code: 73)
             }

@@ -132,7 +132,7 @@ public final class DaemonOperations {
                 kiosk \(config.kioskID) (\(config.siteName)), config \(service.setup.configSource)
                 state \(options.stateDirectory)
                 last reload: \(lastReload ?? "none")
-                printer: \(config.printer ?? "none")\(service.machine.state.printerProblem.map { " (problem: \($0))" } ?? "")
+                printer: \(TicketPrinting.describePrinters(config))\(service.machine.state.printerProblem.map { " (problem: \($0))" } ?? "")
                 call-outs: \(config.announceCommand == nil ? "off" : callOuts?.history.last ?? "none yet")
                 """)
         case .counter(let command, let n):
@@ -156,7 +156,7 @@ public final class DaemonOperations {
     public func reload() -> ControlResponse {
         notifier.notify("RELOADING=1")
         defer { notifier.notify("READY=1") }
-        switch KioskSetup.load(configPath: options.configPath, assets: options.assets) {
+        switch KioskSetup.load(configPath: options.configPath, assets: options.assets, stateDirectory: options.stateDirectory) {
         case .failure(let e):
             let lines = e.errors.map(\.description)
             Log.error("reload rejected, the running configuration stays:\n" + lines.joined(separator: "\n"))
@@ -164,6 +164,7 @@ public final class DaemonOperations {
             return .error("reload rejected, the running configuration stays:\n" + lines.joined(separator: "\n"))
         case .success(var setup):
             if let l = options.language { setup.configuration.language = l }
+            if let problem = setup.publishedProblem { Log.error("reload: \(problem)") }
             do {
                 try service.reload(setup, now: clock())
             } catch {
@@ -172,6 +173,7 @@ public final class DaemonOperations {
                 return .error("reload rejected, the stored events could not be read: \(error)")
             }
             let c = setup.configuration
+            if c.centralURL != nil { try? service.store.recordConfigVersion(setup.publishedVersion) }
             lastReload = "ok at \(clockTime()) from \(setup.configSource)"
             Log.notice("reloaded \(setup.configSource): \(c.services.count) services, \(c.counters.count) counters, \(c.staff.count) staff")
             return .ok("reloaded \(setup.configSource): \(c.services.count) services, \(c.counters.count) counters, \(c.staff.count) staff")

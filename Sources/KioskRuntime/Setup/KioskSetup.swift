@@ -13,6 +13,10 @@ public struct KioskSetup: Sendable {
     public var assets: String
     /// Where the configuration came from ("built-in defaults" when no file exists).
     public var configSource: String
+    /// The centre's published configuration version in effect (0: only the local file).
+    public var publishedVersion: Int = 0
+    /// Why the stored published configuration could not be applied (the local file runs).
+    public var publishedProblem: String?
 
     public static let defaultConfigPath = "/etc/kiosk/kiosk.conf"
 
@@ -34,7 +38,38 @@ public struct KioskSetup: Sendable {
     }
 
     /// Loads and checks everything. `configPath` nil means the default path, used only if it exists.
-    public static func load(configPath: String?, assets explicitAssets: String?) -> Result<KioskSetup, ConfigurationErrors> {
+    /// With `stateDirectory`, a kiosk that syncs runs the centre's published configuration it last
+    /// applied (stored there) over the local file; if that cannot be applied the local file runs
+    /// and `publishedProblem` says why.
+    public static func load(
+        configPath: String?, assets explicitAssets: String?, stateDirectory: String? = nil
+    ) -> Result<KioskSetup, ConfigurationErrors> {
+        let local = loadLocal(configPath: configPath, assets: explicitAssets)
+        guard case .success(var setup) = local, let stateDirectory, setup.configuration.centralURL != nil else { return local }
+        do {
+            guard let published = try PublishedConfiguration.load(stateDirectory: stateDirectory) else { return local }
+            switch published.applied(to: setup) {
+            case .success(let s): return .success(s)
+            case .failure(let e):
+                setup.publishedProblem = "the stored published configuration version \(published.version) cannot be applied, \(setup.configSource) runs instead:\n\(e.description)"
+            }
+        } catch {
+            setup.publishedProblem = "\(error)"
+        }
+        return .success(setup)
+    }
+
+    /// The message keys a configuration needs that `catalogs` lack (in any language).
+    static func missingCatalogKeys(_ configuration: Configuration, _ catalogs: Catalogs) -> [String] {
+        let keys = ScreenBuilder.requiredKeys + configuration.reasons + configuration.festivals.map(\.messageKey)
+        var missing: [String] = []
+        for language in Language.allCases {
+            for key in keys where catalogs[language].entries[key] == nil && !missing.contains(key) { missing.append(key) }
+        }
+        return missing
+    }
+
+    static func loadLocal(configPath: String?, assets explicitAssets: String?) -> Result<KioskSetup, ConfigurationErrors> {
         guard let assets = locateAssets(explicit: explicitAssets) else {
             return .failure(ConfigurationErrors(errors: [ConfigurationError(file: explicitAssets ?? "Kiosk/", line: 0,
                 message: "site assets not found (messages/zh-Hans.catalog); pass --assets DIR or set KIOSK_ASSETS")]))

@@ -90,10 +90,10 @@ public final class StationFrontend {
         for s in stations {
             let role = s.config.role
             let name = s.config.name
-            s.evdev?.start(watcher: loop) { [unowned self] key in service.handle(.key(key, station: role, at: clock())) }
+            s.evdev?.start(watcher: loop) { [unowned self] key in service.handle(.key(key, station: role, at: clock()), fromStation: name) }
             if let evemu = s.evemu {
                 evemu.onFinished = { Log.info("station \(name): evemu recording finished") }
-                try evemu.start(watcher: loop) { [unowned self] key in service.handle(.key(key, station: role, at: clock())) }
+                try evemu.start(watcher: loop) { [unowned self] key in service.handle(.key(key, station: role, at: clock()), fromStation: name) }
             }
         }
         // Keypads that were not plugged in at start: the inotify watch is the main way back; this is the safety net.

@@ -19,31 +19,32 @@ public final class CentralSync {
             return nil
         }
         checkCAFile(config)
-        let inbox = CommandInbox()
+        // The version running now: the stored published one, or 0 (the local kiosk.conf).
+        try? operations.service.store.recordConfigVersion(setup.publishedVersion)
+        let inbox = DeliveryInbox()
         let worker = SyncWorker(
             storePath: EventStore.defaultPath(stateDirectory: stateDirectory), options: options,
-            log: { Log.info($0) }, onCommand: { inbox.push($0) })
+            log: { Log.info($0) }, deliver: { inbox.push($0) })
         let sync = CentralSync(worker: worker)
         operations.onSync = { [worker] in
             worker.syncNow()
             return .ok("sync requested")
         }
-        // IT's reload-config and set-weather run on the loop's thread, like a key press.
+        // IT's set-weather and published configurations run on the loop's thread, like a key press.
         loop.every(0.5) { [unowned operations] in
-            for c in inbox.take() {
-                switch c.type {
-                case "reload-config": break  // the worker fetches the published version, then apply-config
-                case "apply-config": applyPublished(c, operations: operations)
-                case "set-weather":
-                    if let w = c.argument.flatMap(Weather.init(rawValue:)) {
-                        operations.service.handle(.setWeather(w, at: Date()))
-                    }
-                default: break
+            for delivery in inbox.take() {
+                switch delivery {
+                case .configuration(let published, let commandID):
+                    let (ok, message) = applyPublished(published, operations: operations, stateDirectory: stateDirectory)
+                    if let commandID { worker.acknowledge(command: commandID, ok: ok, message: message) }
+                case .command(let c):
+                    let (ok, message) = perform(c, operations: operations)
+                    worker.acknowledge(command: c.id, ok: ok, message: message)
                 }
             }
         }
         worker.start()
-        Log.info("central sync: on, \(options.centralURL) every \(Int(options.interval)) s")
+        Log.info("central sync: on, \(options.centralURL) every \(Int(options.interval)) s\(options.caFile.map { ", trusting the CA in \($0)" } ?? "")")
         return sync
     }
 
@@ -51,57 +52,82 @@ public final class CentralSync {
 
     public func stop() { worker.stop() }
 
+    /// An IT command that changes the kiosk, on the loop's thread; returns its outcome.
+    static func perform(_ c: CentralClient.Command, operations: DaemonOperations) -> (Bool, String) {
+        switch c.type {
+        case "set-weather":
+            guard let w = c.argument.flatMap(Weather.init(rawValue:)) else {
+                return (false, "unknown weather '\(c.argument ?? "")'; use clear, rain, hot or cold")
+            }
+            operations.service.handle(.setWeather(w, at: Date()))
+            if let problem = operations.service.storageProblem { return (false, "not stored: \(problem)") }
+            return (true, "weather is \(operations.service.machine.state.weather.rawValue)")
+        default:
+            return (false, "unknown command '\(c.type)'")
+        }
+    }
+
     /// Applies a configuration version published by IT, all or nothing, on the loop's thread:
-    /// this kiosk's own identity and sync keys stay; a text with errors is refused and logged,
-    /// and the running configuration stays. The version applied is recorded (`kioskctl status`).
-    static func applyPublished(_ c: CentralClient.Command, operations: DaemonOperations) {
-        let version = Int(c.id)
+    /// this kiosk's own identity, sync keys and hardware stay; a text with errors is refused and
+    /// logged, and the running configuration stays. An applied version is stored in the state
+    /// folder (atomically) for the next start and recorded as running (`kioskctl status`,
+    /// heartbeat). Returns the outcome for IT's reload-config.
+    static func applyPublished(
+        _ c: CentralClient.PublishedConfig, operations: DaemonOperations, stateDirectory: String
+    ) -> (Bool, String) {
         let service = operations.service
-        guard let text = c.argument else { return }
-        switch ConfigurationParser.parse(text, file: "central configuration v\(version)") {
+        let running = service.setup.publishedVersion
+        let published = PublishedConfiguration(version: c.version, body: c.body)
+        // Applied over the local file as loaded now, not over the previous published version.
+        let base: KioskSetup
+        switch KioskSetup.load(configPath: operations.options.configPath, assets: operations.options.assets) {
+        case .success(let s): base = s
+        case .failure: base = service.setup
+        }
+        switch published.applied(to: base) {
         case .failure(let errors):
-            Log.error("central sync: configuration version \(version) refused, the running one stays:\n"
-                + errors.errors.map(\.description).joined(separator: "\n"))
-        case .success(var published):
-            var setup = service.setup
-            let local = setup.configuration
-            published.kioskID = local.kioskID
-            published.centralURL = local.centralURL
-            published.syncTokenFile = local.syncTokenFile
-            published.syncCAFile = local.syncCAFile
-            published.syncIntervalSeconds = local.syncIntervalSeconds
-            setup.configuration = published
+            let lines = errors.errors.map(\.description)
+            Log.error("central sync: configuration version \(c.version) refused, version \(running) keeps running:\n" + lines.joined(separator: "\n"))
+            return (false, "configuration version \(c.version) refused, version \(running) keeps running: " + lines.prefix(5).joined(separator: "; "))
+        case .success(var setup):
+            if let l = operations.options.language { setup.configuration.language = l }
             do {
                 try service.reload(setup, now: Date())
-                try service.store.recordConfigVersion(version)
-                Log.notice("central sync: now running configuration version \(version)")
             } catch {
-                Log.error("central sync: configuration version \(version) not applied: \(error)")
+                Log.error("central sync: configuration version \(c.version) not applied, version \(running) keeps running: \(error)")
+                return (false, "configuration version \(c.version) not applied: \(error)")
             }
+            do {
+                try published.save(stateDirectory: stateDirectory)
+            } catch {
+                Log.error("central sync: running configuration version \(c.version), but it could not be stored for the next start: \(error)")
+            }
+            try? service.store.recordConfigVersion(c.version)
+            Log.notice("central sync: now running configuration version \(c.version)")
+            return (true, "now running configuration version \(c.version)")
         }
     }
 
     static func workerOptions(_ config: Configuration) -> SyncWorker.Options? {
         guard let url = config.centralURL else { return nil }
-        // KIOSK_SYNC_BATCH_SIZE: events per upload (default 500; the proof uses small batches).
-        let batch = ProcessInfo.processInfo.environment["KIOSK_SYNC_BATCH_SIZE"].flatMap(Int.init).map { min(max($0, 1), 1000) }
         return SyncWorker.Options(
-            centralURL: url, tokenFile: config.syncTokenFile ?? "/etc/kiosk/central.token", kioskID: config.kioskID,
-            interval: TimeInterval(config.syncIntervalSeconds), batchSize: batch ?? 500)
+            centralURL: url, tokenFile: config.syncTokenFile ?? "/etc/kiosk/central.token", caFile: config.syncCAFile,
+            kioskID: config.kioskID, interval: TimeInterval(config.syncIntervalSeconds), batchSize: config.syncBatchSize,
+            diskBudgetBytes: Int64(config.syncDiskBudgetMiB) * 1024 * 1024)
     }
 
-    /// URLSession on Linux verifies the centre against the system CA store only: a private CA
-    /// given as `ca-file` must be installed there (update-ca-certificates). Say so when it is not.
+    /// Says at start when `ca-file` cannot serve: unreadable, or holding no PEM certificate.
     static func checkCAFile(_ config: Configuration) {
         guard let ca = config.syncCAFile else { return }
+        if config.centralURL?.hasPrefix("http://") == true {
+            Log.notice("central sync: ca-file \(ca) is not used: central-url is http://")
+        }
         guard let pem = try? String(contentsOfFile: ca, encoding: .utf8) else {
-            Log.error("central sync: cannot read ca-file \(ca); check the path")
+            Log.error("central sync: cannot read ca-file \(ca); check the path and that kioskd may read it, or HTTPS to the centre will fail")
             return
         }
-        let bundle = (try? String(contentsOfFile: "/etc/ssl/certs/ca-certificates.crt", encoding: .utf8)) ?? ""
-        let body = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
-        if !bundle.split(separator: "\n").filter({ !$0.hasPrefix("-----") }).joined().contains(body) {
-            Log.error("central sync: ca-file \(ca) is not in the system CA store; copy it to /usr/local/share/ca-certificates/ and run update-ca-certificates, or HTTPS to the centre will fail")
+        if !pem.contains("-----BEGIN CERTIFICATE-----") {
+            Log.error("central sync: ca-file \(ca) holds no PEM certificate (-----BEGIN CERTIFICATE-----); ask IT for the centre's CA file")
         }
     }
 
@@ -142,7 +168,8 @@ public final class CentralSync {
     }
 
     /// The sync lines of `kioskctl status`.
-    static func statusText(_ store: EventStore, _ config: Configuration) -> String {
+    static func statusText(_ store: EventStore, _ setup: KioskSetup) -> String {
+        let config = setup.configuration
         guard let url = config.centralURL else { return "\nSync: off (no central-url in [kiosk])\n" }
         guard let state = try? store.syncState(), let backlog = try? store.backlog() else {
             return "\nSync: state not readable (start kioskd once to upgrade the file)\n"
@@ -150,7 +177,7 @@ public final class CentralSync {
         var text = "\nSync: \(url)\n"
         text += "  backlog \(backlog.count) events (\(backlog.bytes / 1024) KiB)"
         text += backlog.oldestDeviceTime.map { ", oldest unsent \($0)" } ?? ""
-        switch BacklogBudget.assess(backlogBytes: backlog.bytes, budgetBytes: SyncWorker.Options.defaultDiskBudgetBytes) {
+        switch BacklogBudget.assess(backlogBytes: backlog.bytes, budgetBytes: Int64(config.syncDiskBudgetMiB) * 1024 * 1024) {
         case .ok: break
         case .filling(let p): text += "; WARNING: \(p)% of the disk budget, bring the kiosk online"
         case .exceeded(let p): text += "; WARNING: \(p)% of the disk budget (nothing is dropped), connect the kiosk now"
@@ -158,21 +185,23 @@ public final class CentralSync {
         text += "\n  acknowledged through #\(state.ackedSeq); last success \(state.lastSuccessAt ?? "never")\n"
         if let e = state.lastError { text += "  last error \(state.lastErrorAt ?? ""): \(e)\n" }
         text += "  configuration version \(state.configVersion)"
+        text += state.configVersion > 0 ? " (published by the centre, kept in \(PublishedConfiguration.fileName))" : " (the local kiosk.conf)"
+        if let problem = setup.publishedProblem { text += "\n  WARNING: \(problem.split(separator: "\n").joined(separator: "; "))" }
         text += state.clockOffsetMs.map { "; clock offset \($0) ms (centre minus kiosk)" } ?? ""
         return text + "\n"
     }
 }
 
-/// IT's commands handed from the sync thread to the poll loop.
-final class CommandInbox: @unchecked Sendable {
+/// IT's commands and published configurations handed from the sync threads to the poll loop.
+final class DeliveryInbox: @unchecked Sendable {
     private let lock = NSLock()
-    private var items: [CentralClient.Command] = []
-    func push(_ c: CentralClient.Command) {
+    private var items: [SyncWorker.Delivery] = []
+    func push(_ c: SyncWorker.Delivery) {
         lock.lock()
         items.append(c)
         lock.unlock()
     }
-    func take() -> [CentralClient.Command] {
+    func take() -> [SyncWorker.Delivery] {
         lock.lock()
         defer { lock.unlock() }
         let out = items

@@ -16,14 +16,18 @@ public struct CentralRoutes: Sendable {
         ("POST", "/v1/events"),
         ("POST", "/v1/heartbeat"),
         ("GET", "/v1/commands"),
+        ("POST", "/v1/commands/{id}/ack"),
         ("GET", "/v1/sites/{site}/config"),
         ("GET", "/v1/admin/kiosks"),
         ("POST", "/v1/admin/kiosks"),
         ("POST", "/v1/admin/kiosks/{kiosk}/revoke"),
         ("POST", "/v1/admin/commands"),
+        ("GET", "/v1/admin/commands"),
         ("POST", "/v1/admin/config"),
         ("GET", "/v1/admin/events"),
         ("GET", "/v1/admin/reports"),
+        ("GET", "/v1/admin/sites/{site}/report.html"),
+        ("GET", "/v1/admin/report.html"),
     ]
 
     public func makeRouter() -> Router<BasicRequestContext> {
@@ -108,11 +112,11 @@ public struct CentralRoutes: Sendable {
                 throw APIError.badRequest(
                     "no-target", "a command needs a kiosk or a site", hint: "pass --kiosk ID or --site ID")
             }
-            let n = try await store.queueCommand(kiosk: r.kiosk, site: r.site, type: r.type, argument: r.argument)
-            if n == 0 {
+            let ids = try await store.queueCommand(kiosk: r.kiosk, site: r.site, type: r.type, argument: r.argument)
+            if ids.isEmpty {
                 throw APIError(.notFound, "no-such-kiosk", "no kiosk matches", hint: "check ids with `kiosk-central admin kiosks`")
             }
-            return jsonResponse(QueueCommandReply(queued: n), status: .created)
+            return jsonResponse(QueueCommandReply(queued: ids.count, ids: ids), status: .created)
         }
         router.post("/v1/admin/config") { request, context in
             try await requireAdmin(request)
@@ -136,6 +140,8 @@ public struct CentralRoutes: Sendable {
             let rows = try await store.reports(site: q["site"].map(String.init), day: q["day"].map(String.init))
             return jsonResponse(ReportsReply(rows: rows))
         }
+        addReportPages(to: router)
+        addCommandRoutes(to: router)
         return router
     }
 

@@ -149,7 +149,40 @@ public struct QueueCommandRequest: Codable, Sendable {
     }
 }
 
-public struct QueueCommandReply: Codable, Sendable { public var queued: Int }
+public struct QueueCommandReply: Codable, Sendable {
+    public var queued: Int
+    /// One command per kiosk; follow them with `GET /v1/admin/commands`.
+    public var ids: [Int64]?
+}
+
+/// `POST /v1/commands/{id}/ack`: how the kiosk carried out a command.
+public struct CommandAckRequest: Codable, Sendable {
+    /// "done" or "failed".
+    public var result: String
+    /// What happened, for IT ("now running configuration version 3", or the error).
+    public var message: String?
+    public init(result: String, message: String?) {
+        self.result = result
+        self.message = message
+    }
+}
+
+/// A command as IT follows it: queued → delivered (long-poll) → done / failed (the kiosk's ack).
+public struct CommandStatus: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var kiosk: String
+    public var site: String
+    public var type: String
+    public var argument: String?
+    /// queued, delivered, done or failed.
+    public var status: String
+    public var createdAt: String
+    public var deliveredAt: String?
+    public var ackedAt: String?
+    public var message: String?
+}
+
+public struct CommandsStatusReply: Codable, Sendable { public var commands: [CommandStatus] }
 
 public struct PublishConfigRequest: Codable, Sendable {
     public var site: String

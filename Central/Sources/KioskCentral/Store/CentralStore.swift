@@ -18,6 +18,17 @@ public struct CentralStore: Sendable {
         self.logger = logger
     }
 
+    /// `withTransaction` that lets an `APIError` thrown inside reach the client as itself (after
+    /// the rollback) instead of as a PostgresTransactionError, which would answer 500.
+    func transaction<R>(_ body: (PostgresConnection) async throws -> sending R) async throws -> sending R {
+        do {
+            return try await client.withTransaction(logger: logger, body)
+        } catch let e as PostgresTransactionError {
+            if let api = e.closureError as? APIError, e.rollbackError == nil { throw api }
+            throw e
+        }
+    }
+
     /// A new random token: 32 bytes, URL-safe base64, prefixed by its role for humans.
     public static func newToken(prefix: String) -> String {
         var g = SystemRandomNumberGenerator()
@@ -60,7 +71,7 @@ public struct CentralStore: Sendable {
     /// the same kiosk are revoked, so re-registering is how a lost token is replaced.
     public func registerKiosk(_ kiosk: String, site: String, name: String) async throws -> String {
         let token = Self.newToken(prefix: "kck")
-        try await client.withTransaction(logger: logger) { conn in
+        try await transaction { conn in
             try await conn.query("INSERT INTO sites (id) VALUES (\(site)) ON CONFLICT DO NOTHING", logger: logger)
             let rows = try await conn.query(
                 """
@@ -97,6 +108,8 @@ public struct CentralStore: Sendable {
 
     /// Stores a validated batch exactly once and returns the highest contiguous seq held for
     /// the kiosk. The kiosk row is locked so two uploads of one kiosk never race on `acked_seq`.
+    /// A seq sent again with the same content is a harmless retry; with different content the
+    /// whole batch is refused (409 seq-conflict) and nothing is stored.
     public func ingest(
         kiosk: String, site: String, events: [UploadEvent], deviceTimes: [Date], clockOffsetMs: Int64?,
         receivedAt: Date
@@ -108,7 +121,7 @@ public struct CentralStore: Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let payloads = try events.map { String(decoding: try encoder.encode($0.payload), as: UTF8.self) }
         let received = WireTime.string(receivedAt)
-        return try await client.withTransaction(logger: logger) { conn in
+        return try await transaction { conn in
             var acked: Int64 = 0
             for try await a in try await conn.query(
                 "SELECT acked_seq FROM kiosks WHERE id = \(kiosk) FOR UPDATE", logger: logger
@@ -124,6 +137,26 @@ public struct CentralStore: Sendable {
                     RETURNING seq
                     """, logger: logger)
                 for try await _ in rows.decode(Int64.self) { stored += 1 }
+            }
+            if stored < seqs.count {
+                // Some seqs were already held: they must be the very same events.
+                var conflicts: [Int64] = []
+                for try await seq in try await conn.query(
+                    """
+                    SELECT e.seq FROM events e
+                    JOIN unnest(\(seqs)::bigint[], \(types)::text[], \(times)::text[], \(payloads)::text[]) AS u(s, t, d, p)
+                      ON e.kiosk_id = \(kiosk) AND e.seq = u.s
+                    WHERE e.type <> u.t OR e.device_time <> u.d::timestamptz OR e.payload <> u.p::jsonb
+                    ORDER BY e.seq LIMIT 5
+                    """, logger: logger
+                ).decode(Int64.self) { conflicts.append(seq) }
+                if let first = conflicts.first {
+                    let list = conflicts.map(String.init).joined(separator: ", ")
+                    throw APIError(
+                        .conflict, "seq-conflict",
+                        "kiosk \(kiosk) already sent seq \(list)\(conflicts.count == 5 ? " (and maybe more)" : "") with different content (type, device time or payload); nothing of this batch was stored",
+                        hint: "this kiosk's event log no longer matches what it sent: check that its id and state folder are its own (a copied or restored disk?); compare with `kiosk-central admin events --kiosk \(kiosk) --after \(first - 1) --limit 1`")
+                }
             }
             // Highest contiguous seq: the first stored seq after `acked` whose successor is missing.
             var newAcked = acked
@@ -216,8 +249,8 @@ public struct CentralStore: Sendable {
 
     // MARK: Commands
 
-    /// Queues a command for one kiosk or every kiosk of a site. Returns how many were queued.
-    public func queueCommand(kiosk: String?, site: String?, type: String, argument: String?) async throws -> Int {
+    /// Queues a command for one kiosk or every kiosk of a site. Returns the new commands' ids.
+    public func queueCommand(kiosk: String?, site: String?, type: String, argument: String?) async throws -> [Int64] {
         let rows = try await client.query(
             """
             INSERT INTO commands (kiosk_id, type, argument)
@@ -225,9 +258,56 @@ public struct CentralStore: Sendable {
             WHERE (\(kiosk)::text IS NULL OR id = \(kiosk)) AND (\(site)::text IS NULL OR site_id = \(site))
             RETURNING id
             """, logger: logger)
-        var n = 0
-        for try await _ in rows.decode(Int64.self) { n += 1 }
-        return n
+        var ids: [Int64] = []
+        for try await id in rows.decode(Int64.self) { ids.append(id) }
+        return ids.sorted()
+    }
+
+    /// Records a kiosk's outcome of one of its commands. The first outcome stays (a kiosk that
+    /// retries after a lost answer gets the same answer). Nil: no such command for this kiosk.
+    public func acknowledgeCommand(kiosk: String, id: Int64, result: String, message: String) async throws -> CommandStatus? {
+        try await client.query(
+            """
+            UPDATE commands SET acked_at = now(), result = \(result), message = \(message),
+                delivered_at = COALESCE(delivered_at, now())
+            WHERE id = \(id) AND kiosk_id = \(kiosk) AND acked_at IS NULL
+            """, logger: logger)
+        return try await commandStatuses(site: nil, kiosk: kiosk, id: id, limit: 1).first
+    }
+
+    /// IT's view of commands, newest first: queued, delivered (not yet answered), done or failed.
+    public func commandStatuses(site: String?, kiosk: String?, id: Int64? = nil, limit: Int) async throws -> [CommandStatus] {
+        let ts = #"'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'"#
+        let rows = try await client.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT c.id, c.kiosk_id, k.site_id, c.type, c.argument,
+                           to_char(c.created_at AT TIME ZONE 'UTC', \(ts)),
+                           to_char(c.delivered_at AT TIME ZONE 'UTC', \(ts)),
+                           to_char(c.acked_at AT TIME ZONE 'UTC', \(ts)), c.result, c.message
+                    FROM commands c JOIN kiosks k ON k.id = c.kiosk_id
+                    WHERE ($1::text IS NULL OR k.site_id = $1) AND ($2::text IS NULL OR c.kiosk_id = $2)
+                      AND ($3::bigint IS NULL OR c.id = $3)
+                    ORDER BY c.id DESC LIMIT $4
+                    """,
+                binds: {
+                    var b = PostgresBindings()
+                    b.append(site)
+                    b.append(kiosk)
+                    b.append(id)
+                    b.append(Int64(limit))
+                    return b
+                }()), logger: logger)
+        var out: [CommandStatus] = []
+        for try await r in rows {
+            let c = try r.decode((Int64, String, String, String, String?, String, String?, String?, String?, String?).self)
+            let status = c.8 ?? (c.6 == nil ? "queued" : "delivered")
+            out.append(
+                CommandStatus(
+                    id: c.0, kiosk: c.1, site: c.2, type: c.3, argument: c.4, status: status, createdAt: c.5,
+                    deliveredAt: c.6, ackedAt: c.7, message: c.9))
+        }
+        return out
     }
 
     /// Hands out the pending commands of a kiosk, marking them delivered (at-most-once: every

@@ -168,6 +168,24 @@ public let centralMigrations: [CentralMigration] = [
             LEFT JOIN cases k ON k.site_id = c.site_id AND k.day IS NOT DISTINCT FROM c.day
             """,
         ]),
+    CentralMigration(
+        version: 4, name: "command outcomes: the kiosk acknowledges each command with done or failed",
+        sql: [
+            """
+            ALTER TABLE commands
+                ADD COLUMN acked_at timestamptz,
+                ADD COLUMN result text CHECK (result IN ('done', 'failed')),
+                ADD COLUMN message text,
+                ADD CHECK ((acked_at IS NULL) = (result IS NULL))
+            """,
+            "CREATE INDEX commands_kiosk ON commands (kiosk_id, id DESC)",
+        ]),
+    CentralMigration(
+        version: 5, name: "events by business day, for report pages over a period",
+        sql: [
+            // The report pages read one period's events (of a site or of all): a range on the day.
+            "CREATE INDEX events_day_site ON events ((payload->>'day'), site_id)"
+        ]),
 ]
 
 /// Applies pending migrations, each in its own transaction, under an advisory lock so two

@@ -1,0 +1,119 @@
+import Foundation
+import KioskCore
+import KioskStorage
+import KioskSync
+import Testing
+
+@testable import KioskRuntime
+
+/// The centre's published configuration on the kiosk: applied over the local file keeping the
+/// kiosk's own keys, stored atomically in the state folder, run again at an offline start, and a
+/// broken version refused while the running one stays.
+@Suite("Published configuration kept on the kiosk")
+struct PublishedConfigurationTests {
+    static let local = """
+        [kiosk]
+        id = lobby-7
+        central-url = https://central.example.com
+        token-file = /etc/kiosk/central.token
+        sync-batch-size = 50
+        printer = /dev/usb/lp0
+
+        """
+
+    static func shipped(renaming name: String) throws -> String {
+        let text = try String(contentsOfFile: assetsFolder + "/kiosk.conf", encoding: .utf8)
+        return text.replacingOccurrences(of: "name = 报修\n", with: "name = \(name)\n")
+    }
+
+    func localSetup(_ folder: String) throws -> (String, KioskSetup) {
+        let path = folder + "/kiosk.conf"
+        try Self.local.write(toFile: path, atomically: true, encoding: .utf8)
+        return (path, try KioskSetup.load(configPath: path, assets: assetsFolder).get())
+    }
+
+    @Test func aPublishedVersionReplacesTheSettingsButKeepsTheKiosksOwnKeys() throws {
+        let folder = makeTemporaryFolder("published")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (_, setup) = try localSetup(folder)
+        let published = PublishedConfiguration(version: 3, body: try Self.shipped(renaming: "维修登记处"))
+        let applied = try published.applied(to: setup).get()
+        #expect(applied.configuration.service("repairs")?.names[.chinese] == "维修登记处")
+        #expect(applied.configuration.kioskID == "lobby-7", "the published file says kiosk-01; the kiosk keeps its id")
+        #expect(applied.configuration.centralURL == "https://central.example.com")
+        #expect(applied.configuration.syncBatchSize == 50)
+        #expect(applied.configuration.printer == "/dev/usb/lp0")
+        #expect(applied.publishedVersion == 3)
+        #expect(applied.configSource.hasPrefix("published version 3 over "))
+    }
+
+    @Test func aBrokenVersionIsRefusedWithEveryErrorNamingTheVersion() throws {
+        let folder = makeTemporaryFolder("published")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (_, setup) = try localSetup(folder)
+        let broken = PublishedConfiguration(version: 5, body: "[kiosk]\nprefx = A\nsync-interval = 1\n")
+        guard case .failure(let errors) = broken.applied(to: setup) else {
+            Issue.record("a broken published configuration must be refused")
+            return
+        }
+        let text = errors.description
+        #expect(text.contains("published configuration v5:2: unknown key 'prefx'"), "\(text)")
+        #expect(text.contains("published configuration v5:3:"), "\(text)")
+        let missing = PublishedConfiguration(version: 6, body: "[kiosk]\nreasons = reason.nope\n")
+        guard case .failure(let e) = missing.applied(to: setup) else {
+            Issue.record("a reason the catalogs lack must be refused")
+            return
+        }
+        #expect(e.description.contains("'reason.nope'"))
+    }
+
+    @Test func itIsStoredAtomicallyAndRunAgainAtTheNextStart() throws {
+        let folder = makeTemporaryFolder("published")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (path, _) = try localSetup(folder)
+        let state = folder + "/state"
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        try PublishedConfiguration(version: 1, body: "[kiosk]\nweather = rain\n").save(stateDirectory: state)
+        try PublishedConfiguration(version: 2, body: try Self.shipped(renaming: "维修登记处")).save(stateDirectory: state)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: state) == [PublishedConfiguration.fileName], "no temporary file left")
+        #expect(try PublishedConfiguration.load(stateDirectory: state)?.version == 2)
+        // A start (offline or not) runs the stored version over the local file.
+        let started = try KioskSetup.load(configPath: path, assets: assetsFolder, stateDirectory: state).get()
+        #expect(started.publishedVersion == 2)
+        #expect(started.configuration.service("repairs")?.names[.chinese] == "维修登记处")
+        #expect(started.configuration.kioskID == "lobby-7")
+        #expect(started.publishedProblem == nil)
+        // Without a state folder (--check-config) the local file alone is checked.
+        #expect(try KioskSetup.load(configPath: path, assets: assetsFolder).get().publishedVersion == 0)
+        // A damaged file does not stop the kiosk: the local file runs and the reason is kept.
+        try "{\"version\": 2, \"bo".write(toFile: PublishedConfiguration.path(stateDirectory: state), atomically: true, encoding: .utf8)
+        let fallback = try KioskSetup.load(configPath: path, assets: assetsFolder, stateDirectory: state).get()
+        #expect(fallback.publishedVersion == 0)
+        #expect(fallback.configuration.service("repairs")?.names[.chinese] == "报修")
+        #expect(fallback.publishedProblem?.contains("delete it to run kiosk.conf") == true)
+    }
+
+    @Test func theDaemonAppliesAVersionAllOrNothingAndRecordsWhatItRuns() throws {
+        let rig = try Rig(configText: Self.local)
+        let state = rig.folder + "/state"
+        let good = CentralClient.PublishedConfig(version: 4, body: try Self.shipped(renaming: "维修登记处"))
+        var (ok, message) = CentralSync.applyPublished(good, operations: rig.operations, stateDirectory: state)
+        #expect(ok, "\(message)")
+        #expect(message == "now running configuration version 4")
+        #expect(rig.service.setup.configuration.service("repairs")?.names[.chinese] == "维修登记处")
+        #expect(try rig.service.store.syncState().configVersion == 4)
+        #expect(try PublishedConfiguration.load(stateDirectory: state)?.version == 4)
+        let broken = CentralClient.PublishedConfig(version: 5, body: "[service repairs]\nprefix = lowercase\n")
+        (ok, message) = CentralSync.applyPublished(broken, operations: rig.operations, stateDirectory: state)
+        #expect(!ok)
+        #expect(message.contains("configuration version 5 refused, version 4 keeps running"), "\(message)")
+        #expect(message.contains("published configuration v5:2: prefix 'lowercase'"), "\(message)")
+        #expect(rig.service.setup.publishedVersion == 4)
+        #expect(try rig.service.store.syncState().configVersion == 4)
+        #expect(try PublishedConfiguration.load(stateDirectory: state)?.version == 4, "the stored version stays")
+        // SIGHUP reload keeps running the published version (over the reloaded local file).
+        _ = rig.operations.reload()
+        #expect(rig.service.setup.publishedVersion == 4)
+        #expect(rig.service.setup.configuration.service("repairs")?.names[.chinese] == "维修登记处")
+    }
+}

@@ -165,21 +165,37 @@ public final class FontSet {
     }
 
     /// How far the pen moves for a character (cached apart from the bitmaps: layout measures a lot).
+    /// Layout measures text at every size it tries and most of those are never drawn, so a
+    /// measured character is loaded (and hinted) without rendering or keeping its bitmap.
     @inline(__always)
     public func advance(_ scalar: Unicode.Scalar, size: Int) -> Int {
         let key = SizeScalarTable.key(size: size, scalar: scalar)
         if let a = advances[key] { return a }
-        let a = glyph(scalar, size: size).advance
+        var a = size / 2  // as for a glyph that does not load
+        if let i = glyphIndex[key] {
+            a = glyphs[i].advance
+        } else {
+            let face = face(for: scalar, size: size)
+            if FT_Load_Char(face, FT_ULong(scalar.value), FT_Int32(FT_LOAD_DEFAULT)) == 0, let slot = face.pointee.glyph {
+                a = Int((slot.pointee.advance.x + 32) >> 6)
+            }
+        }
         advances[key] = a
         return a
+    }
+
+    /// The face that has `scalar` (else the primary one), set to `size` pixels.
+    private func face(for scalar: Unicode.Scalar, size: Int) -> FT_Face {
+        let face = faces.first { FT_Get_Char_Index($0, FT_ULong(scalar.value)) != 0 } ?? faces[0]
+        FT_Set_Pixel_Sizes(face, 0, FT_UInt(size))
+        return face
     }
 
     /// The anti-aliased glyph for a character at a pixel size (rendered once, then cached).
     public func glyph(_ scalar: Unicode.Scalar, size: Int) -> Glyph {
         let key = SizeScalarTable.key(size: size, scalar: scalar)
         if let i = glyphIndex[key] { return glyphs[i] }
-        let face = faces.first { FT_Get_Char_Index($0, FT_ULong(scalar.value)) != 0 } ?? faces[0]
-        FT_Set_Pixel_Sizes(face, 0, FT_UInt(size))
+        let face = face(for: scalar, size: size)
         var g = Glyph(width: 0, height: 0, left: 0, top: 0, advance: size / 2, alpha: [])
         if FT_Load_Char(face, FT_ULong(scalar.value), FT_Int32(FT_LOAD_RENDER)) == 0, let slot = face.pointee.glyph {
             let bitmap = slot.pointee.bitmap

@@ -150,13 +150,13 @@ let busiest = builder.lobby(machine, now: clock)
 func median(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.sorted()[xs.count / 2] }
 func ms(_ s: Double) -> String { decimals(s * 1000) + " ms" }
 
-// Full frame: lay out, draw every pixel and write it to the framebuffer: what the kiosk does when
+// Full frame: lay out, draw every pixel and write it to the framebuffer: what the kiosk draws when
 // it gets the console back from another VT (and more than it does for a new screen).
 _ = display.show(busiest)  // warm the glyph cache, as a running kiosk has it
 var full: [Double] = []
 for _ in 0..<iterations {
     let t0 = now()
-    display.redrawAll()
+    display.repaintAll()
     full.append(now() - t0)
 }
 

@@ -71,8 +71,14 @@ public final class StationDisplay {
     /// After the console comes back from another VT: everything is drawn again.
     public func redrawAll() {
         isActive = true
-        if let s = shown { shown = nil; shownItems = nil; show(s) }
+        repaintAll()
         framebuffer.rewriteVisibleArea()
+    }
+
+    /// Lays the shown screen out again and draws and writes every pixel: a full frame (what
+    /// `redrawAll` draws, and what kiosk-bench times).
+    public func repaintAll() {
+        if let s = shown { shown = nil; shownItems = nil; show(s) }
     }
 
     /// Draws `area` of the layout band by band, flushing each band as soon as it is drawn.

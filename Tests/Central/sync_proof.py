@@ -13,6 +13,7 @@ PGPORT = os.environ["PGPORT"]
 CENTRAL = os.environ["CENTRAL"]
 KIOSK_BIN = os.environ["KIOSK_BIN"]
 WORK = os.environ["WORK"]
+KIOSK_ASSETS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../Kiosk")
 EXACTLY_ONCE_EVENTS = int(os.environ.get("EXACTLY_ONCE_EVENTS", "10000"))
 OFFLINE_EVENTS = int(os.environ.get("OFFLINE_EVENTS", "50000"))
 passed, failed = 0, 0
@@ -606,6 +607,30 @@ http {{
         centre.kill()
 
 
+def synced_morning(centre, kiosk, site, seed, acks):
+    """A kiosk registered at `site` that lived a morning of visits (the whole kiosk under random
+    keys: kiosk-crash-probe --service, stopped after `acks` stored inputs); returns its folder."""
+    token = centre.admin_cli("register", "--kiosk", kiosk, "--site", site).strip()
+    d = os.path.join(WORK, kiosk)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "token"), "w") as f:
+        f.write(token + "\n")
+    conf = os.path.join(d, "kiosk.conf")
+    with open(conf, "w") as f:
+        f.write(f"[kiosk]\nid = {kiosk}\ncentral-url = {centre.url}\ntoken-file = {d}/token\nsync-interval = 3600\n")
+    probe = subprocess.Popen([os.path.join(KIOSK_BIN, "kiosk-crash-probe"), "--service", d, KIOSK_ASSETS, conf, str(seed)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    stored = 0
+    for line in probe.stdout:
+        if line.startswith(b"ack "):
+            stored += 1
+            if stored >= acks:
+                break
+    probe.send_signal(signal.SIGKILL)
+    probe.wait()
+    return d
+
+
 def reports_match_the_kiosk():
     """A real morning of visits (the whole kiosk under random keys: kiosk-crash-probe --service)
     synced to the centre: the centre's daily report says what `kioskctl report --json` says."""
@@ -613,25 +638,7 @@ def reports_match_the_kiosk():
     centre = Centre("proof_reports")
     centre.start()
     try:
-        token = centre.admin_cli("register", "--kiosk", "rp-1", "--site", "site-r").strip()
-        d = os.path.join(WORK, "rp-1")
-        os.makedirs(d, exist_ok=True)
-        with open(os.path.join(d, "token"), "w") as f:
-            f.write(token + "\n")
-        conf = os.path.join(d, "kiosk.conf")
-        with open(conf, "w") as f:
-            f.write(f"[kiosk]\nid = rp-1\ncentral-url = {centre.url}\ntoken-file = {d}/token\nsync-interval = 3600\n")
-        assets = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../Kiosk")
-        probe = subprocess.Popen([os.path.join(KIOSK_BIN, "kiosk-crash-probe"), "--service", d, assets, conf, "7"],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        acks = 0
-        for line in probe.stdout:
-            if line.startswith(b"ack "):
-                acks += 1
-                if acks >= 1500:
-                    break
-        probe.send_signal(signal.SIGKILL)
-        probe.wait()
+        d = synced_morning(centre, "rp-1", "site-r", seed=7, acks=1500)
         p = kioskctl(d, "sync")
         out, err = p.communicate()
         check(p.returncode == 0 and "backlog 0" in out, f"the morning's events reached the centre: {out.strip()[:80]} {err.strip()[:80]}")
@@ -663,7 +670,7 @@ def reports_match_the_kiosk():
             check(same(centre_value, kiosk_value), f"{name}: centre {centre_value}, kiosk {kiosk_value}")
         check(overall["served"] > 10 and overall["ratings"] > 0 and cases["opened"] > 0,
               f"a real morning: {overall['issued']} tickets, {overall['served']} served, {overall['ratings']} ratings, {cases['opened']} cases")
-        report_pages(centre, d, kiosk, day, assets)
+        report_pages(centre, d, kiosk, day)
     finally:
         centre.kill()
 
@@ -700,7 +707,7 @@ def chromium(page, png):
     return dom
 
 
-def report_pages(centre, d, kiosk, day, assets):
+def report_pages(centre, d, kiosk, day):
     """The centre's report pages (the kiosk's own ReportBuilder + ReportHTML over the synced
     events): the site page shows exactly `kioskctl report --json`; the fleet page adds a second
     site whose kiosk also numbers its tickets from A001, and counts both; both render in Chromium."""
@@ -724,24 +731,7 @@ def report_pages(centre, d, kiosk, day, assets):
     check(os.path.exists(png) and os.path.getsize(png) > 20000, f"screenshot kept: {os.path.relpath(png)}")
 
     # A second site: its kiosk numbers tickets A001, … too (another seed, a shorter morning).
-    token = centre.admin_cli("register", "--kiosk", "rp-2", "--site", "site-s").strip()
-    d2 = os.path.join(WORK, "rp-2")
-    os.makedirs(d2, exist_ok=True)
-    with open(os.path.join(d2, "token"), "w") as f:
-        f.write(token + "\n")
-    conf2 = os.path.join(d2, "kiosk.conf")
-    with open(conf2, "w") as f:
-        f.write(f"[kiosk]\nid = rp-2\ncentral-url = {centre.url}\ntoken-file = {d2}/token\nsync-interval = 3600\n")
-    probe = subprocess.Popen([os.path.join(KIOSK_BIN, "kiosk-crash-probe"), "--service", d2, assets, conf2, "11"],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    acks = 0
-    for line in probe.stdout:
-        if line.startswith(b"ack "):
-            acks += 1
-            if acks >= 500:
-                break
-    probe.send_signal(signal.SIGKILL)
-    probe.wait()
+    d2 = synced_morning(centre, "rp-2", "site-s", seed=11, acks=500)
     kioskctl(d2, "sync").communicate()
     out, _ = kioskctl(d2, "report", "--json", "--date", day).communicate()
     second = json.loads(out)

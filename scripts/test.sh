@@ -25,6 +25,10 @@ step "systemd in QEMU" ./scripts/qemu-systemd.sh
 # Operations: control socket, reload, systemd notify with the real daemon; unit hardening.
 step "operations in tmux" ./Tests/EndToEnd/operations-in-tmux.sh
 step "systemd hardening" ./systemd/check-security.sh
+# The Debian package (static release binaries, shared with the QEMU steps' build) installed into
+# a clean debootstrap root with apt; kioskd --check-config there. The root is cached after the
+# first run (~/.cache/kiosk).
+step "Debian package" sh -c 'KIOSK_DEB_SCRATCH=.build ./scripts/make-deb.sh && ./scripts/test-deb.sh'
 # Central sync: kiosk-central on a throwaway PostgreSQL, real processes.
 # (Building Central/'s dependencies takes 5–9 minutes of it; building them in the background on
 # one core during QEMU made the whole run slower, so it stays in sequence.)

@@ -81,7 +81,7 @@ struct StationPrinterTests {
         take(rig, at: "lobby-east")
         var events = try rig.service.store.events(since: 0).map(\.event)
         #expect(events.map(\.type) == [.ticketIssued, .printerFailed])
-        #expect(events[1].ticket == "A001" && events[1].detail == "offline")
+        #expect(events[1].ticket == "A001" && events[1].detail == "offline" && events[1].station == "lobby-east")
         #expect(rig.service.machine.state.printerProblem == "offline")
         // The west lobby prints fine, but the east printer is still broken: the alert stays.
         take(rig, at: "lobby-west")

@@ -32,6 +32,8 @@ public struct KioskEvent: Codable, Equatable, Sendable {
     public var weather: Weather?
     public var unresolved: Bool?
     public var detail: String?
+    /// The `[station]` the event happened at, where it matters (which lobby's printer failed).
+    public var station: String?
 
     public init(_ type: EventType, at time: Date, day: String) {
         self.type = type; self.time = time; self.day = day

@@ -21,7 +21,7 @@ public enum KioskInput: Sendable {
     case counterCommand(CounterCommand, counter: Int, at: Date)
     /// The ticket printer failed for `ticket` (nil: noticed without a ticket), or printed again.
     /// `problem` is a `printer.problem.*` catalog suffix: offline, paper-out, busy, error.
-    case printerFailed(ticket: String?, problem: String, at: Date)
+    case printerFailed(ticket: String?, problem: String, station: String? = nil, at: Date)
     case printerRecovered(at: Date)
 }
 
@@ -139,11 +139,12 @@ public struct KioskMachine: Sendable {
             let now = time.wholeSeconds
             rollOver(now: now, into: &out)
             operatorCommand(command, counter: n, now: now, into: &out)
-        case .printerFailed(let ticket, let detail, let time):
+        case .printerFailed(let ticket, let detail, let station, let time):
             // One event per ticket that did not print, so reports and staff see every one.
             var e = KioskEvent(.printerFailed, at: time.wholeSeconds, day: state.day)
             e.ticket = ticket
             e.detail = detail
+            e.station = station
             record(e, into: &out)
         case .printerRecovered(let time):
             if state.printerProblem != nil { record(KioskEvent(.printerRecovered, at: time.wholeSeconds, day: state.day), into: &out) }

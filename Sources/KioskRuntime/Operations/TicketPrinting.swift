@@ -58,7 +58,7 @@ public final class TicketPrinting {
             case .failure(let f):
                 failing.insert(path)
                 Log.error("ticket \(ticket.number) not printed on \(path)\(at) (the resident was told to remember it): \(f)")
-                service.handle(.printerFailed(ticket: ticket.number, problem: f.problem.rawValue, at: clock()))
+                service.handle(.printerFailed(ticket: ticket.number, problem: f.problem.rawValue, station: station, at: clock()))
             }
         }
     }

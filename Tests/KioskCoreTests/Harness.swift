@@ -34,11 +34,11 @@ struct Harness {
 
     /// Presses keys: digits and `* + - / .`, `E` for Enter, `B` for Backspace.
     @discardableResult
-    mutating func press(_ keys: String, _ station: StationID) -> [KioskEvent] {
+    mutating func press(_ keys: String, _ station: StationID, terminal: String = "") -> [KioskEvent] {
         var produced: [KioskEvent] = []
         for ch in keys {
             let key: Key = ch == "E" ? .enter : ch == "B" ? .backspace : Key(name: String(ch))!
-            produced += send(.key(key, station: station, at: now)).events
+            produced += send(.key(key, station: station, at: now, terminal: terminal)).events
         }
         return produced
     }

@@ -14,7 +14,10 @@ public enum StationID: Hashable, Sendable, CustomStringConvertible {
 
 /// Everything the kiosk reacts to. Time always comes in with the input (injected clock).
 public enum KioskInput: Sendable {
-    case key(Key, station: StationID, at: Date)
+    /// A key from a station's keypad. `terminal` tells lobby terminals apart (its `[station]`
+    /// name) when a site has several: each has its own screen state; "" is the only lobby of
+    /// the console and the demo. Counters are told apart by `station`.
+    case key(Key, station: StationID, at: Date, terminal: String = "")
     case tick(Date)
     case setWeather(Weather, at: Date)
     /// An operator's command from the control socket (`kioskctl counter pause 2`).
@@ -53,6 +56,17 @@ public enum LobbyMode: Equatable, Sendable {
     case notice(key: String, since: Date)
 }
 
+/// One lobby terminal's screen: what its resident is doing, in which language.
+public struct LobbyTerminal: Equatable, Sendable {
+    public var mode: LobbyMode = .idle
+    public var language: Language
+    /// When a resident last pressed a key here (the language returns to the default after a pause).
+    var lastKeyAt: Date?
+
+    var isChoosing: Bool { if case .choosing = mode { return true }; return false }
+    var priority: Bool { if case .choosing(let p, _, _) = mode { return p }; return false }
+}
+
 /// A staff member's half-typed entry at a counter.
 public enum CounterEntry: Equatable, Sendable {
     case none
@@ -80,10 +94,8 @@ public struct KioskMachine: Sendable {
     /// Farewell message keys available in the catalog, by prefix ("farewell.rain.").
     private let farewellKeys: [String: [String]]
     public private(set) var state: QueueState
-    public private(set) var lobby: LobbyMode = .idle
-    public var lobbyLanguage: Language
-    /// When a resident last pressed a lobby key (the language returns to the default after a pause).
-    private var lastLobbyKeyAt: Date?
+    /// Lobby terminals that were used, by name (see `KioskInput.key`).
+    private var lobbies: [String: LobbyTerminal] = [:]
     public private(set) var counterUI: [Int: CounterUI] = [:]
     /// Busy and quiet hours from stored history, for the lobby's advice.
     public var quietHours: (busy: [Int], quiet: [Int])?
@@ -92,7 +104,6 @@ public struct KioskMachine: Sendable {
         self.configuration = configuration
         self.calendar = LocalCalendar(configuration)
         self.state = QueueState(configuration: configuration, day: day)
-        self.lobbyLanguage = configuration.language
         var keys: [String: [String]] = [:]
         for prefix in ["farewell.morning.", "farewell.afternoon.", "farewell.evening.", "farewell.rain.", "farewell.hot.", "farewell.cold."] {
             keys[prefix] = catalog.keys(withPrefix: prefix)
@@ -109,6 +120,15 @@ public struct KioskMachine: Sendable {
         return machine
     }
 
+    /// A lobby terminal's screen state (idle, in the default language, until it is used).
+    public func lobbyTerminal(_ name: String) -> LobbyTerminal {
+        lobbies[name] ?? LobbyTerminal(language: configuration.language)
+    }
+
+    /// The lobby of a kiosk with one lobby terminal (the console, the demo).
+    public var lobby: LobbyMode { lobbyTerminal("").mode }
+    public var lobbyLanguage: Language { lobbyTerminal("").language }
+
     // MARK: Inputs
 
     public mutating func handle(_ input: KioskInput) -> KioskOutput {
@@ -118,11 +138,11 @@ public struct KioskMachine: Sendable {
             let now = time.wholeSeconds
             rollOver(now: now, into: &out)
             tick(now: now, into: &out)
-        case .key(let key, let station, let time):
+        case .key(let key, let station, let time, let terminal):
             let now = time.wholeSeconds
             rollOver(now: now, into: &out)
             switch station {
-            case .lobby: lobbyKey(key, now: now, into: &out)
+            case .lobby: lobbyKey(key, terminal: terminal, now: now, into: &out)
             case .counter(let n):
                 guard state.counters[n] != nil else { break }
                 counterKey(key, counter: n, now: now, into: &out)
@@ -224,7 +244,7 @@ public struct KioskMachine: Sendable {
         }
         state.day = today
         state.dayClosed = false
-        lobby = .idle
+        for name in lobbies.keys { lobbies[name]?.mode = .idle }
         for n in counterUI.keys { counterUI[n] = CounterUI() }
         if state.weather != configuration.weather {
             var e = KioskEvent(.weatherSet, at: now, day: today)
@@ -262,17 +282,19 @@ public struct KioskMachine: Sendable {
             }
         }
         state.expireFarewells(now: now, after: configuration.farewellSeconds)
-        switch lobby {
-        case .choosing(_, _, let since), .ticket(_, let since), .notice(_, let since):
-            if elapsed(since, now) >= configuration.ticketScreenSeconds {
-                lobby = .idle
-                lobbyLanguage = configuration.language
-            }
-        case .idle:
-            // A resident who switched language and walked away: the next one gets the default.
-            if lobbyLanguage != configuration.language, let last = lastLobbyKeyAt,
-               elapsed(last, now) >= configuration.ticketScreenSeconds {
-                lobbyLanguage = configuration.language
+        for (name, terminal) in lobbies {
+            switch terminal.mode {
+            case .choosing(_, _, let since), .ticket(_, let since), .notice(_, let since):
+                if elapsed(since, now) >= configuration.ticketScreenSeconds {
+                    lobbies[name]?.mode = .idle
+                    lobbies[name]?.language = configuration.language
+                }
+            case .idle:
+                // A resident who switched language and walked away: the next one gets the default.
+                if terminal.language != configuration.language, let last = terminal.lastKeyAt,
+                   elapsed(last, now) >= configuration.ticketScreenSeconds {
+                    lobbies[name]?.language = configuration.language
+                }
             }
         }
         for (n, ui) in counterUI {
@@ -284,37 +306,36 @@ public struct KioskMachine: Sendable {
 
     // MARK: Lobby
 
-    private mutating func lobbyKey(_ key: Key, now: Date, into out: inout KioskOutput) {
-        lastLobbyKeyAt = now
-        switch (lobby, key) {
-        case (_, .digit(0)) where !isChoosing:
-            lobbyLanguage = lobbyLanguage == .chinese ? .english : .chinese
+    private mutating func lobbyKey(_ key: Key, terminal name: String, now: Date, into out: inout KioskOutput) {
+        var t = lobbyTerminal(name)
+        t.lastKeyAt = now
+        switch (t.mode, key) {
+        case (_, .digit(0)) where !t.isChoosing:
+            t.language = t.language == .chinese ? .english : .chinese
         case (_, .digit(let d)):
             // A service key starts (or changes) a choice from any lobby screen.
             if let service = configuration.service(key: d) {
-                lobby = .choosing(priority: currentPriority, service: service.id, since: now)
+                t.mode = .choosing(priority: t.priority, service: service.id, since: now)
             }
         case (.choosing(let priority, let service, _), .star):
-            lobby = .choosing(priority: !priority, service: service, since: now)
+            t.mode = .choosing(priority: !priority, service: service, since: now)
         case (_, .star):
-            lobby = .choosing(priority: true, service: nil, since: now)
+            t.mode = .choosing(priority: true, service: nil, since: now)
         case (.choosing(let priority, let service?, _), .enter):
-            issueTicket(service: service, priority: priority, now: now, into: &out)
+            if let shown = issueTicket(service: service, priority: priority, now: now, into: &out) { t.mode = shown }
         case (.choosing, .backspace), (.ticket, .enter), (.ticket, .backspace), (.notice, _):
-            lobby = .idle
+            t.mode = .idle
         default:
             break
         }
+        lobbies[name] = t
     }
 
-    private var isChoosing: Bool { if case .choosing = lobby { return true }; return false }
-    private var currentPriority: Bool { if case .choosing(let p, _, _) = lobby { return p }; return false }
-
-    private mutating func issueTicket(service id: String, priority: Bool, now: Date, into out: inout KioskOutput) {
-        guard let service = configuration.service(id) else { return }
+    /// Issues a ticket; returns what the lobby shows next (the ticket, or why there is none).
+    private mutating func issueTicket(service id: String, priority: Bool, now: Date, into out: inout KioskOutput) -> LobbyMode? {
+        guard let service = configuration.service(id) else { return nil }
         guard let number = state.nextNumber(for: service) else {
-            lobby = .notice(key: "lobby.numbers-exhausted", since: now)
-            return
+            return .notice(key: "lobby.numbers-exhausted", since: now)
         }
         let ahead = WaitEstimator.aheadOfNewTicket(service: id, priority: priority, state: state)
         let estimate = WaitEstimator.estimate(ahead: ahead, service: service, state: state)
@@ -329,7 +350,7 @@ public struct KioskMachine: Sendable {
         e.estimateLow = estimate.low
         e.estimateHigh = estimate.high
         record(e, into: &out)
-        lobby = .ticket(label: label, since: now)
+        return .ticket(label: label, since: now)
     }
 
     // MARK: Counters

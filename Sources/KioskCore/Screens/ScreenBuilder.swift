@@ -12,21 +12,23 @@ public struct ScreenBuilder: Sendable {
         [lobby(machine, now: now)] + machine.configuration.counters.map { counter($0.number, machine, now: now) }
     }
 
-    public func screen(for station: StationID, _ machine: KioskMachine, now: Date) -> Screen {
+    /// `terminal`: which lobby terminal (its `[station]` name; "" for the one of the console).
+    public func screen(for station: StationID, _ machine: KioskMachine, terminal: String = "", now: Date) -> Screen {
         switch station {
-        case .lobby: return lobby(machine, now: now)
+        case .lobby: return lobby(machine, terminal: terminal, now: now)
         case .counter(let n): return counter(n, machine, now: now)
         }
     }
 
     // MARK: Lobby
 
-    public func lobby(_ m: KioskMachine, now: Date) -> Screen {
-        let c = catalogs[m.lobbyLanguage]
+    public func lobby(_ m: KioskMachine, terminal: String = "", now: Date) -> Screen {
+        let lobby = m.lobbyTerminal(terminal)
+        let c = catalogs[lobby.language]
         let config = m.configuration
         let footer = c.text("lobby.footer", ["time": m.calendar.dateTime(now), "weekday": c.text("weekday.\(m.calendar.weekday(of: now))")])
         let title = c.text("lobby.title", ["site": config.siteName])
-        switch m.lobby {
+        switch lobby.mode {
         case .idle:
             return Screen(title: title, blocks: lobbyIdle(m, c, now: now), footer: footer)
         case .choosing(let priority, let serviceID, _):
@@ -35,7 +37,7 @@ public struct ScreenBuilder: Sendable {
             if let s = serviceID.flatMap(config.service) {
                 let ahead = WaitEstimator.aheadOfNewTicket(service: s.id, priority: priority, state: m.state)
                 let e = WaitEstimator.estimate(ahead: ahead, service: s, state: m.state)
-                blocks.append(.banner(s.name(m.lobbyLanguage), .accent))
+                blocks.append(.banner(s.name(lobby.language), .accent))
                 blocks.append(.text(c.text("lobby.choice.waiting", ["count": String(ahead), "low": String(e.low), "high": String(e.high)]), .normal))
                 if !e.countersOpen { blocks.append(.text(c.text("lobby.no-counter-open"), .warning)) }
                 blocks.append(.text(c.text("lobby.choice.confirm"), .muted))
@@ -47,7 +49,7 @@ public struct ScreenBuilder: Sendable {
         case .ticket(let label, _):
             guard let t = m.state.tickets[label], let s = config.service(t.service) else { return Screen(title: title, blocks: [], footer: footer) }
             var blocks: [Block] = [.heading(c.text("ticket.heading")), .banner(label, .accent),
-                                   .text(s.name(m.lobbyLanguage) + (t.priority ? "  " + c.text("ticket.priority") : ""), .normal)]
+                                   .text(s.name(lobby.language) + (t.priority ? "  " + c.text("ticket.priority") : ""), .normal)]
             if m.state.printerProblem != nil { blocks.append(.text(c.text("ticket.remember-number"), .alert)) }
             let ahead = WaitEstimator.ahead(of: t, state: m.state)
             blocks.append(.text(c.text("ticket.position", ["ahead": String(ahead)]), .normal))
@@ -87,7 +89,7 @@ public struct ScreenBuilder: Sendable {
         for s in m.configuration.services.sorted(by: { $0.key < $1.key }) {
             let waiting = m.state.ticketsWaiting(for: s.id).count
             let e = WaitEstimator.estimate(ahead: waiting, service: s, state: m.state)
-            rows.append([String(s.key), s.name(m.lobbyLanguage), c.text("lobby.table.people", ["count": String(waiting)]),
+            rows.append([String(s.key), s.name(c.language), c.text("lobby.table.people", ["count": String(waiting)]),
                          waiting == 0 && e.countersOpen ? c.text("lobby.table.no-wait") : c.text("lobby.table.range", ["low": String(e.low), "high": String(e.high)])])
         }
         return .table(rows)

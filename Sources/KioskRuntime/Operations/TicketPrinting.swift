@@ -48,7 +48,7 @@ public final class TicketPrinting {
         guard let path = TicketPrinting.printerPath(station: station, configuration: service.setup.configuration) else { return }
         let at = station.map { " (station \($0))" } ?? ""
         for e in events where e.type == .ticketIssued {
-            guard let ticket = TicketPrinting.ticket(for: e, setup: service.setup, language: service.machine.lobbyLanguage) else { continue }
+            guard let ticket = TicketPrinting.ticket(for: e, setup: service.setup, language: service.machine.lobbyTerminal(station ?? "").language) else { continue }
             switch printer(path).print(ticket.escPos) {
             case .success:
                 if failing.remove(path) != nil { Log.notice("printer \(path)\(at) prints again") }

@@ -90,10 +90,10 @@ public final class StationFrontend {
         for s in stations {
             let role = s.config.role
             let name = s.config.name
-            s.evdev?.start(watcher: loop) { [unowned self] key in service.handle(.key(key, station: role, at: clock()), fromStation: name) }
+            s.evdev?.start(watcher: loop) { [unowned self] key in service.handle(.key(key, station: role, at: clock(), terminal: name), fromStation: name) }
             if let evemu = s.evemu {
                 evemu.onFinished = { Log.info("station \(name): evemu recording finished") }
-                try evemu.start(watcher: loop) { [unowned self] key in service.handle(.key(key, station: role, at: clock()), fromStation: name) }
+                try evemu.start(watcher: loop) { [unowned self] key in service.handle(.key(key, station: role, at: clock(), terminal: name), fromStation: name) }
             }
         }
         // Keypads that were not plugged in at start: the inotify watch is the main way back; this is the safety net.
@@ -114,8 +114,9 @@ public final class StationFrontend {
     }
 
     /// The screen a station shows now (with a storage problem on top, as the console shows it).
-    public static func screen(for station: StationID, service: KioskService, now: Date) -> Screen {
-        var screen = service.screens.screen(for: station, service.machine, now: now)
+    /// `terminal`: the `[station]` name, which tells lobby terminals apart.
+    public static func screen(for station: StationID, terminal: String = "", service: KioskService, now: Date) -> Screen {
+        var screen = service.screens.screen(for: station, service.machine, terminal: terminal, now: now)
         if let problem = service.storageProblem {
             screen.blocks.insert(.text(service.setup.catalogs[service.setup.configuration.language].text("storage.problem", ["error": problem]), .alert), at: 0)
         }
@@ -126,7 +127,7 @@ public final class StationFrontend {
         let now = clock()
         for s in stations {
             guard let display = s.display else { continue }
-            display.show(StationFrontend.screen(for: s.config.role, service: service, now: now))
+            display.show(StationFrontend.screen(for: s.config.role, terminal: s.config.name, service: service, now: now))
         }
     }
 }

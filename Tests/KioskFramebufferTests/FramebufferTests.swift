@@ -94,6 +94,30 @@ struct FramebufferTests {
         #expect(RGBImage(display.framebuffer.readBack()) == RGBImage(reference.readBack()))
     }
 
+    /// Back from another VT, whatever the console drew is replaced by the whole picture, written
+    /// through write(2) (the DRM fbdev emulation loses a mapped full repaint at that moment; the
+    /// QEMU end-to-end test shows that on a real kernel), in every rotation and pixel size.
+    @Test(arguments: [(Rotation.none, PixelFormat.xrgb8888), (.quarter, .rgb565), (.half, .bgr888), (.threeQuarters, .xbgr8888)])
+    func aRedrawAfterAVTSwitchPutsTheWholePictureBack(rotation: Rotation, format: PixelFormat) throws {
+        let path = Self.scratch("vt-\(rotation.rawValue)")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fonts = try FontSet(preferred: FontSource(path: GoldenScreenTests.fontPath))
+        let geometry = FramebufferGeometry(width: 800, height: 480, format: format)
+        let display = StationDisplay(framebuffer: try Framebuffer.openFile(path, geometry: geometry, rotation: rotation), painter: ScreenPainter(fonts: fonts))
+        let screen = try #require(ScreenFixtures.all(.chinese).first { $0.name == "counter-called-care" }?.screen)
+        display.show(screen)
+        let drawn = RGBImage(display.framebuffer.readBack())
+        // The kernel console draws its text screen over it while another VT is shown.
+        let other = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try other.write(contentsOf: Data(repeating: 0, count: geometry.byteCount))
+        try other.close()
+        #expect(RGBImage(display.framebuffer.readBack()) != drawn)
+        display.isActive = false
+        display.redrawAll()
+        #expect(RGBImage(display.framebuffer.readBack()) == drawn)
+        #expect(!display.framebuffer.writesThroughDevice, "later frames go through the mapping again")
+    }
+
     @Test func pngRoundTrips() throws {
         var image = RGBImage(width: 7, height: 5, pixels: (0..<35).map { UInt32($0) &* 0x010307 & 0xFFFFFF })
         image.pixels[3] = 0xFFFFFF

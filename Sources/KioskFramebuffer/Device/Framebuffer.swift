@@ -127,25 +127,54 @@ public final class Framebuffer {
         }
     }
 
-    /// Has the device show what the mapping holds, by writing the visible rows through write(2).
-    /// Needed when the console comes back from another VT: with Linux 6.1's DRM fbdev emulation
+    /// Flushes go through write(2) instead of the mapping while this is set. Needed for the
+    /// repaint when the console comes back from another VT: with Linux 6.1's DRM fbdev emulation
     /// (seen with bochs-drm) a whole picture written through the mapping at that moment stayed
     /// in the shadow buffer and never reached the screen, while write(2) reports its own damage.
-    /// Once per VT switch, so reading the mapping back here costs nothing that matters.
-    public func rewriteVisibleArea() {
-        let start = geometry.yOffset * geometry.lineLength
-        let total = geometry.height * geometry.lineLength
-        var done = 0
-        while done < total {
-            let n = pwrite(fd, memory + start + done, total - done, off_t(start + done))
-            if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else { break }
-        }
-    }
+    public var writesThroughDevice = false
+    /// Rows converted for a write(2) flush (grown as needed, reused).
+    private var writeBuffer: [UInt8] = []
 
     /// Writes the whole picture.
     public func flushAll(_ canvas: Canvas) { flush(canvas, rects: [canvas.bounds]) }
 
     private func flush(_ canvas: Canvas, _ r: PixelRect) {
+        let g = geometry
+        let bpp = g.format.bytesPerPixel
+        let panel = rotation.panelRect(r, panelWidth: g.width, panelHeight: g.height)
+        guard writesThroughDevice else {
+            convert(canvas, r, into: memory + g.yOffset * g.lineLength + g.xOffset * bpp, firstRow: 0)
+            return
+        }
+        // Convert the panel rows into the buffer, then write them: whole lines in one write (Linux
+        // 6.1 computes an empty damage rectangle for a write of exactly one whole scanline, so
+        // per-row writes of full lines never reach the screen), otherwise each row's span.
+        let needed = panel.height * g.lineLength
+        if writeBuffer.count < needed { writeBuffer = [UInt8](repeating: 0, count: needed) }
+        writeBuffer.withUnsafeMutableBytes { buffer in
+            convert(canvas, r, into: buffer.baseAddress!, firstRow: panel.y)
+            if panel.x == 0 && g.xOffset == 0 && panel.width * bpp == g.lineLength {
+                writeFully(buffer.baseAddress!, count: needed, at: (g.yOffset + panel.y) * g.lineLength)
+                return
+            }
+            for row in 0..<panel.height {
+                let offset = (g.yOffset + panel.y + row) * g.lineLength + (g.xOffset + panel.x) * bpp
+                writeFully(buffer.baseAddress! + row * g.lineLength + panel.x * bpp, count: panel.width * bpp, at: offset)
+            }
+        }
+    }
+
+    private func writeFully(_ bytes: UnsafeRawPointer, count: Int, at offset: Int) {
+        var done = 0
+        while done < count {
+            let n = pwrite(fd, bytes + done, count - done, off_t(offset + done))
+            if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else { return }
+        }
+    }
+
+    /// Converts rectangle `r` of the picture into panel rows at `origin` (panel row `firstRow`
+    /// is at `origin`, one `line_length` apart).
+    private func convert(_ canvas: Canvas, _ r: PixelRect, into target: UnsafeMutableRawPointer, firstRow: Int) {
         let g = geometry
         let format = g.format
         let bpp = format.bytesPerPixel
@@ -154,7 +183,7 @@ public final class Framebuffer {
         let src = canvas.pixels.baseAddress!
         // Picture indexes below minus this give canvas indexes (the canvas may hold a lower band).
         let firstIndex = canvas.originY * cw
-        let origin = memory + g.yOffset * g.lineLength + g.xOffset * bpp
+        let origin = target - firstRow * g.lineLength
         // Fast path: same layout as the canvas, no rotation: copy rows.
         if rotation == .none && format == .xrgb8888 {
             for y in r.y..<r.maxY {

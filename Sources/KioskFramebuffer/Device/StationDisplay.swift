@@ -68,11 +68,13 @@ public final class StationDisplay {
         return [area]
     }
 
-    /// After the console comes back from another VT: everything is drawn again.
+    /// After the console comes back from another VT: everything is drawn again, written through
+    /// write(2) (see `Framebuffer.writesThroughDevice`).
     public func redrawAll() {
         isActive = true
+        framebuffer.writesThroughDevice = true
         repaintAll()
-        framebuffer.rewriteVisibleArea()
+        framebuffer.writesThroughDevice = false
     }
 
     /// Lays the shown screen out again and draws and writes every pixel: a full frame (what

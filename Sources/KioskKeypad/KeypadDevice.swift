@@ -62,12 +62,6 @@ public final class LibevdevDevice: KeypadDevice {
 
     deinit { close() }
 
-    /// Whether the device reports the numeric keypad's digit keys (selection by capability).
-    public var hasKeypadDigits: Bool {
-        guard let device else { return false }
-        return libevdev_has_event_code(device, UInt32(EV_KEY), UInt32(KEY_KP1)) == 1
-    }
-
     public func drain() -> DrainResult {
         var result = DrainResult()
         guard let device else { result.unplugged = true; return result }

@@ -46,8 +46,7 @@ public struct CentralRoutes: Sendable {
         }
         router.get("/v1/commands") { request, context in
             let (kiosk, _) = try await requireKiosk(request)
-            let wait = min(max(Int(request.uri.queryParameters["wait"].map(String.init) ?? "0") ?? 0, 0),
-                           ProtocolLimits.maxCommandWaitSeconds)
+            let wait = integerParameter(request, "wait", default: 0, in: 0...ProtocolLimits.maxCommandWaitSeconds)
             let deadline = ContinuousClock.now + .seconds(wait)
             while true {
                 let commands = try await store.takeCommands(kiosk: kiosk)
@@ -128,7 +127,7 @@ public struct CentralRoutes: Sendable {
         router.get("/v1/admin/events") { request, context in
             try await requireAdmin(request)
             let q = request.uri.queryParameters
-            let limit = min(max(Int(q["limit"].map(String.init) ?? "1000") ?? 1000, 1), 10_000)
+            let limit = integerParameter(request, "limit", default: 1000, in: 1...10_000)
             let events = try await store.events(
                 site: q["site"].map(String.init), kiosk: q["kiosk"].map(String.init),
                 afterSeq: Int64(q["after"].map(String.init) ?? "0") ?? 0, limit: limit)
@@ -195,6 +194,12 @@ public struct CentralRoutes: Sendable {
     }
 
     // MARK: Auth and bodies
+
+    /// An integer query parameter: `fallback` when absent or not a number, held inside `range`.
+    func integerParameter(_ request: Request, _ name: Substring, default fallback: Int, in range: ClosedRange<Int>) -> Int {
+        let value = request.uri.queryParameters[name].flatMap { Int(String($0)) } ?? fallback
+        return min(max(value, range.lowerBound), range.upperBound)
+    }
 
     func bearer(_ request: Request) throws -> String {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "), header.count > 7 else {

@@ -93,7 +93,7 @@ rm -f "$W/qmp.sock" "$W/serial.log"
 qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -kernel "$KERNEL" -initrd "$W/initrd.cpio.gz" \
     -append "console=ttyS0 quiet systemd.unit=kiosk-e2e.target systemd.show_status=0 systemd.firstboot=off" \
     -display none -serial "file:$W/serial.log" -monitor none -no-reboot \
-    -qmp "unix:$W/qmp.sock,server=on,wait=off" -vga none -device bochs-display -device qemu-xhci -device usb-kbd \
+    -qmp "unix:$W/qmp.sock,server=on,wait=off" -vga none -device bochs-display,id=lobby -device qemu-xhci -device usb-kbd,display=lobby \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$F,mount_tag=files,security_model=none,readonly=on" &
 QPID=$!
@@ -106,20 +106,7 @@ until grep -q "KIOSK-SYSTEMD: press keys" "$W/serial.log" 2>/dev/null; do
     grep -q "KIOSK-SYSTEMD: FAIL" "$W/serial.log" 2>/dev/null && fail "$(grep "KIOSK-SYSTEMD: FAIL" "$W/serial.log")"
     sleep 0.5
 done
-python3 - "$W" <<'PY'
-import json, socket, sys, time
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1] + "/qmp.sock"); f = s.makefile("rw")
-def cmd(c, **a):
-    f.write(json.dumps({"execute": c, "arguments": a} if a else {"execute": c}) + "\n"); f.flush()
-    while True:
-        r = json.loads(f.readline())
-        if "return" in r or "error" in r: return r
-f.readline(); cmd("qmp_capabilities")
-for k in ["kp_1", "kp_enter"]:
-    cmd("send-key", keys=[{"type": "qcode", "data": k}]); time.sleep(1.0)
-time.sleep(2)
-cmd("screendump", filename=sys.argv[1] + "/shot-systemd.png", format="png")
-PY
+python3 "$ROOT/Tests/EndToEnd/qemu_session.py" "$W" ticket shot-systemd.png || fail "pressing keys through QMP"
 i=0
 until grep -q "KIOSK-SYSTEMD: done" "$W/serial.log" 2>/dev/null; do
     i=$((i + 1)); [ $i -le 480 ] || fail "the checks did not finish in 240 s"

@@ -2,13 +2,13 @@
 """Drives kioskd inside QEMU for scripts/qemu-e2e.sh: keys go to one station's USB keyboard
 through QMP (each keyboard is bound to its own display, so input-send-event with that display's
 id reaches that keyboard), screens are taken with screendump, and shell commands (chvt) reach the
-guest through a second serial port.
+guest through a second serial port. scripts/qemu-systemd.sh uses its `ticket` step too.
 
     qemu_session.py WORK visit          a whole visit: ticket, login, call, start, finish, rating
     qemu_session.py WORK vt-switch      switch to VT 2 and back; the picture must come back
     qemu_session.py WORK busy N         N tickets while the counter calls and serves, then the
                                         machine is frozen mid-work (power cut follows)
-    qemu_session.py WORK ticket         one more ticket
+    qemu_session.py WORK ticket [SHOT]  one more ticket, then a screendump (default shot-after.png)
 Exits non-zero with a FAIL line when a check fails."""
 import json
 import socket
@@ -146,6 +146,6 @@ elif STEP == "busy":
     q.shot("desk", "shot-cut-desk.png")
 elif STEP == "ticket":
     q.keys("lobby", ["kp_1", "kp_enter"], wait=1.5)
-    q.shot("lobby", "shot-after.png")
+    q.shot("lobby", sys.argv[3] if len(sys.argv) > 3 else "shot-after.png")
 else:
     sys.exit(f"unknown step {STEP}")

@@ -19,23 +19,13 @@ public struct InputDeviceInfo: Equatable, Sendable {
     public init(path: String, name: String, bus: UInt16, keys: Set<UInt16>) {
         self.path = path; self.name = name; self.bus = bus; self.keys = keys
     }
+}
 
-    /// The device described by an evemu-record header (`N:` name, `I:` bus, `B: 01` key bits),
-    /// so recorded keypads can be matched like plugged-in ones.
-    public static func fromEvemuHeader(_ text: String, path: String) -> InputDeviceInfo {
-        var info = InputDeviceInfo(path: path, name: "", bus: 0, keys: [])
-        var keyBytes: [UInt8] = []
-        for raw in text.split(separator: "\n") {
-            let fields = raw.split(separator: " ", omittingEmptySubsequences: true)
-            guard let tag = fields.first else { continue }
-            if tag == "N:" { info.name = fields.dropFirst().joined(separator: " ") }
-            if tag == "I:", fields.count > 1, let bus = UInt16(fields[1], radix: 16) { info.bus = bus }
-            if tag == "B:", fields.count > 2, fields[1] == "01" { keyBytes += fields.dropFirst(2).compactMap { UInt8($0, radix: 16) } }
-        }
-        for (index, byte) in keyBytes.enumerated() {
-            for bit in 0..<8 where byte & (1 << bit) != 0 { info.keys.insert(UInt16(index * 8 + bit)) }
-        }
-        return info
+extension EvemuRecording {
+    /// The recorded device, as if it were plugged in at `path`, so recorded keypads can be
+    /// matched like real ones.
+    public func device(at path: String) -> InputDeviceInfo {
+        InputDeviceInfo(path: path, name: deviceName ?? "", bus: bus ?? 0, keys: keys)
     }
 }
 

@@ -6,6 +6,10 @@ import Foundation
 /// line number and skipped, never fatal.
 public struct EvemuRecording: Equatable, Sendable {
     public var deviceName: String?
+    /// Bus type of the recorded device (`I:` line; `0x03` USB).
+    public var bus: UInt16?
+    /// The `EV_KEY` codes the recorded device reports (`B: 01` bitmap lines).
+    public var keys: Set<UInt16> = []
     public var events: [InputEvent]
     public var problems: [Problem]
 
@@ -24,6 +28,7 @@ public struct EvemuRecording: Equatable, Sendable {
 
     public static func parse(_ text: String) -> EvemuRecording {
         var recording = EvemuRecording(deviceName: nil, events: [], problems: [])
+        var keyBytes: [UInt8] = []  // the EV_KEY bitmap, 8 bytes per B: 01 line
         var number = 0
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             number += 1
@@ -33,7 +38,13 @@ public struct EvemuRecording: Equatable, Sendable {
             while let last = line.last, last == " " || last == "\t" || last == "\r" { line.removeLast() }
             if line.isEmpty { continue }
             if line.hasPrefix("N:") { recording.deviceName = String(line.dropFirst(2).trimmingCharacters(in: .whitespaces)); continue }
-            if ["I:", "P:", "B:", "A:", "L:", "S:"].contains(where: { line.hasPrefix($0) }) { continue }
+            if line.hasPrefix("I:") || line.hasPrefix("B:") {
+                let fields = line.dropFirst(2).split(separator: " ")
+                if line.hasPrefix("I:"), let bus = fields.first.flatMap({ UInt16($0, radix: 16) }) { recording.bus = bus }
+                if line.hasPrefix("B:"), fields.first == "01" { keyBytes += fields.dropFirst().compactMap { UInt8($0, radix: 16) } }
+                continue
+            }
+            if ["P:", "A:", "L:", "S:"].contains(where: { line.hasPrefix($0) }) { continue }
             guard line.hasPrefix("E:") else {
                 recording.problems.append(Problem(line: number, message: "'\(line.prefix(40))' is not an evemu line (E: sec.usec type code value)"))
                 continue
@@ -52,6 +63,9 @@ public struct EvemuRecording: Equatable, Sendable {
                 continue
             }
             recording.events.append(InputEvent(time: time, type: type, code: code, value: value))
+        }
+        for (index, byte) in keyBytes.enumerated() {
+            for bit in 0..<8 where byte & (1 << bit) != 0 { recording.keys.insert(UInt16(index * 8 + bit)) }
         }
         return recording
     }

@@ -9,17 +9,17 @@ import Testing
 struct DeviceSelectionTests {
     static func recorded(_ name: String, path: String) throws -> InputDeviceInfo {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Recordings/\(name)")
-        return InputDeviceInfo.fromEvemuHeader(try String(contentsOf: url, encoding: .utf8), path: path)
+        return EvemuRecording.parse(try String(contentsOf: url, encoding: .utf8)).device(at: path)
     }
 
     /// A 4-button rating pad that sends F1–F4 (bus USB), as evemu-record describes it.
-    static let ratingPad = InputDeviceInfo.fromEvemuHeader("""
+    static let ratingPad = EvemuRecording.parse("""
         N: Feedback Pad
         I: 0003 1209 0004 0100
         B: 00 03 00 00 00 00 00 00 00
         B: 01 00 00 00 00 00 00 00 78
         B: 01 00 00 00 00 00 00 00 00
-        """, path: "/dev/input/event7")
+        """).device(at: "/dev/input/event7")
 
     /// The PS/2 keyboard every PC (and QEMU) has: a full keyboard with a keypad block, bus i8042.
     static func ps2Keyboard(keys: Set<UInt16>) -> InputDeviceInfo {

@@ -136,22 +136,27 @@ class CuttingProxy:
             s.close()
 
 
+def kiosk_folder(name, central_url, token, extra=""):
+    """A kiosk's state folder with its token file and a kiosk.conf pointing at the centre
+    (`extra`: more [kiosk] lines)."""
+    d = os.path.join(WORK, name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "token"), "w") as f:
+        f.write(token + "\n")
+    with open(os.path.join(d, "kiosk.conf"), "w") as f:
+        f.write(f"[kiosk]\nid = {name}\ncentral-url = {central_url}\ntoken-file = {d}/token\nsync-interval = 3600\n{extra}")
+    return d
+
+
 def make_kiosk(name, centre_url, token, events, days=1, batch=None):
     """A kiosk state folder: the schema made by the real EventStore (kiosk-crash-probe, killed at
     `ready`), then `events` events spread over `days` days."""
-    d = os.path.join(WORK, name)
-    os.makedirs(d, exist_ok=True)
+    d = kiosk_folder(name, centre_url, token, f"sync-batch-size = {batch}\n" if batch else "")
     db = os.path.join(d, "kiosk.sqlite")
     probe = subprocess.Popen([os.path.join(KIOSK_BIN, "kiosk-crash-probe"), db], stdout=subprocess.PIPE)
     probe.stdout.readline()
     probe.send_signal(signal.SIGKILL)
     probe.wait()
-    with open(os.path.join(d, "token"), "w") as f:
-        f.write(token + "\n")
-    with open(os.path.join(d, "kiosk.conf"), "w") as f:
-        f.write(f"[kiosk]\nid = {name}\ncentral-url = {centre_url}\ntoken-file = {d}/token\nsync-interval = 3600\n")
-        if batch:
-            f.write(f"sync-batch-size = {batch}\n")
     con = sqlite3.connect(db)
     con.execute("DELETE FROM tickets")
     con.execute("DELETE FROM events")
@@ -372,12 +377,7 @@ def remote_sync_with_kioskd():
     centre = Centre("proof_remote")
     centre.start()
     token = centre.admin_cli("register", "--kiosk", "rk-1", "--site", "site-a").strip()
-    d = os.path.join(WORK, "rk-1")
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "token"), "w") as f:
-        f.write(token + "\n")
-    with open(os.path.join(d, "kiosk.conf"), "w") as f:
-        f.write(f"[kiosk]\nid = rk-1\ncentral-url = {centre.url}\ntoken-file = {d}/token\nsync-interval = 3600\n")
+    d = kiosk_folder("rk-1", centre.url, token)
     kioskd = Kioskd(d, f"kiosk-central-proof-{os.getpid()}")
     try:
         time.sleep(1.0)  # the first (empty) sync and the first command poll
@@ -559,13 +559,7 @@ http {{
             except OSError:
                 time.sleep(0.05)
         token = centre.admin_cli("register", "--kiosk", "tls-1", "--site", "site-t").strip()
-        d = os.path.join(WORK, "tls-1")
-        os.makedirs(d, exist_ok=True)
-        with open(os.path.join(d, "token"), "w") as f:
-            f.write(token + "\n")
-        with open(os.path.join(d, "kiosk.conf"), "w") as f:
-            f.write(f"[kiosk]\nid = tls-1\ncentral-url = https://127.0.0.1:{port}\ntoken-file = {d}/token\n"
-                    f"ca-file = {t}/ca.pem\nsync-interval = 3600\n")
+        d = kiosk_folder("tls-1", f"https://127.0.0.1:{port}", token, f"ca-file = {t}/ca.pem\n")
         kioskd = Kioskd(d, f"kiosk-central-tls-{os.getpid()}")
         kioskd.keys("1", "Enter")
         time.sleep(0.3)
@@ -611,13 +605,8 @@ def synced_morning(centre, kiosk, site, seed, acks):
     """A kiosk registered at `site` that lived a morning of visits (the whole kiosk under random
     keys: kiosk-crash-probe --service, stopped after `acks` stored inputs); returns its folder."""
     token = centre.admin_cli("register", "--kiosk", kiosk, "--site", site).strip()
-    d = os.path.join(WORK, kiosk)
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "token"), "w") as f:
-        f.write(token + "\n")
+    d = kiosk_folder(kiosk, centre.url, token)
     conf = os.path.join(d, "kiosk.conf")
-    with open(conf, "w") as f:
-        f.write(f"[kiosk]\nid = {kiosk}\ncentral-url = {centre.url}\ntoken-file = {d}/token\nsync-interval = 3600\n")
     probe = subprocess.Popen([os.path.join(KIOSK_BIN, "kiosk-crash-probe"), "--service", d, KIOSK_ASSETS, conf, str(seed)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     stored = 0

@@ -114,7 +114,10 @@ if STEP == "visit":
     q.press("desk", "kp_2", wait=2.5)                            # 满意
     q.shot("desk", "shot-farewell.png")
 elif STEP == "vt-switch":
-    time.sleep(1.0)
+    # The lobby must hold still while we look away: the visit left its ticket screen up, which
+    # goes back to the idle screen by itself after ticket-screen seconds (10) — possibly while
+    # VT 2 is shown, and then "before" and "back" differ for a reason that is not the switch.
+    q.press("lobby", "kp_enter", wait=1.0)                      # ticket screen -> idle screen
     before = q.shot("lobby", "vt-before.ppm", "ppm")
     guest("chvt 2")
     wait_for("console switched away")

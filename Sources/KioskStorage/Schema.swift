@@ -128,6 +128,21 @@ let migrations: [Migration] = [
             """,
         ],
         rebuildsProjections: false),
+    // v4: outcomes of IT's commands not yet reported to the centre. Kept on disk so that an
+    // outcome reached while the centre is unreachable still gets there after a restart.
+    Migration(
+        version: 4,
+        statements: [
+            """
+            CREATE TABLE command_outcomes (
+                command_id INTEGER PRIMARY KEY,
+                ok INTEGER NOT NULL,
+                message TEXT NOT NULL,
+                recorded_at TEXT NOT NULL
+            )
+            """
+        ],
+        rebuildsProjections: false),
 ]
 
 /// Projection tables, children first (for emptying them before a rebuild).

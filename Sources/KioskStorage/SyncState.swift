@@ -20,6 +20,21 @@ public struct OutboxEvent: Equatable, Sendable {
     public var payload: String
 }
 
+/// The outcome of one of IT's commands, waiting to be reported to the centre.
+public struct CommandOutcome: Equatable, Sendable {
+    public var commandID: Int64
+    public var ok: Bool
+    public var message: String
+    public var recordedAt: String
+
+    public init(commandID: Int64, ok: Bool, message: String, recordedAt: String) {
+        self.commandID = commandID
+        self.ok = ok
+        self.message = message
+        self.recordedAt = recordedAt
+    }
+}
+
 /// The size of the outbox, for status, heartbeats and the disk-budget warning.
 public struct Backlog: Equatable, Sendable {
     public var count: Int64
@@ -113,6 +128,34 @@ extension EventStore {
         try conn.run(
             "UPDATE sync_state SET config_version = ? WHERE id = 1", [.int(Int64(version))],
             doing: "recording the configuration version")
+    }
+
+    /// Keeps a command's outcome until the centre has it (schema v4). A second outcome for the
+    /// same command replaces the first.
+    public func recordCommandOutcome(_ outcome: CommandOutcome) throws {
+        try conn.run(
+            "INSERT OR REPLACE INTO command_outcomes (command_id, ok, message, recorded_at) VALUES (?, ?, ?, ?)",
+            [.int(outcome.commandID), .int(outcome.ok ? 1 : 0), .text(outcome.message), .text(outcome.recordedAt)],
+            doing: "storing the outcome of command \(outcome.commandID)")
+    }
+
+    /// Outcomes the centre does not have yet, oldest first.
+    public func unreportedCommandOutcomes() throws -> [CommandOutcome] {
+        var rows: [CommandOutcome] = []
+        try conn.query(
+            "SELECT command_id, ok, message, recorded_at FROM command_outcomes ORDER BY recorded_at, command_id",
+            doing: "reading unreported command outcomes"
+        ) { r in
+            rows.append(CommandOutcome(commandID: r.int64(0) ?? 0, ok: r.int(1) == 1, message: r.text(2) ?? "", recordedAt: r.text(3) ?? ""))
+        }
+        return rows
+    }
+
+    /// Forgets an outcome once the centre has it (or has refused it for good).
+    public func removeCommandOutcome(commandID: Int64) throws {
+        try conn.run(
+            "DELETE FROM command_outcomes WHERE command_id = ?", [.int(commandID)],
+            doing: "forgetting the reported outcome of command \(commandID)")
     }
 
     /// The centre's receive time of an event: the receipt of the first batch that covered it.

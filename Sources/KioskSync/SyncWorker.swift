@@ -70,8 +70,8 @@ public final class SyncWorker: @unchecked Sendable {
     private var offeredConfigVersion = 0
     /// `sync` commands waiting for the end of the drain they started.
     private var pendingSyncAcks: [Int64] = []
-    /// Outcomes waiting to be reported to the centre.
-    private var pendingAcks: [(id: Int64, ok: Bool, message: String)] = []
+    /// Outcomes that could not be stored (the database refused them): sent from memory instead.
+    private var unstoredAcks: [CommandOutcome] = []
 
     public init(
         storePath: String, options: Options, log: @escaping @Sendable (String) -> Void,
@@ -98,11 +98,21 @@ public final class SyncWorker: @unchecked Sendable {
         }
     }
 
-    /// Reports a command's outcome to the centre (from any thread; sent on the ack thread).
+    /// Reports a command's outcome to the centre (from any thread; sent on the ack thread). The
+    /// outcome is stored first, so one reached while the centre is unreachable is still reported
+    /// after a restart.
     public func acknowledge(command id: Int64, ok: Bool, message: String) {
-        lock.lock()
-        pendingAcks.append((id, ok, message))
-        lock.unlock()
+        let outcome = CommandOutcome(commandID: id, ok: ok, message: message, recordedAt: Self.iso(Date()))
+        do {
+            let store = try EventStore(path: storePath)
+            defer { store.close() }
+            try store.recordCommandOutcome(outcome)
+        } catch {
+            log("sync: cannot store the outcome of command \(id) (\(error)); it is kept in memory until the centre has it")
+            lock.lock()
+            unstoredAcks.append(outcome)
+            lock.unlock()
+        }
         ackWake.signal()
     }
 
@@ -150,7 +160,7 @@ public final class SyncWorker: @unchecked Sendable {
                             lastHeartbeat = Date()
                             // The heartbeat names the kiosk's site; then look for a newer
                             // published configuration (every interval, as well as on reload-config).
-                            if let site = try? client.heartbeat(heartbeatFields(store: store)) {
+                            if let site = sendHeartbeat(store: store, client: client) {
                                 checkConfig(client, site: site, after: max(runningConfigVersion(store), offeredVersion), commandID: nil)
                             }
                         }
@@ -270,38 +280,52 @@ public final class SyncWorker: @unchecked Sendable {
         }
     }
 
-    /// Sends command outcomes; keeps them while the centre is unreachable (in memory: an outcome
-    /// lost by a restart leaves the command "delivered" at the centre, which IT can see).
+    /// Sends the stored command outcomes (at start too: those a restart left unreported), and
+    /// forgets each once the centre has it; while the centre is unreachable they wait, backing off.
     private func sendAcknowledgements() {
         CentralClient.blockSIGPIPEOnThisThread()
         var failures = 0
         while !isStopping {
+            if reportOutcomes() { failures = 0 } else { failures += 1 }
             let delay = failures == 0 ? 60 : SyncMachine.backoffDelay(failures: failures, base: 1, cap: 60, jitter: Double.random(in: 0.5..<1))
             _ = ackWake.wait(timeout: .now() + delay)
-            if isStopping { return }
-            lock.lock()
-            let batch = pendingAcks
-            pendingAcks = []
-            lock.unlock()
-            guard !batch.isEmpty else { continue }
-            var unsent: [(id: Int64, ok: Bool, message: String)] = []
-            for (i, a) in batch.enumerated() {
-                do {
-                    try makeClient().acknowledge(command: a.id, ok: a.ok, message: a.message)
-                } catch SyncError.refused(let m) {
-                    log("sync: the centre refused the outcome of command \(a.id): \(m)")
-                } catch {
-                    unsent = Array(batch[i...])
-                    break
-                }
-            }
-            failures = unsent.isEmpty ? 0 : failures + 1
-            if !unsent.isEmpty {
-                lock.lock()
-                pendingAcks = unsent + pendingAcks
-                lock.unlock()
-            }
         }
+    }
+
+    /// Sends every unreported outcome, oldest first; false when the centre could not be reached.
+    private func reportOutcomes() -> Bool {
+        lock.lock()
+        var inMemory = unstoredAcks
+        unstoredAcks = []
+        lock.unlock()
+        defer {
+            lock.lock()
+            unstoredAcks = inMemory + unstoredAcks
+            lock.unlock()
+        }
+        while let outcome = inMemory.first {
+            guard report(outcome) else { return false }
+            inMemory.removeFirst()
+        }
+        guard let store = try? EventStore(path: storePath) else { return true }
+        defer { store.close() }
+        for outcome in (try? store.unreportedCommandOutcomes()) ?? [] {
+            guard report(outcome) else { return false }
+            try? store.removeCommandOutcome(commandID: outcome.commandID)
+        }
+        return true
+    }
+
+    /// Sends one outcome; false when the centre could not be reached (a refusal is final: logged).
+    private func report(_ outcome: CommandOutcome) -> Bool {
+        do {
+            try makeClient().acknowledge(command: outcome.commandID, ok: outcome.ok, message: outcome.message)
+        } catch SyncError.refused(let m) {
+            log("sync: the centre refused the outcome of command \(outcome.commandID): \(m)")
+        } catch {
+            return false
+        }
+        return true
     }
 
     /// Drains the outbox once (until caught up or the first failure) on the calling thread.
@@ -394,8 +418,16 @@ public final class SyncWorker: @unchecked Sendable {
         }
     }
 
-    private func sendHeartbeat(store: EventStore, client: CentralClient) {
-        _ = try? client.heartbeat(heartbeatFields(store: store))
+    /// Sends a heartbeat; returns the kiosk's site as the centre names it. A failed heartbeat is
+    /// recorded as the last error, so status shows it even when there was nothing to upload.
+    @discardableResult
+    private func sendHeartbeat(store: EventStore, client: CentralClient) -> String? {
+        do {
+            return try client.heartbeat(heartbeatFields(store: store))
+        } catch {
+            record(store, failure: "heartbeat: \(error)")
+            return nil
+        }
     }
 
     /// The heartbeat's fields from `store` (nil: a read-only connection of its own).

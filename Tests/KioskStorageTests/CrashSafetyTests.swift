@@ -126,7 +126,7 @@ struct CrashSafetyTests {
             let tables = try raw.scalarInt(
                 "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'", doing: "checking") ?? -1
             raw.close()
-            #expect((version == 0 && tables == 0) || (version == Int64(EventStore.currentSchemaVersion) && tables == 7),
+            #expect((version == 0 && tables == 0) || (version == Int64(EventStore.currentSchemaVersion) && tables == 8),
                     "round \(round): version \(version) with \(tables) tables")
             let store = try EventStore(path: path)
             #expect(try store.integrityCheck() == "ok")

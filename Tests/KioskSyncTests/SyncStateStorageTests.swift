@@ -4,7 +4,7 @@ import Testing
 
 @testable import KioskStorage
 
-/// The kiosk's outbox and sync state on real SQLite files (schema v3).
+/// The kiosk's outbox, sync state and unreported command outcomes on real SQLite files.
 @Suite("Sync state in the kiosk database")
 struct SyncStateStorageTests {
     let t0 = Date(timeIntervalSince1970: 1_795_510_800)
@@ -23,13 +23,13 @@ struct SyncStateStorageTests {
         return e
     }
 
-    @Test func aVersion2DatabaseUpgradesToVersion3WithEverythingUnsent() throws {
+    @Test func aVersion2DatabaseUpgradesWithEverythingUnsent() throws {
         let (path, dir) = try tempPath()
         defer { try? FileManager.default.removeItem(at: dir) }
         do {
             let v2 = try EventStore(path: path)
             try v2.conn.exec(
-                "DROP TABLE sync_receipts; DROP TABLE sync_state; PRAGMA user_version = 2", doing: "making a v2 file")
+                "DROP TABLE command_outcomes; DROP TABLE sync_receipts; DROP TABLE sync_state; PRAGMA user_version = 2", doing: "making a v2 file")
             try v2.append([issue(1, at: 0), issue(2, at: 60)], kiosk: "k1")
             v2.close()
         }
@@ -38,12 +38,33 @@ struct SyncStateStorageTests {
         raw.close()
         let store = try EventStore(path: path)
         defer { store.close() }
-        #expect(try store.schemaVersion() == 3)
+        #expect(try store.schemaVersion() == EventStore.currentSchemaVersion)
         #expect(try store.syncState() == SyncStateRow(ackedSeq: 0, configVersion: 0))
+        #expect(try store.unreportedCommandOutcomes().isEmpty)
         let backlog = try store.backlog()
         #expect(backlog.count == 2 && backlog.oldestSeq == 1)
         #expect(backlog.oldestDeviceTime == "2026-11-24T09:00:00Z")
         #expect(try store.eventCount() == 2, "the upgrade keeps every event")
+    }
+
+    @Test func commandOutcomesWaitOnDiskUntilReported() throws {
+        let (path, dir) = try tempPath()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        do {
+            let store = try EventStore(path: path)
+            try store.recordCommandOutcome(CommandOutcome(commandID: 12, ok: true, message: "synced", recordedAt: "2026-11-24T09:00:00.000Z"))
+            try store.recordCommandOutcome(CommandOutcome(commandID: 11, ok: true, message: "weather is rain", recordedAt: "2026-11-24T09:00:01.000Z"))
+            // A second outcome for the same command replaces the first.
+            try store.recordCommandOutcome(CommandOutcome(commandID: 12, ok: false, message: "sync failed: offline", recordedAt: "2026-11-24T09:00:02.000Z"))
+            store.close()
+        }
+        let store = try EventStore(path: path)
+        defer { store.close() }
+        #expect(try store.unreportedCommandOutcomes().map { "\($0.commandID) \($0.ok) \($0.message)" } == [
+            "11 true weather is rain", "12 false sync failed: offline",
+        ])
+        try store.removeCommandOutcome(commandID: 11)
+        #expect(try store.unreportedCommandOutcomes().map(\.commandID) == [12])
     }
 
     @Test func theOutboxIsEverythingAfterTheAcknowledgementInOrderAndVerbatim() throws {

@@ -64,8 +64,10 @@ public enum ReportHTML {
     ///   - report: the whole period (what `kioskctl report --json` prints for the same range).
     ///   - daily: one report per business day of the period, oldest first.
     ///   - targetMinutes: the wait target drawn on the hour chart.
+    ///   - source: where the figures come from, under the title ("Kiosk kiosk-01" by default; the
+    ///     centre's pages name several kiosks or the fleet).
     public static func page(report: Report, daily: [(day: String, report: Report)], distribution: RatingDistribution, targetMinutes: Int,
-                            notes: [String] = []) -> String {
+                            notes: [String] = [], source: String? = nil) -> String {
         let o = report.overall
         let period = report.days.isEmpty ? "no events" : report.days.count == 1 ? report.days[0] : "\(report.days.first!) – \(report.days.last!)"
         var h = """
@@ -86,7 +88,7 @@ public enum ReportHTML {
         @media print { body { margin: 0; } }
         </style></head><body>
         <h1>服务报告 · \(esc(report.site))</h1>
-        <div class="meta">Kiosk \(esc(report.kiosk)) · \(esc(period)) · generated \(esc(ISO8601DateFormatter().string(from: report.generatedAt))) · \(esc(report.timeZone))</div>
+        <div class="meta">\(esc(source ?? "Kiosk \(report.kiosk)")) · \(esc(period)) · generated \(esc(ISO8601DateFormatter().string(from: report.generatedAt))) · \(esc(report.timeZone))</div>
 
         """
         for note in notes { h += "<div class=\"meta note\">\(esc(note))</div>\n" }

@@ -718,6 +718,7 @@ def report_pages(centre, d, kiosk, day):
           "the site page draws the same figures as `kioskctl report --html` on the kiosk")
     png = os.path.join(ARTIFACTS, "central-report-site.png")
     check(os.path.exists(png) and os.path.getsize(png) > 20000, f"screenshot kept: {os.path.relpath(png)}")
+    check('<div class="meta">Kiosk rp-1 · ' in open(site_page).read(), "the site page says which kiosk its figures come from")
 
     # A second site: its kiosk numbers tickets A001, … too (another seed, a shorter morning).
     d2 = synced_morning(centre, "rp-2", "site-s", seed=11, acks=500)
@@ -731,6 +732,7 @@ def report_pages(centre, d, kiosk, day):
         f.write(urllib.request.urlopen(request, timeout=30).read())
     fleet_png = os.path.join(ARTIFACTS, "central-report-fleet.png")
     fleet = page_figures(chromium(fleet_page, fleet_png))
+    check('<div class="meta">2 kiosks at 2 sites · ' in open(fleet_page).read(), "the fleet page's header reads '2 kiosks at 2 sites'")
     a, b = kiosk["overall"], second["overall"]
     sums = {m: json_at(kiosk, m) + json_at(second, m) for m in
             ["overall.issued", "overall.served", "overall.noShows", "overall.ratings", "cases.opened", "cases.overdue"]

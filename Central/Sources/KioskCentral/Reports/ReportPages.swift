@@ -97,20 +97,24 @@ public enum ReportPages {
         var report = period.report
         let kiosks = loaded.kiosks.map(\.kiosk)
         let sites = Set(loaded.kiosks.map(\.site))
+        func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+        let source: String
         if let site {
             report.site = site
             report.kiosk = kiosks.isEmpty ? "(no events)" : kiosks.joined(separator: ", ")
+            source = kiosks.isEmpty ? "No kiosk has synced events for this period" : "\(kiosks.count == 1 ? "Kiosk" : "Kiosks") \(report.kiosk)"
         } else {
             report.site = "all sites 全部站点"
-            report.kiosk = "\(kiosks.count) kiosks at \(sites.count) sites"
+            report.kiosk = "\(counted(kiosks.count, "kiosk")) at \(counted(sites.count, "site"))"
+            source = report.kiosk
         }
         let count = loaded.kiosks.reduce(0) { $0 + $1.events.count }
-        notes.insert("kiosk-central: \(count) events synced from \(kiosks.count) kiosk(s), \(first) to \(last).", at: 0)
+        notes.insert("kiosk-central: \(count) events synced from \(counted(kiosks.count, "kiosk")), \(first) to \(last).", at: 0)
         if loaded.unreadable > 0 {
             notes.append("\(loaded.unreadable) stored events could not be read as kiosk events (a newer kiosk version?) and are left out.")
         }
         return ReportHTML.page(report: report, daily: period.daily, distribution: period.distribution,
-                               targetMinutes: period.targetMinutes, notes: notes)
+                               targetMinutes: period.targetMinutes, notes: notes, source: source)
     }
 
     /// An error as a small HTML page, for people who open a report URL in a browser.

@@ -11,9 +11,12 @@ let package = Package(
     products: [
         .executable(name: "kioskd", targets: ["kioskd"]),
         .executable(name: "kioskctl", targets: ["kioskctl"]),
-        // For kiosk-central (Central/, by path): it decodes synced events and draws the same report.
+        // For kiosk-central (Central/, by path): it decodes synced events and draws the same report,
+        // and its admin command line speaks to the centre through the kiosk's libcurl client (so
+        // IT can trust a private CA with --ca-file, which URLSession on Linux cannot).
         .library(name: "KioskCore", targets: ["KioskCore"]),
         .library(name: "KioskReports", targets: ["KioskReports"]),
+        .library(name: "KioskSync", targets: ["KioskSync"]),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),

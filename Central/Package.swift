@@ -35,6 +35,7 @@ let package = Package(
             dependencies: [
                 "KioskCentral",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "KioskSync", package: "kiosk"),
             ],
             swiftSettings: strict),
         .testTarget(

@@ -7,6 +7,7 @@
 #
 # KIOSK_BUILD: the root package's build folder (default .build, as scripts/test.sh uses).
 # EXACTLY_ONCE_EVENTS / OFFLINE_EVENTS: proof sizes (default 10000 / 50000).
+# Arguments: only these proof parts (e.g. `tls_through_nginx`), after all the Swift tests.
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -44,4 +45,4 @@ swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product
 swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product kiosk-crash-probe
 chmod 777 "$P/work"
 PGPORT=$PGPORT CENTRAL="$ROOT/Central/.build/debug/kiosk-central" KIOSK_BIN="$ROOT/$KIOSK_BUILD/debug" WORK="$P/work" \
-    python3 Tests/Central/sync_proof.py
+    python3 Tests/Central/sync_proof.py "$@"

@@ -14,6 +14,36 @@ public final class CentralClient: @unchecked Sendable {
     /// PEM file of the private CA that signed the centre's certificate; nil: the system store.
     let caFile: String?
     let requestTimeout: TimeInterval
+    /// How the user of this program names its settings, for errors that say what to fix.
+    let advice: Advice
+
+    /// What an error tells the person to do: kioskd's operator edits kiosk.conf, IT at the admin
+    /// command line passes options.
+    public struct Advice: Sendable {
+        /// The centre's URL setting as the person writes it: `central-url`, `--url`.
+        public var urlSetting: String
+        /// The CA setting's name as the person writes it: `ca-file`, `--ca-file`.
+        public var setting: String
+        /// Where to get the right CA file.
+        public var obtain: String
+        /// How to start using a private CA.
+        public var configure: String
+        /// What to check when the file cannot be loaded.
+        public var checkPath: String
+
+        public init(urlSetting: String, setting: String, obtain: String, configure: String, checkPath: String) {
+            self.urlSetting = urlSetting
+            self.setting = setting
+            self.obtain = obtain
+            self.configure = configure
+            self.checkPath = checkPath
+        }
+
+        public static let kiosk = Advice(
+            urlSetting: "central-url", setting: "ca-file", obtain: "ask IT for the CA file that signed the centre's certificate",
+            configure: "copy its PEM file to the kiosk and set ca-file in [kiosk] of kiosk.conf",
+            checkPath: "check the path in [kiosk] of kiosk.conf, that kioskd may read it, and that it holds PEM certificates")
+    }
 
     public struct Acknowledgement: Equatable, Sendable {
         public var ackedSeq: Int64
@@ -40,13 +70,14 @@ public final class CentralClient: @unchecked Sendable {
         }
     }
 
-    public init(baseURL: String, token: String, caFile: String? = nil, requestTimeout: TimeInterval = 30) {
+    public init(baseURL: String, token: String, caFile: String? = nil, requestTimeout: TimeInterval = 30, advice: Advice = .kiosk) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
         self.token = token
         self.caFile = caFile
         self.requestTimeout = requestTimeout
+        self.advice = advice
         _ = Self.curlReady
     }
 
@@ -131,11 +162,28 @@ public final class CentralClient: @unchecked Sendable {
     /// Answers larger than this are refused (the centre's biggest answer is a configuration).
     static let maxResponseBytes = 16 * 1024 * 1024
 
-    /// One request on a fresh connection: when a reused connection dies before the answer, the
-    /// batch is simply retried by the worker (the centre drops the duplicates).
+    /// One request; the answer's body for a 2xx status, otherwise the centre's error as a
+    /// `SyncError` (5xx, 408 and 429 are transient, other refusals are not).
     func send(_ method: String, _ path: String, body: Data?, timeout: TimeInterval? = nil) throws -> Data {
+        let (status, payload) = try exchange(method, path, body: body, timeout: timeout)
+        if status == 204 { return Data() }
+        if (200..<300).contains(status) { return payload }
+        struct ErrorReply: Decodable { var error: String; var message: String; var hint: String }
+        let detail = (try? JSONDecoder().decode(ErrorReply.self, from: payload)).map { "\($0.message) (\($0.hint))" }
+            ?? "HTTP \(status)"
+        if status >= 500 || status == 429 || status == 408 {
+            throw SyncError.transient("the centre failed (\(status)): \(detail)")
+        }
+        throw SyncError.refused("the centre refused (\(status)): \(detail)")
+    }
+
+    /// One request on a fresh connection, with the bearer token; returns the HTTP status and body
+    /// whatever the status (the admin command line reads error bodies itself). Throws only when no
+    /// answer came: unreachable, TLS not trusted, timed out. When a connection dies before the
+    /// answer, the sync worker simply retries the batch (the centre drops the duplicates).
+    public func exchange(_ method: String, _ path: String, body: Data?, timeout: TimeInterval? = nil) throws -> (status: Int, body: Data) {
         guard baseURL.hasPrefix("https://") || baseURL.hasPrefix("http://") else {
-            throw SyncError.refused("central-url \(baseURL) is not an http(s) URL")
+            throw SyncError.refused("\(advice.urlSetting) \(baseURL) is not an http(s) URL")
         }
         guard Self.curlReady, let handle = curl_easy_init() else {
             throw SyncError.transient("cannot start an HTTP request (libcurl did not initialise)")
@@ -194,17 +242,7 @@ public final class CentralClient: @unchecked Sendable {
             let detail = text.isEmpty ? curl_easy_strerror(code).map { String(cString: $0) } ?? "libcurl error \(code.rawValue)" : text
             throw transportError(code, detail: detail)
         }
-        let status = kiosk_curl_response_code(handle)
-        let payload = response.data
-        if status == 204 { return Data() }
-        if (200..<300).contains(status) { return payload }
-        struct ErrorReply: Decodable { var error: String; var message: String; var hint: String }
-        let detail = (try? JSONDecoder().decode(ErrorReply.self, from: payload)).map { "\($0.message) (\($0.hint))" }
-            ?? "HTTP \(status)"
-        if status >= 500 || status == 429 || status == 408 {
-            throw SyncError.transient("the centre failed (\(status)): \(detail)")
-        }
-        throw SyncError.refused("the centre refused (\(status)): \(detail)")
+        return (Int(kiosk_curl_response_code(handle)), response.data)
     }
 
     /// What a failed transfer means for the operator. Certificate problems are refusals: retrying
@@ -213,11 +251,11 @@ public final class CentralClient: @unchecked Sendable {
         switch code {
         case CURLE_PEER_FAILED_VERIFICATION:
             if let caFile {
-                return .refused("the centre's certificate at \(baseURL) is not trusted with ca-file \(caFile) (\(detail)); ask IT for the CA file that signed the centre's certificate (or check the kiosk's clock if the certificate is not yet valid)")
+                return .refused("the centre's certificate at \(baseURL) is not trusted with \(advice.setting) \(caFile) (\(detail)); \(advice.obtain) (or check this machine's clock if the certificate is not yet valid)")
             }
-            return .refused("the centre's certificate at \(baseURL) is not trusted by the system CA store (\(detail)); if the centre uses a private CA, copy its PEM file to the kiosk and set ca-file in [kiosk] of kiosk.conf")
+            return .refused("the centre's certificate at \(baseURL) is not trusted by the system CA store (\(detail)); if the centre uses a private CA, \(advice.configure)")
         case CURLE_SSL_CACERT_BADFILE:
-            return .refused("cannot load ca-file \(caFile ?? "(system store)") (\(detail)); check the path in [kiosk] of kiosk.conf, that kioskd may read it, and that it holds PEM certificates")
+            return .refused("cannot load \(advice.setting) \(caFile ?? "(system store)") (\(detail)); \(advice.checkPath)")
         case CURLE_SSL_CONNECT_ERROR:
             return .transient("cannot reach the centre at \(baseURL): the TLS handshake failed (\(detail)); check that central-url points at the centre's HTTPS port")
         case CURLE_WRITE_ERROR:

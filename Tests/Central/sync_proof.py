@@ -590,6 +590,21 @@ http {{
         out, err = p.communicate()
         check(p.returncode == 0 and "backlog 0" in out and centre.count("tls-1") == local_events(d),
               f"with the right CA again the backlog drains: {out.strip()}")
+        # IT's command line through nginx: the private CA by --ca-file or KIOSK_CENTRAL_CA_FILE.
+        def admin_tls(*args, **env):
+            env = dict(os.environ, KIOSK_CENTRAL_URL=f"https://127.0.0.1:{port}", KIOSK_CENTRAL_TOKEN=centre.admin, **env)
+            return subprocess.run([CENTRAL, "admin", *args], env=env, capture_output=True, text=True)
+        p = admin_tls("kiosks", "--site", "site-t", "--ca-file", f"{t}/ca.pem")
+        check(p.returncode == 0 and json.loads(p.stdout)["kiosks"][0]["kiosk"] == "tls-1",
+              f"`kiosk-central admin kiosks --ca-file` works over https through nginx {p.stderr.strip()[:120]}")
+        p = admin_tls("kiosks", "--site", "site-t", KIOSK_CENTRAL_CA_FILE=f"{t}/ca.pem")
+        check(p.returncode == 0 and "tls-1" in p.stdout, "and with KIOSK_CENTRAL_CA_FILE")
+        p = admin_tls("kiosks", "--site", "site-t")
+        check(p.returncode != 0 and "not trusted by the system CA store" in p.stderr and "--ca-file" in p.stderr,
+              f"without the CA, admin says to pass --ca-file: {p.stderr.strip()[:170]}")
+        p = admin_tls("kiosks", "--ca-file", f"{t}/other.pem")
+        check(p.returncode != 0 and f"not trusted with --ca-file {t}/other.pem" in p.stderr,
+              f"with the wrong CA, admin says so: {p.stderr.strip()[:170]}")
     finally:
         if kioskd:
             kioskd.stop()

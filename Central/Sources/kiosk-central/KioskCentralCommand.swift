@@ -2,12 +2,9 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import KioskCentral
+import KioskSync
 import Logging
 import PostgresNIO
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// `kiosk-central`: the server kiosks sync to, and IT's command line for it.
 @main
@@ -109,7 +106,16 @@ struct AdminOptions: ParsableArguments {
     @Option(help: "The centre's URL (env KIOSK_CENTRAL_URL).") var url: String?
     @Option(help: "An admin token (env KIOSK_CENTRAL_TOKEN).") var token: String?
     @Option(help: "Read the admin token from this file.") var tokenFile: String?
+    @Option(help: "PEM file of the private CA that signed the centre's certificate (env KIOSK_CENTRAL_CA_FILE); default: the system CA store.")
+    var caFile: String?
 
+    static let advice = CentralClient.Advice(
+        urlSetting: "--url", setting: "--ca-file", obtain: "pass the PEM file of the CA that signed the centre's certificate",
+        configure: "pass its PEM file with --ca-file (or set KIOSK_CENTRAL_CA_FILE)",
+        checkPath: "check the --ca-file path, that you may read it, and that it holds PEM certificates")
+
+    /// One admin API call through the kiosk's libcurl client; the centre's JSON error becomes a
+    /// message with its hint.
     func call(_ method: String, _ path: String, body: (some Encodable)? = Optional<String>.none) async throws -> Data {
         let env = ProcessInfo.processInfo.environment
         guard let base = url ?? env["KIOSK_CENTRAL_URL"] else {
@@ -120,18 +126,16 @@ struct AdminOptions: ParsableArguments {
             tok = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         guard let tok else { throw ValidationError("no admin token: pass --token/--token-file or set KIOSK_CENTRAL_TOKEN") }
-        guard let u = URL(string: base.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path) else {
-            throw ValidationError("bad URL \(base)")
+        let client = CentralClient(baseURL: base, token: tok, caFile: caFile ?? env["KIOSK_CENTRAL_CA_FILE"], advice: Self.advice)
+        CentralClient.blockSIGPIPEOnThisThread()  // a closed TLS connection fails the call instead
+        let (status, data): (Int, Data)
+        do {
+            (status, data) = try client.exchange(method, path, body: try body.map { try JSONEncoder().encode($0) })
+        } catch SyncError.transient(let message) {
+            throw CentralError(message, hint: "check --url (or KIOSK_CENTRAL_URL) and that the centre is running")
+        } catch SyncError.refused(let message) {
+            throw CentralError(message, hint: "fix the setting named above, then try again")
         }
-        var request = URLRequest(url: u)
-        request.httpMethod = method
-        request.setValue("Bearer \(tok)", forHTTPHeaderField: "Authorization")
-        if let body {
-            request.httpBody = try JSONEncoder().encode(body)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         if status >= 400 {
             if let e = try? JSONDecoder().decode(ErrorReply.self, from: data) {
                 throw CentralError("\(status) \(e.error): \(e.message)", hint: e.hint)

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Builds dist/kioskd_<version>_amd64.deb: static Swift binaries (kioskd, kioskctl), the systemd
+# Builds dist/kioskd_<version>_amd64.deb: the static Swift binary kioskd (kioskctl is a symlink to
+# it: the binary runs as whichever it is called), the systemd
 # unit, the default configuration as a conffile in /etc/kiosk/, the site assets in
 # /usr/share/kiosk, and a postinst that creates the `kiosk` system user (groups video, input,
 # tty). Library dependencies are worked out from the binaries with ldd and dpkg -S.
@@ -8,14 +9,14 @@ cd "$(dirname "$0")/.."
 SCRATCH=${KIOSK_DEB_SCRATCH:-.build-deb}
 VERSION=${KIOSK_VERSION:-0.1.0+git$(git log -1 --format=%cd --date=format:%Y%m%d 2>/dev/null || date +%Y%m%d)}
 swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product kioskd
-swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product kioskctl
 BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
 
 ROOT=$(mktemp -d)
 trap 'rm -rf "$ROOT"' EXIT
 install -d "$ROOT/DEBIAN" "$ROOT/usr/bin" "$ROOT/lib/systemd/system" "$ROOT/etc/kiosk" \
     "$ROOT/usr/share/kiosk/messages" "$ROOT/usr/share/doc/kioskd"
-install -m 755 -s "$BIN/kioskd" "$BIN/kioskctl" "$ROOT/usr/bin/"
+install -m 755 -s "$BIN/kioskd" "$ROOT/usr/bin/"
+ln -s kioskd "$ROOT/usr/bin/kioskctl"
 install -m 644 systemd/kioskd.service "$ROOT/lib/systemd/system/"
 install -m 640 Kiosk/kiosk.conf "$ROOT/etc/kiosk/kiosk.conf"
 install -m 644 Kiosk/messages/*.catalog "$ROOT/usr/share/kiosk/messages/"
@@ -26,7 +27,7 @@ install -m 644 packaging/debian/conffiles "$ROOT/DEBIAN/"
 
 # Debian packages that hold the shared libraries the binaries link directly (ELF NEEDED: libc,
 # sqlite, curl, …); apt brings in what those need in turn.
-DEPENDS=$(objdump -p "$ROOT/usr/bin/kioskd" "$ROOT/usr/bin/kioskctl" | awk '/NEEDED/ { print $2 }' | sort -u |
+DEPENDS=$(objdump -p "$ROOT/usr/bin/kioskd" | awk '/NEEDED/ { print $2 }' | sort -u |
     while read -r soname; do
         path=$(ldconfig -p | awk -v n="$soname" '$1 == n && /x86-64/ { print $NF; exit }')
         [ -n "$path" ] && { dpkg -S "$(readlink -f "$path")" 2>/dev/null || dpkg -S "$path" 2>/dev/null; } || true
@@ -39,4 +40,4 @@ OUT="dist/kioskd_${VERSION}_amd64.deb"
 dpkg-deb --build --root-owner-group -Zgzip "$ROOT" "$OUT" >/dev/null  # gzip: xz takes minutes on 2 cores
 echo "$OUT"
 echo "  depends: $DEPENDS"
-echo "  size: $(du -h "$OUT" | cut -f1) (kioskd $(du -h "$ROOT/usr/bin/kioskd" | cut -f1), kioskctl $(du -h "$ROOT/usr/bin/kioskctl" | cut -f1))"
+echo "  size: $(du -h "$OUT" | cut -f1) (kioskd $(du -h "$ROOT/usr/bin/kioskd" | cut -f1); kioskctl -> kioskd)"

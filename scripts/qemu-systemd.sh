@@ -55,7 +55,7 @@ chmod +x "$I/init"
 F=$W/files
 rm -rf "$F"; mkdir -p "$F/usr/bin" "$F/usr/share/kiosk" "$F/etc/kiosk" "$F/etc/systemd/system/kioskd.service.d" "$F/usr/local/sbin"
 cp "$BIN" "$F/usr/bin/kioskd"
-cp "$($SB --show-bin-path)/kioskctl" "$F/usr/bin/kioskctl" 2>/dev/null || { $SB --product kioskctl >/dev/null; cp "$($SB --show-bin-path)/kioskctl" "$F/usr/bin/kioskctl"; }
+ln -s kioskd "$F/usr/bin/kioskctl"
 cp -r "$ROOT/Kiosk/messages" "$ROOT/Kiosk/keymap.conf" "$F/usr/share/kiosk/"
 printf '[station lobby]\nrole = lobby\ndisplay = fb:/dev/fb0\nkeypad = auto\n' > "$F/etc/kiosk/kiosk.conf"
 cp "$ROOT/systemd/kioskd.service" "$F/etc/systemd/system/kioskd.service"

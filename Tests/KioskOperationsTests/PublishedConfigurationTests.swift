@@ -117,3 +117,22 @@ struct PublishedConfigurationTests {
         #expect(rig.service.setup.configuration.service("repairs")?.names[.chinese] == "维修登记处")
     }
 }
+
+/// The sync lines of `kioskctl status`.
+@Suite("kioskctl status: sync")
+struct SyncStatusTests {
+    @Test func statusShowsCommandOutcomesTheCentreHasNotHeardYet() throws {
+        let folder = makeTemporaryFolder("sync-status")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/kiosk.conf"
+        try PublishedConfigurationTests.local.write(toFile: path, atomically: true, encoding: .utf8)
+        let setup = try KioskSetup.load(configPath: path, assets: assetsFolder).get()
+        let store = try EventStore(path: folder + "/kiosk.sqlite")
+        defer { store.close() }
+        #expect(!CentralSync.statusText(store, setup).contains("not yet reported"))
+        try store.recordCommandOutcome(CommandOutcome(commandID: 4, ok: true, message: "weather is rain", recordedAt: "2026-11-24T09:15:00.000Z"))
+        try store.recordCommandOutcome(CommandOutcome(commandID: 5, ok: true, message: "synced", recordedAt: "2026-11-24T09:16:00.000Z"))
+        let text = CentralSync.statusText(store, setup)
+        #expect(text.contains("  2 command outcome(s) not yet reported to the centre (oldest 2026-11-24T09:15:00.000Z)\n"), "\(text)")
+    }
+}

@@ -184,6 +184,9 @@ public final class CentralSync {
         }
         text += "\n  acknowledged through #\(state.ackedSeq); last success \(state.lastSuccessAt ?? "never")\n"
         if let e = state.lastError { text += "  last error \(state.lastErrorAt ?? ""): \(e)\n" }
+        if let waiting = try? store.unreportedCommandOutcomes(), !waiting.isEmpty {
+            text += "  \(waiting.count) command outcome(s) not yet reported to the centre (oldest \(waiting[0].recordedAt))\n"
+        }
         text += "  configuration version \(state.configVersion)"
         text += state.configVersion > 0 ? " (published by the centre, kept in \(PublishedConfiguration.fileName))" : " (the local kiosk.conf)"
         if let problem = setup.publishedProblem { text += "\n  WARNING: \(problem.split(separator: "\n").joined(separator: "; "))" }

@@ -98,6 +98,28 @@ struct ProtocolTests {
         }
     }
 
+    @Test func aCommandNeverAnsweredIsHandedOutAgainAfterTenMinutes() async throws {
+        try await withLiveCentral { c in
+            let token = try await c.register("k1", site: "s1")
+            var r = try await c.call("POST", "/v1/admin/commands", token: c.adminToken, json: ["kiosk": "k1", "type": "sync"])
+            let id = (r.json["ids"] as? [Int] ?? []).first ?? -1
+            func handedOut() async throws -> [Int] {
+                let r = try await c.call("GET", "/v1/commands", token: token)
+                return (r.json["commands"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
+            }
+            #expect(try await handedOut() == [id])
+            #expect(try await handedOut() == [], "a command just delivered is not handed out twice")
+            // The kiosk stopped before answering; ten minutes on, the command comes back.
+            let back = "\(CentralStore.redeliverySeconds + 1) seconds"
+            try await c.store.client.query("UPDATE commands SET delivered_at = now() - \(back)::interval WHERE id = \(id)")
+            #expect(try await handedOut() == [id])
+            r = try await c.call("POST", "/v1/commands/\(id)/ack", token: token, json: ["result": "done", "message": "synced"])
+            #expect(r.status == 200)
+            try await c.store.client.query("UPDATE commands SET delivered_at = now() - \(back)::interval WHERE id = \(id)")
+            #expect(try await handedOut() == [], "an answered command is never handed out again")
+        }
+    }
+
     @Test func aKioskAcknowledgesItsCommandsAndITSeesTheOutcome() async throws {
         try await withLiveCentral { c in
             let t1 = try await c.register("k1", site: "s1")

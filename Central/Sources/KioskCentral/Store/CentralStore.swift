@@ -310,13 +310,20 @@ public struct CentralStore: Sendable {
         return out
     }
 
-    /// Hands out the pending commands of a kiosk, marking them delivered (at-most-once: every
-    /// command is idempotent on the kiosk, and a lost one is re-queued by IT).
+    /// A command handed out this long ago without an outcome is handed out again.
+    public static let redeliverySeconds = 600
+
+    /// Hands out a kiosk's pending commands, marking them delivered: the queued ones, and those
+    /// delivered over `redeliverySeconds` ago that were never answered (the kiosk stopped before
+    /// finishing one; it stores its outcomes, so a merely offline kiosk answers late instead).
+    /// At least once: every command (sync, reload-config, set-weather) is idempotent on the kiosk,
+    /// and the first outcome is the one kept.
     public func takeCommands(kiosk: String) async throws -> [Command] {
         let rows = try await client.query(
             """
             UPDATE commands SET delivered_at = now()
-            WHERE id IN (SELECT id FROM commands WHERE kiosk_id = \(kiosk) AND delivered_at IS NULL
+            WHERE id IN (SELECT id FROM commands WHERE kiosk_id = \(kiosk) AND acked_at IS NULL
+                           AND (delivered_at IS NULL OR delivered_at < now() - \(Self.redeliverySeconds) * interval '1 second')
                          ORDER BY id FOR UPDATE SKIP LOCKED)
             RETURNING id, type, argument
             """, logger: logger)

@@ -186,6 +186,13 @@ public let centralMigrations: [CentralMigration] = [
             // The report pages read one period's events (of a site or of all): a range on the day.
             "CREATE INDEX events_day_site ON events ((payload->>'day'), site_id)"
         ]),
+    CentralMigration(
+        version: 6, name: "unanswered commands are handed out again",
+        sql: [
+            // The command poll looks for unanswered commands (queued, or delivered long ago).
+            "CREATE INDEX commands_unanswered ON commands (kiosk_id, id) WHERE acked_at IS NULL",
+            "DROP INDEX commands_pending",
+        ]),
 ]
 
 /// Applies pending migrations, each in its own transaction, under an advisory lock so two

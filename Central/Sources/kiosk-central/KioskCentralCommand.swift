@@ -126,7 +126,9 @@ struct AdminOptions: ParsableArguments {
             tok = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         guard let tok else { throw ValidationError("no admin token: pass --token/--token-file or set KIOSK_CENTRAL_TOKEN") }
-        let client = CentralClient(baseURL: base, token: tok, caFile: caFile ?? env["KIOSK_CENTRAL_CA_FILE"], advice: Self.advice)
+        // A year's fleet report page can take a while to build: a generous limit.
+        let client = CentralClient(
+            baseURL: base, token: tok, caFile: caFile ?? env["KIOSK_CENTRAL_CA_FILE"], requestTimeout: 300, advice: Self.advice)
         CentralClient.blockSIGPIPEOnThisThread()  // a closed TLS connection fails the call instead
         let (status, data): (Int, Data)
         do {

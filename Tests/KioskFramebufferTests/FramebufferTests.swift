@@ -1,5 +1,5 @@
 import Foundation
-import KioskFramebuffer
+@testable import KioskFramebuffer
 import KioskTestSupport
 import Testing
 
@@ -116,6 +116,38 @@ struct FramebufferTests {
         display.redrawAll()
         #expect(RGBImage(display.framebuffer.readBack()) == drawn)
         #expect(!display.framebuffer.writesThroughDevice, "later frames go through the mapping again")
+    }
+
+    /// On a device shown unturned or upside down, every update goes through write(2) as whole
+    /// panel lines, at least two per call: Linux 6.1 gives a write that lies within one scanline
+    /// and ends at its end no damage, so it never reaches the screen. The pixels are exactly what
+    /// the mapping gives.
+    @Test(arguments: [(Rotation.none, PixelFormat.xrgb8888), (.half, .rgb565)])
+    func updatesWrittenThroughTheDeviceAreWholeLinesWithTheSamePixels(rotation: Rotation, format: PixelFormat) throws {
+        let path = Self.scratch("writes-\(rotation.rawValue)")
+        defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: path + "-map") }
+        let fonts = try FontSet(preferred: FontSource(path: GoldenScreenTests.fontPath))
+        let geometry = FramebufferGeometry(width: 800, height: 480, lineLength: 800 * format.bytesPerPixel + 64, format: format)
+        let written = try Framebuffer.openFile(path, geometry: geometry, rotation: rotation)
+        written.writesThroughDevice = true
+        var writes: [(offset: Int, count: Int)] = []
+        written.onWrite = { writes.append(($0, $1)) }
+        let mapped = try Framebuffer.openFile(path + "-map", geometry: geometry, rotation: rotation)
+        let screens = ScreenFixtures.all(.chinese)
+        let idle = try #require(screens.first { $0.name == "lobby-idle" }?.screen)
+        let ticket = try #require(screens.first { $0.name == "ticket" }?.screen)
+        for framebuffer in [written, mapped] {
+            let display = StationDisplay(framebuffer: framebuffer, painter: ScreenPainter(fonts: fonts))
+            for screen in [idle, ticket, idle] { display.show(screen) }
+        }
+        #expect(RGBImage(written.readBack()) == RGBImage(mapped.readBack()))
+        // One-row changes, in the middle and on the last row, grow to two whole lines too.
+        let canvas = Canvas(width: 800, height: 480, background: Color(0x336699))
+        written.flush(canvas, rects: [PixelRect(x: 10, y: 5, width: 3, height: 1), PixelRect(x: 790, y: 479, width: 10, height: 1)])
+        #expect(writes.count > 3)
+        let line = geometry.lineLength
+        let bad = writes.filter { $0.offset % line != 0 || $0.count % line != 0 || $0.count < 2 * line }
+        #expect(bad.isEmpty, "writes that are not two or more whole lines: \(bad.prefix(3))")
     }
 
     @Test func pngRoundTrips() throws {

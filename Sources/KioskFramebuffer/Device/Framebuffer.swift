@@ -90,7 +90,9 @@ public final class Framebuffer {
             throw DisplayError("cannot map framebuffer \(path): \(String(cString: strerror(e)))")
         }
         _ = kiosk_ioctl_int(fd, kiosk_FBIOBLANK(), 0)  // FB_BLANK_UNBLANK; efifb/simplefb lack it
-        return Framebuffer(path: path, fd: fd, memory: map, length: length, geometry: geometry, rotation: rotation)
+        let framebuffer = Framebuffer(path: path, fd: fd, memory: map, length: length, geometry: geometry, rotation: rotation)
+        framebuffer.writesThroughDevice = rotation.keepsRows
+        return framebuffer
     }
 
     /// Opens (creating or resizing it as needed) a file that stands in for a framebuffer with the
@@ -127,44 +129,61 @@ public final class Framebuffer {
         }
     }
 
-    /// Flushes go through write(2) instead of the mapping while this is set. Needed for the
-    /// repaint when the console comes back from another VT: with Linux 6.1's DRM fbdev emulation
-    /// (seen with bochs-drm) a whole picture written through the mapping at that moment stayed
-    /// in the shadow buffer and never reached the screen, while write(2) reports its own damage.
+    /// Flushes go through write(2) instead of the mapping while this is set: always on a device
+    /// shown unrotated or upside down, and for the repaint after a VT switch in every rotation.
+    /// With Linux 6.1's DRM fbdev emulation (seen with bochs-drm) pictures written through the
+    /// mapping were lost now and then: part of an update, or a whole repaint after a VT switch,
+    /// stayed in the shadow buffer and never reached the screen (the QEMU end-to-end test caught
+    /// both). A write(2) reports its own damage. Quarter-turned panels keep the mapping for
+    /// ordinary updates: their changed rectangles cannot be written as whole panel lines (see
+    /// `flush`), and a span that ends at a line's end gets no damage at all on 6.1.
     public var writesThroughDevice = false
     /// Rows converted for a write(2) flush (grown as needed, reused).
     private var writeBuffer: [UInt8] = []
+    /// Every write(2) as (file offset, byte count), for tests of how updates are cut into writes.
+    var onWrite: ((Int, Int) -> Void)?
 
     /// Writes the whole picture.
     public func flushAll(_ canvas: Canvas) { flush(canvas, rects: [canvas.bounds]) }
 
-    private func flush(_ canvas: Canvas, _ r: PixelRect) {
+    private func flush(_ canvas: Canvas, _ rect: PixelRect) {
         let g = geometry
         let bpp = g.format.bytesPerPixel
-        let panel = rotation.panelRect(r, panelWidth: g.width, panelHeight: g.height)
         guard writesThroughDevice else {
-            convert(canvas, r, into: memory + g.yOffset * g.lineLength + g.xOffset * bpp, firstRow: 0)
+            convert(canvas, rect, into: memory + g.yOffset * g.lineLength + g.xOffset * bpp, firstRow: 0)
             return
         }
-        // Convert the panel rows into the buffer, then write them: whole lines in one write (Linux
-        // 6.1 computes an empty damage rectangle for a write of exactly one whole scanline, so
-        // per-row writes of full lines never reach the screen), otherwise each row's span.
+        // Linux 6.1 computes an empty damage rectangle for a write that lies within one scanline
+        // and ends at its end (a whole line, or the right part of one): such a write never
+        // reaches the screen. So where the panel's lines are the picture's rows, the rectangle
+        // grows to whole rows (the canvas holds them), at least two, written in one call.
+        var r = rect
+        if rotation.keepsRows {
+            r = PixelRect(x: 0, y: r.y, width: canvas.width, height: r.height)
+            if r.height == 1 {
+                if r.maxY < canvas.originY + canvas.height { r.height = 2 } else if r.y > canvas.originY { r.y -= 1; r.height = 2 }
+            }
+        }
+        let panel = rotation.panelRect(r, panelWidth: g.width, panelHeight: g.height)
         let needed = panel.height * g.lineLength
         if writeBuffer.count < needed { writeBuffer = [UInt8](repeating: 0, count: needed) }
         writeBuffer.withUnsafeMutableBytes { buffer in
-            convert(canvas, r, into: buffer.baseAddress!, firstRow: panel.y)
-            if panel.x == 0 && g.xOffset == 0 && panel.width * bpp == g.lineLength {
-                writeFully(buffer.baseAddress!, count: needed, at: (g.yOffset + panel.y) * g.lineLength)
+            let rows = buffer.baseAddress!
+            convert(canvas, r, into: rows + g.xOffset * bpp, firstRow: panel.y)
+            if panel.x == 0 && panel.width == g.width {
+                // Whole lines (with any padding and the panned-away part, which nobody sees).
+                writeFully(rows, count: needed, at: (g.yOffset + panel.y) * g.lineLength)
                 return
             }
             for row in 0..<panel.height {
-                let offset = (g.yOffset + panel.y + row) * g.lineLength + (g.xOffset + panel.x) * bpp
-                writeFully(buffer.baseAddress! + row * g.lineLength + panel.x * bpp, count: panel.width * bpp, at: offset)
+                let start = row * g.lineLength + (g.xOffset + panel.x) * bpp
+                writeFully(rows + start, count: panel.width * bpp, at: (g.yOffset + panel.y) * g.lineLength + start)
             }
         }
     }
 
     private func writeFully(_ bytes: UnsafeRawPointer, count: Int, at offset: Int) {
+        onWrite?(offset, count)
         var done = 0
         while done < count {
             let n = pwrite(fd, bytes + done, count - done, off_t(offset + done))

@@ -3,6 +3,9 @@
 public enum Rotation: Int, Equatable, Sendable, CaseIterable {
     case none = 0, quarter = 90, half = 180, threeQuarters = 270
 
+    /// The panel's lines are the picture's rows (unturned or upside down), not its columns.
+    public var keepsRows: Bool { self == .none || self == .half }
+
     /// The size of the picture drawn for a panel of `panelWidth` × `panelHeight`.
     public func logicalSize(panelWidth: Int, panelHeight: Int) -> (width: Int, height: Int) {
         switch self {

@@ -72,9 +72,10 @@ public final class StationDisplay {
     /// write(2) (see `Framebuffer.writesThroughDevice`).
     public func redrawAll() {
         isActive = true
+        let writes = framebuffer.writesThroughDevice
         framebuffer.writesThroughDevice = true
         repaintAll()
-        framebuffer.writesThroughDevice = false
+        framebuffer.writesThroughDevice = writes
     }
 
     /// Lays the shown screen out again and draws and writes every pixel: a full frame (what

@@ -185,6 +185,19 @@ for i in 0..<iterations {
     counterScreen = next
 }
 
+// The same update as a device gets it: whole rows written with write(2) (Framebuffer.writesThroughDevice).
+display.framebuffer.writesThroughDevice = true
+var writtenUpdates: [Double] = []
+for i in 0..<iterations {
+    var next = counterScreen
+    next.blocks = next.blocks.map { if case .banner(_, let tone) = $0 { return .banner(ticket(200 + i), tone) } else { return $0 } }
+    let t0 = now()
+    _ = display.show(next)
+    writtenUpdates.append(now() - t0)
+    counterScreen = next
+}
+display.framebuffer.writesThroughDevice = false
+
 // Key to flush: input_event bytes through a pipe into the keypad reader, then the whole path.
 var fds: [Int32] = [0, 0]
 guard pipe(&fds) == 0 else { fail("pipe failed") }
@@ -258,6 +271,7 @@ kiosk-bench: busiest screen (lobby, busy morning) at 1920×1080×32 (XRGB8888), 
   full-frame render   \(ms(median(full)))   (median of \(iterations); layout, draw and convert 2,073,600 pixels in \(StationDisplay.bandHeight)-row bands, write them)
     of which layout   \(ms(median(layouts)))
   update (1 number)   \(ms(median(updates)))   (median; layout, compare, draw and flush \(updatedPixels) of 2,073,600 pixels)
+    with write(2)     \(ms(median(writtenUpdates)))   (as on a /dev/fb device: the changed rows written whole)
   key-to-flush        \(ms(median(keyLatencies)))   (median; evdev bytes → decoder → machine → screen → flush; no SQLite commit)
   first frame         \(ms(median(firstFrames)))   (median of 5 process starts: exec, font load \(ms(fontLoad)), draw, flush)
   peak RSS            \(decimals(peakMB, 1)) MB   (this process, CJK font loaded, \(fonts.cachedGlyphCount) glyphs cached; \

@@ -118,16 +118,17 @@ struct FramebufferTests {
         #expect(!display.framebuffer.writesThroughDevice, "later frames go through the mapping again")
     }
 
-    /// On a device shown unturned or upside down, every update goes through write(2) as whole
-    /// panel lines, at least two per call: Linux 6.1 gives a write that lies within one scanline
-    /// and ends at its end no damage, so it never reaches the screen. The pixels are exactly what
-    /// the mapping gives.
-    @Test(arguments: [(Rotation.none, PixelFormat.xrgb8888), (.half, .rgb565)])
-    func updatesWrittenThroughTheDeviceAreWholeLinesWithTheSamePixels(rotation: Rotation, format: PixelFormat) throws {
+    /// On a device every update goes through write(2), and never as a write that lies within one
+    /// scanline and ends at its end: Linux 6.1 gives such a write no damage, so it never reaches
+    /// the screen. Unturned or upside down, changes go out as two or more whole lines; turned a
+    /// quarter, a span ending at a line's end takes a neighbouring line's edge pixel along. The
+    /// pixels are exactly what the mapping gives, in every rotation.
+    @Test(arguments: [(Rotation.none, PixelFormat.xrgb8888, 64), (.half, .rgb565, 0), (.quarter, .xrgb8888, 0), (.threeQuarters, .bgr888, 0)])
+    func updatesWrittenThroughTheDeviceNeverEndAScanlineAlone(rotation: Rotation, format: PixelFormat, padding: Int) throws {
         let path = Self.scratch("writes-\(rotation.rawValue)")
         defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: path + "-map") }
         let fonts = try FontSet(preferred: FontSource(path: GoldenScreenTests.fontPath))
-        let geometry = FramebufferGeometry(width: 800, height: 480, lineLength: 800 * format.bytesPerPixel + 64, format: format)
+        let geometry = FramebufferGeometry(width: 800, height: 480, lineLength: 800 * format.bytesPerPixel + padding, format: format)
         let written = try Framebuffer.openFile(path, geometry: geometry, rotation: rotation)
         written.writesThroughDevice = true
         var writes: [(offset: Int, count: Int)] = []
@@ -136,18 +137,36 @@ struct FramebufferTests {
         let screens = ScreenFixtures.all(.chinese)
         let idle = try #require(screens.first { $0.name == "lobby-idle" }?.screen)
         let ticket = try #require(screens.first { $0.name == "ticket" }?.screen)
+        let (w, h) = written.logicalSize
+        // Small changes in the corners and the middle: one row, one column, one pixel (on the
+        // whole current picture, as a display's canvas holds it).
+        let canvas = Canvas(width: w, height: h)
+        ScreenPainter(fonts: fonts).paint(idle, on: canvas)
+        let corners = [PixelRect(x: 10, y: 5, width: 3, height: 1), PixelRect(x: w - 3, y: 0, width: 3, height: 2),
+                       PixelRect(x: 0, y: h - 1, width: 1, height: 1), PixelRect(x: w - 1, y: h - 1, width: 1, height: 1),
+                       PixelRect(x: w - 1, y: 0, width: 1, height: h), PixelRect(x: 0, y: 0, width: w, height: 1)]
+        for r in corners { canvas.fill(r, Color(0x336699)) }
         for framebuffer in [written, mapped] {
             let display = StationDisplay(framebuffer: framebuffer, painter: ScreenPainter(fonts: fonts))
             for screen in [idle, ticket, idle] { display.show(screen) }
+            framebuffer.flush(canvas, rects: corners)
         }
         #expect(RGBImage(written.readBack()) == RGBImage(mapped.readBack()))
-        // One-row changes, in the middle and on the last row, grow to two whole lines too.
-        let canvas = Canvas(width: 800, height: 480, background: Color(0x336699))
-        written.flush(canvas, rects: [PixelRect(x: 10, y: 5, width: 3, height: 1), PixelRect(x: 790, y: 479, width: 10, height: 1)])
-        #expect(writes.count > 3)
+        #expect(writes.count > 6)
+        // A write within one scanline that ends at its end is allowed only when the next write
+        // covers that line and the one before (the last line's neighbouring pixels).
         let line = geometry.lineLength
-        let bad = writes.filter { $0.offset % line != 0 || $0.count % line != 0 || $0.count < 2 * line }
-        #expect(bad.isEmpty, "writes that are not two or more whole lines: \(bad.prefix(3))")
+        func lines(_ w: (offset: Int, count: Int)) -> ClosedRange<Int> { w.offset / line...(w.offset + w.count - 1) / line }
+        let alone = writes.indices.filter { i in
+            let l = lines(writes[i])
+            guard l.count == 1, (writes[i].offset + writes[i].count) % line == 0 else { return false }
+            return !(i + 1 < writes.count && lines(writes[i + 1]) == (l.lowerBound - 1)...l.lowerBound)
+        }.map { writes[$0] }
+        #expect(alone.isEmpty, "writes within one scanline that end at its end: \(alone.prefix(3))")
+        if rotation.keepsRows {
+            let bad = writes.filter { $0.offset % line != 0 || $0.count % line != 0 || $0.count < 2 * line }
+            #expect(bad.isEmpty, "writes that are not two or more whole lines: \(bad.prefix(3))")
+        }
     }
 
     @Test func pngRoundTrips() throws {

@@ -91,7 +91,7 @@ public final class Framebuffer {
         }
         _ = kiosk_ioctl_int(fd, kiosk_FBIOBLANK(), 0)  // FB_BLANK_UNBLANK; efifb/simplefb lack it
         let framebuffer = Framebuffer(path: path, fd: fd, memory: map, length: length, geometry: geometry, rotation: rotation)
-        framebuffer.writesThroughDevice = rotation.keepsRows
+        framebuffer.writesThroughDevice = true
         return framebuffer
     }
 
@@ -129,17 +129,23 @@ public final class Framebuffer {
         }
     }
 
-    /// Flushes go through write(2) instead of the mapping while this is set: always on a device
-    /// shown unrotated or upside down, and for the repaint after a VT switch in every rotation.
+    /// Flushes go through write(2) instead of the mapping while this is set (always on a device).
     /// With Linux 6.1's DRM fbdev emulation (seen with bochs-drm) pictures written through the
     /// mapping were lost now and then: part of an update, or a whole repaint after a VT switch,
     /// stayed in the shadow buffer and never reached the screen (the QEMU end-to-end test caught
-    /// both). A write(2) reports its own damage. Quarter-turned panels keep the mapping for
-    /// ordinary updates: their changed rectangles cannot be written as whole panel lines (see
-    /// `flush`), and a span that ends at a line's end gets no damage at all on 6.1.
+    /// both). A write(2) reports its own damage; see `flush` for the one shape 6.1 gets wrong.
     public var writesThroughDevice = false
     /// Rows converted for a write(2) flush (grown as needed, reused).
     private var writeBuffer: [UInt8] = []
+    /// The panel's first and last column as last written (`edgeKnown`: written through
+    /// write(2) since), one pixel per panel row: left edge rows first, then the right edge. They
+    /// let a span that ends at a line's end be written together with a neighbouring pixel.
+    private var edgePixels: [UInt8] = []
+    private var edgeKnown: [Bool] = []
+    /// Bands of a whole picture should be flushed from the bottom up: a quarter-turned panel's
+    /// first column is the picture's bottom row, and the spans ending at the panel's line ends
+    /// (the picture's top row) are written together with it (see `flush`), so it must be known.
+    public var drawsBandsBottomUp: Bool { writesThroughDevice && rotation == .quarter }
     /// Every write(2) as (file offset, byte count), for tests of how updates are cut into writes.
     var onWrite: ((Int, Int) -> Void)?
 
@@ -151,12 +157,17 @@ public final class Framebuffer {
         let bpp = g.format.bytesPerPixel
         guard writesThroughDevice else {
             convert(canvas, rect, into: memory + g.yOffset * g.lineLength + g.xOffset * bpp, firstRow: 0)
+            forgetEdges(of: rotation.panelRect(rect, panelWidth: g.width, panelHeight: g.height))
             return
         }
         // Linux 6.1 computes an empty damage rectangle for a write that lies within one scanline
         // and ends at its end (a whole line, or the right part of one): such a write never
         // reaches the screen. So where the panel's lines are the picture's rows, the rectangle
-        // grows to whole rows (the canvas holds them), at least two, written in one call.
+        // grows to whole rows (the canvas holds them), at least two, written in one call. A
+        // quarter-turned panel's lines are picture columns, which a band does not hold whole:
+        // there a span that ends at the line's end is written together with the next line's
+        // first pixel (or, on the last line, followed by the previous line's last pixel and its
+        // own first), from `edgePixels`, so that the write covers two lines.
         var r = rect
         if rotation.keepsRows {
             r = PixelRect(x: 0, y: r.y, width: canvas.width, height: r.height)
@@ -170,15 +181,66 @@ public final class Framebuffer {
         writeBuffer.withUnsafeMutableBytes { buffer in
             let rows = buffer.baseAddress!
             convert(canvas, r, into: rows + g.xOffset * bpp, firstRow: panel.y)
-            if panel.x == 0 && panel.width == g.width {
+            rememberEdges(of: panel, rows: rows)
+            if panel.x == 0 && panel.width == g.width && panel.height >= 2 {
                 // Whole lines (with any padding and the panned-away part, which nobody sees).
                 writeFully(rows, count: needed, at: (g.yOffset + panel.y) * g.lineLength)
                 return
             }
+            let endsLines = (g.xOffset + panel.maxX) * bpp == g.lineLength
             for row in 0..<panel.height {
                 let start = row * g.lineLength + (g.xOffset + panel.x) * bpp
-                writeFully(rows + start, count: panel.width * bpp, at: (g.yOffset + panel.y) * g.lineLength + start)
+                let span = UnsafeRawBufferPointer(start: rows + start, count: panel.width * bpp)
+                let offset = (g.yOffset + panel.y) * g.lineLength + start
+                if endsLines { writeEndingALine(span, at: offset, panelRow: panel.y + row) } else { writeFully(span.baseAddress!, count: span.count, at: offset) }
             }
+        }
+    }
+
+    /// Writes a span that ends at the end of panel line `py` so that the write covers two lines.
+    private func writeEndingALine(_ span: UnsafeRawBufferPointer, at offset: Int, panelRow py: Int) {
+        let g = geometry
+        let bpp = g.format.bytesPerPixel
+        let h = g.height
+        // From the end of one line to the first visible pixel of the next: the panned-away part.
+        let gap = [UInt8](repeating: 0, count: g.xOffset * bpp)
+        if py + 1 < h, edgeKnown[py + 1] {
+            let bytes = Array(span) + gap + edgePixels[(py + 1) * bpp..<(py + 2) * bpp]
+            bytes.withUnsafeBytes { writeFully($0.baseAddress!, count: $0.count, at: offset) }
+            return
+        }
+        writeFully(span.baseAddress!, count: span.count, at: offset)
+        if py == h - 1, h >= 2, edgeKnown[h + py - 1], edgeKnown[py] {
+            let bytes = Array(edgePixels[(h + py - 1) * bpp..<(h + py) * bpp]) + gap + edgePixels[py * bpp..<(py + 1) * bpp]
+            let previousLastPixel = (g.yOffset + py - 1) * g.lineLength + (g.xOffset + g.width - 1) * bpp
+            bytes.withUnsafeBytes { writeFully($0.baseAddress!, count: $0.count, at: previousLastPixel) }
+        }
+    }
+
+    /// Keeps the first and last column of `panel`'s rows, as converted into `rows`.
+    private func rememberEdges(of panel: PixelRect, rows: UnsafeRawPointer) {
+        let g = geometry
+        let bpp = g.format.bytesPerPixel
+        if edgeKnown.isEmpty {
+            edgePixels = [UInt8](repeating: 0, count: 2 * g.height * bpp)
+            edgeKnown = [Bool](repeating: false, count: 2 * g.height)
+        }
+        for (column, edge) in [(0, 0), (g.width - 1, g.height)] where panel.x <= column && column < panel.maxX {
+            for row in 0..<panel.height {
+                let index = edge + panel.y + row
+                edgePixels.withUnsafeMutableBytes { edges in
+                    (edges.baseAddress! + index * bpp).copyMemory(from: rows + row * g.lineLength + (g.xOffset + column) * bpp, byteCount: bpp)
+                }
+                edgeKnown[index] = true
+            }
+        }
+    }
+
+    /// Marks the edge pixels of `panel` unknown (written through the mapping, not remembered).
+    private func forgetEdges(of panel: PixelRect) {
+        guard !edgeKnown.isEmpty else { return }
+        for (column, edge) in [(0, 0), (geometry.width - 1, geometry.height)] where panel.x <= column && column < panel.maxX {
+            for row in panel.y..<panel.maxY { edgeKnown[edge + row] = false }
         }
     }
 

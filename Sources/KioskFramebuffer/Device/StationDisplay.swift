@@ -87,14 +87,18 @@ public final class StationDisplay {
     /// Draws `area` of the layout band by band, flushing each band as soon as it is drawn.
     private func draw(_ items: [DrawItem], in area: PixelRect) {
         let ink = items.map(painter.inkBounds(of:))
+        // The last band is moved up to stay inside the picture; the clip keeps to `area`.
+        var tops: [Int] = []
         var top = area.y
         while top < area.maxY {
-            // The last band is moved up to stay inside the picture; the clip keeps to `area`.
+            tops.append(top)
+            top = min(area.maxY, min(top, height - band.height) + band.height)
+        }
+        for top in framebuffer.drawsBandsBottomUp ? tops.reversed() : tops {
             band.move(toY: min(top, height - band.height))
             let rows = PixelRect(x: area.x, y: top, width: area.width, height: min(area.maxY, band.bounds.maxY) - top)
             painter.draw(items, ink: ink, on: band, clip: rows)
             framebuffer.flush(band, rects: [rows])
-            top = rows.maxY
         }
     }
 }

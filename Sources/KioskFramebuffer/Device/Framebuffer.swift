@@ -225,13 +225,10 @@ public final class Framebuffer {
             edgePixels = [UInt8](repeating: 0, count: 2 * g.height * bpp)
             edgeKnown = [Bool](repeating: false, count: 2 * g.height)
         }
-        for (column, edge) in [(0, 0), (g.width - 1, g.height)] where panel.x <= column && column < panel.maxX {
-            for row in 0..<panel.height {
-                let index = edge + panel.y + row
-                edgePixels.withUnsafeMutableBytes { edges in
-                    (edges.baseAddress! + index * bpp).copyMemory(from: rows + row * g.lineLength + (g.xOffset + column) * bpp, byteCount: bpp)
-                }
-                edgeKnown[index] = true
+        edgePixels.withUnsafeMutableBytes { edges in
+            forEachEdgeSlot(of: panel) { slot, column, row in
+                (edges.baseAddress! + slot * bpp).copyMemory(from: rows + row * g.lineLength + (g.xOffset + column) * bpp, byteCount: bpp)
+                edgeKnown[slot] = true
             }
         }
     }
@@ -239,8 +236,15 @@ public final class Framebuffer {
     /// Marks the edge pixels of `panel` unknown (written through the mapping, not remembered).
     private func forgetEdges(of panel: PixelRect) {
         guard !edgeKnown.isEmpty else { return }
-        for (column, edge) in [(0, 0), (geometry.width - 1, geometry.height)] where panel.x <= column && column < panel.maxX {
-            for row in panel.y..<panel.maxY { edgeKnown[edge + row] = false }
+        forEachEdgeSlot(of: panel) { slot, _, _ in edgeKnown[slot] = false }
+    }
+
+    /// Calls `body` with each edge pixel `panel` covers: its slot in `edgePixels`/`edgeKnown`
+    /// (left edge rows first, then the right edge), its panel column and its row within `panel`.
+    private func forEachEdgeSlot(of panel: PixelRect, _ body: (_ slot: Int, _ column: Int, _ row: Int) -> Void) {
+        let g = geometry
+        for (column, firstSlot) in [(0, 0), (g.width - 1, g.height)] where panel.x <= column && column < panel.maxX {
+            for row in 0..<panel.height { body(firstSlot + panel.y + row, column, row) }
         }
     }
 

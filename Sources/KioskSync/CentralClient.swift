@@ -23,7 +23,7 @@ public final class CentralClient: @unchecked Sendable {
         /// The centre's URL setting as the person writes it: `central-url`, `--url`.
         public var urlSetting: String
         /// The CA setting's name as the person writes it: `ca-file`, `--ca-file`.
-        public var setting: String
+        public var caSetting: String
         /// Where to get the right CA file.
         public var obtain: String
         /// How to start using a private CA.
@@ -31,16 +31,16 @@ public final class CentralClient: @unchecked Sendable {
         /// What to check when the file cannot be loaded.
         public var checkPath: String
 
-        public init(urlSetting: String, setting: String, obtain: String, configure: String, checkPath: String) {
+        public init(urlSetting: String, caSetting: String, obtain: String, configure: String, checkPath: String) {
             self.urlSetting = urlSetting
-            self.setting = setting
+            self.caSetting = caSetting
             self.obtain = obtain
             self.configure = configure
             self.checkPath = checkPath
         }
 
         public static let kiosk = Advice(
-            urlSetting: "central-url", setting: "ca-file", obtain: "ask IT for the CA file that signed the centre's certificate",
+            urlSetting: "central-url", caSetting: "ca-file", obtain: "ask IT for the CA file that signed the centre's certificate",
             configure: "copy its PEM file to the kiosk and set ca-file in [kiosk] of kiosk.conf",
             checkPath: "check the path in [kiosk] of kiosk.conf, that kioskd may read it, and that it holds PEM certificates")
     }
@@ -251,11 +251,11 @@ public final class CentralClient: @unchecked Sendable {
         switch code {
         case CURLE_PEER_FAILED_VERIFICATION:
             if let caFile {
-                return .refused("the centre's certificate at \(baseURL) is not trusted with \(advice.setting) \(caFile) (\(detail)); \(advice.obtain) (or check this machine's clock if the certificate is not yet valid)")
+                return .refused("the centre's certificate at \(baseURL) is not trusted with \(advice.caSetting) \(caFile) (\(detail)); \(advice.obtain) (or check this machine's clock if the certificate is not yet valid)")
             }
             return .refused("the centre's certificate at \(baseURL) is not trusted by the system CA store (\(detail)); if the centre uses a private CA, \(advice.configure)")
         case CURLE_SSL_CACERT_BADFILE:
-            return .refused("cannot load \(advice.setting) \(caFile ?? "(system store)") (\(detail)); \(advice.checkPath)")
+            return .refused("cannot load \(advice.caSetting) \(caFile ?? "(system store)") (\(detail)); \(advice.checkPath)")
         case CURLE_SSL_CONNECT_ERROR:
             return .transient("cannot reach the centre at \(baseURL): the TLS handshake failed (\(detail)); check that central-url points at the centre's HTTPS port")
         case CURLE_WRITE_ERROR:

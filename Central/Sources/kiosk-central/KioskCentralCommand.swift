@@ -110,7 +110,7 @@ struct AdminOptions: ParsableArguments {
     var caFile: String?
 
     static let advice = CentralClient.Advice(
-        urlSetting: "--url", setting: "--ca-file", obtain: "pass the PEM file of the CA that signed the centre's certificate",
+        urlSetting: "--url", caSetting: "--ca-file", obtain: "pass the PEM file of the CA that signed the centre's certificate",
         configure: "pass its PEM file with --ca-file (or set KIOSK_CENTRAL_CA_FILE)",
         checkPath: "check the --ca-file path, that you may read it, and that it holds PEM certificates")
 

@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "KioskCore", targets: ["KioskCore"]),
         .library(name: "KioskReports", targets: ["KioskReports"]),
         .library(name: "KioskSync", targets: ["KioskSync"]),
+        // For kiosk-central's staff passwords: the same salted, slow hashes as the kiosk's PINs.
+        .library(name: "KioskSecrets", targets: ["KioskSecrets"]),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -24,6 +26,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CEvdev", pkgConfig: "libevdev", providers: [.apt(["libevdev-dev"])]),
         .systemLibrary(name: "CLinuxFB"),
+        // Secret hashes: libxcrypt for yescrypt, OpenSSL's libcrypto for the old PBKDF2 form.
+        .systemLibrary(name: "CCrypt", pkgConfig: "libxcrypt", providers: [.apt(["libcrypt-dev"])]),
+        .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // libcurl directly (URLSession on Linux cannot be given a private CA file).
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Framebuffer display: pixel formats, rotation, dirty rectangles, FreeType text, screen layout, PNG.
@@ -37,7 +42,10 @@ let package = Package(
         .testTarget(name: "KioskFramebufferTests", dependencies: ["KioskFramebuffer", "KioskCore", "KioskTestSupport"], exclude: ["Golden"], swiftSettings: strict),
         .testTarget(name: "KioskKeypadTests", dependencies: ["KioskKeypad", "KioskCore"], exclude: ["Recordings"], swiftSettings: strict),
         // Pure decisions: configuration, queue, visit, screens, reports. No I/O.
-        .target(name: "KioskCore", swiftSettings: strict),
+        .target(name: "KioskCore", dependencies: ["KioskSecrets"], swiftSettings: strict),
+        // Salted, slow hashes of secrets people type (staff PINs; the centre's staff passwords):
+        // yescrypt from libxcrypt, the old PBKDF2 form from libcrypto. No cryptography of our own.
+        .target(name: "KioskSecrets", dependencies: ["CCrypt", "CLibcrypto"], swiftSettings: strict),
         // Central sync: the outbox worker as a state machine plus its libcurl adapter (own thread).
         .target(name: "KioskSync", dependencies: ["KioskCore", "KioskStorage", "CCurl"], swiftSettings: strict),
         .testTarget(name: "KioskSyncTests", dependencies: ["KioskSync", "KioskStorage", "KioskCore"], swiftSettings: strict),
@@ -62,7 +70,7 @@ let package = Package(
         // Fixtures shared by test targets: the screens of a busy morning, a seeded random generator.
         .target(name: "KioskTestSupport", dependencies: ["KioskCore"], path: "Tests/KioskTestSupport", swiftSettings: strict),
         .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore", "KioskTestSupport"], swiftSettings: strict),
-        .testTarget(name: "KioskConfigurationTests", dependencies: ["KioskCore"], swiftSettings: strict),
+        .testTarget(name: "KioskConfigurationTests", dependencies: ["KioskCore", "KioskSecrets"], swiftSettings: strict),
         .testTarget(name: "KioskReportTests", dependencies: ["KioskCore"], swiftSettings: strict),
         .testTarget(
             name: "KioskStorageTests", dependencies: ["KioskStorage", "KioskRuntime", "KioskTestSupport"],

@@ -138,16 +138,16 @@ public struct CounterConfig: Equatable, Sendable {
 public struct StaffConfig: Equatable, Sendable {
     public var number: String
     public var name: String
-    /// `pbkdf2-sha256$ITERATIONS$SALT_HEX$HASH_HEX` (see `PINHash`).
+    /// yescrypt `$y$…` from `kioskctl hash-pin`, or the old form `pbkdf2-sha256$…` (see `PINHash`).
     public var pinHash: String
     public init(number: String, name: String, pinHash: String) {
         self.number = number; self.name = name; self.pinHash = pinHash
     }
 
-    /// Demo staff: 1001 and 1002, both with PIN 1234 (hashes computed by `kioskctl hash-pin 1234`).
+    /// Demo staff: 1001 and 1002, both with PIN 1234 (`PINHash.demoYescrypt1234`).
     public static let defaults: [StaffConfig] = [
-        StaffConfig(number: "1001", name: "张敏", pinHash: PINHash.demoHash1234),
-        StaffConfig(number: "1002", name: "李华", pinHash: PINHash.demoHash1234),
+        StaffConfig(number: "1001", name: "张敏", pinHash: PINHash.demoYescrypt1234),
+        StaffConfig(number: "1002", name: "李华", pinHash: PINHash.demoYescrypt1234),
     ]
 }
 

@@ -117,7 +117,9 @@ public enum ControlCommand {
         guard let pin, !pin.isEmpty, pin.allSatisfy(\.isNumber), pin.count >= 4, pin.count <= 12 else {
             throw Failure(description: "a PIN is 4 to 12 digits; usage: kioskctl hash-pin 1234 (or echo 1234 | kioskctl hash-pin)", code: 64)
         }
-        output("pin-hash = \(PINHash.make(pin: pin))\n")
+        do { output("pin-hash = \(try PINHash.makeCurrent(pin: pin))\n") } catch {
+            throw Failure(description: "cannot hash the PIN: \(error)", code: 70)
+        }
     }
 
     static func day(of store: EventStore, _ setup: KioskSetup) throws -> String {

@@ -136,3 +136,50 @@ struct SyncStatusTests {
         #expect(text.contains("  2 command outcome(s) not yet reported to the centre (oldest 2026-11-24T09:15:00.000Z)\n"), "\(text)")
     }
 }
+
+/// `kioskd --check-config` on a site upgrading from PBKDF2 PIN hashes: it names each old line and
+/// how to renew it, and still passes, so the kiosk starts and nobody loses their login.
+@Suite("Check-config and old PIN hashes")
+struct CheckConfigPINHashTests {
+    @Test func oldHashesAreWarningsWithTheirLinesAndTheRenewal() throws {
+        let folder = makeTemporaryFolder("check-config")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/kiosk.conf"
+        try "[staff 1001]\nname = 张敏\npin-hash = \(PINHash.demoHash1234)\n\n[staff 1002]\nname = 李华\npin-hash = \(PINHash.demoYescrypt1234)\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let (report, status) = DaemonCommand.checkConfiguration(path: path, assets: assetsFolder)
+        #expect(status == 0)
+        let lines = report.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        #expect(lines.first?.hasPrefix("\(path):3: warning: pin-hash of [staff 1001] is in the old pbkdf2-sha256 form") == true)
+        #expect(lines.first?.contains("renew it: run `kioskctl hash-pin`") == true)
+        #expect(lines.last?.hasPrefix("ok: \(path): ") == true)
+        #expect(try KioskSetup.load(configPath: path, assets: assetsFolder).get().warnings.map(\.line) == [3])
+    }
+
+    @Test func theShippedConfigurationChecksWithoutWarnings() {
+        let (report, status) = DaemonCommand.checkConfiguration(path: assetsFolder + "/kiosk.conf", assets: assetsFolder)
+        #expect(status == 0)
+        #expect(!report.contains("warning"))
+        #expect(report.hasPrefix("ok: "))
+    }
+
+    @Test func aMalformedHashFailsTheCheckNamingItsLine() throws {
+        let folder = makeTemporaryFolder("check-config")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/kiosk.conf"
+        try "[staff 1001]\nname = 张敏\npin-hash = $y$j9T$x$y\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let (report, status) = DaemonCommand.checkConfiguration(path: path, assets: assetsFolder)
+        #expect(status == 1)
+        #expect(report.hasPrefix("\(path):3: pin-hash of [staff 1001] is not a valid yescrypt hash"))
+    }
+
+    @Test func hashPinPrintsAYescryptLineThatLogsIn() throws {
+        var printed = ""
+        let code = ControlCommand.main(["hash-pin", "2580"], output: { printed += $0 }, error: { _ in })
+        #expect(code == 0)
+        #expect(printed.hasPrefix("pin-hash = $y$j9T$"))
+        let hash = String(printed.dropFirst("pin-hash = ".count).dropLast())
+        #expect(PINHash.verify(pin: "2580", against: hash))
+    }
+}

@@ -3,6 +3,10 @@ import Foundation
 /// One problem in a configuration file, printed like a compiler diagnostic:
 /// `kiosk.conf:12: unknown key 'prefx' in [service repairs] (did you mean 'prefix'?)`.
 public struct ConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Whether the problem stops the kiosk (an error) or only needs attention (a warning, e.g. a
+    /// PIN hash in the old form, which still logs in).
+    public enum Severity: Sendable, Equatable { case error, warning }
+
     /// The file as named to the parser (the path given to `load`).
     public var file: String
     /// 1-based line number; 0 when the problem concerns the file as a whole (a missing file, a
@@ -10,12 +14,17 @@ public struct ConfigurationError: Error, Equatable, Sendable, CustomStringConver
     public var line: Int
     /// What is wrong and what to do about it.
     public var message: String
+    public var severity: Severity
 
-    public init(file: String, line: Int, message: String) {
-        self.file = file; self.line = line; self.message = message
+    public init(file: String, line: Int, message: String, severity: Severity = .error) {
+        self.file = file; self.line = line; self.message = message; self.severity = severity
     }
 
-    public var description: String { line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)" }
+    /// `file:line: message`, with `warning: ` before the message of a warning.
+    public var description: String {
+        let text = severity == .warning ? "warning: \(message)" : message
+        return line > 0 ? "\(file):\(line): \(text)" : "\(file): \(text)"
+    }
 }
 
 /// Every problem found in a configuration file (parsing never stops at the first one).

@@ -1,4 +1,5 @@
 import Foundation
+import KioskSecrets
 
 /// Reads `kiosk.conf` (the format is documented in the shipped, commented `Kiosk/kiosk.conf`).
 ///
@@ -12,17 +13,37 @@ import Foundation
 /// valid `Configuration` or the list of errors.
 public enum ConfigurationParser {
     public static func parse(_ text: String, file: String) -> Result<Configuration, ConfigurationErrors> {
-        var parser = Parser(file: file)
-        for line in ConfigurationLexer.lines(text) { parser.handle(line) }
-        return parser.finish()
+        check(text, file: file).result
     }
 
     /// Reads and parses the file at `path`. A missing, unreadable or non-UTF-8 file is an error
     /// naming the path. Diagnostics name the file as `path` was given.
     public static func load(path: String) -> Result<Configuration, ConfigurationErrors> {
-        ConfigurationLexer.read(path: path)
-            .flatMap { ConfigurationLexer.decodeUTF8($0, file: path) }
-            .flatMap { parse($0, file: path) }
+        check(path: path).result
+    }
+
+    /// A parse together with its warnings: problems that do not stop the kiosk, such as a
+    /// `pin-hash` in the old form. `kioskd --check-config` prints them; kioskd logs them at start.
+    public struct Checked: Sendable {
+        public var result: Result<Configuration, ConfigurationErrors>
+        /// In file order, each with `severity == .warning`.
+        public var warnings: [ConfigurationError]
+    }
+
+    /// `parse`, keeping the warnings.
+    public static func check(_ text: String, file: String) -> Checked {
+        var parser = Parser(file: file)
+        for line in ConfigurationLexer.lines(text) { parser.handle(line) }
+        let result = parser.finish()
+        return Checked(result: result, warnings: parser.warnings)
+    }
+
+    /// `load`, keeping the warnings.
+    public static func check(path: String) -> Checked {
+        switch ConfigurationLexer.read(path: path).flatMap({ ConfigurationLexer.decodeUTF8($0, file: path) }) {
+        case .success(let text): return check(text, file: path)
+        case .failure(let errors): return Checked(result: .failure(errors), warnings: [])
+        }
     }
 
     // MARK: - Vocabulary
@@ -109,6 +130,7 @@ public enum ConfigurationParser {
     struct Parser {
         let file: String
         var errors: [ConfigurationError] = []
+        var warnings: [ConfigurationError] = []
         var config = Configuration()
         var section: Section?
         var sectionLabel = ""
@@ -128,6 +150,10 @@ public enum ConfigurationParser {
 
         mutating func error(_ line: Int, _ message: String) {
             errors.append(ConfigurationError(file: file, line: line, message: message))
+        }
+
+        mutating func warning(_ line: Int, _ message: String) {
+            warnings.append(ConfigurationError(file: file, line: line, message: message, severity: .warning))
         }
 
         // MARK: Lines
@@ -482,7 +508,15 @@ public enum ConfigurationParser {
             switch key {
             case "name": draft.name = value
             case "pin-hash":
-                if PINHash.isWellFormed(value) { draft.pinHash = value } else {
+                switch SecretHash.form(of: value) {
+                case .some(let form):
+                    draft.pinHash = value
+                    if !form.isCurrent {
+                        warning(line, "pin-hash of \(draft.label) is in the old \(form.rawValue) form: it still logs in, but a copy of this file is easier to guess PINs from; renew it: run `kioskctl hash-pin` with this member's PIN (e.g. `kioskctl hash-pin 1234`) and put the pin-hash line it prints ($y$…, yescrypt) in place of this one")
+                    }
+                case nil where value.hasPrefix("$"):
+                    error(line, "pin-hash of \(draft.label) is not a valid yescrypt hash ($y$PARAMETERS$SALT$HASH with a cost from \(SecretHash.acceptedYescryptCosts.lowerBound) to \(SecretHash.acceptedYescryptCosts.upperBound)); run `kioskctl hash-pin` and use the pin-hash line it prints")
+                case nil:
                     error(line, "pin-hash of \(draft.label) is not a valid hash (pbkdf2-sha256$ITERATIONS$SALT_HEX$HASH_HEX); run `kioskctl hash-pin` and use the pin-hash line it prints")
                 }
             default: break

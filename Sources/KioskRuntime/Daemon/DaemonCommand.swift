@@ -74,6 +74,18 @@ public struct DaemonOptions: Equatable {
 
 /// The daemon's composition root: parse, load, open storage, run the console. Returns the exit code.
 public enum DaemonCommand {
+    /// What `kioskd --check-config` prints and its exit status: the warnings (the kiosk still
+    /// starts: exit 0) and an `ok:` summary, or every error (exit 1).
+    public static func checkConfiguration(path: String?, assets: String?) -> (report: String, status: Int32) {
+        switch KioskSetup.load(configPath: path, assets: assets) {
+        case .success(let s):
+            let warnings = s.warnings.map { "\($0)\n" }.joined()
+            return (warnings + "ok: \(s.configSource): \(s.configuration.services.count) services, \(s.configuration.counters.count) counters, \(s.configuration.staff.count) staff; assets \(s.assets)\n", 0)
+        case .failure(let e):
+            return (e.errors.map(\.description).joined(separator: "\n") + "\n", 1)
+        }
+    }
+
     public static func main(_ arguments: [String]) -> Int32 {
         let options: DaemonOptions
         do { options = try DaemonOptions.parse(arguments) } catch {
@@ -83,14 +95,9 @@ public enum DaemonCommand {
         if options.help { writeStdout(DaemonOptions.usage + "\n"); return 0 }
         if options.restoreVT { writeStdout(StationFrontend.restoreConsole() + "\n"); return 0 }
         if options.checkConfig != nil || options.checkDefaults {
-            switch KioskSetup.load(configPath: options.checkConfig, assets: options.assets) {
-            case .success(let s):
-                writeStdout("ok: \(s.configSource): \(s.configuration.services.count) services, \(s.configuration.counters.count) counters, \(s.configuration.staff.count) staff; assets \(s.assets)\n")
-                return 0
-            case .failure(let e):
-                writeStdout(e.errors.map(\.description).joined(separator: "\n") + "\n")
-                return 1
-            }
+            let (report, status) = checkConfiguration(path: options.checkConfig, assets: options.assets)
+            writeStdout(report)
+            return status
         }
         let stateDirectory: String
         if let dir = options.stateDirectory {
@@ -108,6 +115,7 @@ public enum DaemonCommand {
             return 78
         }
         if let problem = setup.publishedProblem { Log.error("kioskd: \(problem)") }
+        for warning in setup.warnings { Log.warning("kioskd: \(warning)") }
         if let l = options.language { setup.configuration.language = l }
         let service: KioskService
         do { service = try KioskService(setup: setup, stateDirectory: stateDirectory, now: Date()) } catch {

@@ -17,6 +17,9 @@ public struct KioskSetup: Sendable {
     public var publishedVersion: Int = 0
     /// Why the stored published configuration could not be applied (the local file runs).
     public var publishedProblem: String?
+    /// Problems in the local configuration file that do not stop the kiosk (a `pin-hash` in the
+    /// old form): `kioskd --check-config` prints them, kioskd logs them at start.
+    public var warnings: [ConfigurationError] = []
 
     public static let defaultConfigPath = "/etc/kiosk/kiosk.conf"
 
@@ -75,11 +78,14 @@ public struct KioskSetup: Sendable {
                 message: "site assets not found (messages/zh-Hans.catalog); pass --assets DIR or set KIOSK_ASSETS")]))
         }
         var errors: [ConfigurationError] = []
+        var warnings: [ConfigurationError] = []
         var configuration = Configuration()
         var source = "built-in defaults"
         let path = configPath ?? (FileManager.default.fileExists(atPath: defaultConfigPath) ? defaultConfigPath : nil)
         if let path {
-            switch ConfigurationParser.load(path: path) {
+            let checked = ConfigurationParser.check(path: path)
+            warnings = checked.warnings
+            switch checked.result {
             case .success(let c): configuration = c; source = path
             case .failure(let e): errors += e.errors
             }
@@ -110,6 +116,7 @@ public struct KioskSetup: Sendable {
         guard errors.isEmpty else { return .failure(ConfigurationErrors(errors: errors)) }
         var setup = KioskSetup(configuration: configuration, catalogs: catalogs, terminalKeys: keys, assets: assets, configSource: source)
         setup.evdevKeys = evdevKeys
+        setup.warnings = warnings
         return .success(setup)
     }
 }

@@ -165,6 +165,7 @@ public final class DaemonOperations {
         case .success(var setup):
             if let l = options.language { setup.configuration.language = l }
             if let problem = setup.publishedProblem { Log.error("reload: \(problem)") }
+            for warning in setup.warnings { Log.warning("reload: \(warning)") }
             do {
                 try service.reload(setup, now: clock())
             } catch {

@@ -229,8 +229,9 @@ public struct QueueState: Equatable, Sendable {
     }
 
     /// The one place a business day begins: once the old day is closed (`day.closed`), the state
-    /// belongs to `day`, the day of the next event or the clock's when the machine crosses midnight
-    /// (`business-day-start`) first. Before the close it changes nothing.
+    /// belongs to `day`: on replay the day of the next event, live the clock's business day when
+    /// the machine passes `business-day-start` (`KioskMachine.rollOver`). Before the close it
+    /// changes nothing.
     public mutating func beginDay(_ day: String) {
         guard dayClosed else { return }
         self.day = day

@@ -120,6 +120,18 @@ struct CounterKeyTableTests {
         #expect(CounterKeys.action(for: .digit(1)) == nil && CounterKeys.action(for: .backspace) == nil)
     }
 
+    @Test func countersTextsNameTheKeysOfTheTable() {
+        var h = Harness()
+        h.press("5", .counter(1))  // logged out: log in first
+        let screen = ScreenBuilder(catalogs: shippedCatalogs()).counter(1, h.machine, now: h.now)
+        let texts = screen.blocks.compactMap { if case .text(let s, _) = $0 { return s } else { return nil } }
+        #expect(texts.contains("请先按 0 登录"))
+        #expect(screen.footer.hasSuffix("按 0 登录"))
+        let english = CounterKeys.placeholders(shippedCatalogs()[.english])
+        #expect(shippedCatalogs()[.english].text("counter.notice.paused", english) == "Counter paused; press 9 to resume")
+        #expect(english["key.start-finish"] == "Enter" && english["key.care"] == "*" && english["key.log-in"] == "0")
+    }
+
     /// The table drives the keys: a key the table gives an action does it, one it does not is ignored.
     @Test func theTableDrivesTheCounter() {
         var h = Harness()

@@ -36,8 +36,16 @@ public enum CounterKeys {
 
     /// The counter screen's footer hint: "+ 叫号 - 重呼 …" for logged-in staff, "按 0 登录" otherwise.
     public static func hint(loggedIn isLoggedIn: Bool, _ catalog: Catalog) -> String {
-        guard isLoggedIn else { return catalog.text("counter.hint.logged-out", ["key": label(logIn, catalog)]) }
+        guard isLoggedIn else { return catalog.text("counter.hint.logged-out", placeholders(catalog)) }
         return loggedIn.map { label($0.key, catalog) + " " + catalog.text($0.action.hintKey) }.joined(separator: " ")
+    }
+
+    /// Every key as counter texts name it: `{key.log-in}`, `{key.pause}`, `{key.care}`, … (one per
+    /// action), so a notice that says which key to press follows the table too.
+    public static func placeholders(_ catalog: Catalog) -> [String: String] {
+        var names = ["key.log-in": label(logIn, catalog)]
+        for (key, action) in loggedIn { names["key." + action.rawValue] = label(key, catalog) }
+        return names
     }
 
     /// The catalog keys the hints use, for `ScreenBuilder.requiredKeys`.

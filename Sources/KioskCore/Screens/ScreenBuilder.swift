@@ -119,6 +119,7 @@ public struct ScreenBuilder: Sendable {
         }
         var title = c.text("counter.title", ["counter": String(n)])
         var blocks: [Block] = []
+        let keys = CounterKeys.placeholders(c)
         if let staff = counter.staff {
             title += " · " + (m.configuration.staffMember(staff)?.name ?? staff) + " (" + staff + ")"
         }
@@ -146,14 +147,14 @@ public struct ScreenBuilder: Sendable {
                 if ui.unresolvedMarked { blocks.append(.text(c.text("counter.unresolved-marked"), .warning)) }
             }
             for t in m.careAlerts(for: n) {
-                blocks.append(.text(c.text("counter.care-alert", ["ticket": t.label, "minutes": String(t.waitedMinutes(now: now))]), .alert))
+                blocks.append(.text(c.text("counter.care-alert", keys.merging(["ticket": t.label, "minutes": String(t.waitedMinutes(now: now))]) { $1 }), .alert))
             }
             if let problem = m.state.printerProblem {
                 let known = ["offline", "paper-out", "busy", "error"].contains(problem) ? problem : "error"
                 blocks.append(.text(c.text("counter.printer-alert", ["problem": c.text("printer.problem.\(known)")]), .alert))
             }
         }
-        if let notice = ui.notice { blocks.append(.text(c.text(notice.key, notice.arguments), .warning)) }
+        if let notice = ui.notice { blocks.append(.text(c.text(notice.key, keys.merging(notice.arguments) { $1 }), .warning)) }
         blocks.append(.spacer)
         blocks += pad(counter.pad, m, c, now: now)
         let hint = CounterKeys.hint(loggedIn: counter.staff != nil, c)

@@ -16,11 +16,14 @@ public enum TerminalInput: Equatable, Hashable, Sendable {
 
 /// Decodes raw terminal bytes into `TerminalInput`s, byte stream in, events out.
 ///
-/// Escape sequences may arrive split across `feed` calls; the decoder keeps the unfinished part.
-/// Numeric-keypad application-mode sequences (`ESC O p`…`ESC O y` → 0…9, `ESC O k/m/j/o/M/n` →
-/// + - * / Enter .) become keys; every other escape sequence (arrows, function keys, mouse,
-/// bracketed-paste markers…) is swallowed. A lone Escape cannot be told from the start of a
-/// sequence until more bytes come: call `flush()` when input has been idle (say 50 ms).
+/// Every complete input (a character, or an escape sequence) is looked up in the `[terminal]` key
+/// map of keymap.conf first, as a character or by its name (`KeyMap.terminalNames`: `enter`,
+/// `tab`, `kp-enter`, `delete`, …), then in the built-in one (`KeyMap.defaultTerminal`); so every
+/// input the key map can name works here. Unbound escape sequences (arrows, function keys,
+/// mouse, bracketed-paste markers…) are swallowed; unbound Tab and Shift-Tab move between
+/// stations. Escape sequences may arrive split across `feed` calls; the decoder keeps the
+/// unfinished part. A lone Escape cannot be told from the start of a sequence until more bytes
+/// come: call `flush()` when input has been idle (say 50 ms).
 public struct TerminalKeyDecoder: Sendable {
     private enum State: Equatable, Sendable {
         case ground
@@ -33,13 +36,18 @@ public struct TerminalKeyDecoder: Sendable {
 
     private var state: State = .ground
     private var lastWasCR = false
-    /// Extra printable-ASCII mappings (from the key map), checked before the built-in ones.
-    public var keyMap: [UInt8: Key]
+    /// The escape sequence read so far, ESC included.
+    private var sequence: [UInt8] = []
+    /// The key map's bindings, checked before the built-in ones.
+    public var keyMap: KeyMap
 
-    public init(keyMap: [Character: Key] = [:]) {
-        var map: [UInt8: Key] = [:]
-        for (c, k) in keyMap { if let a = c.asciiValue { map[a] = k } }
-        self.keyMap = map
+    public init(keyMap: KeyMap) { self.keyMap = keyMap }
+
+    /// Extra single-character bindings, checked before the built-in ones.
+    public init(keyMap characters: [Character: Key] = [:]) {
+        var bindings: [String: Key] = [:]
+        for (c, k) in characters { bindings[String(c)] = k }
+        self.keyMap = KeyMap(bindings: bindings)
     }
 
     /// True when bytes of an unfinished escape sequence are pending.
@@ -51,12 +59,20 @@ public struct TerminalKeyDecoder: Sendable {
         return out
     }
 
-    /// Call after a short idle time: a pending lone ESC becomes `.other`; an unfinished
-    /// sequence is dropped.
+    /// Call after a short idle time: a pending lone ESC becomes its key (`escape = …`) or
+    /// `.other`; an unfinished sequence is dropped.
     public mutating func flush() -> [TerminalInput] {
-        defer { state = .ground }
-        return state == .escape ? [.other] : []
+        defer { state = .ground; sequence = [] }
+        return state == .escape ? [loneEscape] : []
     }
+
+    /// The key bound to one complete input, from the key map or the built-in one.
+    private func key(for input: [UInt8]) -> Key? {
+        let text = String(decoding: input, as: UTF8.self)
+        return keyMap.key(for: text) ?? KeyMap.defaultTerminal.key(for: text)
+    }
+
+    private var loneEscape: TerminalInput { key(for: [0x1B]).map { .key($0) } ?? .other }
 
     private mutating func step(_ b: UInt8, _ out: inout [TerminalInput]) {
         let wasCR = lastWasCR
@@ -65,11 +81,14 @@ public struct TerminalKeyDecoder: Sendable {
         case .ground:
             ground(b, wasCR: wasCR, &out)
         case .escape:
+            sequence.append(b)
             switch b {
             case 0x5B: state = .csi  // [
             case 0x4F: state = .ss3  // O
             case 0x5D, 0x50, 0x58, 0x5E, 0x5F: state = .string  // ] P X ^ _
-            case 0x1B: out.append(.other)  // ESC ESC: the first was a lone Escape
+            case 0x1B:  // ESC ESC: the first was a lone Escape
+                out.append(loneEscape)
+                sequence = [0x1B]
             case 0x18, 0x1A: state = .ground  // CAN/SUB abort
             default:
                 // Alt+key or an unknown two-byte sequence: ignore both bytes.
@@ -77,14 +96,18 @@ public struct TerminalKeyDecoder: Sendable {
             }
         case .ss3:
             state = .ground
-            if let key = Self.keypad[b] { out.append(.key(key)) }
+            sequence.append(b)
+            if let key = key(for: sequence) { out.append(.key(key)) }
         case .csi:
             switch b {
-            case 0x20...0x3F: break  // parameters and intermediates
+            case 0x20...0x3F: sequence.append(b)  // parameters and intermediates
             case 0x40...0x7E:
                 state = .ground
-                if b == 0x5A { out.append(.backTab) }  // Z
-            case 0x1B: state = .escape
+                sequence.append(b)
+                if let key = key(for: sequence) { out.append(.key(key)) } else if b == 0x5A { out.append(.backTab) }  // Z
+            case 0x1B:
+                state = .escape
+                sequence = [0x1B]
             case 0x18, 0x1A: state = .ground
             default: break  // control bytes inside a sequence are ignored
             }
@@ -96,41 +119,25 @@ public struct TerminalKeyDecoder: Sendable {
     }
 
     private mutating func ground(_ b: UInt8, wasCR: Bool, _ out: inout [TerminalInput]) {
-        if let key = keyMap[b] {
-            out.append(.key(key))
-            return
-        }
         switch b {
-        case 0x1B: state = .escape
-        case 0x0D:
-            out.append(.key(.enter))
-            lastWasCR = true
-        case 0x0A:
-            if !wasCR { out.append(.key(.enter)) }  // CR LF counts once
-        case 0x09: out.append(.tab)
-        case 0x7F, 0x08: out.append(.key(.backspace))
-        case 0x03, 0x04: out.append(.interrupt)
-        case 0x30...0x39: out.append(.key(.digit(Int(b - 0x30))))
-        case 0x2A: out.append(.key(.star))
-        case 0x2B: out.append(.key(.plus))
-        case 0x2D: out.append(.key(.minus))
-        case 0x2F: out.append(.key(.slash))
-        case 0x2E: out.append(.key(.dot))
-        case 0x80...0xBF: break  // UTF-8 continuation bytes: their lead byte already counted
-        default: out.append(.other)
+        case 0x1B:
+            state = .escape
+            sequence = [0x1B]
+        case 0x0A where wasCR:
+            break  // CR LF counts once
+        case 0x03, 0x04:
+            out.append(.interrupt)
+        case 0x80...0xBF:
+            break  // UTF-8 continuation bytes: their lead byte already counted
+        case 0xC0...0xFF:
+            out.append(.other)  // a non-ASCII character (the key map binds only ASCII)
+        default:
+            if b == 0x0D { lastWasCR = true }
+            if let key = key(for: [b]) {
+                out.append(.key(key))
+            } else {
+                out.append(b == 0x09 ? .tab : .other)
+            }
         }
     }
-
-    /// Keypad application mode, final byte after `ESC O`.
-    private static let keypad: [UInt8: Key] = {
-        var map: [UInt8: Key] = [:]
-        for d in 0...9 { map[UInt8(0x70 + d)] = .digit(d) }  // p…y
-        map[UInt8(ascii: "k")] = .plus
-        map[UInt8(ascii: "m")] = .minus
-        map[UInt8(ascii: "j")] = .star
-        map[UInt8(ascii: "o")] = .slash
-        map[UInt8(ascii: "M")] = .enter
-        map[UInt8(ascii: "n")] = .dot
-        return map
-    }()
 }

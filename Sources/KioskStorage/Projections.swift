@@ -210,7 +210,7 @@ extension EventStore {
                 """, [.int(Int64(n)), .text(status), t])
         case .dayClosed:
             try run("UPDATE counters SET current_ticket = NULL", [])
-        case .ratingMisuse, .staffLoginFailed, .careAlertRaised, .careAcknowledged, .farewellShown,
+        case .ratingMisuse, .staffLoginFailed, .careAlertRaised, .careAcknowledged, .farewellShown, .farewellEnded,
             .weatherSet, .printerFailed, .printerRecovered:
             return
         }

@@ -93,7 +93,7 @@ func busyMorning() -> (KioskMachine, Date) {
     t += 11 * 60
     _ = m.handle(.tick(t))
     press("+", .counter(1)); press("+", .counter(2))
-    m.quietHours = (busy: [9, 10, 14], quiet: [8, 12, 16])
+    _ = m.handle(.quietHours(QuietHoursAdvice(busy: [9, 10, 14], quiet: [8, 12, 16])))
     _ = m.handle(.tick(t))
     return (m, t)
 }

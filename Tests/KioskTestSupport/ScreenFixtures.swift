@@ -59,7 +59,7 @@ public enum ScreenFixtures {
         d.press("+", .counter(2))
         d.press("3EE", .lobby)
         d.advance(5)
-        d.machine.quietHours = (busy: [9, 10, 14], quiet: [8, 12, 16])
+        _ = d.machine.handle(.quietHours(QuietHoursAdvice(busy: [9, 10, 14], quiet: [8, 12, 16])))
         return d
     }
 

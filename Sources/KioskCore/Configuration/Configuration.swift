@@ -31,6 +31,8 @@ public struct Configuration: Equatable, Sendable {
     public var farewellSeconds: Int = 8
     /// Number of recent service times averaged for estimates.
     public var estimateWindow: Int = 20
+    /// Which wait estimator the lobby and tickets use (`estimator =`, one of `WaitEstimators.names`).
+    public var estimator: String = "rolling"
     /// Follow-up reasons asked after a low rating (catalog keys, at most 6).
     public var reasons: [String] = ["reason.wait", "reason.attitude", "reason.unsolved", "reason.process", "reason.environment", "reason.other"]
     /// Weather used by the farewell until staff change it.

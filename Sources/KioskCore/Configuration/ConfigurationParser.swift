@@ -51,7 +51,7 @@ public enum ConfigurationParser {
     static let kioskKeys = [
         "id", "site", "phone", "language", "business-day-start", "timezone", "normal-per-priority",
         "recalls-before-no-show", "ticket-screen-seconds", "rating-timeout-seconds", "reason-timeout-seconds",
-        "commitment-seconds", "farewell-seconds", "estimate-window", "reasons", "weather",
+        "commitment-seconds", "farewell-seconds", "estimate-window", "estimator", "reasons", "weather",
         "central-url", "token-file", "ca-file", "sync-interval", "sync-batch-size", "sync-disk-budget",
         "printer", "announce-command", "announce-timeout",
     ]
@@ -419,6 +419,8 @@ public enum ConfigurationParser {
                 if let v = number(value, key: key, line: line, range: ConfigurationParser.secondsRange, unit: seconds) { config.farewellSeconds = v }
             case "estimate-window":
                 if let v = number(value, key: key, line: line, range: 1...200, unit: "a number of services") { config.estimateWindow = v }
+            case "estimator":
+                if let v = choice(value, key: key, line: line, options: WaitEstimators.names.map { ($0, $0) }) { config.estimator = v }
             case "reasons":
                 guard let items = list(value, key: key, line: line, example: "reason.wait, reason.attitude") else { return }
                 if let bad = items.first(where: { !ConfigurationParser.isCatalogKey($0) }) {

@@ -58,6 +58,8 @@ public enum EventType: String, Codable, Equatable, Sendable, CaseIterable {
     case careAlertRaised = "care.raised"
     case careAcknowledged = "care.acknowledged"
     case farewellShown = "farewell.shown"
+    /// The farewell's time is up (`farewell-seconds`): the pad is idle again.
+    case farewellEnded = "farewell.ended"
     case staffLoggedIn = "staff.login"
     case staffLoginFailed = "staff.login-failed"
     case staffLoggedOut = "staff.logout"

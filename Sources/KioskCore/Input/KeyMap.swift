@@ -1,8 +1,11 @@
 import Foundation
 
 /// Translates what an input device produces into a `Key`. Loaded from `Kiosk/keymap.conf`:
-/// `[terminal]` maps terminal input (a character, or a name such as `enter`) and `[evdev]` maps
-/// Linux evdev key names (`KEY_KP1`). The defaults below are exactly what the shipped file says.
+/// `[terminal]` maps terminal input (a printable ASCII character, or a name such as `enter`) and
+/// `[evdev]` maps Linux evdev key names (`KEY_KP1`). The defaults below are exactly what the
+/// shipped file says. Whatever a file may name works: the console's `TerminalKeyDecoder` looks
+/// every input up here by character and by name, the evdev `KeypadDecoder` by `evdevCodes`; a
+/// name neither could act on is refused, with its line.
 public struct KeyMap: Equatable, Sendable {
     /// Input name → key. Terminal maps use single characters or the names in `terminalNames`;
     /// evdev maps use `KEY_…` names.
@@ -91,6 +94,13 @@ public struct KeyMap: Equatable, Sendable {
 
     // MARK: - Parsing
 
+    /// One byte a terminal sends as itself (space to ~): what a one-character `[terminal]` input
+    /// may be. Anything else reaches the console as several bytes or as a control code.
+    static func isPrintableASCII(_ input: String) -> Bool {
+        let scalars = Array(input.unicodeScalars)
+        return scalars.count == 1 && (0x21...0x7E).contains(scalars[0].value)
+    }
+
     /// Parses a key map file into its sections by name (`"terminal"`, `"evdev"`). Only sections
     /// present in the file are returned; use `defaultTerminal`/`defaultEvdev` for a missing one.
     /// Every problem is reported, as for `kiosk.conf`.
@@ -133,6 +143,10 @@ public struct KeyMap: Equatable, Sendable {
                 }
                 if skipping { continue }
                 if section == "terminal" {
+                    if input.count == 1 && !isPrintableASCII(input) {
+                        error(n, "'\(input)' in [terminal] is not a printable ASCII character; the console binds single ASCII characters and the key names (\(terminalNames.keys.sorted().joined(separator: ", "))), so bind one of those")
+                        continue
+                    }
                     if input.count != 1 && terminalNames[input] == nil {
                         var message = "'\(input)' in [terminal] is neither a single character nor a key name"
                         if let s = ConfigurationLexer.suggestion(for: input, among: terminalNames.keys.sorted()) {

@@ -78,8 +78,6 @@ public struct QueueState: Equatable, Sendable {
     public var recentlyCalled: [CalledTicket] = []
     /// Normal tickets called since the last priority ticket (for fair priority ordering).
     public var normalCallsSincePriority: Int
-    /// Recent occupancy times (first call → finish) per service, newest last, in seconds.
-    public var serviceTimes: [String: [Double]] = [:]
     public var weather: Weather
     public var lastFarewell: String?
     public var farewellsToday = 0
@@ -89,12 +87,9 @@ public struct QueueState: Equatable, Sendable {
     /// their number; staff see an alert).
     public var printerProblem: String?
 
-    private let estimateWindow: Int
-
     public init(configuration: Configuration, day: String) {
         self.day = day
         self.weather = configuration.weather
-        self.estimateWindow = configuration.estimateWindow
         // Start "owed" a priority call, so the first priority ticket goes ahead at once.
         self.normalCallsSincePriority = configuration.normalCallsPerPriority
         for c in configuration.counters {
@@ -122,11 +117,8 @@ public struct QueueState: Equatable, Sendable {
 
     /// Applies one stored event. Must stay deterministic: it sees only the event.
     public mutating func apply(_ e: KioskEvent) {
-        if dayClosed, e.type != .dayClosed {
-            // The first event after a close belongs to the new business day.
-            day = e.day
-            dayClosed = false
-        }
+        // The first event after a close belongs to the new business day.
+        if e.type != .dayClosed { beginDay(e.day) }
         switch e.type {
         case .ticketIssued:
             guard let label = e.ticket, let service = e.service else { return }
@@ -170,12 +162,6 @@ public struct QueueState: Equatable, Sendable {
             t.status = .finished
             t.finishedAt = e.time
             tickets[label] = t
-            if let called = t.firstCalledAt {
-                var times = serviceTimes[t.service, default: []]
-                times.append(e.time.timeIntervalSince(called))
-                if times.count > estimateWindow { times.removeFirst(times.count - estimateWindow) }
-                serviceTimes[t.service] = times
-            }
             if let n = e.counter {
                 counters[n]?.current = nil
                 counters[n]?.pad = .awaitingRating(ticket: label, since: e.time)
@@ -212,6 +198,8 @@ public struct QueueState: Equatable, Sendable {
             lastFarewell = e.message
             farewellsToday += 1
             if let n = e.counter { counters[n]?.pad = .farewell(message: e.message ?? "", ticket: e.ticket, since: e.time) }
+        case .farewellEnded:
+            if let n = e.counter, case .farewell = counters[n]?.pad { counters[n]?.pad = .idle }
         case .staffLoggedIn:
             guard let n = e.counter else { return }
             counters[n]?.staff = e.staff
@@ -240,13 +228,14 @@ public struct QueueState: Equatable, Sendable {
         }
     }
 
-    /// Clears a farewell whose time is up (no event: it only stops being shown).
-    public mutating func expireFarewells(now: Date, after seconds: Int) {
-        for (n, c) in counters {
-            if case .farewell(_, _, let since) = c.pad, now.timeIntervalSince(since) >= Double(seconds) {
-                counters[n]?.pad = .idle
-            }
-        }
+    /// The one place a business day begins: once the old day is closed (`day.closed`), the state
+    /// belongs to `day`: on replay the day of the next event, live the clock's business day when
+    /// the machine passes `business-day-start` (`KioskMachine.rollOver`). Before the close it
+    /// changes nothing.
+    public mutating func beginDay(_ day: String) {
+        guard dayClosed else { return }
+        self.day = day
+        dayClosed = false
     }
 }
 

@@ -318,7 +318,7 @@ private struct Builder {
         case .dayClosed:
             closedDays.insert(DayKey(source: source, day: e.day))
 
-        case .ticketRecalled, .farewellShown, .staffLoginFailed, .counterOpened, .counterPaused,
+        case .ticketRecalled, .farewellShown, .farewellEnded, .staffLoginFailed, .counterOpened, .counterPaused,
              .counterClosed, .weatherSet, .printerFailed, .printerRecovered:
             break
         }

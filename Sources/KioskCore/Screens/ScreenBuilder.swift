@@ -7,17 +7,31 @@ public struct ScreenBuilder: Sendable {
 
     public init(catalogs: Catalogs) { self.catalogs = catalogs }
 
-    /// Every station: the lobby first, then the counters by number.
-    public func screens(_ machine: KioskMachine, now: Date) -> [Screen] {
-        [lobby(machine, now: now)] + machine.configuration.counters.map { counter($0.number, machine, now: now) }
+    /// Every station, as the console shows them together: the lobby first, then the counters by
+    /// number. A storage problem (`storageProblem`, the last failed commit) heads the first.
+    public func screens(_ machine: KioskMachine, now: Date, storageProblem: String? = nil) -> [Screen] {
+        var all = [lobby(machine, now: now)] + machine.configuration.counters.map { counter($0.number, machine, now: now) }
+        if let problem = storageProblem, !all.isEmpty { all[0] = withStorageProblem(problem, all[0], machine) }
+        return all
     }
 
+    /// One station's screen, as its own display shows it (a storage problem on top).
     /// `terminal`: which lobby terminal (its `[station]` name; "" for the one of the console).
-    public func screen(for station: StationID, _ machine: KioskMachine, terminal: String = "", now: Date) -> Screen {
+    public func screen(for station: StationID, _ machine: KioskMachine, terminal: String = "", now: Date, storageProblem: String? = nil) -> Screen {
+        let screen: Screen
         switch station {
-        case .lobby: return lobby(machine, terminal: terminal, now: now)
-        case .counter(let n): return counter(n, machine, now: now)
+        case .lobby: screen = lobby(machine, terminal: terminal, now: now)
+        case .counter(let n): screen = counter(n, machine, now: now)
         }
+        return storageProblem.map { withStorageProblem($0, screen, machine) } ?? screen
+    }
+
+    /// Nothing new is stored, so staff must know at once: the problem goes on top, in the
+    /// site's language.
+    private func withStorageProblem(_ problem: String, _ screen: Screen, _ m: KioskMachine) -> Screen {
+        var screen = screen
+        screen.blocks.insert(.text(catalogs[m.configuration.language].text("storage.problem", ["error": problem]), .alert), at: 0)
+        return screen
     }
 
     // MARK: Lobby
@@ -35,8 +49,8 @@ public struct ScreenBuilder: Sendable {
             var blocks: [Block] = [.heading(c.text(priority ? "lobby.choose.priority" : "lobby.choose"))]
             if priority { blocks.append(.text(c.text("lobby.priority-who"), .accent)) }
             if let s = serviceID.flatMap(config.service) {
-                let ahead = WaitEstimator.aheadOfNewTicket(service: s.id, priority: priority, state: m.state)
-                let e = WaitEstimator.estimate(ahead: ahead, service: s, state: m.state)
+                let ahead = m.state.aheadOfNewTicket(service: s.id, priority: priority)
+                let e = m.estimate(ahead: ahead, service: s)
                 blocks.append(.banner(s.name(lobby.language), .accent))
                 blocks.append(.text(c.text("lobby.choice.waiting", ["count": String(ahead), "low": String(e.low), "high": String(e.high)]), .normal))
                 if !e.countersOpen { blocks.append(.text(c.text("lobby.no-counter-open"), .warning)) }
@@ -51,7 +65,7 @@ public struct ScreenBuilder: Sendable {
             var blocks: [Block] = [.heading(c.text("ticket.heading")), .banner(label, .accent),
                                    .text(s.name(lobby.language) + (t.priority ? "  " + c.text("ticket.priority") : ""), .normal)]
             if m.state.printerProblem != nil { blocks.append(.text(c.text("ticket.remember-number"), .alert)) }
-            let ahead = WaitEstimator.ahead(of: t, state: m.state)
+            let ahead = m.state.ahead(of: t)
             blocks.append(.text(c.text("ticket.position", ["ahead": String(ahead)]), .normal))
             blocks.append(.text(c.text("ticket.estimate", ["low": String(t.estimateLow), "high": String(t.estimateHigh)]), .good))
             blocks.append(.text(c.text("ticket.keep", ["phone": config.phone]), .muted))
@@ -66,7 +80,7 @@ public struct ScreenBuilder: Sendable {
         // Apologise, with a fresh estimate, to everyone past their target.
         for t in m.state.waitingTickets where t.careRaisedAt != nil {
             guard let s = m.configuration.service(t.service) else { continue }
-            let e = WaitEstimator.estimate(ahead: WaitEstimator.ahead(of: t, state: m.state), service: s, state: m.state)
+            let e = m.estimate(ahead: m.state.ahead(of: t), service: s)
             blocks.append(.text(c.text("lobby.apology", ["ticket": t.label, "minutes": String(t.waitedMinutes(now: now)),
                                                            "low": String(e.low), "high": String(e.high)]), .warning))
         }
@@ -88,7 +102,7 @@ public struct ScreenBuilder: Sendable {
         var rows = [[c.text("lobby.table.key"), c.text("lobby.table.service"), c.text("lobby.table.waiting"), c.text("lobby.table.estimate")]]
         for s in m.configuration.services.sorted(by: { $0.key < $1.key }) {
             let waiting = m.state.ticketsWaiting(for: s.id).count
-            let e = WaitEstimator.estimate(ahead: waiting, service: s, state: m.state)
+            let e = m.estimate(ahead: waiting, service: s)
             rows.append([String(s.key), s.name(c.language), c.text("lobby.table.people", ["count": String(waiting)]),
                          waiting == 0 && e.countersOpen ? c.text("lobby.table.no-wait") : c.text("lobby.table.range", ["low": String(e.low), "high": String(e.high)])])
         }
@@ -105,6 +119,7 @@ public struct ScreenBuilder: Sendable {
         }
         var title = c.text("counter.title", ["counter": String(n)])
         var blocks: [Block] = []
+        let keys = CounterKeys.placeholders(c)
         if let staff = counter.staff {
             title += " · " + (m.configuration.staffMember(staff)?.name ?? staff) + " (" + staff + ")"
         }
@@ -132,17 +147,17 @@ public struct ScreenBuilder: Sendable {
                 if ui.unresolvedMarked { blocks.append(.text(c.text("counter.unresolved-marked"), .warning)) }
             }
             for t in m.careAlerts(for: n) {
-                blocks.append(.text(c.text("counter.care-alert", ["ticket": t.label, "minutes": String(t.waitedMinutes(now: now))]), .alert))
+                blocks.append(.text(c.text("counter.care-alert", keys.merging(["ticket": t.label, "minutes": String(t.waitedMinutes(now: now))]) { $1 }), .alert))
             }
             if let problem = m.state.printerProblem {
                 let known = ["offline", "paper-out", "busy", "error"].contains(problem) ? problem : "error"
                 blocks.append(.text(c.text("counter.printer-alert", ["problem": c.text("printer.problem.\(known)")]), .alert))
             }
         }
-        if let notice = ui.notice { blocks.append(.text(c.text(notice.key, notice.arguments), .warning)) }
+        if let notice = ui.notice { blocks.append(.text(c.text(notice.key, keys.merging(notice.arguments) { $1 }), .warning)) }
         blocks.append(.spacer)
         blocks += pad(counter.pad, m, c, now: now)
-        let hint = counter.staff == nil ? c.text("counter.hint.logged-out") : c.text("counter.hint")
+        let hint = CounterKeys.hint(loggedIn: counter.staff != nil, c)
         return Screen(title: title, blocks: blocks, footer: m.calendar.clock(now) + "  " + hint)
     }
 
@@ -184,7 +199,7 @@ public struct ScreenBuilder: Sendable {
         "lobby.table.range", "list.separator", "ticket.heading", "ticket.priority", "ticket.position", "ticket.estimate",
         "ticket.keep", "ticket.footer", "counter.title", "counter.login.staff", "counter.login.pin", "counter.transfer.pick",
         "counter.logged-out", "counter.status.open", "counter.status.paused", "counter.status.closed", "counter.serving",
-        "counter.called", "counter.unresolved-marked", "counter.care-alert", "counter.hint", "counter.hint.logged-out",
+        "counter.called", "counter.unresolved-marked", "counter.care-alert", "storage.problem",
         "counter.notice.login-first", "counter.notice.finish-first", "counter.notice.start-first", "counter.notice.paused",
         "counter.notice.nobody-waiting", "counter.notice.nothing-to-recall", "counter.notice.recall-first",
         "counter.notice.no-ticket", "counter.notice.no-alert", "counter.notice.login-failed",
@@ -193,5 +208,5 @@ public struct ScreenBuilder: Sendable {
         "pad.thanks", "farewell.case", "farewell.belongings", "farewell.default",
         "ticket.remember-number", "counter.printer-alert", "printer.problem.offline", "printer.problem.paper-out",
         "printer.problem.busy", "printer.problem.error", "print.phone",
-    ] + (1...7).map { "weekday.\($0)" }
+    ] + CounterKeys.catalogKeys + (1...7).map { "weekday.\($0)" }
 }

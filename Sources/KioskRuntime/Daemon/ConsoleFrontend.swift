@@ -19,10 +19,8 @@ public final class ConsoleFrontend {
         self.service = service
         self.terminal = terminal
         self.clock = clock
-        // Single-character bindings of keymap.conf's [terminal] section come before the built-in ones.
-        var characters: [Character: Key] = [:]
-        for (input, key) in service.setup.terminalKeys.bindings where input.count == 1 { characters[input.first!] = key }
-        decoder = TerminalKeyDecoder(keyMap: characters)
+        // keymap.conf's [terminal] bindings come before the built-in ones.
+        decoder = TerminalKeyDecoder(keyMap: service.setup.terminalKeys)
     }
 
     /// Puts the terminal in raw mode and registers the keyboard, the clock tick and the redraw

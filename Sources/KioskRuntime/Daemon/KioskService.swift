@@ -5,22 +5,21 @@ import KioskStorage
 /// The kiosk with its storage: every input goes through the pure machine, and the events it
 /// produces are committed (synchronous=FULL) before anything shows their effect. If the commit
 /// fails the machine is put back as it was, so the screen never shows what was not stored.
+/// After a commit the output goes to the adapters (printing, call-outs, sync), in the order they
+/// were added; what they report back (a print that failed) is queued as the next input and
+/// handled after this one, never from inside it.
 public final class KioskService {
     public private(set) var setup: KioskSetup
     public let store: EventStore
     public private(set) var machine: KioskMachine
     public private(set) var screens: ScreenBuilder
-    /// Called with the call-outs of each input (the voice call-out queue hangs here).
-    public var onAnnouncement: (Announcement) -> Void = { _ in }
-    /// Called with each input's events once they are stored (printed tickets hang here).
-    public var onEvents: ([KioskEvent]) -> Void = { _ in }
+    /// Carry out an output's actions; return inputs to handle next (results of what they did).
+    public typealias Adapter = (KioskOutput) -> [KioskInput]
+    private var adapters: [Adapter] = []
     /// The last storage failure, shown to staff until the next successful commit.
     public private(set) var storageProblem: String?
     /// Why the last input (an operator command) was refused, if it was.
     public private(set) var lastRefusal: String?
-    /// The `[station]` whose keypad sent the input being handled (nil: console, timer, operator),
-    /// so that hooks can tell two lobby stations apart (each prints its own tickets).
-    public private(set) var inputStation: String?
 
     /// Business days replayed on start: enough history for rolling service times.
     static let replayDays = 7
@@ -33,7 +32,7 @@ public final class KioskService {
         screens = ScreenBuilder(catalogs: setup.catalogs)
         let events = try KioskService.replayEvents(store: store)
         machine = KioskMachine.restore(configuration: setup.configuration, catalog: setup.catalogs[.chinese], events: events, now: now)
-        refreshQuietHours(now: now)
+        refreshQuietHours()
     }
 
     /// The events to replay: whole business days, the newest `replayDays` of them.
@@ -53,21 +52,39 @@ public final class KioskService {
         return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
     }
 
-    /// Feeds one input from the keypad of the `[station]` named `station`.
+    /// Adds an adapter: it sees every committed output, after the ones added before it.
+    public func addAdapter(_ adapter: @escaping Adapter) { adapters.append(adapter) }
+
+    /// Feeds one input from the keypad of the `[station]` named `station`: a lobby key carries
+    /// the station's name, which keeps its screen and picks its printer.
     @discardableResult
     public func handle(_ input: KioskInput, fromStation station: String) -> Bool {
-        inputStation = station
-        defer { inputStation = nil }
+        if case .key(let key, let id, let at, let terminal) = input, terminal.isEmpty {
+            return handle(.key(key, station: id, at: at, terminal: station))
+        }
         return handle(input)
     }
 
-    /// Feeds one input; returns true when something may have changed on screen.
+    /// Feeds one input, then what the adapters report back, one after another; returns true when
+    /// something may have changed on screen.
     @discardableResult
     public func handle(_ input: KioskInput) -> Bool {
+        var pending = [input]
+        var first = true
+        while !pending.isEmpty {
+            let output = commit(pending.removeFirst())
+            if first { lastRefusal = output?.refusal; first = false }
+            guard let output else { continue }
+            for adapter in adapters { pending += adapter(output) }
+        }
+        return true
+    }
+
+    /// One input through the machine and into the store; nil when the store refused it (the
+    /// machine is then as before, and nothing may act on the output).
+    private func commit(_ input: KioskInput) -> KioskOutput? {
         let before = machine
-        let dayBefore = machine.state.day
-        let output = machine.handle(input)
-        lastRefusal = output.refusal
+        var output = machine.handle(input)
         if !output.events.isEmpty {
             do {
                 try store.append(output.events, kiosk: setup.configuration.kioskID)
@@ -76,20 +93,20 @@ public final class KioskService {
                 machine = before
                 storageProblem = "\(error)"
                 Log.error("could not store \(output.events.count) event(s), input ignored: \(error)")
-                return true
+                return nil
             }
-            onEvents(output.events)
             // One line per ticket handed out: stored (synchronous=FULL) before the screen shows it.
             for e in output.events where e.type == .ticketIssued {
                 Log.info("ticket \(e.ticket ?? "?") issued (\(e.service ?? "?")), stored")
             }
         }
-        for a in output.announcements {
-            Log.info("call \(a.ticket) to counter \(a.counter)")
-            onAnnouncement(a)
+        for line in output.log { Log.notice(line) }
+        for a in output.announcements { Log.info("call \(a.ticket) to counter \(a.counter)") }
+        if output.needsQuietHours {
+            _ = machine.handle(.quietHours(KioskService.quietHours(store: store, day: machine.state.day, timeZone: setup.configuration.timeZone)))
+            output.needsQuietHours = false
         }
-        if machine.state.day != dayBefore, case .tick(let now) = input { refreshQuietHours(now: now) }
-        return true
+        return output
     }
 
     /// Swaps in a new configuration (SIGHUP, `kioskctl reload`): the machine is rebuilt from the
@@ -100,22 +117,23 @@ public final class KioskService {
         setup = newSetup
         screens = ScreenBuilder(catalogs: newSetup.catalogs)
         machine = rebuilt
-        refreshQuietHours(now: now)
+        refreshQuietHours()
     }
 
-    /// Busy and quiet hours from the last four weeks of stored tickets.
-    func refreshQuietHours(now: Date) {
-        let latest = machine.state.day
-        let events = (try? store.events(from: KioskService.shiftDay(latest, by: -28), through: latest))?.map(\.event) ?? []
-        machine.quietHours = QuietHours.advice(events: events.filter { $0.type == .ticketIssued }, timeZone: setup.configuration.timeZone).map { ($0.busy, $0.quiet) }
+    /// Busy and quiet hours from the last four weeks of stored tickets up to `day`, for the
+    /// lobby's advice (`KioskInput.quietHours`).
+    public static func quietHours(store: EventStore, day: String, timeZone: TimeZone) -> QuietHoursAdvice? {
+        let events = (try? store.events(from: shiftDay(day, by: -28), through: day))?.map(\.event) ?? []
+        return QuietHours.advice(events: events.filter { $0.type == .ticketIssued }, timeZone: timeZone).map { QuietHoursAdvice(busy: $0.busy, quiet: $0.quiet) }
     }
 
+    func refreshQuietHours() {
+        _ = machine.handle(.quietHours(KioskService.quietHours(store: store, day: machine.state.day, timeZone: setup.configuration.timeZone)))
+    }
+
+    /// Every station's screen for the console (a storage problem heads the first).
     public func currentScreens(now: Date) -> [Screen] {
-        var all = screens.screens(machine, now: now)
-        if let problem = storageProblem, !all.isEmpty {
-            all[0].blocks.insert(.text(setup.catalogs[setup.configuration.language].text("storage.problem", ["error": problem]), .alert), at: 0)
-        }
-        return all
+        screens.screens(machine, now: now, storageProblem: storageProblem)
     }
 
     /// Station order on screen, matching `currentScreens`.

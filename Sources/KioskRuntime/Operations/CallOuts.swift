@@ -20,13 +20,12 @@ public final class CallOuts {
         self.clock = clock
     }
 
-    /// Hooks onto the service's call-outs (keeping any earlier hook) and the loop's timer.
+    /// Adds the call-outs to the service's adapters and hooks onto the loop's timer.
     public func attach(to loop: PollLoop) {
         self.loop = loop
-        let previous = service.onAnnouncement
-        service.onAnnouncement = { [unowned self] a in
-            previous(a)
-            announce(a)
+        service.addAdapter { [unowned self] output in
+            for a in output.announcements { announce(a) }
+            return []
         }
         loop.every(0.2) { [unowned self] in player?.tick(now: clock()) }
     }

@@ -2,38 +2,31 @@ import Foundation
 import KioskCore
 import KioskPrinting
 
-/// Prints every issued ticket on the receipt printer of the lobby station whose keypad took it
-/// (`printer =` in its `[station]`; the `[kiosk]` printer is the default for lobby stations
-/// without one and for the console demo's lobby). The ticket is already stored and on screen when
-/// this runs, so printer trouble never blocks issuing: it goes back into the kiosk as an input (a
-/// `printer.failed` event, "请记住您的号码" on the ticket screen, an alert at every counter) and
-/// into the log. Once every printer that failed has printed again the alert is cleared.
+/// Prints the tickets the machine asks for (`KioskOutput.prints`: each on the printer of the
+/// lobby station whose keypad took it, `printer =` in its `[station]`, else the `[kiosk]`
+/// printer). The ticket is already stored and on screen when this runs, so printer trouble never
+/// blocks issuing: how each job went goes back to the kiosk as the next input (`.printed`), which
+/// records a failure (`printer.failed`: "请记住您的号码" on the ticket screen, an alert at every
+/// counter) and clears the alert once every printer that failed has printed again.
 public final class TicketPrinting {
     unowned let service: KioskService
     let clock: () -> Date
     /// Replaceable for tests; the real device otherwise.
     var printer: (String) -> TicketPrinter = { TicketPrinter(path: $0) }
-    /// Printers whose last print failed (one lobby's broken printer is not cured by another's).
-    var failing: Set<String> = []
 
     public init(service: KioskService, clock: @escaping () -> Date = Date.init) {
         self.service = service
         self.clock = clock
     }
 
-    /// Hooks onto the service's stored events (keeping any earlier hook).
+    /// Adds the printer to the service's adapters.
     public func attach() {
-        let previous = service.onEvents
-        service.onEvents = { [unowned self] events in
-            previous(events)
-            printIssued(events)
-        }
+        service.addAdapter { [unowned self] output in output.prints.compactMap(print) }
     }
 
     /// The printer for a ticket taken on the keypad of `station` (nil: not from a `[station]`).
     public static func printerPath(station: String?, configuration: Configuration) -> String? {
-        if let station, let own = configuration.stations.first(where: { $0.name == station })?.printer { return own }
-        return configuration.printer
+        configuration.ticketPrinter(station: station)
     }
 
     /// Every printer in use, for `kioskctl status`: "none", a path, or "lobby-1 /dev/usb/lp0, …".
@@ -43,23 +36,16 @@ public final class TicketPrinting {
         return lobbies.map { "\($0.name) \($0.printer ?? configuration.printer ?? "none")" }.joined(separator: ", ")
     }
 
-    func printIssued(_ events: [KioskEvent]) {
-        let station = service.inputStation
-        guard let path = TicketPrinting.printerPath(station: station, configuration: service.setup.configuration) else { return }
-        let at = station.map { " (station \($0))" } ?? ""
-        for e in events where e.type == .ticketIssued {
-            guard let ticket = TicketPrinting.ticket(for: e, setup: service.setup, language: service.machine.lobbyTerminal(station ?? "").language) else { continue }
-            switch printer(path).print(ticket.escPos) {
-            case .success:
-                if failing.remove(path) != nil { Log.notice("printer \(path)\(at) prints again") }
-                if failing.isEmpty && service.machine.state.printerProblem != nil {
-                    service.handle(.printerRecovered(at: clock()))
-                }
-            case .failure(let f):
-                failing.insert(path)
-                Log.error("ticket \(ticket.number) not printed on \(path)\(at) (the resident was told to remember it): \(f)")
-                service.handle(.printerFailed(ticket: ticket.number, problem: f.problem.rawValue, station: station, at: clock()))
-            }
+    /// Prints one job; returns how it went, as the input that tells the kiosk.
+    func print(_ job: PrintJob) -> KioskInput? {
+        guard let ticket = TicketPrinting.ticket(for: job.ticket, setup: service.setup, language: job.language) else { return nil }
+        switch printer(job.printer).print(ticket.escPos) {
+        case .success:
+            return .printed(job, problem: nil, at: clock())
+        case .failure(let f):
+            let at = job.station.map { " (station \($0))" } ?? ""
+            Log.error("ticket \(ticket.number) not printed on \(job.printer)\(at) (the resident was told to remember it): \(f)")
+            return .printed(job, problem: f.problem.rawValue, at: clock())
         }
     }
 

@@ -116,11 +116,7 @@ public final class StationFrontend {
     /// The screen a station shows now (with a storage problem on top, as the console shows it).
     /// `terminal`: the `[station]` name, which tells lobby terminals apart.
     public static func screen(for station: StationID, terminal: String = "", service: KioskService, now: Date) -> Screen {
-        var screen = service.screens.screen(for: station, service.machine, terminal: terminal, now: now)
-        if let problem = service.storageProblem {
-            screen.blocks.insert(.text(service.setup.catalogs[service.setup.configuration.language].text("storage.problem", ["error": problem]), .alert), at: 0)
-        }
-        return screen
+        service.screens.screen(for: station, service.machine, terminal: terminal, now: now, storageProblem: service.storageProblem)
     }
 
     func draw() {

@@ -65,7 +65,7 @@ enum StationScreenshot {
 
         let events = try KioskService.replayEvents(store: store)
         var machine = KioskMachine.restore(configuration: config, catalog: setup.catalogs[.chinese], events: events, now: now)
-        machine.quietHours = QuietHours.advice(events: events.filter { $0.type == .ticketIssued }, timeZone: config.timeZone).map { ($0.busy, $0.quiet) }
+        _ = machine.handle(.quietHours(KioskService.quietHours(store: store, day: machine.state.day, timeZone: config.timeZone)))
         let screen = ScreenBuilder(catalogs: setup.catalogs).screen(for: role, machine, now: now)
         do {
             let painter = ScreenPainter(fonts: try FontSet(preferred: station?.font.map { FontSource(spec: $0) }))

@@ -30,6 +30,11 @@ public final class CentralSync {
             worker.syncNow()
             return .ok("sync requested")
         }
+        // Stored events go to the centre now, not at the next interval.
+        operations.service.addAdapter { [worker] output in
+            if output.syncNow { worker.syncNow() }
+            return []
+        }
         // IT's set-weather and published configurations run on the loop's thread, like a key press.
         loop.every(0.5) { [unowned operations] in
             for delivery in inbox.take() {

@@ -1,0 +1,40 @@
+import Foundation
+
+/// Follow-up cases: opened by a low rating's reason (`RatingPad`) or by staff marking the visit
+/// unresolved (key 8) before finishing it. Each case has a reference residents are given and a
+/// reply deadline from the service.
+extension KioskMachine {
+    /// Key 8 while serving: toggles the unresolved mark (a case opens at finish).
+    mutating func markUnresolved(_ current: Ticket?, counter n: Int, now: Date) {
+        guard let t = current, t.status == .serving else { return notice(n, "counter.notice.no-ticket", now: now) }
+        counterUI[n]?.unresolvedMarked.toggle()
+    }
+
+    /// Finishes the visit being served: the pad asks for a rating; a visit marked unresolved
+    /// opens a case at once.
+    mutating func finish(_ t: Ticket, counter n: Int, now: Date, into out: inout KioskOutput) {
+        // A previous resident who never answered the pad is recorded as not rated.
+        if case .awaitingRating(let label, _) = state.counters[n]?.pad {
+            var e = event(.notRated, now, counter: n, ticket: state.tickets[label])
+            e.ticket = label
+            record(e, into: &out)
+        }
+        let unresolved = counterUI[n]?.unresolvedMarked ?? false
+        var e = event(.serviceFinished, now, counter: n, ticket: t)
+        if unresolved { e.unresolved = true }
+        record(e, into: &out)
+        counterUI[n]?.unresolvedMarked = false
+        if unresolved { openCase(ticket: t.label, counter: nil, reason: "reason.unsolved", now: now, into: &out) }
+    }
+
+    /// Opens one case per ticket at most; `counter` moves that counter's pad to the commitment.
+    mutating func openCase(ticket label: String, counter: Int?, reason: String?, now: Date, into out: inout KioskOutput) {
+        guard let t = state.tickets[label], t.caseRef == nil else { return }
+        let hours = configuration.service(t.service)?.replyDeadlineHours ?? 48
+        var e = event(.caseOpened, now, counter: counter, ticket: t)
+        e.caseRef = "R" + state.day.replacingOccurrences(of: "-", with: "") + "-" + String(format: "%03d", state.casesToday + 1)
+        e.deadline = now.addingTimeInterval(TimeInterval(hours * 3600))
+        e.reason = reason
+        record(e, into: &out)
+    }
+}

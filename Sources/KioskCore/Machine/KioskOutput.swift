@@ -1,0 +1,37 @@
+import Foundation
+
+/// Everything the adapters must do after an input, in this order: persist the events (before
+/// anything shows their effect), then print, call out, sync. Nothing else leaves the machine:
+/// adapters act on this value and report back with later inputs (`KioskInput.printed`,
+/// `KioskInput.quietHours`), never by calling into the machine while it decides.
+public struct KioskOutput: Equatable, Sendable {
+    public var events: [KioskEvent] = []
+    /// Tickets to print, each on the printer of the lobby station that issued it.
+    public var prints: [PrintJob] = []
+    public var announcements: [Announcement] = []
+    /// The business day changed: history-based advice for the new day is wanted, as a
+    /// `.quietHours` input.
+    public var needsQuietHours = false
+    /// Events were recorded that the centre should see without waiting for the next interval.
+    public var syncNow: Bool { !events.isEmpty }
+    /// Lines for the operator's log that only the machine can word (a printer prints again).
+    public var log: [String] = []
+    /// Why an operator command was refused (nothing changed), for the operator's shell.
+    public var refusal: String?
+    public init() {}
+}
+
+/// A ticket call-out: "please, A012, to counter 2".
+public struct Announcement: Equatable, Sendable {
+    public var ticket: String
+    public var counter: Int
+}
+
+/// One ticket for one printer. `station` is the `[station]` whose keypad took the ticket (nil:
+/// the console's lobby); `ticket` is its `ticket.issued` event; `language` the lobby's at the time.
+public struct PrintJob: Equatable, Sendable {
+    public var printer: String
+    public var station: String?
+    public var ticket: KioskEvent
+    public var language: Language
+}

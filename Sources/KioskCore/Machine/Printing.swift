@@ -1,0 +1,40 @@
+import Foundation
+
+extension Configuration {
+    /// The printer for tickets taken at the lobby `[station]` named `station`: its own
+    /// `printer =`, else the `[kiosk]` printer (also the console demo's lobby's); nil: none.
+    public func ticketPrinter(station: String?) -> String? {
+        if let station, let own = stations.first(where: { $0.name == station })?.printer { return own }
+        return printer
+    }
+}
+
+/// Printed tickets: the machine says which printer prints which ticket; the adapter prints and
+/// reports back with a `.printed` input. A failure never blocks issuing (the ticket is stored and
+/// shown already): it becomes a `printer.failed` event ("请记住您的号码" on the ticket screen, an
+/// alert at every counter); once every printer that failed has printed again, `printer.ok`.
+extension KioskMachine {
+    mutating func printTicket(_ issued: KioskEvent, terminal: String, language: Language, into out: inout KioskOutput) {
+        let station = terminal.isEmpty ? nil : terminal
+        guard let printer = configuration.ticketPrinter(station: station) else { return }
+        out.prints.append(PrintJob(printer: printer, station: station, ticket: issued, language: language))
+    }
+
+    mutating func printed(_ job: PrintJob, problem: String?, now: Date, into out: inout KioskOutput) {
+        let at = job.station.map { " (station \($0))" } ?? ""
+        if let problem {
+            failingPrinters.insert(job.printer)
+            // One event per ticket that did not print, so reports and staff see every one.
+            var e = KioskEvent(.printerFailed, at: now, day: state.day)
+            e.ticket = job.ticket.ticket
+            e.detail = problem
+            e.station = job.station
+            record(e, into: &out)
+            return
+        }
+        if failingPrinters.remove(job.printer) != nil { out.log.append("printer \(job.printer)\(at) prints again") }
+        if failingPrinters.isEmpty && state.printerProblem != nil {
+            record(KioskEvent(.printerRecovered, at: now, day: state.day), into: &out)
+        }
+    }
+}

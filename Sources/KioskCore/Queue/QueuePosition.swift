@@ -1,0 +1,41 @@
+import Foundation
+
+/// Where people stand in the queue: facts every estimator and screen share.
+extension QueueState {
+    /// Counters open, staffed and serving `service`.
+    public func openCounters(serving service: String) -> Int {
+        counters.values.filter { $0.status == .open && $0.staff != nil && $0.services.contains(service) }.count
+    }
+
+    /// People ahead of a new ticket: a priority ticket only waits behind other priority tickets.
+    public func aheadOfNewTicket(service: String, priority: Bool) -> Int {
+        let waiting = ticketsWaiting(for: service)
+        return priority ? waiting.filter(\.priority).count : waiting.count
+    }
+
+    /// People still ahead of a waiting ticket.
+    public func ahead(of ticket: Ticket) -> Int {
+        let waiting = ticketsWaiting(for: ticket.service)
+        guard let index = waiting.firstIndex(where: { $0.label == ticket.label }) else { return 0 }
+        if ticket.priority { return waiting[..<index].filter(\.priority).count }
+        return index
+    }
+}
+
+/// Fair priority ordering: a priority ticket goes ahead, but while both kinds wait at most one
+/// priority ticket is called for every `normalCallsPerPriority` normal ones (0: priority always first).
+public enum CallOrder {
+    public static func next(for counter: Counter, state: QueueState, normalCallsPerPriority: Int) -> Ticket? {
+        let waiting = state.waitingTickets.filter { counter.services.contains($0.service) }
+            .sorted { ($0.issuedAt, $0.label) < ($1.issuedAt, $1.label) }
+        let oldestPriority = waiting.first(where: \.priority)
+        let oldestNormal = waiting.first(where: { !$0.priority })
+        switch (oldestPriority, oldestNormal) {
+        case (nil, nil): return nil
+        case (let p?, nil): return p
+        case (nil, let n?): return n
+        case (let p?, let n?):
+            return state.normalCallsSincePriority >= normalCallsPerPriority ? p : n
+        }
+    }
+}

@@ -18,6 +18,7 @@ import FoundationEssentials
 import KioskCore
 import KioskFramebuffer
 import KioskKeypad
+import KioskSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -124,9 +125,7 @@ func runSelf(_ arguments: [String]) -> Bool {
     defer { for a in argv { free(a) } }
     var pid: pid_t = 0
     guard posix_spawn(&pid, "/proc/self/exe", nil, nil, argv, environ) == 0 else { return false }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    return status == 0
+    return (try? Posix.waitpid(pid))?.status == 0
 }
 
 // First frame: spawn ourselves and time until the child has flushed its frame and exited.

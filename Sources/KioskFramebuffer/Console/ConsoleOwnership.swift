@@ -24,7 +24,7 @@ nonisolated(unsafe) private var vtSignalPipeWrite: Int32 = -1
 /// VT release/acquire requests reach the poll loop through a pipe (one byte: the signal).
 private func vtSwitchHandler(_ sig: Int32) {
     var byte = UInt8(truncatingIfNeeded: sig)
-    _ = write(vtSignalPipeWrite, &byte, 1)
+    _ = Posix.writeAllFromSignalHandler(vtSignalPipeWrite, &byte, count: 1)
 }
 
 private func consoleCrashHandler(_ sig: Int32) {

@@ -11,7 +11,7 @@ nonisolated(unsafe) private var signalPipeWriteEnd: Int32 = -1
 private func forwardSignal(_ signal: Int32) {
     let saved = errno
     var byte = UInt8(truncatingIfNeeded: signal)
-    _ = write(signalPipeWriteEnd, &byte, 1)
+    _ = Posix.writeAllFromSignalHandler(signalPipeWriteEnd, &byte, count: 1)
     errno = saved
 }
 

@@ -67,7 +67,7 @@ public struct PublishedConfiguration: Codable, Equatable, Sendable {
             throw SaveError(path: path, step: "rename", cause: error)
         }
         if let dir = try? Posix.open(stateDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) {
-            fsync(dir)
+            _ = try? syscall("fsync", path: stateDirectory) { fsync(dir) }
             Posix.close(dir)
         }
     }

@@ -33,8 +33,11 @@ private final class Reader: @unchecked Sendable {
     let lock = NSLock()
     private var _thread: pthread_t?
     private var _tid: String?
+    private var _done = false
     var thread: pthread_t? { lock.withLock { _thread } }
     var tid: String? { lock.withLock { _tid } }
+    /// The read has returned (with data, or with an error it did not get past).
+    var done: Bool { lock.withLock { _done } }
     let finished = DispatchSemaphore(value: 0)
 
     /// Starts `read` on a thread of its own; it publishes its pthread and kernel thread id first.
@@ -50,12 +53,14 @@ private final class Reader: @unchecked Sendable {
             let link = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self")) ?? ""
             lock.withLock { _thread = pthread_self(); _tid = String(link.split(separator: "/").last ?? "") }
             read()
+            lock.withLock { _done = true }
             finished.signal()
         }.start()
     }
 
     /// Spins (no sleeping) until the thread is blocked in read(2), as the kernel reports it in
-    /// /proc/self/task/TID/syscall ("0 …" is SYS_read on x86_64, "63 …" on arm64).
+    /// /proc/self/task/TID/syscall ("0 …" is SYS_read on x86_64, "63 …" on arm64), or its read
+    /// has returned.
     func waitUntilBlockedInRead() {
         while tid == nil { sched_yield() }
         let file = "/proc/self/task/\(tid!)/syscall"
@@ -64,7 +69,7 @@ private final class Reader: @unchecked Sendable {
         #else
         let readCall = "63 "
         #endif
-        while !Reader.contents(of: file).hasPrefix(readCall) { sched_yield() }
+        while !done && !Reader.contents(of: file).hasPrefix(readCall) { sched_yield() }
     }
 
     /// A /proc file's text (its size is reported as 0, so read until end of file).
@@ -77,10 +82,12 @@ private final class Reader: @unchecked Sendable {
     }
 
     /// Sends the test signal to the thread while it is blocked in read, `times` times, each
-    /// time once the handler has run and the thread is blocked again.
+    /// time once the handler has run and the thread is blocked again (stops early if the read
+    /// gave up).
     func interrupt(times: Int) {
         for _ in 0..<times {
             waitUntilBlockedInRead()
+            if done { return }
             let before = interruptions.load(ordering: .relaxed)
             pthread_kill(thread!, testSignal)
             while interruptions.load(ordering: .relaxed) == before { sched_yield() }

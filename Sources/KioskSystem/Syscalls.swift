@@ -5,8 +5,9 @@ import Glibc
 // The one seam between the kiosk and the C library's system calls, in the manner of
 // swift-system's `Internals/Syscalls.swift` + `valueOrErrno(retryOnInterrupt:)` and swift-nio's
 // `syscall(blocking:where:_:)`. The policy lives here and nowhere else:
-// - a call interrupted by a signal (EINTR) is made again: the daemon installs handlers without
-//   SA_RESTART (the self-pipe, VT switching), so any blocking call may be interrupted;
+// - a call interrupted by a signal (EINTR) is made again: the daemon takes signals (the
+//   self-pipe, VT switching), poll(2) and socket calls with a timeout fail with EINTR even
+//   under SA_RESTART, and with a handler installed without it any blocking call does;
 // - EAGAIN/EWOULDBLOCK on a non-blocking descriptor is not an error but `.wouldBlock`;
 // - any other failure becomes a `SystemError` naming the call, the path and what to do.
 

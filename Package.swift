@@ -29,18 +29,22 @@ let package = Package(
         // Secret hashes: libxcrypt for yescrypt, OpenSSL's libcrypto for the old PBKDF2 form.
         .systemLibrary(name: "CCrypt", pkgConfig: "libxcrypt", providers: [.apt(["libcrypt-dev"])]),
         .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // The one seam for system calls: EINTR retried, EAGAIN as `.wouldBlock`, errno as a
+        // `SystemError` naming the call, the path and what to do. Glibc only.
+        .target(name: "KioskSystem", swiftSettings: strict),
+        .testTarget(name: "KioskSystemTests", dependencies: ["KioskSystem", "KioskTestSupport"], swiftSettings: strict),
         // libcurl directly (URLSession on Linux cannot be given a private CA file).
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Framebuffer display: pixel formats, rotation, dirty rectangles, FreeType text, screen layout, PNG.
         // Optimised in debug builds too: the golden-image tests push millions of pixels per screen.
         .target(
-            name: "KioskFramebuffer", dependencies: ["KioskCore", "CFreeType", "CZlib", "CLinuxFB"],
+            name: "KioskFramebuffer", dependencies: ["KioskCore", "KioskSystem", "CFreeType", "CZlib", "CLinuxFB"],
             swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // evdev keypads (libevdev, hotplug) and evemu recordings.
-        .target(name: "KioskKeypad", dependencies: ["KioskCore", "CEvdev"], swiftSettings: strict),
-        .executableTarget(name: "kiosk-bench", dependencies: ["KioskFramebuffer", "KioskKeypad", "KioskCore"], swiftSettings: strict),
-        .testTarget(name: "KioskFramebufferTests", dependencies: ["KioskFramebuffer", "KioskCore", "KioskTestSupport"], exclude: ["Golden"], swiftSettings: strict),
-        .testTarget(name: "KioskKeypadTests", dependencies: ["KioskKeypad", "KioskCore"], exclude: ["Recordings"], swiftSettings: strict),
+        .target(name: "KioskKeypad", dependencies: ["KioskCore", "KioskSystem", "CEvdev"], swiftSettings: strict),
+        .executableTarget(name: "kiosk-bench", dependencies: ["KioskFramebuffer", "KioskKeypad", "KioskCore", "KioskSystem"], swiftSettings: strict),
+        .testTarget(name: "KioskFramebufferTests", dependencies: ["KioskFramebuffer", "KioskCore", "KioskSystem", "KioskTestSupport"], exclude: ["Golden"], swiftSettings: strict),
+        .testTarget(name: "KioskKeypadTests", dependencies: ["KioskKeypad", "KioskCore", "KioskSystem", "KioskTestSupport"], exclude: ["Recordings"], swiftSettings: strict),
         // Pure decisions: configuration, queue, visit, screens, reports. No I/O.
         .target(name: "KioskCore", dependencies: ["KioskSecrets"], swiftSettings: strict),
         // Salted, slow hashes of secrets people type (staff PINs; the centre's staff passwords):
@@ -52,21 +56,21 @@ let package = Package(
         // SQLite event store and current-state projections.
         .target(name: "KioskStorage", dependencies: ["KioskCore", "CSQLite"], swiftSettings: strict),
         // ANSI text console: layout, wide characters, diffed redraw, raw terminal.
-        .target(name: "KioskConsole", dependencies: ["KioskCore"], swiftSettings: strict),
+        .target(name: "KioskConsole", dependencies: ["KioskCore", "KioskSystem"], swiftSettings: strict),
         // ESC/POS ticket printing: the byte builder (pure) and the non-blocking printer device.
-        .target(name: "KioskPrinting", swiftSettings: strict),
+        .target(name: "KioskPrinting", dependencies: ["KioskSystem"], swiftSettings: strict),
         // Voice call-outs: the announce command, queued, time-limited, run without blocking the loop.
-        .target(name: "KioskAnnounce", swiftSettings: strict),
+        .target(name: "KioskAnnounce", dependencies: ["KioskSystem"], swiftSettings: strict),
         // Reports for managers: HTML with inline SVG charts (no JavaScript) and CSV.
         .target(name: "KioskReports", dependencies: ["KioskCore"], swiftSettings: strict),
         // The daemon's run loop and the operator commands, wiring core, storage and console.
         .target(
-            name: "KioskRuntime", dependencies: ["KioskCore", "KioskStorage", "KioskConsole", "KioskFramebuffer", "KioskKeypad", "KioskSync", "KioskPrinting", "KioskAnnounce", "KioskReports"],
+            name: "KioskRuntime", dependencies: ["KioskCore", "KioskStorage", "KioskConsole", "KioskFramebuffer", "KioskKeypad", "KioskSync", "KioskPrinting", "KioskAnnounce", "KioskReports", "KioskSystem"],
             swiftSettings: strict),
         .executableTarget(name: "kioskd", dependencies: ["KioskRuntime"], swiftSettings: strict),
         .executableTarget(name: "kioskctl", dependencies: ["KioskRuntime"], swiftSettings: strict),
         .executableTarget(
-            name: "kiosk-crash-probe", dependencies: ["KioskStorage", "KioskCore", "KioskRuntime"], swiftSettings: strict),
+            name: "kiosk-crash-probe", dependencies: ["KioskStorage", "KioskCore", "KioskRuntime", "KioskSystem"], swiftSettings: strict),
         // Fixtures shared by test targets: the screens of a busy morning, a seeded random generator.
         .target(name: "KioskTestSupport", dependencies: ["KioskCore"], path: "Tests/KioskTestSupport", swiftSettings: strict),
         .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore", "KioskTestSupport"], swiftSettings: strict),
@@ -76,11 +80,11 @@ let package = Package(
             name: "KioskStorageTests", dependencies: ["KioskStorage", "KioskRuntime", "KioskTestSupport"],
             swiftSettings: strict),
         .testTarget(
-            name: "KioskConsoleTests", dependencies: ["KioskConsole", "KioskCore", "KioskTestSupport"],
+            name: "KioskConsoleTests", dependencies: ["KioskConsole", "KioskCore", "KioskSystem", "KioskTestSupport"],
             resources: [.copy("Snapshots")], swiftSettings: strict),
         // Control socket, reload, systemd notify, printing, call-outs, reports: real sockets and files.
         .testTarget(
-            name: "KioskOperationsTests", dependencies: ["KioskRuntime", "KioskCore", "KioskStorage", "KioskPrinting", "KioskAnnounce", "KioskReports", "KioskTestSupport"],
+            name: "KioskOperationsTests", dependencies: ["KioskRuntime", "KioskCore", "KioskStorage", "KioskPrinting", "KioskAnnounce", "KioskReports", "KioskSystem", "KioskTestSupport"],
             swiftSettings: strict),
     ]
 )

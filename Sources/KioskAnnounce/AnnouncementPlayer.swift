@@ -1,4 +1,5 @@
 import Foundation
+import KioskSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,34 +41,33 @@ public final class AnnouncementPlayer {
         guard let c = child else { return }
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
-            let n = buffer.withUnsafeMutableBytes { read(c.output, $0.baseAddress!, $0.count) }
+            guard case .processed(let n) = try? Posix.read(c.output, into: &buffer) else { return }  // more later
             if n > 0 {
                 outputTail = Array((outputTail + buffer[0..<n]).suffix(400))
-            } else if n == 0 {
+            } else {
                 // End of file: the child (and anything it started) closed its output, so it is
                 // exiting. Stop polling the pipe; reap now if it is gone, else on the next tick.
-                close(c.output)
+                Posix.close(c.output)
                 child?.output = -1
                 onChildOutput(nil)
                 return reapIfExited(now: now)
-            } else if errno == EINTR {
-                continue
-            } else {
-                return  // EAGAIN: more later
             }
         }
     }
 
     private func reapIfExited(now: Date) {
         guard let c = child else { return }
-        var status: Int32 = 0
-        let r = waitpid(c.pid, &status, WNOHANG)
-        if r == c.pid || (r < 0 && errno == ECHILD) { complete(c, status: status, now: now) }
+        do throws(SystemError) {
+            let (pid, status) = try Posix.waitpid(c.pid, options: WNOHANG)
+            if pid == c.pid { complete(c, status: status, now: now) }
+        } catch {
+            if error.code == .noChildProcess { complete(c, status: 0, now: now) }
+        }
     }
 
     private func complete(_ c: (pid: pid_t, output: Int32, callOut: CallOut), status: Int32, now: Date) {
         if c.output >= 0 {
-            close(c.output)
+            Posix.close(c.output)
             onChildOutput(nil)
         }
         child = nil
@@ -105,17 +105,22 @@ public final class AnnouncementPlayer {
 
     struct SpawnError: Error, CustomStringConvertible {
         var program: String
-        var code: Int32
-        var description: String { "\(program): \(String(cString: strerror(code)))" + (code == ENOENT ? " (is it installed? check announce-command in kiosk.conf)" : "") }
+        var code: Errno
+        var description: String {
+            "\(program): \(code)" + (code == .noSuchFileOrDirectory ? " (is it installed? check announce-command in kiosk.conf)" : "; \(SystemError.advice(for: code, path: program))")
+        }
     }
 
     private func spawn(_ c: CallOut) throws -> (pid: pid_t, output: Int32, callOut: CallOut) {
         let argv = command.arguments(ticket: c.ticket, counter: c.counter)
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw SpawnError(program: argv[0], code: errno) }
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
-        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)  // dup2 into 1 and 2 clears it there
+        let fds: [Int32]
+        do throws(SystemError) {
+            let pipe = try Posix.pipe(nonBlocking: false)  // both ends close-on-exec: dup2 into 1 and 2 clears it there
+            try Posix.setNonBlocking(pipe.read)
+            fds = [pipe.read, pipe.write]
+        } catch {
+            throw SpawnError(program: argv[0], code: error.code)
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -137,10 +142,10 @@ public final class AnnouncementPlayer {
         defer { cArgs.forEach { free($0) } }
         var pid: pid_t = 0
         let rc = posix_spawnp(&pid, argv[0], &actions, &attributes, cArgs, environ)
-        close(fds[1])
+        Posix.close(fds[1])
         guard rc == 0 else {
-            close(fds[0])
-            throw SpawnError(program: argv[0], code: rc)
+            Posix.close(fds[0])
+            throw SpawnError(program: argv[0], code: Errno(rc))
         }
         return (pid, fds[0], c)
     }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import KioskSystem
 
 import Glibc
 
@@ -46,18 +47,7 @@ private func restoreTerminalFromSignalContext() {
         _ = tcsetattr(state.pointee.inputFD, TCSAFLUSH, &state.pointee.termios)
     }
     if let bytes = state.pointee.bytes {
-        var offset = 0
-        let count = state.pointee.byteCount
-        while offset < count {
-            let n = Glibc.write(state.pointee.outputFD, bytes + offset, count - offset)
-            if n > 0 {
-                offset += n
-            } else if n < 0 && errno == EINTR {
-                continue
-            } else {
-                break
-            }
-        }
+        _ = Posix.writeAllFromSignalHandler(state.pointee.outputFD, bytes, count: state.pointee.byteCount)
     }
 }
 
@@ -122,15 +112,17 @@ public final class Terminal: @unchecked Sendable {
         state.pointee.hasTermios = 0
 
         var original = Glibc.termios()
-        if tcgetattr(inputFD, &original) == 0 {
+        let fd = inputFD
+        switch valueOrErrno({ tcgetattr(fd, &original) }) {
+        case .success:
             state.pointee.termios = original
             state.pointee.hasTermios = 1
             var raw = Terminal.rawAttributes(from: original)
-            if tcsetattr(inputFD, TCSAFLUSH, &raw) != 0 {
-                throw TerminalError.system("tcsetattr", errno)
+            do throws(SystemError) { _ = try syscall("tcsetattr") { tcsetattr(fd, TCSAFLUSH, &raw) } } catch {
+                throw TerminalError(cause: error)
             }
-        } else if isatty(inputFD) == 1 {
-            throw TerminalError.system("tcgetattr", errno)
+        case .failure(let code):
+            if isatty(inputFD) == 1 { throw TerminalError(cause: SystemError(code, call: "tcgetattr")) }
         }
         state.pointee.active = 1
         started = true
@@ -173,11 +165,10 @@ public final class Terminal: @unchecked Sendable {
     /// The terminal size from `TIOCGWINSZ`, else `COLUMNS`/`LINES`, else 80×24.
     public func size() -> (columns: Int, rows: Int) {
         var ws = winsize()
-        if ioctl(outputFD, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0, ws.ws_row > 0 {
-            return (Int(ws.ws_col), Int(ws.ws_row))
-        }
-        if ioctl(inputFD, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0, ws.ws_row > 0 {
-            return (Int(ws.ws_col), Int(ws.ws_row))
+        for fd in [outputFD, inputFD] {
+            if (try? syscall("ioctl TIOCGWINSZ") { ioctl(fd, UInt(TIOCGWINSZ), &ws) }) != nil, ws.ws_col > 0, ws.ws_row > 0 {
+                return (Int(ws.ws_col), Int(ws.ws_row))
+            }
         }
         let env = ProcessInfo.processInfo.environment
         let columns = env["COLUMNS"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } ?? 80
@@ -208,7 +199,7 @@ public final class Terminal: @unchecked Sendable {
         resizeSource = nil
     }
 
-    /// Writes a string to the output, looping over partial writes and `EINTR`.
+    /// Writes a string to the output, going on after partial writes and interrupting signals.
     public func write(_ s: String) { writeAll(s) }
 
     private func writeAll(_ s: String) {
@@ -216,57 +207,38 @@ public final class Terminal: @unchecked Sendable {
         Terminal.writeAll(fd: outputFD, &bytes)
     }
 
-    /// Writes all of `bytes` to `fd`, retrying on partial writes, `EINTR` and `EAGAIN`.
-    /// Returns false if the descriptor failed (closed terminal…).
+    /// Writes all of `bytes` to `fd`, going on after partial writes and waiting for room when a
+    /// non-blocking terminal is full. Returns false if the descriptor failed (closed terminal…).
     @discardableResult
     public static func writeAll(fd: Int32, _ bytes: inout [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { buffer -> Bool in
-            guard let base = buffer.baseAddress else { return true }
-            var offset = 0
-            while offset < buffer.count {
-                let n = Glibc.write(fd, base + offset, buffer.count - offset)
-                if n > 0 {
-                    offset += n
-                } else if n < 0 && (errno == EINTR || errno == EAGAIN) {
-                    if errno == EAGAIN {
-                        var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                        _ = poll(&p, 1, 100)
-                    }
-                    continue
-                } else {
-                    return false
-                }
-            }
-            return true
-        }
+        (try? Posix.writeAll(fd, bytes, whenFull: .waitForRoom(milliseconds: 100))) == bytes.count
     }
 
     /// Reads whatever input is available, waiting at most `timeoutMilliseconds` (-1: forever).
     /// Returns [] on timeout, nil at end of input or on error.
     public func read(timeoutMilliseconds: Int32 = -1) -> [UInt8]? {
-        var p = pollfd(fd: inputFD, events: Int16(POLLIN), revents: 0)
-        while true {
-            let r = poll(&p, 1, timeoutMilliseconds)
-            if r < 0 && errno == EINTR { continue }
-            if r < 0 { return nil }
-            if r == 0 { return [] }
-            break
-        }
+        var p = [pollfd(fd: inputFD, events: Int16(POLLIN), revents: 0)]
+        guard let ready = try? Posix.poll(&p, timeoutMilliseconds: timeoutMilliseconds) else { return nil }
+        if ready == 0 { return [] }
         var buffer = [UInt8](repeating: 0, count: 256)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(inputFD, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return nil }
-            return Array(buffer[0..<n])
+        switch try? Posix.read(inputFD, into: &buffer) {
+        case .processed(let n)? where n > 0: return Array(buffer[0..<n])
+        case .wouldBlock?: return []
+        default: return nil
         }
     }
 }
 
-public enum TerminalError: Error, Equatable, CustomStringConvertible {
-    case system(String, Int32)
-    public var description: String {
-        switch self {
-        case .system(let call, let code): return "\(call): \(String(cString: strerror(code)))"
-        }
+/// The terminal could not be put into raw mode: what went wrong and what to do, and the failed
+/// call (`tcgetattr`, `tcsetattr`).
+public struct TerminalError: Error, Equatable, CustomStringConvertible {
+    public var message: String
+    public var cause: SystemError
+
+    public init(cause: SystemError) {
+        self.cause = cause
+        message = "cannot put the terminal into raw mode (\(cause.call): \(cause.code)); run kioskd in a terminal, or give the stations a display (display = fb:/dev/fb0) in kiosk.conf"
     }
+
+    public var description: String { message }
 }

@@ -1,6 +1,7 @@
 import CEvdev
 import Foundation
 import KioskCore
+import KioskSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,9 +60,8 @@ public enum InputDeviceScanner {
         var unreadable: [String] = []
         for name in names {
             let path = folder + "/" + name
-            let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-            guard fd >= 0 else { unreadable.append(path); continue }
-            defer { close(fd) }
+            guard let fd = try? Posix.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) else { unreadable.append(path); continue }
+            defer { Posix.close(fd) }
             var dev: OpaquePointer?
             guard libevdev_new_from_fd(fd, &dev) == 0, let dev else { continue }
             defer { libevdev_free(dev) }
@@ -90,6 +90,6 @@ public enum InputDeviceScanner {
         var message = "no free input device in \(folder) has \(match.keyNames.joined(separator: ", "))"
         if !busy.isEmpty { message += " (\(busy.joined(separator: ", ")) in use by another station or program)" }
         if !unreadable.isEmpty { message += "; \(unreadable.count) devices could not be opened: run kioskd as a member of the input group" }
-        throw KeypadError(message + "; waiting for one to be plugged in (or name it: keypad = /dev/input/by-id/…-event-kbd)")
+        throw KeypadError(.noFreeDevice, message + "; waiting for one to be plugged in (or name it: keypad = /dev/input/by-id/…-event-kbd)")
     }
 }

@@ -1,6 +1,7 @@
 import CEvdev
 import Foundation
 import KioskCore
+import KioskSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -73,10 +74,10 @@ public final class EvdevKeypad {
     public func start(watcher: ReadinessWatcher, onKey: @escaping (Key) -> Void) {
         self.watcher = watcher
         self.onKey = onKey
-        inotifyFD = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        inotifyFD = (try? syscall("inotify_init1") { inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC)) }) ?? -1
         if inotifyFD >= 0 {
             for dir in watchedDirectories {
-                _ = inotify_add_watch(inotifyFD, dir, UInt32(IN_CREATE | IN_ATTRIB | IN_MOVED_TO))
+                _ = try? syscall("inotify_add_watch", path: dir) { inotify_add_watch(inotifyFD, dir, UInt32(IN_CREATE | IN_ATTRIB | IN_MOVED_TO)) }
             }
             watcher.addReader(fd: inotifyFD) { [unowned self] in self.handleWatch() }
         }
@@ -91,7 +92,7 @@ public final class EvdevKeypad {
         device = nil
         if inotifyFD >= 0 {
             watcher?.removeReader(fd: inotifyFD)
-            close(inotifyFD)
+            Posix.close(inotifyFD)
             inotifyFD = -1
         }
     }
@@ -116,7 +117,7 @@ public final class EvdevKeypad {
     /// Reads the inotify events (whatever they name, the device path may now open).
     public func handleWatch() {
         var buffer = [UInt8](repeating: 0, count: 4096)
-        while buffer.withUnsafeMutableBytes({ read(inotifyFD, $0.baseAddress, $0.count) }) > 0 {}
+        while case .processed(let n) = try? Posix.read(inotifyFD, into: &buffer), n > 0 {}
         tryOpen()
     }
 

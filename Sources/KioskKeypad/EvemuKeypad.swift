@@ -1,6 +1,7 @@
 import CEvdev
 import Foundation
 import KioskCore
+import KioskSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,8 +40,11 @@ public final class EvemuKeypad {
         self.watcher = watcher
         self.onKey = onKey
         replay = EvemuReplay(events: recording.events, start: EvemuKeypad.monotonicNow())
-        timerFD = timerfd_create(CLOCK_MONOTONIC, Int32(TFD_NONBLOCK | TFD_CLOEXEC))
-        guard timerFD >= 0 else { throw KeypadError("timerfd_create failed: \(String(cString: strerror(errno)))") }
+        do throws(SystemError) {
+            timerFD = try syscall("timerfd_create") { timerfd_create(CLOCK_MONOTONIC, Int32(TFD_NONBLOCK | TFD_CLOEXEC)) }
+        } catch {
+            throw KeypadError(.cannotTime, "cannot replay \(path): timerfd_create failed: \(error.code); \(error.hint)", cause: error)
+        }
         watcher.addReader(fd: timerFD) { [unowned self] in self.handleTimer() }
         arm()
     }
@@ -48,7 +52,7 @@ public final class EvemuKeypad {
     public func stop() {
         if timerFD >= 0 {
             watcher?.removeReader(fd: timerFD)
-            close(timerFD)
+            Posix.close(timerFD)
             timerFD = -1
         }
     }
@@ -63,12 +67,12 @@ public final class EvemuKeypad {
         var spec = itimerspec()
         spec.it_value.tv_sec = Int(d)
         spec.it_value.tv_nsec = Int((d - Double(Int(d))) * 1e9)
-        timerfd_settime(timerFD, 0, &spec, nil)
+        _ = try? syscall("timerfd_settime", path: path) { timerfd_settime(timerFD, 0, &spec, nil) }
     }
 
     func handleTimer() {
-        var expirations: UInt64 = 0
-        _ = read(timerFD, &expirations, 8)
+        var expirations = [UInt8](repeating: 0, count: 8)
+        _ = try? Posix.read(timerFD, into: &expirations, path: path)
         guard var r = replay else { return }
         let events = r.due(now: EvemuKeypad.monotonicNow())
         replay = r

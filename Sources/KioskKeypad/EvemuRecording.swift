@@ -21,7 +21,7 @@ public struct EvemuRecording: Equatable, Sendable {
 
     public static func load(path: String) throws -> EvemuRecording {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw KeypadError("cannot read evemu recording \(path); check keypad = evemu:PATH in kiosk.conf")
+            throw KeypadError(.cannotReadRecording, "cannot read evemu recording \(path); check keypad = evemu:PATH in kiosk.conf")
         }
         return parse(String(decoding: data, as: UTF8.self))
     }
@@ -118,10 +118,4 @@ public struct EvemuReplay: Sendable {
         }
         return out
     }
-}
-
-/// A keypad that cannot be used, with what to do.
-public struct KeypadError: Error, CustomStringConvertible, Equatable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
 }

@@ -1,5 +1,6 @@
 import CEvdev
 import Foundation
+import KioskSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,23 +35,30 @@ public final class LibevdevDevice: KeypadDevice {
     private var device: OpaquePointer?
 
     public static func open(_ path: String) throws -> LibevdevDevice {
-        let fd = Glibc.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else {
-            let e = errno
-            let hint = e == EACCES ? "; run kioskd as a member of the input group" : e == ENOENT ? " (not plugged in?)" : ""
-            throw KeypadError("cannot open keypad \(path): \(String(cString: strerror(e)))\(hint)")
+        let fd: Int32
+        do throws(SystemError) { fd = try Posix.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) } catch {
+            let hint = switch error.code {
+            case .permissionDenied: "; run kioskd as a member of the input group"
+            case .noSuchFileOrDirectory: " (not plugged in?); it is opened as soon as it appears, or check keypad = in kiosk.conf (ls /dev/input/by-id)"
+            default: "; \(error.hint)"
+            }
+            throw KeypadError(.cannotOpen, "cannot open keypad \(path): \(error.code)\(hint)", cause: error)
         }
         var dev: OpaquePointer?
-        let rc = libevdev_new_from_fd(fd, &dev)
-        guard rc == 0, let dev else {
-            Glibc.close(fd)
-            throw KeypadError("\(path) is not an input event device (\(String(cString: strerror(-rc)))); use a /dev/input/by-id/…-event-kbd path")
+        if case .failure(let code) = valueOrNegatedErrno({ libevdev_new_from_fd(fd, &dev) }) {
+            Posix.close(fd)
+            throw KeypadError(.notAnInputDevice, "\(path) is not an input event device (\(code)); use a /dev/input/by-id/…-event-kbd path",
+                              cause: SystemError(code, call: "libevdev_new_from_fd", path: path))
         }
-        let grab = libevdev_grab(dev, LIBEVDEV_GRAB)
-        if grab != 0 {
+        guard let dev else {
+            Posix.close(fd)
+            throw KeypadError(.notAnInputDevice, "\(path) is not an input event device; use a /dev/input/by-id/…-event-kbd path")
+        }
+        if case .failure(let code) = valueOrNegatedErrno({ libevdev_grab(dev, LIBEVDEV_GRAB) }) {
             libevdev_free(dev)
-            Glibc.close(fd)
-            throw KeypadError("cannot grab keypad \(path): \(String(cString: strerror(-grab))); is another program (another kioskd?) using it?")
+            Posix.close(fd)
+            throw KeypadError(.cannotGrab, "cannot grab keypad \(path): \(code); is another program (another kioskd?) using it? Stop it, or give this station another keypad",
+                              cause: SystemError(code, call: "ioctl EVIOCGRAB", path: path))
         }
         let name = libevdev_get_name(dev).map { String(cString: $0) } ?? path
         return LibevdevDevice(fd: fd, device: dev, name: name)
@@ -68,14 +76,14 @@ public final class LibevdevDevice: KeypadDevice {
         var ev = input_event()
         var flags = LIBEVDEV_READ_FLAG_NORMAL.rawValue
         while true {
-            let rc = libevdev_next_event(device, flags, &ev)
-            if rc == LIBEVDEV_READ_STATUS_SUCCESS.rawValue {
+            switch valueOrNegatedErrno({ libevdev_next_event(device, flags, &ev) }) {
+            case .success(Int32(LIBEVDEV_READ_STATUS_SUCCESS.rawValue)):
                 if flags == LIBEVDEV_READ_FLAG_SYNC.rawValue { continue }  // state deltas: read from libevdev below
                 result.items.append(.event(InputEvent(time: Double(ev.time.tv_sec) + Double(ev.time.tv_usec) / 1e6,
                                                       type: ev.type, code: ev.code, value: ev.value)))
-            } else if rc == LIBEVDEV_READ_STATUS_SYNC.rawValue {
+            case .success(Int32(LIBEVDEV_READ_STATUS_SYNC.rawValue)):
                 flags = LIBEVDEV_READ_FLAG_SYNC.rawValue
-            } else if rc == -EAGAIN {
+            case .failure(.wouldBlock):
                 if flags == LIBEVDEV_READ_FLAG_SYNC.rawValue {
                     // The sync is complete: libevdev's state is the device's.
                     var down = Set<UInt16>()
@@ -85,9 +93,7 @@ public final class LibevdevDevice: KeypadDevice {
                     continue
                 }
                 return result
-            } else if rc == -EINTR {
-                continue
-            } else {
+            default:
                 result.unplugged = true  // -ENODEV, or anything else: treat as gone
                 return result
             }
@@ -98,7 +104,7 @@ public final class LibevdevDevice: KeypadDevice {
         if let device {
             libevdev_grab(device, LIBEVDEV_UNGRAB)
             libevdev_free(device)
-            Glibc.close(fileDescriptor)
+            Posix.close(fileDescriptor)
         }
         device = nil
     }
@@ -116,8 +122,7 @@ public final class RawEventDevice: KeypadDevice {
     public init(fileDescriptor: Int32, name: String) {
         self.fileDescriptor = fileDescriptor
         self.name = name
-        let flags = fcntl(fileDescriptor, F_GETFL)
-        _ = fcntl(fileDescriptor, F_SETFL, flags | O_NONBLOCK)
+        try? Posix.setNonBlocking(fileDescriptor, path: name)
     }
 
     deinit { close() }
@@ -126,7 +131,14 @@ public final class RawEventDevice: KeypadDevice {
         var result = DrainResult()
         var buffer = [UInt8](repeating: 0, count: InputEvent.byteCount * 64)
         while open {
-            let n = buffer.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress, $0.count) }
+            let n: Int
+            do throws(SystemError) {
+                guard case .processed(let count) = try Posix.read(fileDescriptor, into: &buffer, path: name) else { return result }  // drained
+                n = count
+            } catch {
+                result.unplugged = error.code == .noSuchDevice
+                return result
+            }
             if n > 0 {
                 pending += buffer[0..<n]
                 let whole = pending.count / InputEvent.byteCount * InputEvent.byteCount
@@ -140,13 +152,9 @@ public final class RawEventDevice: KeypadDevice {
                     }
                 }
                 pending.removeFirst(whole)
-            } else if n == 0 || errno == ENODEV {
-                result.unplugged = true
-                return result
-            } else if errno == EINTR {
-                continue
             } else {
-                return result  // EAGAIN: drained
+                result.unplugged = true  // end of stream
+                return result
             }
         }
         result.unplugged = true
@@ -154,7 +162,7 @@ public final class RawEventDevice: KeypadDevice {
     }
 
     public func close() {
-        if open { Glibc.close(fileDescriptor) }
+        if open { Posix.close(fileDescriptor) }
         open = false
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KioskSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,8 +19,15 @@ public enum PrinterProblem: String, Sendable, CaseIterable {
 
 public struct PrintFailure: Error, Equatable, CustomStringConvertible {
     public var problem: PrinterProblem
-    /// For the log: the device and the system's words.
+    /// For the log: the device, the system's words and what to do.
     public var detail: String
+    /// The system call that failed, when one did.
+    public var cause: SystemError?
+
+    public init(problem: PrinterProblem, detail: String, cause: SystemError? = nil) {
+        self.problem = problem; self.detail = detail; self.cause = cause
+    }
+
     public var description: String { "\(problem.rawValue): \(detail)" }
 }
 
@@ -37,29 +45,33 @@ public struct TicketPrinter: Sendable {
     static let paperOutBit: Int32 = 0x20
 
     public func print(_ job: [UInt8]) -> Result<Void, PrintFailure> {
-        let fd = open(path, O_WRONLY | O_APPEND | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)  // O_APPEND: a file stands in for a printer in previews and tests
-        guard fd >= 0 else {
-            let code = errno
-            let problem: PrinterProblem = [ENOENT, ENODEV, ENXIO, EIO, EBUSY].contains(code) ? .offline : .error
-            return .failure(PrintFailure(problem: problem, detail: "open \(path): \(String(cString: strerror(code)))"))
+        let fd: Int32
+        do throws(SystemError) {
+            fd = try Posix.open(path, O_WRONLY | O_APPEND | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)  // O_APPEND: a file stands in for a printer in previews and tests
+        } catch {
+            let offline: Set<Errno> = [.noSuchFileOrDirectory, .noSuchDevice, .noSuchDeviceOrAddress, .ioError, .busy]
+            return .failure(TicketPrinter.failure(error, offline: offline.contains(error.code)))
         }
-        defer { close(fd) }
+        defer { Posix.close(fd) }
         var status: Int32 = 0
-        if ioctl(fd, TicketPrinter.lpGetStatus, &status) == 0, status & TicketPrinter.paperOutBit != 0 {
-            return .failure(PrintFailure(problem: .paperOut, detail: "\(path) reports paper out"))
+        if (try? syscall("ioctl LPGETSTATUS", path: path) { ioctl(fd, TicketPrinter.lpGetStatus, &status) }) != nil, status & TicketPrinter.paperOutBit != 0 {
+            return .failure(PrintFailure(problem: .paperOut, detail: "\(path) reports paper out; load paper"))
         }
-        var offset = 0
-        while offset < job.count {
-            let n = job.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n > 0 { offset += n; continue }
-            let code = errno
-            if n < 0 && code == EINTR { continue }
-            if n < 0 && (code == EAGAIN || code == EWOULDBLOCK) {
-                return .failure(PrintFailure(problem: .busy, detail: "\(path) took \(offset) of \(job.count) bytes and then no more"))
+        do throws(SystemError) {
+            let written = try Posix.writeAll(fd, job, path: path, whenFull: .stop)
+            if written < job.count {
+                return .failure(PrintFailure(problem: .busy, detail: "\(path) took \(written) of \(job.count) bytes and then no more; check the printer (paper, cover, cable)"))
             }
-            let problem: PrinterProblem = [ENODEV, EIO, ENXIO].contains(code) ? .offline : .error
-            return .failure(PrintFailure(problem: problem, detail: "write \(path): \(String(cString: strerror(code)))"))
+        } catch {
+            let offline: Set<Errno> = [.noSuchDevice, .ioError, .noSuchDeviceOrAddress]
+            return .failure(TicketPrinter.failure(error, offline: offline.contains(error.code)))
         }
         return .success(())
+    }
+
+    /// A failed call as a print failure; an offline printer's advice is about the printer.
+    static func failure(_ error: SystemError, offline: Bool) -> PrintFailure {
+        guard offline else { return PrintFailure(problem: .error, detail: error.description, cause: error) }
+        return PrintFailure(problem: .offline, detail: "\(error.message); switch the printer on and check its cable, or printer = in kiosk.conf", cause: error)
     }
 }

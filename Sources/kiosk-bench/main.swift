@@ -18,6 +18,7 @@ import FoundationEssentials
 import KioskCore
 import KioskFramebuffer
 import KioskKeypad
+import KioskSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,13 +30,7 @@ func now() -> Double {
 }
 
 func writeOut(_ text: String, to fd: Int32 = STDOUT_FILENO) {
-    let bytes = Array(text.utf8)
-    var done = 0
-    while done < bytes.count {
-        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
-        if n <= 0 { return }
-        done += n
-    }
+    _ = try? Posix.writeAll(fd, Array(text.utf8))
 }
 
 func fail(_ message: String) -> Never {
@@ -124,9 +119,7 @@ func runSelf(_ arguments: [String]) -> Bool {
     defer { for a in argv { free(a) } }
     var pid: pid_t = 0
     guard posix_spawn(&pid, "/proc/self/exe", nil, nil, argv, environ) == 0 else { return false }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    return status == 0
+    return (try? Posix.waitpid(pid))?.status == 0
 }
 
 // First frame: spawn ourselves and time until the child has flushed its frame and exited.
@@ -199,9 +192,8 @@ for i in 0..<iterations {
 display.framebuffer.writesThroughDevice = false
 
 // Key to flush: input_event bytes through a pipe into the keypad reader, then the whole path.
-var fds: [Int32] = [0, 0]
-guard pipe(&fds) == 0 else { fail("pipe failed") }
-let device = RawEventDevice(fileDescriptor: fds[0], name: "bench")
+guard let (keyReader, keyWriter) = try? Posix.pipe(nonBlocking: false) else { fail("pipe failed") }
+let device = RawEventDevice(fileDescriptor: keyReader, name: "bench")
 var decoder = KeypadDecoder(keyMap: .defaultEvdev)
 var keyLatencies: [Double] = []
 _ = display.show(builder.lobby(machine, now: clock))
@@ -210,9 +202,9 @@ for i in 0..<iterations {
     let bytes = [InputEvent(time: 0, type: 1, code: code, value: 1), InputEvent(time: 0, type: 0, code: 0, value: 0),
                  InputEvent(time: 0, type: 1, code: code, value: 0), InputEvent(time: 0, type: 0, code: 0, value: 0)].flatMap(\.bytes)
     let t0 = now()
-    _ = bytes.withUnsafeBytes { write(fds[1], $0.baseAddress, $0.count) }
-    var pfd = pollfd(fd: fds[0], events: Int16(POLLIN), revents: 0)
-    _ = poll(&pfd, 1, 1000)
+    _ = try? Posix.writeAll(keyWriter, bytes)
+    var pfd = [pollfd(fd: keyReader, events: Int16(POLLIN), revents: 0)]
+    _ = try? Posix.poll(&pfd, timeoutMilliseconds: 1000)
     for item in device.drain().items {
         guard case .event(let e) = item else { continue }
         for case .key(let k) in decoder.feed(e) { _ = machine.handle(.key(k, station: .lobby, at: clock)) }
@@ -235,15 +227,14 @@ struct Residency {
 
 func residency() -> Residency {
     var r = Residency()
-    let fd = open("/proc/self/smaps", O_RDONLY)
-    guard fd >= 0 else { return r }
-    defer { close(fd) }
+    guard let fd = try? Posix.open("/proc/self/smaps", O_RDONLY) else { return r }
+    defer { Posix.close(fd) }
     // Read whole before parsing, so the parsing's own allocations are not in the snapshot.
     let bytes = [UInt8](unsafeUninitializedCapacity: 1 << 20) { buffer, count in
         count = 0
         while count < buffer.count {
-            let n = read(fd, buffer.baseAddress! + count, buffer.count - count)
-            if n <= 0 { break }
+            let rest = UnsafeMutableRawBufferPointer(start: buffer.baseAddress! + count, count: buffer.count - count)
+            guard case .processed(let n) = try? Posix.read(fd, into: rest, path: "/proc/self/smaps"), n > 0 else { break }
             count += n
         }
     }

@@ -19,20 +19,11 @@
 import Foundation
 import KioskCore
 import KioskStorage
+import KioskSystem
 
 func writeAll(_ fd: Int32, _ text: String) {
-    var bytes = Array(text.utf8)
-    var offset = 0
-    while offset < bytes.count {
-        let n = bytes.withUnsafeMutableBytes { buf in
-            write(fd, buf.baseAddress! + offset, buf.count - offset)
-        }
-        if n < 0 {
-            if errno == EINTR { continue }
-            exit(3)
-        }
-        offset += n
-    }
+    let bytes = Array(text.utf8)
+    guard (try? Posix.writeAll(fd, bytes)) == bytes.count else { exit(3) }
 }
 
 func fail(_ message: String) -> Never {

@@ -1,4 +1,5 @@
 import CLinuxFB
+import KioskSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,7 +24,7 @@ nonisolated(unsafe) private var vtSignalPipeWrite: Int32 = -1
 /// VT release/acquire requests reach the poll loop through a pipe (one byte: the signal).
 private func vtSwitchHandler(_ sig: Int32) {
     var byte = UInt8(truncatingIfNeeded: sig)
-    _ = write(vtSignalPipeWrite, &byte, 1)
+    _ = Posix.writeAllFromSignalHandler(vtSignalPipeWrite, &byte, count: 1)
 }
 
 private func consoleCrashHandler(_ sig: Int32) {
@@ -55,35 +56,32 @@ public final class ConsoleOwnership {
     /// Takes the console at `path` (the VT the framebuffer shows).
     public init(path: String = ConsoleOwnership.defaultPath) throws {
         self.path = path
-        let fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw DisplayError("cannot open the console \(path): \(String(cString: strerror(errno))); run kioskd as root or give it the tty group, or set console = none")
+        let fd: Int32
+        do throws(SystemError) { fd = try Posix.open(path, O_RDWR | O_NOCTTY | O_CLOEXEC) } catch {
+            throw DisplayError(.cannotOpenConsole, "cannot open the console \(path): \(error.code); run kioskd as root or give it the tty group (or its own VT: TTYPath= in the unit)", cause: error)
         }
         var mode: Int32 = K_UNICODE
-        if kiosk_ioctl_ptr(fd, kiosk_KDGKBMODE(), &mode) == 0 { savedKeyboardMode = mode }
-        guard kiosk_ioctl_int(fd, kiosk_KDSETMODE(), Int(KD_GRAPHICS)) == 0 else {
-            let e = errno
-            close(fd)
-            throw DisplayError("\(path) is not a virtual console (KDSETMODE: \(String(cString: strerror(e))))")
+        if (try? syscall("ioctl KDGKBMODE", path: path) { kiosk_ioctl_ptr(fd, kiosk_KDGKBMODE(), &mode) }) != nil { savedKeyboardMode = mode }
+        do throws(SystemError) { _ = try syscall("ioctl KDSETMODE", path: path) { kiosk_ioctl_int(fd, kiosk_KDSETMODE(), Int(KD_GRAPHICS)) } } catch {
+            Posix.close(fd)
+            throw DisplayError(.notAConsole, "\(path) is not a virtual console (KDSETMODE: \(error.code)); run kioskd on a virtual console (/dev/tty0, or TTYPath= in the unit)", cause: error)
         }
-        _ = kiosk_ioctl_int(fd, kiosk_KDSKBMODE(), Int(K_OFF))
+        _ = try? syscall("ioctl KDSKBMODE", path: path) { kiosk_ioctl_int(fd, kiosk_KDSKBMODE(), Int(K_OFF)) }
         ownedConsoleFD = fd
         for sig in ConsoleOwnership.crashSignals { _ = signal(sig, consoleCrashHandler) }
         atexit { restoreOwnedConsole() }
         // VT switching under our control: the kernel asks (SIGUSR1) before switching away and
         // tells (SIGUSR2) when the console is back; see `handleSwitchSignal`.
-        var fds: [Int32] = [-1, -1]
-        if pipe(&fds) == 0 {
-            for f in fds { _ = fcntl(f, F_SETFL, fcntl(f, F_GETFL) | O_NONBLOCK); _ = fcntl(f, F_SETFD, FD_CLOEXEC) }
-            vtSignalPipeWrite = fds[1]
-            switchSignalFD = fds[0]
+        if let (readEnd, writeEnd) = try? Posix.pipe(nonBlocking: true) {
+            vtSignalPipeWrite = writeEnd
+            switchSignalFD = readEnd
             _ = signal(SIGUSR1, vtSwitchHandler)
             _ = signal(SIGUSR2, vtSwitchHandler)
             var mode = vt_mode()
             mode.mode = CChar(VT_PROCESS)
             mode.relsig = Int16(SIGUSR1)
             mode.acqsig = Int16(SIGUSR2)
-            if kiosk_ioctl_ptr(fd, kiosk_VT_SETMODE(), &mode) != 0 { switchSignalFD = -1 }
+            if (try? syscall("ioctl VT_SETMODE", path: path) { kiosk_ioctl_ptr(fd, kiosk_VT_SETMODE(), &mode) }) == nil { switchSignalFD = -1 }
         }
     }
 
@@ -96,9 +94,9 @@ public final class ConsoleOwnership {
     /// drawing; on `.acquired` redraw everything (the other VT drew over the framebuffer).
     public func handleSwitchSignal() -> [Switch] {
         var out: [Switch] = []
-        var byte: UInt8 = 0
-        while read(switchSignalFD, &byte, 1) == 1 {
-            if Int32(byte) == SIGUSR1 {
+        var byte: [UInt8] = [0]
+        while case .processed(1) = try? Posix.read(switchSignalFD, into: &byte) {
+            if Int32(byte[0]) == SIGUSR1 {
                 _ = kiosk_ioctl_int(ownedConsoleFD, kiosk_VT_RELDISP(), 1)
                 out.append(.released)
             } else {
@@ -114,22 +112,22 @@ public final class ConsoleOwnership {
     /// Gives the console back (text mode, keyboard, automatic switching).
     public func release() {
         restoreOwnedConsole()
-        if ownedConsoleFD >= 0 { close(ownedConsoleFD) }
+        if ownedConsoleFD >= 0 { Posix.close(ownedConsoleFD) }
         ownedConsoleFD = -1
     }
 
     /// Repairs a console a killed kiosk left in graphics mode: text mode, Unicode keyboard,
     /// automatic VT switching. Returns a message for the log.
     public static func restore(path: String = ConsoleOwnership.defaultPath) -> String {
-        let fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC)
-        guard fd >= 0 else { return "cannot open \(path): \(String(cString: strerror(errno)))" }
-        defer { close(fd) }
+        let fd: Int32
+        do throws(SystemError) { fd = try Posix.open(path, O_RDWR | O_NOCTTY | O_CLOEXEC) } catch { return "cannot open \(path): \(error.code); \(error.hint)" }
+        defer { Posix.close(fd) }
         _ = kiosk_ioctl_int(fd, kiosk_KDSKBMODE(), Int(K_UNICODE))
         var mode = vt_mode()
         mode.mode = CChar(VT_AUTO)
         _ = kiosk_ioctl_ptr(fd, kiosk_VT_SETMODE(), &mode)
-        guard kiosk_ioctl_int(fd, kiosk_KDSETMODE(), Int(KD_TEXT)) == 0 else {
-            return "\(path): KDSETMODE KD_TEXT failed: \(String(cString: strerror(errno)))"
+        do throws(SystemError) { _ = try syscall("ioctl KDSETMODE", path: path) { kiosk_ioctl_int(fd, kiosk_KDSETMODE(), Int(KD_TEXT)) } } catch {
+            return "\(path): KDSETMODE KD_TEXT failed: \(error.code); \(error.hint)"
         }
         return "\(path) restored to text mode"
     }

@@ -1,5 +1,6 @@
 import CLinuxFB
 import Foundation
+import KioskSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,12 +26,6 @@ public struct FramebufferGeometry: Equatable, Sendable {
     public var byteCount: Int { (yOffset + height) * lineLength }
 }
 
-/// A failure to open or map a display, with what to do about it.
-public struct DisplayError: Error, CustomStringConvertible, Equatable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// A memory-mapped framebuffer: a Linux `/dev/fbN` device, or an ordinary file that stands in for
 /// one (tests, previews) through exactly the same drawing and flushing code.
 public final class Framebuffer {
@@ -52,44 +47,49 @@ public final class Framebuffer {
 
     deinit {
         munmap(memory, mappedLength)
-        close(fd)
+        Posix.close(fd)
     }
 
     /// Opens a Linux framebuffer device, reads its geometry (`FBIOGET_VSCREENINFO`,
     /// `FBIOGET_FSCREENINFO`), maps `smem_len` bytes and unblanks it (tolerating drivers without
     /// `FBIOBLANK`).
     public static func openDevice(_ path: String, rotation: Rotation = .none) throws -> Framebuffer {
-        let fd = open(path, O_RDWR | O_CLOEXEC)
-        guard fd >= 0 else {
-            let e = errno
-            let hint = e == EACCES ? "; run kioskd as a member of the video group" : e == ENOENT ? "; check display = fb:… in kiosk.conf (ls /dev/fb*)" : ""
-            throw DisplayError("cannot open framebuffer \(path): \(String(cString: strerror(e)))\(hint)")
+        let fd: Int32
+        do throws(SystemError) { fd = try Posix.open(path, O_RDWR | O_CLOEXEC) } catch {
+            let hint = switch error.code {
+            case .permissionDenied: "run kioskd as a member of the video group"
+            case .noSuchFileOrDirectory: "check display = fb:… in kiosk.conf (ls /dev/fb*)"
+            default: error.hint
+            }
+            throw DisplayError(.cannotOpen, "cannot open framebuffer \(path): \(error.code); \(hint)", cause: error)
         }
         var v = fb_var_screeninfo()
         var f = fb_fix_screeninfo()
-        guard kiosk_ioctl_ptr(fd, kiosk_FBIOGET_VSCREENINFO(), &v) == 0, kiosk_ioctl_ptr(fd, kiosk_FBIOGET_FSCREENINFO(), &f) == 0 else {
-            let e = errno
-            close(fd)
-            throw DisplayError("\(path) is not a framebuffer (FBIOGET_VSCREENINFO: \(String(cString: strerror(e)))); use display = fb:/dev/fbN")
+        do throws(SystemError) {
+            _ = try syscall("ioctl FBIOGET_VSCREENINFO", path: path) { kiosk_ioctl_ptr(fd, kiosk_FBIOGET_VSCREENINFO(), &v) }
+            _ = try syscall("ioctl FBIOGET_FSCREENINFO", path: path) { kiosk_ioctl_ptr(fd, kiosk_FBIOGET_FSCREENINFO(), &f) }
+        } catch {
+            Posix.close(fd)
+            let request = error.call.replacingOccurrences(of: "ioctl ", with: "")
+            throw DisplayError(.notAFramebuffer, "\(path) is not a framebuffer (\(request): \(error.code)); use display = fb:/dev/fbN", cause: error)
         }
         let format = PixelFormat(bitsPerPixel: Int(v.bits_per_pixel),
                                  red: .init(offset: Int(v.red.offset), length: Int(v.red.length)),
                                  green: .init(offset: Int(v.green.offset), length: Int(v.green.length)),
                                  blue: .init(offset: Int(v.blue.offset), length: Int(v.blue.length)))
         if let reason = format.unsupportedReason {
-            close(fd)
-            throw DisplayError("\(path): \(reason); set a 16, 24 or 32-bit mode (e.g. video=…-32 on the kernel command line)")
+            Posix.close(fd)
+            throw DisplayError(.unsupportedFormat, "\(path): \(reason); set a 16, 24 or 32-bit mode (e.g. video=…-32 on the kernel command line)")
         }
         let geometry = FramebufferGeometry(width: Int(v.xres), height: Int(v.yres), lineLength: Int(f.line_length), format: format,
                                            xOffset: Int(v.xoffset), yOffset: Int(v.yoffset))
         let length = max(Int(f.smem_len), geometry.byteCount)
-        let map = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
-        guard let map, map != MAP_FAILED else {
-            let e = errno
-            close(fd)
-            throw DisplayError("cannot map framebuffer \(path): \(String(cString: strerror(e)))")
+        let map: UnsafeMutableRawPointer
+        do throws(SystemError) { map = try Posix.mapShared(fd, length: length, path: path) } catch {
+            Posix.close(fd)
+            throw DisplayError(.cannotMap, "cannot map framebuffer \(path): \(error.code); its driver may not allow mapping it: check the kernel log (journalctl -k) or use another /dev/fbN", cause: error)
         }
-        _ = kiosk_ioctl_int(fd, kiosk_FBIOBLANK(), 0)  // FB_BLANK_UNBLANK; efifb/simplefb lack it
+        _ = try? syscall("ioctl FBIOBLANK", path: path) { kiosk_ioctl_int(fd, kiosk_FBIOBLANK(), 0) }  // FB_BLANK_UNBLANK; efifb/simplefb lack it
         let framebuffer = Framebuffer(path: path, fd: fd, memory: map, length: length, geometry: geometry, rotation: rotation)
         framebuffer.writesThroughDevice = true
         return framebuffer
@@ -98,21 +98,19 @@ public final class Framebuffer {
     /// Opens (creating or resizing it as needed) a file that stands in for a framebuffer with the
     /// given geometry.
     public static func openFile(_ path: String, geometry: FramebufferGeometry, rotation: Rotation = .none) throws -> Framebuffer {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw DisplayError("cannot open framebuffer file \(path): \(String(cString: strerror(errno))); check the folder exists and is writable")
+        let fd: Int32
+        do throws(SystemError) { fd = try Posix.open(path, O_RDWR | O_CREAT | O_CLOEXEC, mode: 0o644) } catch {
+            throw DisplayError(.cannotOpen, "cannot open framebuffer file \(path): \(error.code); check the folder exists and is writable", cause: error)
         }
         let length = geometry.byteCount
-        guard ftruncate(fd, off_t(length)) == 0 else {
-            let e = errno
-            close(fd)
-            throw DisplayError("cannot size framebuffer file \(path) to \(length) bytes: \(String(cString: strerror(e)))")
+        do throws(SystemError) { _ = try syscall("ftruncate", path: path) { ftruncate(fd, off_t(length)) } } catch {
+            Posix.close(fd)
+            throw DisplayError(.cannotSize, "cannot size framebuffer file \(path) to \(length) bytes: \(error.code); \(error.hint)", cause: error)
         }
-        let map = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
-        guard let map, map != MAP_FAILED else {
-            let e = errno
-            close(fd)
-            throw DisplayError("cannot map framebuffer file \(path): \(String(cString: strerror(e)))")
+        let map: UnsafeMutableRawPointer
+        do throws(SystemError) { map = try Posix.mapShared(fd, length: length, path: path) } catch {
+            Posix.close(fd)
+            throw DisplayError(.cannotMap, "cannot map framebuffer file \(path): \(error.code); \(error.hint)", cause: error)
         }
         return Framebuffer(path: path, fd: fd, memory: map, length: length, geometry: geometry, rotation: rotation)
     }
@@ -248,12 +246,12 @@ public final class Framebuffer {
         }
     }
 
+    /// One pwrite(2) of `count` bytes at `offset` (more only if the kernel takes part of it).
+    /// A failed write is dropped: the next update or redraw writes the picture again.
     private func writeFully(_ bytes: UnsafeRawPointer, count: Int, at offset: Int) {
         onWrite?(offset, count)
-        var done = 0
-        while done < count {
-            let n = pwrite(fd, bytes + done, count - done, off_t(offset + done))
-            if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else { return }
+        _ = try? Posix.writeAll(count: count, call: "pwrite", path: path) { done in
+            pwrite(fd, bytes + done, count - done, off_t(offset + done))
         }
     }
 

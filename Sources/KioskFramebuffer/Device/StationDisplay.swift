@@ -38,11 +38,11 @@ public final class StationDisplay {
         case .framebuffer(let path):
             return StationDisplay(framebuffer: try Framebuffer.openDevice(path, rotation: turn), painter: painter)
         case .file(let path, let w, let h, let bpp):
-            guard let format = PixelFormat.standard(bitsPerPixel: bpp) else { throw DisplayError("bpp=\(bpp) is not supported; use 16, 24 or 32") }
+            guard let format = PixelFormat.standard(bitsPerPixel: bpp) else { throw DisplayError(.unsupportedFormat, "bpp=\(bpp) is not supported; use 16, 24 or 32") }
             return StationDisplay(framebuffer: try Framebuffer.openFile(path, geometry: FramebufferGeometry(width: w, height: h, format: format), rotation: turn),
                                   painter: painter)
         case .terminal:
-            throw DisplayError("display = terminal has no framebuffer; run kioskd --demo to see terminal stations")
+            throw DisplayError(.noFramebuffer, "display = terminal has no framebuffer; run kioskd --demo to see terminal stations")
         }
     }
 

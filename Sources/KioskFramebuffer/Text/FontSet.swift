@@ -1,4 +1,5 @@
 import CFreeType
+import KioskSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -105,10 +106,9 @@ public final class FontSet {
     /// CJK font (5–20 MB) left several megabytes resident, mostly pages the kernel mapped around
     /// the ones read; the glyphs drawn are the same.
     private static func openFace(_ source: FontSource, library: FT_Library?) -> (FT_Face, FT_Stream)? {
-        let fd = open(source.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        guard let fd = try? Posix.open(source.path, O_RDONLY | O_CLOEXEC) else { return nil }
         var info = stat()
-        guard fstat(fd, &info) == 0, info.st_size > 0 else { close(fd); return nil }
+        guard fstat(fd, &info) == 0, info.st_size > 0 else { Posix.close(fd); return nil }
         let stream = FT_Stream.allocate(capacity: 1)
         stream.initialize(to: FT_StreamRec())
         stream.pointee.size = UInt(info.st_size)
@@ -120,16 +120,14 @@ public final class FontSet {
             let fd = Int32(truncatingIfNeeded: stream.pointee.descriptor.value)
             var done = 0
             while done < Int(count) {
-                let n = pread(fd, buffer + done, Int(count) - done, off_t(offset) + off_t(done))
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { break }
+                guard let n = try? Posix.pread(fd, into: buffer + done, count: Int(count) - done, offset: Int(offset) + done), n > 0 else { break }
                 done += n
             }
             return UInt(done)
         }
         stream.pointee.close = { stream in
             guard let stream, stream.pointee.descriptor.value >= 0 else { return }
-            close(Int32(truncatingIfNeeded: stream.pointee.descriptor.value))
+            Posix.close(Int32(truncatingIfNeeded: stream.pointee.descriptor.value))
             stream.pointee.descriptor.value = -1
         }
         var args = FT_Open_Args()

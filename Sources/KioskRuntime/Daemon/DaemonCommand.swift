@@ -1,6 +1,7 @@
 import Foundation
 import KioskConsole
 import KioskCore
+import KioskSystem
 
 /// `kioskd`'s command line. Parsing is pure and throws `UsageError`; only `main` prints and exits.
 public struct DaemonOptions: Equatable {
@@ -134,8 +135,10 @@ public enum DaemonCommand {
         // Log lines written to the terminal would tear the screen: send them to a file while it is drawn.
         let logPath = stateDirectory + "/kioskd.log"
         if isatty(STDERR_FILENO) == 1 {
-            let fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
-            if fd >= 0 { dup2(fd, STDERR_FILENO); close(fd) }
+            if let fd = try? Posix.open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode: 0o640) {
+                _ = try? syscall("dup2", path: logPath) { dup2(fd, STDERR_FILENO) }
+                Posix.close(fd)
+            }
         }
         let loop = PollLoop()
         let console = hardware.isEmpty ? ConsoleFrontend(service: service, terminal: terminal) : nil

@@ -1,4 +1,5 @@
 import Foundation
+import KioskSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -49,8 +50,11 @@ public final class PollLoop {
             let nextTimer = timers.map(\.next).min() ?? now.addingTimeInterval(1)
             let timeout = Int32(max(0, min(1000, nextTimer.timeIntervalSince(now) * 1000)).rounded(.up))
             var fds = readers.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
-            let n = poll(&fds, nfds_t(fds.count), timeout)
-            if n < 0 && errno != EINTR { break }
+            let n: Int32
+            do throws(SystemError) { n = try Posix.poll(&fds, timeoutMilliseconds: timeout) } catch {
+                Log.error("kioskd: the poll loop stopped: \(error)")
+                break
+            }
             if n > 0 {
                 // Handlers may add or remove readers: look each one up again before calling it.
                 for p in fds where p.revents != 0 {

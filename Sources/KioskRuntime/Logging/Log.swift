@@ -1,4 +1,5 @@
 import Foundation
+import KioskSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,14 +10,7 @@ public enum Log {
     public enum Level: Int, Sendable { case error = 3, warning = 4, notice = 5, info = 6, debug = 7 }
 
     public static func write(_ level: Level, _ message: String) {
-        let bytes = Array(lines(level, message).utf8)
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Glibc.write(STDERR_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
-                if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { break }
-            }
-        }
+        _ = try? Posix.writeAll(STDERR_FILENO, Array(lines(level, message).utf8))
     }
 
     public static func error(_ m: String) { write(.error, m) }
@@ -43,12 +37,5 @@ public enum Log {
 
 /// Writes text to stdout without buffering surprises (`print` buffers; `fflush` is unavailable in Swift 6).
 public func writeStdout(_ text: String) {
-    let bytes = Array(text.utf8)
-    bytes.withUnsafeBytes { buffer in
-        var offset = 0
-        while offset < buffer.count {
-            let n = Glibc.write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
-            if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { break }
-        }
-    }
+    _ = try? Posix.writeAll(STDOUT_FILENO, Array(text.utf8))
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KioskSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,23 +35,23 @@ public final class ControlServer {
     public func close() {
         for fd in order { drop(fd) }
         loop?.removeReader(fd: listener)
-        Glibc.close(listener)
+        Posix.close(listener)
         unlink(path)
     }
 
     private func acceptAll() {
         while true {
             // accept4 is not visible through Glibc: accept, then set the flags.
-            let fd = accept(listener, nil, nil)
-            if fd >= 0 {
-                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-                try? UnixSocket.setNonBlocking(fd)
-            }
-            if fd < 0 {
-                if errno == EINTR { continue }
-                if errno != EAGAIN && errno != EWOULDBLOCK { Log.warning("control socket: accept: \(String(cString: strerror(errno)))") }
+            let fd: Int32
+            do throws(SystemError) {
+                guard case .processed(let accepted) = try Posix.accept(listener, path: path) else { return }  // no one else waits
+                fd = accepted
+            } catch {
+                Log.warning("control socket: \(error)")
                 return
             }
+            _ = try? syscall("fcntl F_SETFD") { fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            try? UnixSocket.setNonBlocking(fd)
             if order.count >= ControlServer.maximumClients, let oldest = order.first { drop(oldest) }
             clients[fd] = []
             order.append(fd)
@@ -61,7 +62,13 @@ public final class ControlServer {
     private func readFrom(_ fd: Int32) {
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
+            let n: Int
+            do throws(SystemError) {
+                guard case .processed(let count) = try Posix.recv(fd, into: &chunk, path: path) else { return }  // more later
+                n = count
+            } catch {
+                return drop(fd)
+            }
             if n > 0 {
                 clients[fd, default: []] += chunk[0..<n]
                 if let newline = clients[fd]!.firstIndex(of: UInt8(ascii: "\n")) {
@@ -70,16 +77,10 @@ public final class ControlServer {
                 if clients[fd]!.count > ControlRequest.maximumLength {
                     return answer(fd, request: clients[fd]!)
                 }
-            } else if n == 0 {
+            } else {
                 // Closed without a newline: answer what arrived (a shell `printf reload | nc -U` works too).
                 let pending = clients[fd] ?? []
                 return pending.isEmpty ? drop(fd) : answer(fd, request: pending)
-            } else if errno == EINTR {
-                continue
-            } else if errno == EAGAIN || errno == EWOULDBLOCK {
-                return
-            } else {
-                return drop(fd)
             }
         }
     }
@@ -93,13 +94,16 @@ public final class ControlServer {
         }
         response = handler(parsed)
         // Answers are short; a bounded blocking send keeps a slow reader from stalling the loop.
-        let flags = fcntl(fd, F_GETFL)
-        _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
+        if let flags = try? syscall("fcntl F_GETFL", { fcntl(fd, F_GETFL) }) {
+            _ = try? syscall("fcntl F_SETFL") { fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
+        }
         UnixSocket.setSendTimeout(fd, seconds: 1)
         UnixSocket.writeAll(fd, response.bytes)
         // Unread input at close would reset the connection before the client reads the answer.
         var sink = [UInt8](repeating: 0, count: 4096)
-        for _ in 0..<64 where sink.withUnsafeMutableBytes({ recv(fd, $0.baseAddress!, $0.count, Int32(MSG_DONTWAIT)) }) > 0 {}
+        for _ in 0..<64 {
+            guard case .processed(let n) = try? Posix.recv(fd, into: &sink, flags: Int32(MSG_DONTWAIT)), n > 0 else { break }
+        }
         drop(fd)
     }
 
@@ -107,7 +111,7 @@ public final class ControlServer {
         loop?.removeReader(fd: fd)
         clients[fd] = nil
         order.removeAll { $0 == fd }
-        Glibc.close(fd)
+        Posix.close(fd)
     }
 }
 
@@ -120,11 +124,16 @@ public enum ControlClient {
     /// Sends a raw line (tests use it to send malformed requests).
     public static func send(line: String, socketPath: String, timeoutSeconds: Int = 10) throws -> ControlResponse {
         let fd = try UnixSocket.connect(path: socketPath)
-        defer { close(fd) }
+        defer { Posix.close(fd) }
         UnixSocket.setSendTimeout(fd, seconds: timeoutSeconds)
         UnixSocket.setReceiveTimeout(fd, seconds: timeoutSeconds)
-        guard UnixSocket.writeAll(fd, Array((line + "\n").utf8)) else { throw SocketError(operation: "send to", path: socketPath, code: errno) }
-        guard let bytes = UnixSocket.readAll(fd) else { throw SocketError(operation: "receive from", path: socketPath, code: errno) }
+        do throws(SystemError) { try UnixSocket.sendAll(fd, Array((line + "\n").utf8), path: socketPath) } catch {
+            throw SocketError(operation: "send to", path: socketPath, error)
+        }
+        let bytes: [UInt8]
+        do throws(SystemError) { bytes = try UnixSocket.receiveAll(fd, path: socketPath) } catch {
+            throw SocketError(operation: "receive from", path: socketPath, error)
+        }
         guard let response = ControlResponse.parse(bytes) else {
             throw SocketError(operation: "unreadable answer from", path: socketPath, code: EPROTO)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import KioskSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,7 +11,7 @@ nonisolated(unsafe) private var signalPipeWriteEnd: Int32 = -1
 private func forwardSignal(_ signal: Int32) {
     let saved = errno
     var byte = UInt8(truncatingIfNeeded: signal)
-    _ = write(signalPipeWriteEnd, &byte, 1)
+    _ = Posix.writeAllFromSignalHandler(signalPipeWriteEnd, &byte, count: 1)
     errno = saved
 }
 
@@ -23,14 +24,9 @@ public final class SignalPipe {
 
     /// Creates the pipe and installs the handlers for `signals`. One per process.
     public init(signals: [Int32] = [SIGHUP, SIGTERM, SIGINT]) throws {
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw SocketError(operation: "pipe", path: "signal pipe", code: errno) }
-        for fd in fds {
-            try UnixSocket.setNonBlocking(fd)
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        do throws(SystemError) { (readEnd, writeEnd) = try Posix.pipe(nonBlocking: true) } catch {
+            throw SocketError(operation: "pipe", path: "signal pipe", error)
         }
-        readEnd = fds[0]
-        writeEnd = fds[1]
         signalPipeWriteEnd = writeEnd
         for s in signals { _ = signal(s, forwardSignal) }
         // The loop's thread must be able to take them (threads started by libraries, or a test
@@ -45,17 +41,16 @@ public final class SignalPipe {
     public func close(signals: [Int32] = [SIGHUP, SIGTERM, SIGINT]) {
         for s in signals { _ = signal(s, SIG_DFL) }
         signalPipeWriteEnd = -1
-        Glibc.close(readEnd)
-        Glibc.close(writeEnd)
+        Posix.close(readEnd)
+        Posix.close(writeEnd)
     }
 
     /// The signals received since the last call, in order.
     public func drain() -> [Int32] {
         var buffer = [UInt8](repeating: 0, count: 64)
         var result: [Int32] = []
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress!, $0.count) }
-            if n > 0 { result += buffer[0..<n].map { Int32($0) } } else if n < 0 && errno == EINTR { continue } else { break }
+        while case .processed(let n) = try? Posix.read(readEnd, into: &buffer, path: "signal pipe"), n > 0 {
+            result += buffer[0..<n].map { Int32($0) }
         }
         return result
     }

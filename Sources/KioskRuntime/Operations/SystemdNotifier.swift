@@ -1,4 +1,5 @@
 import Foundation
+import KioskSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,15 +34,21 @@ public struct SystemdNotifier: Sendable {
         guard let path = socketPath else { return false }
         do {
             let fd = try UnixSocket.make(datagram: true)
-            defer { close(fd) }
+            defer { Posix.close(fd) }
             var (addr, length) = try UnixSocket.address(path)
             let bytes = Array(state.utf8)
-            let sent = withUnsafePointer(to: &addr) { a in
-                a.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                    bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL), sa, length) }
+            do throws(SystemError) {
+                // A datagram goes whole or not at all.
+                _ = try syscall("sendto", path: path) {
+                    withUnsafePointer(to: &addr) { a in
+                        a.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+                            bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL), sa, length) }
+                        }
+                    }
                 }
+            } catch {
+                throw SocketError(operation: "sd_notify sendto", path: path, error)
             }
-            guard sent == bytes.count else { throw SocketError(operation: "sd_notify sendto", path: path, code: errno) }
             return true
         } catch {
             Log.warning("systemd notify failed: \(error)")

@@ -1,4 +1,5 @@
 import Foundation
+import KioskSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,15 +14,21 @@ public struct SocketError: Error, CustomStringConvertible, Equatable {
         self.operation = operation; self.path = path; self.code = code
     }
 
+    /// `cause` as what `operation` ran into on `path`.
+    public init(operation: String, path: String, _ cause: SystemError) {
+        self.init(operation: operation, path: path, code: cause.code.rawValue)
+    }
+
     public var description: String {
-        var hint = ""
-        switch code {
-        case ENOENT, ECONNREFUSED: hint = " (is kioskd running? check: systemctl status kioskd)"
-        case EACCES, EPERM: hint = " (permission denied: run as root or as a member of the 'kiosk' group)"
-        case EADDRINUSE: hint = " (another kioskd is already listening there)"
-        default: break
+        let hint: String
+        switch Errno(code) {
+        case .noSuchFileOrDirectory, .connectionRefused: hint = "is kioskd running? check: systemctl status kioskd"
+        case .permissionDenied, .notPermitted: hint = "permission denied: run as root or as a member of the 'kiosk' group"
+        case .addressInUse: hint = "another kioskd is already listening there"
+        case .wouldBlock: hint = "kioskd did not answer in time; check: systemctl status kioskd"
+        default: hint = SystemError.advice(for: Errno(code), path: path.isEmpty ? nil : path)
         }
-        return "\(operation) \(path): \(String(cString: strerror(code)))\(hint)"
+        return "\(operation) \(path): \(Errno(code)) (\(hint))"
     }
 }
 
@@ -51,9 +58,9 @@ public enum UnixSocket {
     /// `socket(AF_UNIX, type | SOCK_CLOEXEC, 0)`.
     public static func make(datagram: Bool) throws -> Int32 {
         let type = Int32(datagram ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
-        let fd = socket(AF_UNIX, type, 0)
-        guard fd >= 0 else { throw SocketError(operation: "socket", path: "", code: errno) }
-        return fd
+        do throws(SystemError) { return try syscall("socket") { socket(AF_UNIX, type, 0) } } catch {
+            throw SocketError(operation: "socket", path: "", error)
+        }
     }
 
     /// Binds and listens on `path` (a stale socket file left by a crash is replaced), then sets
@@ -62,25 +69,30 @@ public enum UnixSocket {
         let fd = try make(datagram: false)
         do {
             if let existing = try? connect(path: path) {
-                close(existing)
+                Posix.close(existing)
                 throw SocketError(operation: "listen", path: path, code: EADDRINUSE)
             }
             unlink(path)
             var (addr, length) = try address(path)
-            let rc = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+            do throws(SystemError) {
+                _ = try syscall("bind", path: path) {
+                    withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+                }
+            } catch { throw SocketError(operation: "bind", path: path, error) }
+            do throws(SystemError) { _ = try syscall("chmod", path: path) { chmod(path, mode) } } catch {
+                throw SocketError(operation: "chmod", path: path, error)
             }
-            guard rc == 0 else { throw SocketError(operation: "bind", path: path, code: errno) }
-            guard chmod(path, mode) == 0 else { throw SocketError(operation: "chmod", path: path, code: errno) }
             if let group, let entry = getgrnam(group) {
                 // Best effort: without the group (a developer machine) the mode still protects it.
                 _ = chown(path, uid_t.max, entry.pointee.gr_gid)
             }
-            guard Glibc.listen(fd, 16) == 0 else { throw SocketError(operation: "listen", path: path, code: errno) }
+            do throws(SystemError) { _ = try syscall("listen", path: path) { Glibc.listen(fd, 16) } } catch {
+                throw SocketError(operation: "listen", path: path, error)
+            }
             try setNonBlocking(fd)
             return fd
         } catch {
-            close(fd)
+            Posix.close(fd)
             throw error
         }
     }
@@ -89,22 +101,22 @@ public enum UnixSocket {
     public static func connect(path: String) throws -> Int32 {
         let fd = try make(datagram: false)
         var (addr, length) = try address(path)
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, length) }
+        // Not made again when interrupted: the connection goes on being made, and a second
+        // connect would fail with EALREADY.
+        let connected = valueOrErrno(retryOnInterrupt: false) {
+            withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, length) } }
         }
-        guard rc == 0 else {
-            let code = errno
-            close(fd)
-            throw SocketError(operation: "connect", path: path, code: code)
+        if case .failure(let code) = connected {
+            Posix.close(fd)
+            throw SocketError(operation: "connect", path: path, code: code.rawValue)
         }
         return fd
     }
 
     /// `fcntl(F_SETFL, O_NONBLOCK)`.
     public static func setNonBlocking(_ fd: Int32) throws {
-        let flags = fcntl(fd, F_GETFL)
-        guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else {
-            throw SocketError(operation: "fcntl O_NONBLOCK", path: "fd \(fd)", code: errno)
+        do throws(SystemError) { try Posix.setNonBlocking(fd) } catch {
+            throw SocketError(operation: "fcntl O_NONBLOCK", path: "fd \(fd)", error)
         }
     }
 
@@ -112,36 +124,37 @@ public enum UnixSocket {
     /// reading cannot hang the daemon's loop.
     public static func setSendTimeout(_ fd: Int32, seconds: Int) {
         var tv = timeval(tv_sec: seconds, tv_usec: 0)
-        _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        _ = try? syscall("setsockopt SO_SNDTIMEO") { setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size)) }
     }
 
     /// Bounds how long a blocking receive may wait (`SO_RCVTIMEO`).
     public static func setReceiveTimeout(_ fd: Int32, seconds: Int) {
         var tv = timeval(tv_sec: seconds, tv_usec: 0)
-        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        _ = try? syscall("setsockopt SO_RCVTIMEO") { setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size)) }
     }
 
-    /// Writes all of `bytes`, retrying on EINTR; returns false on any other error or timeout.
+    /// Sends all of `bytes`; a send that timed out (`SO_SNDTIMEO`) throws `.wouldBlock`.
+    public static func sendAll(_ fd: Int32, _ bytes: [UInt8], path: String? = nil) throws(SystemError) {
+        if try Posix.sendAll(fd, bytes, path: path) < bytes.count { throw SystemError(.wouldBlock, call: "send", path: path) }
+    }
+
+    /// Sends all of `bytes`; returns false on an error or timeout.
     @discardableResult
-    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = send(fd, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
-                if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return false }
-            }
-            return true
-        }
-    }
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool { (try? sendAll(fd, bytes)) != nil }
 
-    /// Reads until end of stream (or `limit` bytes); nil on error.
-    public static func readAll(_ fd: Int32, limit: Int = 16 << 20) -> [UInt8]? {
+    /// Receives until end of stream (or `limit` bytes); a receive that timed out
+    /// (`SO_RCVTIMEO`) throws `.wouldBlock`.
+    public static func receiveAll(_ fd: Int32, limit: Int = 16 << 20, path: String? = nil) throws(SystemError) -> [UInt8] {
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while result.count < limit {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
-            if n > 0 { result += chunk[0..<n] } else if n == 0 { return result } else if errno == EINTR { continue } else { return nil }
+            guard case .processed(let n) = try Posix.recv(fd, into: &chunk, path: path) else { throw SystemError(.wouldBlock, call: "recv", path: path) }
+            if n == 0 { return result }
+            result += chunk[0..<n]
         }
         return result
     }
+
+    /// Reads until end of stream (or `limit` bytes); nil on error or timeout.
+    public static func readAll(_ fd: Int32, limit: Int = 16 << 20) -> [UInt8]? { try? receiveAll(fd, limit: limit) }
 }

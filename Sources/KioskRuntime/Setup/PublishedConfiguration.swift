@@ -1,5 +1,6 @@
 import Foundation
 import KioskCore
+import KioskSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -47,42 +48,37 @@ public struct PublishedConfiguration: Codable, Equatable, Sendable {
         let data = try encoder.encode(self)
         let path = Self.path(stateDirectory: stateDirectory)
         let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw SaveError(path: temporary, step: "create", errno: errno) }
-        var written = 0
-        let ok = data.withUnsafeBytes { raw -> Bool in
-            while written < raw.count {
-                let n = write(fd, raw.baseAddress! + written, raw.count - written)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                written += n
-            }
-            return true
+        let fd: Int32
+        do throws(SystemError) { fd = try Posix.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode: 0o640) } catch {
+            throw SaveError(path: temporary, step: "create", cause: error)
         }
-        if !ok || fsync(fd) != 0 {
-            let e = errno
-            close(fd)
+        do throws(SystemError) {
+            let bytes = [UInt8](data)
+            if try Posix.writeAll(fd, bytes, path: temporary) < bytes.count { throw SystemError(.noSpace, call: "write", path: temporary) }
+            _ = try syscall("fsync", path: temporary) { fsync(fd) }
+        } catch {
+            Posix.close(fd)
             unlink(temporary)
-            throw SaveError(path: temporary, step: "write", errno: e)
+            throw SaveError(path: temporary, step: "write", cause: error)
         }
-        close(fd)
-        guard rename(temporary, path) == 0 else {
-            let e = errno
+        Posix.close(fd)
+        do throws(SystemError) { _ = try syscall("rename", path: path) { rename(temporary, path) } } catch {
             unlink(temporary)
-            throw SaveError(path: path, step: "rename", errno: e)
+            throw SaveError(path: path, step: "rename", cause: error)
         }
-        let dir = open(stateDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dir >= 0 {
-            fsync(dir)
-            close(dir)
+        if let dir = try? Posix.open(stateDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) {
+            _ = try? syscall("fsync", path: stateDirectory) { fsync(dir) }
+            Posix.close(dir)
         }
     }
 
     public struct SaveError: Error, CustomStringConvertible {
         var path: String
         var step: String
-        var errno: Int32
+        /// The call that failed.
+        public var cause: SystemError
         public var description: String {
-            "cannot \(step) \(path): \(String(cString: strerror(errno))); check that the state folder is writable and not full"
+            "cannot \(step) \(path): \(cause.code); check that the state folder is writable and not full"
         }
     }
 

@@ -92,28 +92,28 @@ extension EventStore {
                 [day, .text(label), .text(service), SQLValue(e.number), .int(e.priority == true ? 1 : 0), t,
                  SQLValue(e.estimateLow), SQLValue(e.estimateHigh)])
         case .ticketCalled:
-            guard let label = e.ticket else { return }
+            // A call is to a counter; each call starts counting recalls again (the counter's
+            // recalls-before-no-show). The counter is kept as mentioned even when the ticket is
+            // unknown, but shows only a ticket of the day.
+            guard let label = e.ticket, let n = e.counter else { return }
             try run(
                 """
-                UPDATE tickets SET status = 'called', counter = COALESCE(?, counter),
-                    called_at = COALESCE(called_at, ?), last_called_at = ?
+                UPDATE tickets SET status = 'called', counter = ?,
+                    called_at = COALESCE(called_at, ?), last_called_at = ?, recalls = 0
                 WHERE day = ? AND label = ?
-                """, [SQLValue(e.counter), t, t, day, .text(label)])
-            if let n = e.counter {
-                try run(
-                    """
-                    INSERT INTO counters (number, current_ticket) VALUES (?, ?)
-                    ON CONFLICT (number) DO UPDATE SET current_ticket = excluded.current_ticket
-                    """, [.int(Int64(n)), .text(label)])
-            }
+                """, [.int(Int64(n)), t, t, day, .text(label)])
+            try run("INSERT INTO counters (number) VALUES (?) ON CONFLICT (number) DO NOTHING", [.int(Int64(n))])
+            try run(
+                """
+                UPDATE counters SET current_ticket = ?
+                WHERE number = ? AND EXISTS (SELECT 1 FROM tickets WHERE day = ? AND label = ?)
+                """, [.text(label), .int(Int64(n)), day, .text(label)])
         case .ticketRecalled:
+            // A recall is not a first call: the wait runs to the first `ticket.called`.
             guard let label = e.ticket else { return }
             try run(
-                """
-                UPDATE tickets SET last_called_at = ?, recalls = recalls + 1,
-                    called_at = COALESCE(called_at, ?)
-                WHERE day = ? AND label = ?
-                """, [t, t, day, .text(label)])
+                "UPDATE tickets SET last_called_at = ?, recalls = recalls + 1 WHERE day = ? AND label = ?",
+                [t, day, .text(label)])
         case .ticketNoShow:
             guard let label = e.ticket else { return }
             try run("UPDATE tickets SET status = 'no-show' WHERE day = ? AND label = ?", [day, .text(label)])
@@ -121,16 +121,18 @@ extension EventStore {
         case .ticketTransferred:
             guard let label = e.ticket, let service = e.service else { return }
             try run(
-                "UPDATE tickets SET service = ?, status = 'waiting', counter = NULL WHERE day = ? AND label = ?",
+                """
+                UPDATE tickets SET service = ?, status = 'waiting', counter = NULL, started_at = NULL
+                WHERE day = ? AND label = ?
+                """,
                 [.text(service), day, .text(label)])
             try releaseCounter(label: label, counter: e.counter, doing: doing)
         case .serviceStarted:
             guard let label = e.ticket else { return }
+            // Served where it was called: a start does not move the ticket.
             try run(
-                """
-                UPDATE tickets SET status = 'serving', started_at = ?, counter = COALESCE(?, counter)
-                WHERE day = ? AND label = ?
-                """, [t, SQLValue(e.counter), day, .text(label)])
+                "UPDATE tickets SET status = 'serving', started_at = ? WHERE day = ? AND label = ?",
+                [t, day, .text(label)])
         case .serviceFinished:
             guard let label = e.ticket else { return }
             try run(
@@ -171,7 +173,8 @@ extension EventStore {
                 "UPDATE tickets SET rating = NULL, score = NULL, rated = 0 WHERE day = ? AND label = ?",
                 [day, .text(label)])
         case .caseOpened:
-            guard let ref = e.caseRef else { return }
+            // A case follows up a visit: without its ticket there is nothing to follow up.
+            guard let ref = e.caseRef, e.ticket != nil else { return }
             try run(
                 """
                 INSERT INTO cases (ref, day, ticket, service, opened_at, deadline, status, reason)

@@ -70,10 +70,12 @@ public struct RatingRow: Equatable, Sendable {
 
 extension EventStore {
     /// Applies one event to the projection tables. Runs inside the append (or rebuild)
-    /// transaction; any error rolls the whole batch back. Like `QueueState.apply`, events that
-    /// lack the fields a rule needs, or that name a ticket the projection does not know, change
-    /// nothing here (they are still in `events`); conflicts such as a second `ticket.issued` for
-    /// the same label on the same day fail.
+    /// transaction; any error rolls the whole batch back. The rules are `QueueState.apply`'s,
+    /// written in SQL and kept for every business day: FoldEquivalenceTests replays random
+    /// event streams through both and compares every shared field, so change both together.
+    /// Events that lack the fields a rule needs, or that name a ticket the projection does not
+    /// know, change nothing here (they are still in `events`); conflicts such as a second
+    /// `ticket.issued` for the same label on the same day fail.
     func project(_ e: KioskEvent, seq: Int64) throws {
         let doing = "updating the current state for event \(seq) (\(e.type.rawValue))"
         let t = SQLValue(timestamp(e.time))

@@ -72,7 +72,9 @@ public struct CalledTicket: Equatable, Sendable {
 }
 
 /// The kiosk's durable state: a pure fold over events (`apply`). Replaying the stored events
-/// through `apply` rebuilds it exactly, which is how a restart restores the day's queue.
+/// through `apply` rebuilds it exactly, which is how a restart restores the day's queue. It is
+/// the definition of the current state: KioskStorage's SQL projections (what `kioskctl` reads)
+/// follow the same rules, checked field by field by FoldEquivalenceTests.
 public struct QueueState: Equatable, Sendable {
     public var day: String
     public var tickets: [String: Ticket] = [:]

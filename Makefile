@@ -3,7 +3,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 STATE ?=
 
-.PHONY: demo test setup build release check-config clean deb test-deb
+.PHONY: demo test setup build release check-config clean deb test-deb fold-proof
 
 ## Install the Debian packages the build and tests need (skipped when present).
 setup:
@@ -20,6 +20,13 @@ demo: build
 ## Build with warnings as errors, run unit, storage, renderer and end-to-end tests.
 test: setup
 	./scripts/test.sh
+
+## The long run of the fold property test: 5000 seeded random event streams through QueueState
+## and the SQLite projections (make test runs 150). FOLD_SEED=N starts at another seed.
+fold-proof: setup
+	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors $(SWIFT_FLAGS)
+	KIOSK_FOLD_STREAMS=$${KIOSK_FOLD_STREAMS:-5000} $(if $(FOLD_SEED),KIOSK_FOLD_SEED=$(FOLD_SEED),) \
+		$(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter FoldEquivalenceTests
 
 check-config: build
 	$(SWIFT) run $(SWIFT_FLAGS) kioskd --check-config Kiosk/kiosk.conf

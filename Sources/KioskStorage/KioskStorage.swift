@@ -33,7 +33,7 @@ import KioskCore
 
 public final class EventStore {
     /// The schema version this code creates and understands.
-    public static let currentSchemaVersion: Int = 4
+    public static let currentSchemaVersion: Int = 5
 
     /// The database file.
     public let path: String

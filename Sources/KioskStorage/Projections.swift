@@ -70,10 +70,12 @@ public struct RatingRow: Equatable, Sendable {
 
 extension EventStore {
     /// Applies one event to the projection tables. Runs inside the append (or rebuild)
-    /// transaction; any error rolls the whole batch back. Like `QueueState.apply`, events that
-    /// lack the fields a rule needs, or that name a ticket the projection does not know, change
-    /// nothing here (they are still in `events`); conflicts such as a second `ticket.issued` for
-    /// the same label on the same day fail.
+    /// transaction; any error rolls the whole batch back. The rules are `QueueState.apply`'s,
+    /// written in SQL and kept for every business day: FoldEquivalenceTests replays random
+    /// event streams through both and compares every shared field, so change both together.
+    /// Events that lack the fields a rule needs, or that name a ticket the projection does not
+    /// know, change nothing here (they are still in `events`); conflicts such as a second
+    /// `ticket.issued` for the same label on the same day fail.
     func project(_ e: KioskEvent, seq: Int64) throws {
         let doing = "updating the current state for event \(seq) (\(e.type.rawValue))"
         let t = SQLValue(timestamp(e.time))
@@ -92,28 +94,28 @@ extension EventStore {
                 [day, .text(label), .text(service), SQLValue(e.number), .int(e.priority == true ? 1 : 0), t,
                  SQLValue(e.estimateLow), SQLValue(e.estimateHigh)])
         case .ticketCalled:
-            guard let label = e.ticket else { return }
+            // A call is to a counter; each call starts counting recalls again (the counter's
+            // recalls-before-no-show). The counter is kept as mentioned even when the ticket is
+            // unknown, but shows only a ticket of the day.
+            guard let label = e.ticket, let n = e.counter else { return }
             try run(
                 """
-                UPDATE tickets SET status = 'called', counter = COALESCE(?, counter),
-                    called_at = COALESCE(called_at, ?), last_called_at = ?
+                UPDATE tickets SET status = 'called', counter = ?,
+                    called_at = COALESCE(called_at, ?), last_called_at = ?, recalls = 0
                 WHERE day = ? AND label = ?
-                """, [SQLValue(e.counter), t, t, day, .text(label)])
-            if let n = e.counter {
-                try run(
-                    """
-                    INSERT INTO counters (number, current_ticket) VALUES (?, ?)
-                    ON CONFLICT (number) DO UPDATE SET current_ticket = excluded.current_ticket
-                    """, [.int(Int64(n)), .text(label)])
-            }
+                """, [.int(Int64(n)), t, t, day, .text(label)])
+            try run("INSERT INTO counters (number) VALUES (?) ON CONFLICT (number) DO NOTHING", [.int(Int64(n))])
+            try run(
+                """
+                UPDATE counters SET current_ticket = ?
+                WHERE number = ? AND EXISTS (SELECT 1 FROM tickets WHERE day = ? AND label = ?)
+                """, [.text(label), .int(Int64(n)), day, .text(label)])
         case .ticketRecalled:
+            // A recall is not a first call: the wait runs to the first `ticket.called`.
             guard let label = e.ticket else { return }
             try run(
-                """
-                UPDATE tickets SET last_called_at = ?, recalls = recalls + 1,
-                    called_at = COALESCE(called_at, ?)
-                WHERE day = ? AND label = ?
-                """, [t, t, day, .text(label)])
+                "UPDATE tickets SET last_called_at = ?, recalls = recalls + 1 WHERE day = ? AND label = ?",
+                [t, day, .text(label)])
         case .ticketNoShow:
             guard let label = e.ticket else { return }
             try run("UPDATE tickets SET status = 'no-show' WHERE day = ? AND label = ?", [day, .text(label)])
@@ -121,16 +123,18 @@ extension EventStore {
         case .ticketTransferred:
             guard let label = e.ticket, let service = e.service else { return }
             try run(
-                "UPDATE tickets SET service = ?, status = 'waiting', counter = NULL WHERE day = ? AND label = ?",
+                """
+                UPDATE tickets SET service = ?, status = 'waiting', counter = NULL, started_at = NULL
+                WHERE day = ? AND label = ?
+                """,
                 [.text(service), day, .text(label)])
             try releaseCounter(label: label, counter: e.counter, doing: doing)
         case .serviceStarted:
             guard let label = e.ticket else { return }
+            // Served where it was called: a start does not move the ticket.
             try run(
-                """
-                UPDATE tickets SET status = 'serving', started_at = ?, counter = COALESCE(?, counter)
-                WHERE day = ? AND label = ?
-                """, [t, SQLValue(e.counter), day, .text(label)])
+                "UPDATE tickets SET status = 'serving', started_at = ? WHERE day = ? AND label = ?",
+                [t, day, .text(label)])
         case .serviceFinished:
             guard let label = e.ticket else { return }
             try run(
@@ -171,7 +175,8 @@ extension EventStore {
                 "UPDATE tickets SET rating = NULL, score = NULL, rated = 0 WHERE day = ? AND label = ?",
                 [day, .text(label)])
         case .caseOpened:
-            guard let ref = e.caseRef else { return }
+            // A case follows up a visit: without its ticket there is nothing to follow up.
+            guard let ref = e.caseRef, e.ticket != nil else { return }
             try run(
                 """
                 INSERT INTO cases (ref, day, ticket, service, opened_at, deadline, status, reason)

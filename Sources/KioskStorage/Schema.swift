@@ -143,6 +143,11 @@ let migrations: [Migration] = [
             """
         ],
         rebuildsProjections: false),
+    // v5: no new table; the projection rules now fold as QueueState does (a call resets the
+    // recalls and needs a counter, a recall is not a first call, a transfer clears the service
+    // start, a start does not move the ticket, a case needs its ticket), so the tables are
+    // rebuilt from the log by those rules.
+    Migration(version: 5, statements: [], rebuildsProjections: true),
 ]
 
 /// Projection tables, children first (for emptying them before a rebuild).

@@ -7,7 +7,7 @@ Run by scripts/test-central.sh, which starts a throwaway PostgreSQL and passes:
   PGPORT, CENTRAL (kiosk-central binary), KIOSK_BIN (folder with kioskctl, kioskd,
   kiosk-crash-probe), WORK (a scratch folder). Prints figures; exits non-zero on any failure.
 """
-import json, os, signal, socket, sqlite3, subprocess, sys, threading, time, urllib.request
+import calendar, json, os, signal, socket, sqlite3, subprocess, sys, threading, time, urllib.request
 
 PGPORT = os.environ["PGPORT"]
 CENTRAL = os.environ["CENTRAL"]
@@ -616,11 +616,12 @@ http {{
         centre.kill()
 
 
-def synced_morning(centre, kiosk, site, seed, acks):
+def synced_morning(centre, kiosk, site, seed, acks, sections=""):
     """A kiosk registered at `site` that lived a morning of visits (the whole kiosk under random
-    keys: kiosk-crash-probe --service, stopped after `acks` stored inputs); returns its folder."""
+    keys: kiosk-crash-probe --service, stopped after `acks` stored inputs); returns its folder.
+    `sections`: kiosk.conf sections after [kiosk] (services, counters, staff)."""
     token = centre.admin_cli("register", "--kiosk", kiosk, "--site", site).strip()
-    d = kiosk_folder(kiosk, centre.url, token)
+    d = kiosk_folder(kiosk, centre.url, token, sections)
     conf = os.path.join(d, "kiosk.conf")
     probe = subprocess.Popen([os.path.join(KIOSK_BIN, "kiosk-crash-probe"), "--service", d, KIOSK_ASSETS, conf, str(seed)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -675,6 +676,84 @@ def reports_match_the_kiosk():
         check(overall["served"] > 10 and overall["ratings"] > 0 and cases["opened"] > 0,
               f"a real morning: {overall['issued']} tickets, {overall['served']} served, {overall['ratings']} ratings, {cases['opened']} cases")
         report_pages(centre, d, kiosk, day)
+    finally:
+        centre.kill()
+
+
+def reports_follow_each_services_target():
+    """A site whose services wait at most 4 minutes (target-wait = 4 in the kiosk's kiosk.conf and
+    in the site's published configuration): `/v1/admin/reports`, the site's report page and
+    `kioskctl report --json` on the kiosk give the same figures, and the share within target is
+    not the 10-minute one."""
+    print("Reports: a site with target-wait = 4 gets the same figures from the endpoint, the page and the kiosk", flush=True)
+    centre = Centre("proof_report_target")
+    centre.start()
+    try:
+        shipped = open(os.path.join(KIOSK_ASSETS, "kiosk.conf")).read()
+        sections = shipped[shipped.index("[service repairs]"):]
+        check(sections.count("target-wait = 10") == 6, "Kiosk/kiosk.conf ships six services with target-wait = 10")
+        sections = sections.replace("target-wait = 10", "target-wait = 4")
+        d = synced_morning(centre, "rt-1", "site-t", seed=7, acks=1500, sections=sections)
+        published = os.path.join(WORK, "site-t.conf")
+        with open(published, "w") as f:
+            f.write(open(os.path.join(d, "kiosk.conf")).read())
+        centre.admin_cli("publish-config", "--site", "site-t", published)
+        p = kioskctl(d, "sync")
+        out, err = p.communicate()
+        check(p.returncode == 0 and "backlog 0" in out, f"the morning's events reached the centre: {out.strip()[:80]} {err.strip()[:80]}")
+        day = "2026-11-24"
+        out, _ = kioskctl(d, "report", "--json", "--date", day).communicate()
+        kiosk = json.loads(out)
+        overall, cases = kiosk["overall"], kiosk["cases"]
+        rows = json.loads(centre.admin_cli("reports", "--site", "site-t", "--day", day))["rows"]
+        check(len(rows) == 1, f"one report row for site-t on {day}")
+        row = rows[0] if rows else {}
+        page = os.path.join(WORK, "site-t.html")
+        centre.admin_cli("report-html", "--site", "site-t", "--from", day, "--to", day, page)
+        shown = page_figures(open(page).read())
+        def same(a, b):
+            return (a is None and b is None) or (a is not None and b is not None and abs(float(a) - float(b)) < 1e-9)
+        def page_value(metric):
+            v = shown.get(metric)
+            return None if v in (None, "null") else float(v)
+        pairs = [("tickets", "tickets", "overall.issued"), ("called", "called", "overall.called"),
+                 ("served", "served", "overall.served"), ("no-shows", "noShows", "overall.noShows"),
+                 ("ratings", "ratings", "overall.ratings"), ("average wait", "waitAverageSeconds", "overall.wait.average"),
+                 ("90th percentile wait", "waitP90Seconds", "overall.wait.p90"),
+                 ("within target", "withinTarget", "overall.withinTarget"),
+                 ("promise kept", "promiseKept", "overall.promiseKept"), ("no-show rate", "noShowRate", "overall.noShowRate"),
+                 ("satisfaction index", "satisfactionIndex", "overall.satisfactionIndex"),
+                 ("CSAT", "csatPercent", "overall.csat"), ("response rate", "responseRate", "overall.responseRate"),
+                 ("cases opened", "casesOpened", "cases.opened"), ("cases answered", "casesAnswered", "cases.answered"),
+                 ("cases overdue", "casesOverdue", "cases.overdue")]
+        for name, field, metric in pairs:
+            endpoint = row.get(field)
+            if field == "csatPercent" and endpoint is not None:
+                endpoint = endpoint / 100
+            own = kiosk
+            for part in metric.split("."):
+                own = own.get(part) if isinstance(own, dict) else None
+            on_page = page_value(metric) if metric in shown else own
+            check(same(endpoint, own) and same(on_page, own),
+                  f"{name}: endpoint {endpoint}, page {on_page if metric in shown else '(not drawn)'}, kioskctl {own}")
+        # The same waits against 10 minutes (what the dropped report_daily view counted).
+        out, _ = kioskctl(d, "events", "--json").communicate()
+        events = [json.loads(l) for l in out.splitlines() if l.strip()]
+        issued = {e["ticket"]: e["time"] for e in events if e["type"] == "ticket.issued" and e["day"] == day}
+        first = {}
+        for e in events:
+            if e["type"] == "ticket.called" and e["day"] == day and e["ticket"] in issued and e["ticket"] not in first:
+                first[e["ticket"]] = e["time"]
+        def seconds(t):
+            return calendar.timegm(time.strptime(t, "%Y-%m-%dT%H:%M:%SZ"))
+        waits = [seconds(first[t]) - seconds(issued[t]) for t in first]
+        def within(minutes):
+            return sum(1 for w in waits if w <= minutes * 60) / len(waits) if waits else None
+        check(bool(waits) and same(overall["withinTarget"], within(4)) and not same(within(4), within(10)),
+              f"{len(waits)} waits: share within 4 minutes {within(4)} (what all three say), within 10 minutes {within(10)}")
+        check('names, targets and time zone from its published configuration version 1' in open(page).read(), "the page says it used the site's published configuration (version 1, no errors)")
+        check(overall["served"] > 10 and overall["ratings"] > 0 and cases["opened"] > 0,
+              f"a real morning: {overall['issued']} tickets, {overall['served']} served, {overall['ratings']} ratings, {cases['opened']} cases")
     finally:
         centre.kill()
 
@@ -777,6 +856,7 @@ def report_pages(centre, d, kiosk, day):
 
 if __name__ == "__main__":
     only = sys.argv[1:] or ["exactly_once", "offline_days", "remote_sync_with_kioskd", "reports_match_the_kiosk",
+                            "reports_follow_each_services_target",
                             "conflicting_resend", "tls_through_nginx"]
     for name in only:
         globals()[name]()

@@ -101,6 +101,61 @@ struct ReportPageTests {
         }
     }
 
+    /// `/v1/admin/reports` is the page's own report: a site whose published configuration sets
+    /// `target-wait = 5` (not the default 10) gets the same share within target, waits, ratings
+    /// and cases from the endpoint as from its page and from the kiosk's ReportBuilder.
+    @Test func theReportEndpointFollowsEachServicesTargetWaitLikeThePage() async throws {
+        try await withLiveCentral { c in
+            let a1 = Self.morning(shift: 0), a2 = Self.morning(shift: 1)
+            try await upload(c, kiosk: "a1", site: "tower-a", a1)
+            try await upload(c, kiosk: "a2", site: "tower-a", a2)
+            let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Kiosk/kiosk.conf"), encoding: .utf8)
+                .replacingOccurrences(of: "target-wait = 10", with: "target-wait = 5")
+            let published = try await c.call("POST", "/v1/admin/config", token: c.adminToken, json: ["site": "tower-a", "body": text])
+            #expect(published.status == 201)
+            guard case .success(let configuration) = ConfigurationParser.parse(text, file: "kiosk.conf") else {
+                Issue.record("Kiosk/kiosk.conf with target-wait = 5 does not parse")
+                return
+            }
+            #expect(configuration.service("repairs")?.targetWaitMinutes == 5)
+            let expected = ReportBuilder.build(
+                sources: [ReportSource(events: a1, configuration: configuration), ReportSource(events: a2, configuration: configuration)],
+                now: Date())
+            // Waits of 3, 6, 9, 12 and 4, 8, 12, 16 minutes: 2 of 8 within 5 minutes (4 within 10).
+            #expect(expected.overall.withinTarget == 0.25)
+
+            let r = try await c.call("GET", "/v1/admin/reports?site=tower-a&day=\(Self.day)", token: c.adminToken)
+            #expect(r.status == 200)
+            let rows = r.json["rows"] as? [[String: Any]] ?? []
+            #expect(rows.count == 1)
+            let row = rows.first ?? [:]
+            #expect(row["site"] as? String == "tower-a" && row["day"] as? String == Self.day)
+            #expect(row["withinTarget"] as? Double == 0.25)
+            #expect(row["tickets"] as? Int == expected.overall.issued && row["called"] as? Int == expected.overall.called)
+            #expect(row["served"] as? Int == expected.overall.served && row["ratings"] as? Int == expected.overall.ratings)
+            #expect(row["waitAverageSeconds"] as? Double == expected.overall.wait.average)
+            #expect(row["waitP90Seconds"] as? Double == expected.overall.wait.p90)
+            #expect(row["promiseKept"] as? Double == expected.overall.promiseKept)
+            #expect(row["satisfactionIndex"] as? Double == expected.overall.satisfactionIndex)
+            #expect(row["csatPercent"] as? Double == expected.overall.csat.map { $0 * 100 })
+            #expect(row["responseRate"] as? Double == expected.overall.responseRate)
+
+            let page = try await c.call("GET", "/v1/admin/sites/tower-a/report.html?from=\(Self.day)&to=\(Self.day)", token: c.adminToken)
+            let shown = figures(String(decoding: page.raw, as: UTF8.self))
+            #expect(shown["overall.withinTarget"].flatMap(Double.init) == row["withinTarget"] as? Double)
+            #expect(shown["overall.wait.average"].flatMap(Double.init) == row["waitAverageSeconds"] as? Double)
+            #expect(shown["overall.issued"].flatMap(Int.init) == row["tickets"] as? Int)
+
+            // Every site and day without filters: the other site's default target still counts.
+            try await upload(c, kiosk: "b1", site: "tower-b", Self.morning(shift: 0))
+            let all = try await c.call("GET", "/v1/admin/reports", token: c.adminToken)
+            let bySite = Dictionary(uniqueKeysWithValues: (all.json["rows"] as? [[String: Any]] ?? []).map { ($0["site"] as? String ?? "", $0) })
+            #expect(bySite.keys.sorted() == ["tower-a", "tower-b"])
+            #expect(bySite["tower-a"]?["withinTarget"] as? Double == 0.25)
+            #expect(bySite["tower-b"]?["withinTarget"] as? Double == 0.75, "3, 6, 9 of 3, 6, 9, 12 minutes within the default 10")
+        }
+    }
+
     @Test func badRequestsSayWhatToDoInHTMLForBrowsersAndJSONForScripts() async throws {
         try await withLiveCentral { c in
             try await upload(c, kiosk: "a1", site: "tower-a", Self.morning(shift: 0))

@@ -25,6 +25,13 @@ public struct Ticket: Equatable, Sendable {
     public var careRaisedAt: Date?
     public var careAcknowledged = false
     public var caseRef: String?
+    /// The resident's rating (1 = 非常满意 … 4 = 不满意) and its score; nil when not rated.
+    public var rating: Int?
+    public var score: Int?
+    /// nil: not asked yet; true: rated; false: left without rating.
+    public var rated: Bool?
+    /// The follow-up reason given after a low rating.
+    public var reason: String?
 }
 
 public enum CounterStatus: String, Equatable, Sendable, Codable {
@@ -65,7 +72,9 @@ public struct CalledTicket: Equatable, Sendable {
 }
 
 /// The kiosk's durable state: a pure fold over events (`apply`). Replaying the stored events
-/// through `apply` rebuilds it exactly, which is how a restart restores the day's queue.
+/// through `apply` rebuilds it exactly, which is how a restart restores the day's queue. It is
+/// the definition of the current state: KioskStorage's SQL projections (what `kioskctl` reads)
+/// follow the same rules, checked field by field by FoldEquivalenceTests.
 public struct QueueState: Equatable, Sendable {
     public var day: String
     public var tickets: [String: Ticket] = [:]
@@ -145,14 +154,14 @@ public struct QueueState: Equatable, Sendable {
         case .ticketNoShow:
             guard let label = e.ticket else { return }
             tickets[label]?.status = .noShow
-            if let n = e.counter { counters[n]?.current = nil }
+            release(label, counter: e.counter)
         case .ticketTransferred:
             guard let label = e.ticket, let service = e.service else { return }
             tickets[label]?.service = service
             tickets[label]?.status = .waiting
             tickets[label]?.counter = nil
             tickets[label]?.startedAt = nil
-            if let n = e.counter { counters[n]?.current = nil }
+            release(label, counter: e.counter)
         case .serviceStarted:
             guard let label = e.ticket else { return }
             tickets[label]?.status = .serving
@@ -162,18 +171,26 @@ public struct QueueState: Equatable, Sendable {
             t.status = .finished
             t.finishedAt = e.time
             tickets[label] = t
-            if let n = e.counter {
-                counters[n]?.current = nil
-                counters[n]?.pad = .awaitingRating(ticket: label, since: e.time)
-            }
+            release(label, counter: e.counter)
+            if let n = e.counter { counters[n]?.pad = .awaitingRating(ticket: label, since: e.time) }
         case .ratingRecorded:
-            guard let n = e.counter, let label = e.ticket, let rating = e.rating else { return }
-            if rating >= 3 { counters[n]?.pad = .awaitingReason(ticket: label, rating: rating, since: e.time) }
+            guard let label = e.ticket, let rating = e.rating else { return }
+            tickets[label]?.rating = rating
+            tickets[label]?.score = e.score
+            tickets[label]?.rated = true
+            if let n = e.counter, rating >= 3 { counters[n]?.pad = .awaitingReason(ticket: label, rating: rating, since: e.time) }
         case .ratingReason:
+            guard let label = e.ticket else { return }
+            if let reason = e.reason { tickets[label]?.reason = reason }
             // With a case already open (an unresolved complaint) the pad goes straight to its commitment.
-            guard let n = e.counter, let label = e.ticket, let ref = tickets[label]?.caseRef else { return }
+            guard let n = e.counter, let ref = tickets[label]?.caseRef else { return }
             counters[n]?.pad = .commitment(ticket: label, caseRef: ref, since: e.time)
-        case .ratingMisuse, .staffLoginFailed, .notRated, .caseAnswered:
+        case .notRated:
+            guard let label = e.ticket else { return }
+            tickets[label]?.rating = nil
+            tickets[label]?.score = nil
+            tickets[label]?.rated = false
+        case .ratingMisuse, .staffLoginFailed, .caseAnswered:
             break
         case .printerFailed:
             printerProblem = e.detail ?? "printer"
@@ -181,8 +198,9 @@ public struct QueueState: Equatable, Sendable {
             printerProblem = nil
         case .caseOpened:
             guard let ref = e.caseRef, let label = e.ticket else { return }
-            cases[ref] = CaseRecord(ref: ref, ticket: label, service: e.service ?? "", openedAt: e.time,
-                                    deadline: e.deadline ?? e.time, reason: e.reason)
+            // Service and reason default to the ticket's: the reason was given on the rating pad.
+            cases[ref] = CaseRecord(ref: ref, ticket: label, service: e.service ?? tickets[label]?.service ?? "", openedAt: e.time,
+                                    deadline: e.deadline ?? e.time, reason: e.reason ?? tickets[label]?.reason)
             tickets[label]?.caseRef = ref
             casesToday += 1
             if let n = e.counter, case .awaitingReason = counters[n]?.pad {
@@ -201,11 +219,15 @@ public struct QueueState: Equatable, Sendable {
         case .farewellEnded:
             if let n = e.counter, case .farewell = counters[n]?.pad { counters[n]?.pad = .idle }
         case .staffLoggedIn:
+            // A login opens the counter and a logout closes it (kioskd also records counter.opened
+            // and counter.closed with them).
             guard let n = e.counter else { return }
             counters[n]?.staff = e.staff
+            counters[n]?.status = .open
         case .staffLoggedOut:
             guard let n = e.counter else { return }
             counters[n]?.staff = nil
+            counters[n]?.status = .closed
         case .counterOpened:
             if let n = e.counter { counters[n]?.status = .open }
         case .counterPaused:
@@ -225,6 +247,14 @@ public struct QueueState: Equatable, Sendable {
                 counters[n]?.pad = .idle
             }
             dayClosed = true
+        }
+    }
+
+    /// The ticket left its counter (finished, no-show, transferred): the event's counter, or any
+    /// counter when the event names none, stops showing it — unless it already shows another.
+    private mutating func release(_ label: String, counter: Int?) {
+        for (n, c) in counters where c.current == label && (counter == nil || counter == n) {
+            counters[n]?.current = nil
         }
     }
 

@@ -60,35 +60,16 @@ public enum ReportPages {
             throw APIError(.notFound, "no-such-site", "there is no site \(site)", hint: "check the id with `kiosk-central admin kiosks`")
         }
         let latest = try await store.latestEventDay(site: site)
-        var notes: [String] = []
-        // Configurations of the sites involved, parsed once.
-        var configurations: [String: Configuration] = [:]
-        func configuration(_ s: String) async throws -> Configuration {
-            if let c = configurations[s] { return c }
-            var c = Configuration()
-            if let published = try await store.latestConfig(site: s) {
-                switch ConfigurationParser.parse(published.body, file: "site \(s) configuration version \(published.version)") {
-                case .success(let parsed):
-                    c = parsed
-                    notes.append("Site \(s): names, targets and time zone from its published configuration version \(published.version).")
-                case .failure(let errors):
-                    notes.append("Site \(s): its published configuration version \(published.version) has errors (\(errors.errors.count)); built-in defaults used for names and targets.")
-                }
-            } else {
-                notes.append("Site \(s): no configuration published; built-in defaults used for names, targets and time zone.")
-            }
-            configurations[s] = c
-            return c
-        }
+        var configurations = SiteConfigurations(store: store)
         var headerConfiguration = Configuration()
-        if let site { headerConfiguration = try await configuration(site) }
+        if let site { headerConfiguration = try await configurations.configuration(site) }
         let last = to ?? (from.map { max($0, latest ?? $0) } ?? latest ?? LocalCalendar(headerConfiguration).businessDay(of: now))
         let first = from ?? last
         try validatePeriod(from: first, to: last)
         let loaded = try await store.reportEvents(site: site, from: first, to: last)
         var sources: [ReportSource] = []
         for kiosk in loaded.kiosks {
-            var source = ReportSource(events: kiosk.events, configuration: try await configuration(kiosk.site))
+            var source = ReportSource(events: kiosk.events, configuration: try await configurations.configuration(kiosk.site))
             if site == nil { source.staffScope = kiosk.site }
             sources.append(source)
         }
@@ -109,6 +90,7 @@ public enum ReportPages {
             source = report.kiosk
         }
         let count = loaded.kiosks.reduce(0) { $0 + $1.events.count }
+        var notes = configurations.notes
         notes.insert("kiosk-central: \(count) events synced from \(counted(kiosks.count, "kiosk")), \(first) to \(last).", at: 0)
         if loaded.unreadable > 0 {
             notes.append("\(loaded.unreadable) stored events could not be read as kiosk events (a newer kiosk version?) and are left out.")

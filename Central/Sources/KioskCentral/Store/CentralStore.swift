@@ -362,35 +362,4 @@ public struct CentralStore: Sendable {
         }
         return nil
     }
-
-    // MARK: Reports
-
-    public func reports(site: String?, day: String?) async throws -> [ReportRow] {
-        let rows = try await client.query(
-            """
-            SELECT site_id, COALESCE(day, ''), tickets, called, served, no_shows, ratings, csat_percent::float8,
-                   satisfaction_index::float8, cases_opened, cases_answered, cases_overdue,
-                   wait_average::float8, wait_p90::float8, within_target::float8, promise_kept::float8,
-                   no_show_rate::float8, response_rate::float8
-            FROM report_daily
-            WHERE (\(site)::text IS NULL OR site_id = \(site)) AND (\(day)::text IS NULL OR day = \(day))
-            ORDER BY site_id, day
-            """, logger: logger)
-        var out: [ReportRow] = []
-        for try await row in rows {
-            let cells = Array(row)
-            func text(_ i: Int) throws -> String { try cells[i].decode(String.self) }
-            func count(_ i: Int) throws -> Int64 { try cells[i].decode(Int64.self) }
-            func number(_ i: Int) throws -> Double? { try cells[i].decode(Double?.self) }
-            out.append(
-                ReportRow(
-                    site: try text(0), day: try text(1), tickets: try count(2), called: try count(3), served: try count(4),
-                    noShows: try count(5), ratings: try count(6), csatPercent: try number(7),
-                    satisfactionIndex: try number(8), casesOpened: try count(9), casesAnswered: try count(10),
-                    casesOverdue: try count(11), waitAverageSeconds: try number(12), waitP90Seconds: try number(13),
-                    withinTarget: try number(14), promiseKept: try number(15), noShowRate: try number(16),
-                    responseRate: try number(17)))
-        }
-        return out
-    }
 }

@@ -193,6 +193,16 @@ public let centralMigrations: [CentralMigration] = [
             "CREATE INDEX commands_unanswered ON commands (kiosk_id, id) WHERE acked_at IS NULL",
             "DROP INDEX commands_pending",
         ]),
+    CentralMigration(
+        version: 7, name: "reports come from the kiosk's ReportBuilder: the report_daily view goes",
+        sql: [
+            // The view hard-coded a 10-minute target (and its own definition of every figure);
+            // /v1/admin/reports now runs the report pages' ReportBuilder over the synced events
+            // (Reports/DailyReports.swift), so each service's target-wait counts. Its index on
+            // (kiosk_id, type) served only the view's correlated lookups.
+            "DROP VIEW report_daily",
+            "DROP INDEX events_kiosk_type",
+        ]),
 ]
 
 /// Applies pending migrations, each in its own transaction, under an advisory lock so two

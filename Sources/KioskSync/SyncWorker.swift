@@ -1,4 +1,6 @@
 import Foundation
+import KioskCentralClient
+import KioskProtocol
 import KioskStorage
 
 /// The thin adapter around `SyncMachine`: its own thread, its own SQLite connection and its own
@@ -50,10 +52,10 @@ public final class SyncWorker: @unchecked Sendable {
     /// What the worker hands to the daemon's loop thread.
     public enum Delivery: Equatable, Sendable {
         /// A command from IT that changes the kiosk (set-weather): perform it, then `acknowledge`.
-        case command(CentralClient.Command)
+        case command(id: Int64, KioskCommand)
         /// A newer published configuration; `commandID` is the reload-config that asked for it
         /// (acknowledge it with the outcome), nil when the periodic check found it.
-        case configuration(CentralClient.PublishedConfig, commandID: Int64?)
+        case configuration(ConfigReply, commandID: Int64?)
     }
 
     let storePath: String
@@ -246,28 +248,25 @@ public final class SyncWorker: @unchecked Sendable {
                 let client = try makeClient(timeout: TimeInterval(options.commandWait + 15))
                 for c in try client.commands(wait: options.commandWait) {
                     log("sync: command \(c.type)\(c.argument.map { " \($0)" } ?? "") from the centre")
-                    switch c.type {
-                    case "sync":
+                    switch c.parsed {
+                    case .success(.sync):
                         lock.lock()
                         pendingSyncAcks.append(c.id)
                         lock.unlock()
                         syncNow()
-                    case "reload-config":
+                    case .success(.reloadConfig):
                         let running = runningConfigVersion(nil)
                         do {
-                            guard let site = try client.heartbeat(heartbeatFields(store: nil)) else {
-                                acknowledge(command: c.id, ok: false, message: "the centre did not name this kiosk's site")
-                                continue
-                            }
+                            let site = try client.heartbeat(heartbeat(store: nil)).site
                             let (handed, message) = checkConfig(client, site: site, after: running, commandID: c.id)
                             if !handed { acknowledge(command: c.id, ok: !message.hasPrefix("cannot"), message: message) }
                         } catch {
                             acknowledge(command: c.id, ok: false, message: "cannot fetch the published configuration: \(error)")
                         }
-                    case "set-weather":
-                        deliver(.command(c))
-                    default:
-                        acknowledge(command: c.id, ok: false, message: "unknown command '\(c.type)'; this kiosk knows sync, reload-config and set-weather (update the kiosk)")
+                    case .success(let command):
+                        deliver(.command(id: c.id, command))
+                    case .failure(let refusal):
+                        acknowledge(command: c.id, ok: false, message: "\(refusal.message); this kiosk knows \(KioskCommand.sentence(KioskCommand.Kind.allCases.map(\.rawValue), or: "and")) (update the kiosk)")
                     }
                 }
                 failures = 0
@@ -319,9 +318,9 @@ public final class SyncWorker: @unchecked Sendable {
     /// Sends one outcome; false when the centre could not be reached (a refusal is final: logged).
     private func report(_ outcome: CommandOutcome) -> Bool {
         do {
-            try makeClient().acknowledge(command: outcome.commandID, ok: outcome.ok, message: outcome.message)
-        } catch SyncError.refused(let m) {
-            log("sync: the centre refused the outcome of command \(outcome.commandID): \(m)")
+            try makeClient().acknowledge(command: outcome.commandID, CommandAckRequest(ok: outcome.ok, message: outcome.message))
+        } catch let e as SyncError where !e.isTransient {
+            log("sync: the centre refused the outcome of command \(outcome.commandID): \(e.message)")
         } catch {
             return false
         }
@@ -381,7 +380,8 @@ public final class SyncWorker: @unchecked Sendable {
         case .upload:
             let sentAt = Date()
             do {
-                let ack = try client.upload(kiosk: options.kioskID, events: pending, sentAt: Self.iso(sentAt))
+                let ack = try client.upload(
+                    UploadRequest(kiosk: options.kioskID, sentAt: Self.iso(sentAt), events: try pending.map(Self.uploadEvent)))
                 let receivedAt = Date()
                 let offset = Self.offsetMs(sentAt: sentAt, receivedAt: receivedAt, serverTime: ack.serverTime)
                 try store.recordSyncSuccess(
@@ -389,11 +389,9 @@ public final class SyncWorker: @unchecked Sendable {
                     clockOffsetMs: offset)
                 return (machine.uploadAcknowledged(ackedSeq: ack.ackedSeq, now: Date(), jitter: jitter), nil)
             } catch let e as SyncError {
-                record(store, failure: e.description)
-                switch e {
-                case .transient(let m): return (machine.uploadFailed(.transient(m), now: Date(), jitter: jitter), m)
-                case .refused(let m): return (machine.uploadFailed(.refused(m), now: Date(), jitter: jitter), m)
-                }
+                record(store, failure: e.message)
+                let failure: SyncMachine.Failure = e.isTransient ? .transient(e.message) : .refused(e.message)
+                return (machine.uploadFailed(failure, now: Date(), jitter: jitter), e.message)
             } catch {
                 let message = "\(error)"
                 record(store, failure: message)
@@ -423,35 +421,44 @@ public final class SyncWorker: @unchecked Sendable {
     @discardableResult
     private func sendHeartbeat(store: EventStore, client: CentralClient) -> String? {
         do {
-            return try client.heartbeat(heartbeatFields(store: store))
+            return try client.heartbeat(heartbeat(store: store)).site
         } catch {
             record(store, failure: "heartbeat: \(error)")
             return nil
         }
     }
 
-    /// The heartbeat's fields from `store` (nil: a read-only connection of its own).
-    private func heartbeatFields(store: EventStore?) -> [String: Any] {
+    /// The heartbeat from `store` (nil: a read-only connection of its own).
+    private func heartbeat(store: EventStore?) -> Heartbeat {
         let reader = store == nil ? try? EventStore(readOnlyPath: storePath) : nil
         defer { reader?.close() }
         guard let store = store ?? reader, let state = try? store.syncState(), let backlog = try? store.backlog() else {
-            return ["version": options.version]
+            return Heartbeat(version: options.version)
         }
-        var fields: [String: Any] = [
-            "version": options.version, "uptimeSeconds": Int64(Date().timeIntervalSince(started)),
-            "backlog": backlog.count, "configVersion": state.configVersion,
-        ]
-        if let v = backlog.oldestDeviceTime { fields["oldestUnsent"] = v }
-        if let v = state.lastSuccessAt { fields["lastSuccess"] = v }
-        if let v = state.lastError { fields["lastError"] = v }
-        if let v = state.clockOffsetMs { fields["clockOffsetMs"] = v }
+        var beat = Heartbeat(
+            version: options.version, uptimeSeconds: Int64(Date().timeIntervalSince(started)), backlog: backlog.count,
+            oldestUnsent: backlog.oldestDeviceTime, lastSuccess: state.lastSuccessAt, lastError: state.lastError,
+            configVersion: state.configVersion, clockOffsetMs: state.clockOffsetMs)
         let folder = (storePath as NSString).deletingLastPathComponent
         if let attrs = try? FileManager.default.attributesOfFileSystem(forPath: folder.isEmpty ? "." : folder),
             let free = attrs[.systemFreeSize] as? NSNumber
         {
-            fields["diskFreeBytes"] = free.int64Value
+            beat.diskFreeBytes = free.int64Value
         }
-        return fields
+        return beat
+    }
+
+    /// An outbox row as the protocol carries it: the stored event JSON becomes the payload.
+    static func uploadEvent(_ e: OutboxEvent) throws(SyncError) -> UploadEvent {
+        do {
+            let payload = try JSONDecoder().decode(JSONValue.self, from: Data(e.payload.utf8))
+            return UploadEvent(seq: e.seq, type: e.type, deviceTime: e.deviceTime, payload: payload)
+        } catch {
+            throw SyncError(
+                .badOutbox,
+                "event #\(e.seq) in the outbox is not valid JSON and cannot be sent; the kiosk's event log is damaged: keep a copy of kiosk.sqlite and ask IT",
+                cause: .decoding("\(error)"))
+        }
     }
 
     static func iso(_ date: Date) -> String {

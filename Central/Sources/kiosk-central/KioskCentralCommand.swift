@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import KioskCentral
-import KioskSync
+import KioskCentralClient
+import KioskProtocol
 import Logging
 import PostgresNIO
 
@@ -133,10 +134,10 @@ struct AdminOptions: ParsableArguments {
         let (status, data): (Int, Data)
         do {
             (status, data) = try client.exchange(method, path, body: try body.map { try JSONEncoder().encode($0) })
-        } catch SyncError.transient(let message) {
-            throw CentralError(message, hint: "check --url (or KIOSK_CENTRAL_URL) and that the centre is running")
-        } catch SyncError.refused(let message) {
-            throw CentralError(message, hint: "fix the setting named above, then try again")
+        } catch let e as SyncError where e.isTransient {
+            throw CentralError(e.message, hint: "check --url (or KIOSK_CENTRAL_URL) and that the centre is running")
+        } catch let e as SyncError {
+            throw CentralError(e.message, hint: "fix the setting named above, then try again")
         }
         if status >= 400 {
             if let e = try? JSONDecoder().decode(ErrorReply.self, from: data) {

@@ -1,5 +1,6 @@
 import Foundation
 import KioskCore
+import KioskProtocol
 import KioskStorage
 import KioskSync
 
@@ -37,9 +38,9 @@ public final class CentralSync {
                 case .configuration(let published, let commandID):
                     let (ok, message) = applyPublished(published, operations: operations, stateDirectory: stateDirectory)
                     if let commandID { worker.acknowledge(command: commandID, ok: ok, message: message) }
-                case .command(let c):
-                    let (ok, message) = perform(c, operations: operations)
-                    worker.acknowledge(command: c.id, ok: ok, message: message)
+                case .command(let id, let command):
+                    let (ok, message) = perform(command, operations: operations)
+                    worker.acknowledge(command: id, ok: ok, message: message)
                 }
             }
         }
@@ -53,17 +54,15 @@ public final class CentralSync {
     public func stop() { worker.stop() }
 
     /// An IT command that changes the kiosk, on the loop's thread; returns its outcome.
-    static func perform(_ c: CentralClient.Command, operations: DaemonOperations) -> (Bool, String) {
-        switch c.type {
-        case "set-weather":
-            guard let w = c.argument.flatMap(Weather.init(rawValue:)) else {
-                return (false, "unknown weather '\(c.argument ?? "")'; use clear, rain, hot or cold")
-            }
-            operations.service.handle(.setWeather(w, at: Date()))
+    static func perform(_ command: KioskCommand, operations: DaemonOperations) -> (Bool, String) {
+        switch command {
+        case .setWeather(let weather):
+            operations.service.handle(.setWeather(weather, at: Date()))
             if let problem = operations.service.storageProblem { return (false, "not stored: \(problem)") }
             return (true, "weather is \(operations.service.machine.state.weather.rawValue)")
-        default:
-            return (false, "unknown command '\(c.type)'")
+        case .sync, .reloadConfig:
+            // Carried out by the sync worker itself; never handed to the loop.
+            return (false, "\(command.kind.rawValue) is carried out by the sync worker, not the daemon's loop")
         }
     }
 
@@ -73,7 +72,7 @@ public final class CentralSync {
     /// folder (atomically) for the next start and recorded as running (`kioskctl status`,
     /// heartbeat). Returns the outcome for IT's reload-config.
     static func applyPublished(
-        _ c: CentralClient.PublishedConfig, operations: DaemonOperations, stateDirectory: String
+        _ c: ConfigReply, operations: DaemonOperations, stateDirectory: String
     ) -> (Bool, String) {
         let service = operations.service
         let running = service.setup.publishedVersion

@@ -5,8 +5,10 @@ import KioskStorage
 import KioskSync
 
 /// Wires the central sync worker into kioskd and kioskctl. Sync is off unless `[kiosk]` has
-/// `central-url`; the worker then runs on its own threads and only talks to the poll loop through
-/// a locked inbox drained by a loop timer, so the screens never wait for the network.
+/// `central-url`; the worker then runs on its own threads. The daemon wakes it after every
+/// stored event (so the event leaves within a second when the centre answers), and it hands
+/// IT's commands to the poll loop through a locked inbox whose pipe wakes the loop, so the
+/// screens never wait for the network and commands never wait for a timer.
 public final class CentralSync {
     let worker: SyncWorker
 
@@ -31,8 +33,14 @@ public final class CentralSync {
             worker.syncNow()
             return .ok("sync requested")
         }
+        let previous = operations.service.onEvents
+        operations.service.onEvents = { [worker] events in
+            previous(events)
+            worker.eventsStored()
+        }
         // IT's set-weather and published configurations run on the loop's thread, like a key press.
-        loop.every(0.5) { [unowned operations] in
+        loop.addReader(fd: inbox.wake.readFD) { [unowned operations] in
+            inbox.wake.drain()
             for delivery in inbox.take() {
                 switch delivery {
                 case .configuration(let published, let commandID):
@@ -148,11 +156,14 @@ public final class CentralSync {
             let before = try reader.syncState()
             let deadline = Date().addingTimeInterval(60)
             var state = before
+            // kioskd's worker drains in another process: look at the shared database five
+            // times a second (a pipe nobody writes is a wait that nothing can cut short).
+            let pause = WakePipe()
             while Date() < deadline {
                 state = try reader.syncState()
                 if try reader.backlog().count == 0 { break }
                 if state.lastError != nil && state.lastErrorAt != before.lastErrorAt { break }
-                Thread.sleep(forTimeInterval: 0.2)
+                pause.wait(timeout: 0.2)
             }
             let backlog = try reader.backlog()
             output("sync (by kioskd): sent \(state.ackedSeq - before.ackedSeq) events; acknowledged through #\(state.ackedSeq); backlog \(backlog.count)\n")
@@ -194,14 +205,17 @@ public final class CentralSync {
     }
 }
 
-/// IT's commands and published configurations handed from the sync threads to the poll loop.
+/// IT's commands and published configurations handed from the sync threads to the poll loop,
+/// which `wake` wakes.
 final class DeliveryInbox: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [SyncWorker.Delivery] = []
+    let wake = WakePipe()
     func push(_ c: SyncWorker.Delivery) {
         lock.lock()
         items.append(c)
         lock.unlock()
+        wake.signal()
     }
     func take() -> [SyncWorker.Delivery] {
         lock.lock()

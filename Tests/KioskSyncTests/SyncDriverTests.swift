@@ -135,8 +135,8 @@ struct SyncDriverTests {
         w.runUntilIdle()  // polls: sync starts a drain, reboot is refused; outcomes go out
         let acks = centre.requests.filter { $0.hasPrefix("POST /v1/commands/") }
         #expect(acks == [
-            #"POST /v1/commands/5/ack {"result":"done","message":"synced: acknowledged through #3, backlog 0"}"#,
             #"POST /v1/commands/6/ack {"result":"failed","message":"unknown command 'reboot'; this kiosk knows sync, reload-config and set-weather (update the kiosk)"}"#,
+            #"POST /v1/commands/5/ack {"result":"done","message":"synced: acknowledged through #3, backlog 0"}"#,
         ])
     }
 }

@@ -223,8 +223,10 @@ public final class SyncWorker: @unchecked Sendable {
                     + heartbeat.tick(now: now).map(Work.heartbeat)
             }
             if queue.isEmpty || isStopping { return }
+            // What an action leads to goes to the back: a long drain does not hold up IT's
+            // commands, which come in between its batches.
             let work = queue.removeFirst()
-            queue.insert(contentsOf: perform(work, store: store), at: 0)
+            queue += perform(work, store: store)
         }
     }
 

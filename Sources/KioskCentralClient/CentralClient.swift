@@ -95,7 +95,7 @@ public final class CentralClient: @unchecked Sendable {
     /// `GET /v1/commands?wait=N`: long-poll for IT's commands.
     public func commands(wait: Int) throws(SyncError) -> [Command] {
         let reply: CommandsReply = try decode(
-            try send("GET", "/v1/commands?wait=\(wait)", body: nil, timeout: TimeInterval(wait + 15)), what: "the command list")
+            try send("GET", "/v1/commands?wait=\(wait)", body: nil, timeout: TimeInterval(wait + 15)), what: "the centre's command list")
         return reply.commands
     }
 
@@ -104,7 +104,7 @@ public final class CentralClient: @unchecked Sendable {
         let path = "/v1/sites/\(site.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? site)/config?after=\(version)"
         let data = try send("GET", path, body: nil)
         if data.isEmpty { return nil }
-        return try decode(data, what: "the configuration")
+        return try decode(data, what: "the centre's configuration")
     }
 
     /// `POST /v1/commands/{id}/ack`: the command's outcome, so IT sees it in `admin commands`.
@@ -131,7 +131,10 @@ public final class CentralClient: @unchecked Sendable {
         do {
             return try JSONDecoder().decode(Reply.self, from: data)
         } catch {
-            throw SyncError(.unreadableAnswer, "\(what) was not understood", cause: .decoding("\(error)"))
+            throw SyncError(
+                .unreadableAnswer,
+                "\(what) was not understood; check that \(advice.urlSetting) \(baseURL) is kiosk-central, not another web server",
+                cause: .decoding("\(error)"))
         }
     }
 

@@ -208,12 +208,12 @@ struct Admin: AsyncParsableCommand {
 
     struct Command: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Queue a command (sync, reload-config, set-weather) for a kiosk or a whole site.")
+            abstract: "Queue a command (\(KioskCommand.Kind.allCases.map(\.rawValue).joined(separator: ", "))) for a kiosk or a whole site.")
         @OptionGroup var options: AdminOptions
-        @Argument(help: "sync, reload-config or set-weather.") var type: String
+        @Argument(help: "\(KioskCommand.sentence(KioskCommand.Kind.allCases.map(\.rawValue), or: "or")).") var type: String
         @Option(help: "One kiosk.") var kiosk: String?
         @Option(help: "Every kiosk of a site.") var site: String?
-        @Option(help: "For set-weather: clear, rain, hot or cold.") var argument: String?
+        @Option(help: "For set-weather: \(KioskCommand.sentence(Weather.allCases.map(\.rawValue), or: "or")).") var argument: String?
         func run() async throws {
             printJSON(try await options.call(
                 "POST", "/v1/admin/commands",

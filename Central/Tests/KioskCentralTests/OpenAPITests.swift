@@ -66,7 +66,7 @@ struct OpenAPITests {
     }
 
     /// The protocol type each example must decode into.
-    static let exampleTypes: [String: any Decodable.Type] = [
+    static let exampleTypes: [String: any (Decodable & Sendable).Type] = [
         "health 200": ServerTimeReply.self,
         "uploadEvents request": UploadRequest.self,
         "uploadEvents 200": UploadReply.self,

@@ -101,7 +101,7 @@ public struct CentralRoutes: Sendable {
             try await requireAdmin(request)
             let r: QueueCommandRequest = try await decodeBody(request)
             let command: KioskCommand
-            do {
+            do throws(CommandRefusal) {
                 command = try KioskCommand(type: r.type, argument: r.argument)
             } catch {
                 throw APIError.badRequest(error.code.rawValue, error.message, hint: error.hint)

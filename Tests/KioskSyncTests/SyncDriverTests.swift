@@ -139,4 +139,16 @@ struct SyncDriverTests {
             #"POST /v1/commands/5/ack {"result":"done","message":"synced: acknowledged through #3, backlog 0"}"#,
         ])
     }
+
+    @Test func kioskctlSyncFailsWhenTheCentreCannotBeReachedEvenWithNothingToSend() throws {
+        let folder = try folder()
+        let port = try RecordingCentre.closedPort()
+        let report = worker(folder, url: "http://127.0.0.1:\(port)", clock: VirtualClock(t0).clock()).drain()
+        #expect(report.sent == 0 && report.backlog == 0)
+        #expect(report.error?.hasPrefix("heartbeat: cannot reach the centre at http://127.0.0.1:\(port)") == true, "\(report)")
+        let centre = try Self.storingCentre()
+        try store(2, in: folder)
+        let ok = worker(folder, url: "http://127.0.0.1:\(centre.port)", clock: VirtualClock(t0).clock()).drain()
+        #expect(ok.sent == 2 && ok.ackedSeq == 2 && ok.backlog == 0 && ok.error == nil, "\(ok)")
+    }
 }

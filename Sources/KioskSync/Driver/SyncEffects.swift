@@ -14,7 +14,8 @@ extension SyncWorker {
     }
 
     /// Drains the outbox once (until caught up or the first failure) on the calling thread, then
-    /// sends a heartbeat: `kioskctl sync` when no kioskd is running.
+    /// sends a heartbeat: `kioskctl sync` when no kioskd is running. It fails when an upload
+    /// failed, or when there was nothing to send and the heartbeat could not reach the centre.
     public func drain() -> Report {
         CentralClient.blockSIGPIPEOnThisThread()
         do {
@@ -35,7 +36,10 @@ extension SyncWorker {
             do {
                 try makeClient().heartbeat(heartbeatBody(store: store))
             } catch {
-                record(store, failure: "heartbeat: \(error.message)")
+                let message = "heartbeat: \(error.message)"
+                record(store, failure: message)
+                // With nothing sent, the heartbeat was the only word with the centre: it failed.
+                if machine.ackedSeq == startAcked { failure = failure ?? message }
             }
             let backlog = try store.backlog()
             return Report(sent: machine.ackedSeq - startAcked, ackedSeq: machine.ackedSeq, backlog: backlog.count, error: failure)

@@ -18,7 +18,7 @@ public struct SyncError: Error, Equatable, Sendable, CustomStringConvertible {
         /// A setting cannot serve: `ca-file` unreadable, `central-url` not http(s), `token-file`
         /// missing or empty. Retried slowly.
         case badSetting
-        /// The local outbox holds what cannot be sent (a stored payload that is not JSON). Retried slowly.
+        /// A request could not be encoded (a kioskd bug). Retried slowly.
         case badOutbox
     }
 

@@ -3,6 +3,10 @@ import Foundation
 /// Any JSON value, so the kiosk's event payload passes through unchanged.
 public indirect enum JSONValue: Codable, Sendable, Equatable {
     case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+    /// JSON text sent as it is, unparsed: the kiosk's stored event JSON on its way out
+    /// (parsing and re-encoding every payload would double an upload's cost). `WireEncoder`
+    /// writes it verbatim; other encoders parse it first. Decoding never produces it.
+    case verbatim(String)
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
@@ -16,6 +20,10 @@ public indirect enum JSONValue: Codable, Sendable, Equatable {
 
     /// Objects with their keys sorted, so a payload is always the same bytes.
     public func encode(to encoder: Encoder) throws {
+        if case .verbatim(let text) = self {
+            try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)).encode(to: encoder)
+            return
+        }
         if case .object(let o) = self {
             var keyed = encoder.container(keyedBy: Key.self)
             for key in o.keys.sorted() { try keyed.encode(o[key]!, forKey: Key(key)) }
@@ -29,7 +37,7 @@ public indirect enum JSONValue: Codable, Sendable, Equatable {
             if n == n.rounded(), abs(n) < 1e15 { try c.encode(Int64(n)) } else { try c.encode(n) }
         case .string(let s): try c.encode(s)
         case .array(let a): try c.encode(a)
-        case .object: break  // above
+        case .object, .verbatim: break  // above
         }
     }
 
@@ -41,7 +49,13 @@ public indirect enum JSONValue: Codable, Sendable, Equatable {
         init?(intValue: Int) { nil }
     }
 
-    public var isObject: Bool { if case .object = self { return true } else { return false } }
+    public var isObject: Bool {
+        switch self {
+        case .object: true
+        case .verbatim(let text): text.first { !$0.isWhitespace } == "{"
+        default: false
+        }
+    }
 }
 
 /// ISO 8601 in UTC with milliseconds, the protocol's one time format.

@@ -33,6 +33,7 @@ private final class Node {
         case let v as Double: kind = .literal(try Self.number(v, codingPath))
         case let v as Float: kind = .literal(try Self.number(Double(v), codingPath))
         case let v as any BinaryInteger: kind = .literal("\(v)")
+        case JSONValue.verbatim(let text) as JSONValue: kind = .literal(text)
         default: try value.encode(to: NodeEncoder(node: self, codingPath: codingPath))
         }
     }

@@ -37,4 +37,17 @@ struct KioskProtocolTests {
         #expect(try JSONDecoder().decode(UploadRequest.self, from: Data(text.utf8)) == upload)
         #expect(throws: EncodingError.self) { try WireEncoder().encode(JSONValue.number(.infinity)) }
     }
+
+    @Test func aStoredPayloadIsSentAsItIsStored() throws {
+        let stored = #"{"type":"ticket.issued","ticket":"A023","estimate":480}"#
+        let event = UploadEvent(seq: 7, type: "ticket.issued", deviceTime: "2026-11-24T07:29:58.412Z", payload: .verbatim(stored))
+        let text = String(decoding: try WireEncoder().encode(event), as: UTF8.self)
+        #expect(text == #"{"seq":7,"type":"ticket.issued","deviceTime":"2026-11-24T07:29:58.412Z","payload":"# + stored + "}")
+        let back = try JSONDecoder().decode(UploadEvent.self, from: Data(text.utf8))
+        #expect(back.payload == .object(["type": .string("ticket.issued"), "ticket": .string("A023"), "estimate": .number(480)]))
+        // Any other encoder parses it first: the same value.
+        let viaFoundation = try JSONDecoder().decode(UploadEvent.self, from: try JSONEncoder().encode(event))
+        #expect(viaFoundation.payload == back.payload)
+        #expect(JSONValue.verbatim(" {}").isObject && !JSONValue.verbatim("[1]").isObject)
+    }
 }

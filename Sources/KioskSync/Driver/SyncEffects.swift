@@ -68,7 +68,7 @@ extension SyncWorker {
         case .upload:
             let sentAt = clock.now()
             do {
-                let events = try pending.map(Self.uploadEvent)
+                let events = pending.map(Self.uploadEvent)
                 let ack = try makeClient().upload(UploadRequest(kiosk: options.kioskID, sentAt: Self.iso(sentAt), events: events))
                 let receivedAt = clock.now()
                 let offset = Self.offsetMs(sentAt: sentAt, receivedAt: receivedAt, serverTime: ack.serverTime)
@@ -131,17 +131,10 @@ extension SyncWorker {
         return beat
     }
 
-    /// An outbox row as the protocol carries it: the stored event JSON becomes the payload.
-    static func uploadEvent(_ e: OutboxEvent) throws(SyncError) -> UploadEvent {
-        do {
-            let payload = try JSONDecoder().decode(JSONValue.self, from: Data(e.payload.utf8))
-            return UploadEvent(seq: e.seq, type: e.type, deviceTime: e.deviceTime, payload: payload)
-        } catch {
-            throw SyncError(
-                .badOutbox,
-                "event #\(e.seq) in the outbox is not valid JSON and cannot be sent; the kiosk's event log is damaged: keep a copy of kiosk.sqlite and ask IT",
-                cause: .decoding("\(error)"))
-        }
+    /// An outbox row as the protocol carries it: the stored event JSON is the payload, sent
+    /// as it is stored (the centre checks that it is a JSON object).
+    static func uploadEvent(_ e: OutboxEvent) -> UploadEvent {
+        UploadEvent(seq: e.seq, type: e.type, deviceTime: e.deviceTime, payload: .verbatim(e.payload))
     }
 
     static func iso(_ date: Date) -> String { WireTime.string(date) }

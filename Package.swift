@@ -11,12 +11,14 @@ let package = Package(
     products: [
         .executable(name: "kioskd", targets: ["kioskd"]),
         .executable(name: "kioskctl", targets: ["kioskctl"]),
-        // For kiosk-central (Central/, by path): it decodes synced events and draws the same report,
-        // and its admin command line speaks to the centre through the kiosk's libcurl client (so
-        // IT can trust a private CA with --ca-file, which URLSession on Linux cannot).
+        // For kiosk-central (Central/, by path): it speaks the same protocol types, decodes synced
+        // events and draws the same report, and its admin command line speaks to the centre
+        // through the kiosk's libcurl client (so IT can trust a private CA with --ca-file, which
+        // URLSession on Linux cannot). None of them links SQLite.
+        .library(name: "KioskProtocol", targets: ["KioskProtocol"]),
         .library(name: "KioskCore", targets: ["KioskCore"]),
         .library(name: "KioskReports", targets: ["KioskReports"]),
-        .library(name: "KioskSync", targets: ["KioskSync"]),
+        .library(name: "KioskCentralClient", targets: ["KioskCentralClient"]),
         // For kiosk-central's staff passwords: the same salted, slow hashes as the kiosk's PINs.
         .library(name: "KioskSecrets", targets: ["KioskSecrets"]),
     ],
@@ -45,14 +47,23 @@ let package = Package(
         .executableTarget(name: "kiosk-bench", dependencies: ["KioskFramebuffer", "KioskKeypad", "KioskCore", "KioskSystem"], swiftSettings: strict),
         .testTarget(name: "KioskFramebufferTests", dependencies: ["KioskFramebuffer", "KioskCore", "KioskSystem", "KioskTestSupport"], exclude: ["Golden"], swiftSettings: strict),
         .testTarget(name: "KioskKeypadTests", dependencies: ["KioskKeypad", "KioskCore", "KioskSystem", "KioskTestSupport"], exclude: ["Recordings"], swiftSettings: strict),
+        // The kiosk ↔ centre protocol: wire types, typed commands, the weather vocabulary. Foundation only.
+        .target(name: "KioskProtocol", swiftSettings: strict),
+        .testTarget(name: "KioskProtocolTests", dependencies: ["KioskProtocol"], swiftSettings: strict),
         // Pure decisions: configuration, queue, visit, screens, reports. No I/O.
-        .target(name: "KioskCore", dependencies: ["KioskSecrets"], swiftSettings: strict),
+        .target(name: "KioskCore", dependencies: ["KioskProtocol", "KioskSecrets"], swiftSettings: strict),
         // Salted, slow hashes of secrets people type (staff PINs; the centre's staff passwords):
         // yescrypt from libxcrypt, the old PBKDF2 form from libcrypto. No cryptography of our own.
         .target(name: "KioskSecrets", dependencies: ["CCrypt", "CLibcrypto"], swiftSettings: strict),
-        // Central sync: the outbox worker as a state machine plus its libcurl adapter (own thread).
-        .target(name: "KioskSync", dependencies: ["KioskCore", "KioskStorage", "CCurl"], swiftSettings: strict),
-        .testTarget(name: "KioskSyncTests", dependencies: ["KioskSync", "KioskStorage", "KioskCore"], swiftSettings: strict),
+        // The blocking libcurl client of the protocol (kioskd's sync worker, kiosk-central admin).
+        .target(name: "KioskCentralClient", dependencies: ["KioskProtocol", "CCurl"], swiftSettings: strict),
+        // Central sync: the outbox worker as state machines plus the driver that carries out their actions.
+        .target(
+            name: "KioskSync", dependencies: ["KioskProtocol", "KioskCentralClient", "KioskCore", "KioskStorage"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "KioskSyncTests", dependencies: ["KioskSync", "KioskCentralClient", "KioskProtocol", "KioskStorage", "KioskCore"],
+            swiftSettings: strict),
         // SQLite event store and current-state projections.
         .target(name: "KioskStorage", dependencies: ["KioskCore", "CSQLite"], swiftSettings: strict),
         // ANSI text console: layout, wide characters, diffed redraw, raw terminal.
@@ -65,7 +76,7 @@ let package = Package(
         .target(name: "KioskReports", dependencies: ["KioskCore"], swiftSettings: strict),
         // The daemon's run loop and the operator commands, wiring core, storage and console.
         .target(
-            name: "KioskRuntime", dependencies: ["KioskCore", "KioskStorage", "KioskConsole", "KioskFramebuffer", "KioskKeypad", "KioskSync", "KioskPrinting", "KioskAnnounce", "KioskReports", "KioskSystem"],
+            name: "KioskRuntime", dependencies: ["KioskCore", "KioskStorage", "KioskConsole", "KioskFramebuffer", "KioskKeypad", "KioskSync", "KioskProtocol", "KioskPrinting", "KioskAnnounce", "KioskReports", "KioskSystem"],
             swiftSettings: strict),
         .executableTarget(name: "kioskd", dependencies: ["KioskRuntime"], swiftSettings: strict),
         .executableTarget(name: "kioskctl", dependencies: ["KioskRuntime"], swiftSettings: strict),
@@ -84,7 +95,7 @@ let package = Package(
             resources: [.copy("Snapshots")], swiftSettings: strict),
         // Control socket, reload, systemd notify, printing, call-outs, reports: real sockets and files.
         .testTarget(
-            name: "KioskOperationsTests", dependencies: ["KioskRuntime", "KioskCore", "KioskStorage", "KioskPrinting", "KioskAnnounce", "KioskReports", "KioskSystem", "KioskTestSupport"],
+            name: "KioskOperationsTests", dependencies: ["KioskRuntime", "KioskCore", "KioskProtocol", "KioskStorage", "KioskPrinting", "KioskAnnounce", "KioskReports", "KioskSystem", "KioskTestSupport"],
             swiftSettings: strict),
     ]
 )

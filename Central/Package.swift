@@ -14,18 +14,19 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        // The kiosk package itself (which depends on nothing): the centre decodes synced events as
-        // KioskCore's KioskEvent and draws report pages with the kiosk's own ReportBuilder.
+        // The kiosk package itself (which depends on nothing): the same protocol types (KioskProtocol),
+        // synced events decoded as KioskCore's KioskEvent, report pages by the kiosk's own ReportBuilder.
         .package(name: "kiosk", path: ".."),
     ],
     targets: [
-        // Protocol types, token hashing, migrations, the HTTP application and the store.
+        // Token hashing, migrations, the HTTP application and the store (wire types: KioskProtocol).
         .target(
             name: "KioskCentral",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "KioskProtocol", package: "kiosk"),
                 .product(name: "KioskCore", package: "kiosk"),
                 .product(name: "KioskReports", package: "kiosk"),
             ],
@@ -35,13 +36,16 @@ let package = Package(
             dependencies: [
                 "KioskCentral",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "KioskSync", package: "kiosk"),
+                .product(name: "KioskProtocol", package: "kiosk"),
+                // The kiosk's libcurl client (no storage, no SQLite): --ca-file works.
+                .product(name: "KioskCentralClient", package: "kiosk"),
             ],
             swiftSettings: strict),
         .testTarget(
             name: "KioskCentralTests",
             dependencies: [
                 "KioskCentral",
+                .product(name: "KioskProtocol", package: "kiosk"),
                 .product(name: "KioskCore", package: "kiosk"),
                 .product(name: "KioskReports", package: "kiosk"),
             ],

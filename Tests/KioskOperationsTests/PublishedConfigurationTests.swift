@@ -1,6 +1,7 @@
 import Foundation
 import KioskCore
 import KioskStorage
+import KioskProtocol
 import KioskSync
 import Testing
 
@@ -96,14 +97,16 @@ struct PublishedConfigurationTests {
     @Test func theDaemonAppliesAVersionAllOrNothingAndRecordsWhatItRuns() throws {
         let rig = try Rig(configText: Self.local)
         let state = rig.folder + "/state"
-        let good = CentralClient.PublishedConfig(version: 4, body: try Self.shipped(renaming: "维修登记处"))
+        let good = ConfigReply(
+            site: "tower-a", version: 4, body: try Self.shipped(renaming: "维修登记处"), publishedAt: "2026-11-24T07:00:00.000Z")
         var (ok, message) = CentralSync.applyPublished(good, operations: rig.operations, stateDirectory: state)
         #expect(ok, "\(message)")
         #expect(message == "now running configuration version 4")
         #expect(rig.service.setup.configuration.service("repairs")?.names[.chinese] == "维修登记处")
         #expect(try rig.service.store.syncState().configVersion == 4)
         #expect(try PublishedConfiguration.load(stateDirectory: state)?.version == 4)
-        let broken = CentralClient.PublishedConfig(version: 5, body: "[service repairs]\nprefix = lowercase\n")
+        let broken = ConfigReply(
+            site: "tower-a", version: 5, body: "[service repairs]\nprefix = lowercase\n", publishedAt: "2026-11-24T07:05:00.000Z")
         (ok, message) = CentralSync.applyPublished(broken, operations: rig.operations, stateDirectory: state)
         #expect(!ok)
         #expect(message.contains("configuration version 5 refused, version 4 keeps running"), "\(message)")

@@ -1,5 +1,6 @@
 import Foundation
-import KioskSync
+import KioskCentralClient
+import KioskProtocol
 import Testing
 
 /// What the operator reads when the centre cannot be reached or its certificate is not trusted.
@@ -7,14 +8,15 @@ import Testing
 struct CentralClientTests {
     @Test func anUnreachableCentreIsATransientErrorNamingTheURL() throws {
         let client = CentralClient(baseURL: "http://127.0.0.1:1/", token: "t", requestTimeout: 5)
-        #expect(throws: SyncError.self) { try client.heartbeat(["version": "test"]) }
+        #expect(throws: SyncError.self) { try client.heartbeat(Heartbeat(version: "test")) }
         do {
-            try client.heartbeat(["version": "test"])
-        } catch let e as SyncError {
-            guard case .transient(let message) = e else {
+            try client.heartbeat(Heartbeat(version: "test"))
+        } catch let e {
+            guard e.isTransient else {
                 Issue.record("an unreachable centre is retried with backoff: \(e)")
                 return
             }
+            let message = e.message
             #expect(message.hasPrefix("cannot reach the centre at http://127.0.0.1:1:"), "\(message)")
         }
     }
@@ -34,9 +36,9 @@ struct CentralClientTests {
         // The handshake starts (the listener accepts in the kernel), then the CA file fails to load.
         let client = CentralClient(baseURL: "https://127.0.0.1:\(port)", token: "t", caFile: "/nonexistent/ca.pem", requestTimeout: 3)
         do {
-            try client.heartbeat(["version": "test"])
+            try client.heartbeat(Heartbeat(version: "test"))
             Issue.record("no TLS without a CA file")
-        } catch let e as SyncError {
+        } catch let e {
             #expect(e.description.contains("/nonexistent/ca.pem"), "\(e)")
             #expect(e.description.contains("ca-file") || e.description.contains("cannot reach"), "\(e)")
         }

@@ -23,20 +23,19 @@ struct CommandOutcomeTests {
         deinit { try? FileManager.default.removeItem(at: url) }
     }
 
+    /// The workers' time: it moves only when a test says so.
+    let clock = VirtualClock(Date(timeIntervalSince1970: 1_795_000_000))
+
     func worker(_ folder: Folder, url: String, logs: LogLines = LogLines()) -> SyncWorker {
         SyncWorker(
             storePath: folder.store,
             options: .init(centralURL: url, tokenFile: folder.token, kioskID: "k1", interval: 60, commandWait: 1),
-            log: { logs.append($0) })
+            log: { logs.append($0) }, clock: clock.clock())
     }
 
-    /// Polls `condition` until it holds or `seconds` pass (the worker runs on its own threads).
-    func eventually(_ seconds: TimeInterval, _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            usleep(20_000)
-        }
+    /// Lets `worker` do everything that is due now (on this thread, no sleeping), then checks.
+    func eventually(_ worker: SyncWorker, _ condition: () throws -> Bool) rethrows -> Bool {
+        worker.runUntilIdle()
         return try condition()
     }
 
@@ -49,12 +48,11 @@ struct CommandOutcomeTests {
     @Test func anOutcomeReachedWhileTheCentreIsDownIsReportedAfterARestart() throws {
         let folder = try Folder()
         let down = worker(folder, url: "http://127.0.0.1:\(try RecordingCentre.closedPort())")
-        down.start()
         down.acknowledge(command: 7, ok: true, message: "weather is rain")
         down.acknowledge(command: 8, ok: false, message: "configuration version 2 refused")
         // Stored before anything is sent; still there after the failed attempt and a stop.
         #expect(try unreported(folder).map(\.commandID) == [7, 8])
-        usleep(200_000)
+        down.runUntilIdle()  // tries to send them and fails
         down.stop()
         #expect(try unreported(folder).map { "\($0.commandID) \($0.ok) \($0.message)" } == [
             "7 true weather is rain", "8 false configuration version 2 refused",
@@ -63,29 +61,27 @@ struct CommandOutcomeTests {
         // The kiosk starts again and the centre is back: the outcomes go out without any new command.
         let centre = try RecordingCentre()
         let up = worker(folder, url: "http://127.0.0.1:\(centre.port)")
-        up.start()
         defer { up.stop() }
-        #expect(eventually(10) { centre.requests.filter { $0.hasPrefix("POST /v1/commands/") }.count == 2 })
+        #expect(eventually(up) { centre.requests.filter { $0.hasPrefix("POST /v1/commands/") }.count == 2 })
         let acks = centre.requests.filter { $0.hasPrefix("POST /v1/commands/") }
         #expect(acks == [
             #"POST /v1/commands/7/ack {"result":"done","message":"weather is rain"}"#,
             #"POST /v1/commands/8/ack {"result":"failed","message":"configuration version 2 refused"}"#,
         ])
-        #expect(try eventually(5) { try unreported(folder).isEmpty }, "reported outcomes are forgotten")
+        #expect(try eventually(up) { try unreported(folder).isEmpty }, "reported outcomes are forgotten")
     }
 
     @Test func aFailedHeartbeatIsTheLastErrorStatusShows() throws {
         let folder = try Folder()
         let port = try RecordingCentre.closedPort()
         let down = worker(folder, url: "http://127.0.0.1:\(port)")
-        down.start()
         defer { down.stop() }
         let lastError = {
             let store = try EventStore(readOnlyPath: folder.store)
             defer { store.close() }
             return try store.syncState().lastError ?? ""
         }
-        #expect(try eventually(10) { try lastError().hasPrefix("heartbeat: ") })
+        #expect(try eventually(down) { try lastError().hasPrefix("heartbeat: ") })
         #expect(try lastError() .contains("cannot reach the centre at http://127.0.0.1:\(port)"))
     }
 }
@@ -98,17 +94,24 @@ final class LogLines: @unchecked Sendable {
     var all: [String] { lock.withLock { lines } }
 }
 
-/// A minimal HTTP/1.1 centre on 127.0.0.1: answers command acknowledgements with 200 `{}` and
-/// everything else with 503 (so the worker's other threads back off), recording each request as
-/// "METHOD PATH BODY".
+/// A minimal HTTP/1.1 centre on 127.0.0.1: by default it answers command acknowledgements with
+/// 200 `{}` and everything else with 503 (so the worker's other machines back off), recording
+/// each request as "METHOD PATH BODY"; `answer` can say otherwise. `onRequest` runs after each.
 final class RecordingCentre: @unchecked Sendable {
+    typealias Answer = @Sendable (_ method: String, _ path: String, _ body: String) -> (status: Int, body: String)
     let port: Int
     private let listener: Int32
     private let lock = NSLock()
     private var recorded: [String] = []
+    private let answer: Answer
+    private let onRequest: @Sendable (String) -> Void
     var requests: [String] { lock.withLock { recorded } }
 
-    init() throws {
+    static let acknowledgementsOnly: Answer = { _, path, _ in path.hasSuffix("/ack") ? (200, "{}") : (503, "{}") }
+
+    init(answer: @escaping Answer = RecordingCentre.acknowledgementsOnly, onRequest: @escaping @Sendable (String) -> Void = { _ in }) throws {
+        self.answer = answer
+        self.onRequest = onRequest
         (listener, port) = try Self.listen()
         let thread = Thread { [self] in serve() }
         thread.start()
@@ -166,9 +169,12 @@ final class RecordingCentre: @unchecked Sendable {
         let requestLine = text.prefix { $0 != "\r" }.split(separator: " ")
         let body = String(decoding: data[headerEnd!...], as: UTF8.self)
         let path = requestLine.count > 1 ? String(requestLine[1]) : ""
-        lock.withLock { recorded.append("\(requestLine.first ?? "") \(path) \(body)".trimmingCharacters(in: .whitespaces)) }
-        let ok = path.hasSuffix("/ack")
-        let reply = "HTTP/1.1 \(ok ? "200 OK" : "503 Service Unavailable")\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
+        let line = "\(requestLine.first ?? "") \(path) \(body)".trimmingCharacters(in: .whitespaces)
+        lock.withLock { recorded.append(line) }
+        let (status, answerBody) = answer(String(requestLine.first ?? ""), path, body)
+        let reason = status == 200 ? "OK" : status == 204 ? "No Content" : "Service Unavailable"
+        let reply = "HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/json\r\nContent-Length: \(answerBody.utf8.count)\r\nConnection: close\r\n\r\n\(answerBody)"
         _ = reply.withCString { write(client, $0, strlen($0)) }
+        onRequest(line)
     }
 }

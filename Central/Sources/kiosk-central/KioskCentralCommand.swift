@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import KioskCentral
-import KioskSync
+import KioskCentralClient
+import KioskProtocol
 import Logging
 import PostgresNIO
 
@@ -133,10 +134,10 @@ struct AdminOptions: ParsableArguments {
         let (status, data): (Int, Data)
         do {
             (status, data) = try client.exchange(method, path, body: try body.map { try JSONEncoder().encode($0) })
-        } catch SyncError.transient(let message) {
-            throw CentralError(message, hint: "check --url (or KIOSK_CENTRAL_URL) and that the centre is running")
-        } catch SyncError.refused(let message) {
-            throw CentralError(message, hint: "fix the setting named above, then try again")
+        } catch let e as SyncError where e.isTransient {
+            throw CentralError(e.message, hint: "check --url (or KIOSK_CENTRAL_URL) and that the centre is running")
+        } catch let e as SyncError {
+            throw CentralError(e.message, hint: "fix the setting named above, then try again")
         }
         if status >= 400 {
             if let e = try? JSONDecoder().decode(ErrorReply.self, from: data) {
@@ -207,12 +208,12 @@ struct Admin: AsyncParsableCommand {
 
     struct Command: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Queue a command (sync, reload-config, set-weather) for a kiosk or a whole site.")
+            abstract: "Queue a command (\(KioskCommand.Kind.allCases.map(\.rawValue).joined(separator: ", "))) for a kiosk or a whole site.")
         @OptionGroup var options: AdminOptions
-        @Argument(help: "sync, reload-config or set-weather.") var type: String
+        @Argument(help: "\(KioskCommand.sentence(KioskCommand.Kind.allCases.map(\.rawValue), or: "or")).") var type: String
         @Option(help: "One kiosk.") var kiosk: String?
         @Option(help: "Every kiosk of a site.") var site: String?
-        @Option(help: "For set-weather: clear, rain, hot or cold.") var argument: String?
+        @Option(help: "For set-weather: \(KioskCommand.sentence(Weather.allCases.map(\.rawValue), or: "or")).") var argument: String?
         func run() async throws {
             printJSON(try await options.call(
                 "POST", "/v1/admin/commands",

@@ -1,4 +1,5 @@
 import Foundation
+import KioskProtocol
 import Testing
 
 @testable import KioskCentral

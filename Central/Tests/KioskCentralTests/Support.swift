@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KioskProtocol
 import Logging
 import NIOCore
 import PostgresNIO

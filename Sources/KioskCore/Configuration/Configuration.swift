@@ -1,4 +1,5 @@
 import Foundation
+import KioskProtocol
 
 /// Everything a site can configure. Built from defaults, then from `kiosk.conf`.
 /// The daemon never starts with a half-valid configuration: parsing either yields a whole
@@ -77,9 +78,8 @@ public enum Language: String, Equatable, Sendable, CaseIterable, Codable {
     case english = "en"
 }
 
-public enum Weather: String, Equatable, Sendable, CaseIterable, Codable {
-    case clear, rain, hot, cold
-}
+/// The weather of the farewells: one list, defined with IT's `set-weather` in KioskProtocol.
+public typealias Weather = KioskProtocol.Weather
 
 /// A service residents can queue for.
 public struct ServiceConfig: Equatable, Sendable {

@@ -1,11 +1,14 @@
 import Foundation
 import KioskCore
+import KioskProtocol
 import KioskStorage
 import KioskSync
 
 /// Wires the central sync worker into kioskd and kioskctl. Sync is off unless `[kiosk]` has
-/// `central-url`; the worker then runs on its own threads and only talks to the poll loop through
-/// a locked inbox drained by a loop timer, so the screens never wait for the network.
+/// `central-url`; the worker then runs on its own threads. The daemon wakes it after every
+/// stored event (so the event leaves within a second when the centre answers), and it hands
+/// IT's commands to the poll loop through a locked inbox whose pipe wakes the loop, so the
+/// screens never wait for the network and commands never wait for a timer.
 public final class CentralSync {
     let worker: SyncWorker
 
@@ -30,21 +33,22 @@ public final class CentralSync {
             worker.syncNow()
             return .ok("sync requested")
         }
-        // Stored events go to the centre now, not at the next interval.
+        // Stored events go to the centre now, not at the next interval: the worker wakes on its pipe.
         operations.service.addAdapter { [worker] output in
-            if output.syncNow { worker.syncNow() }
+            if !output.events.isEmpty || output.syncNow { worker.eventsStored() }
             return []
         }
         // IT's set-weather and published configurations run on the loop's thread, like a key press.
-        loop.every(0.5) { [unowned operations] in
+        loop.addReader(fd: inbox.wake.readFD) { [unowned operations] in
+            inbox.wake.drain()
             for delivery in inbox.take() {
                 switch delivery {
                 case .configuration(let published, let commandID):
                     let (ok, message) = applyPublished(published, operations: operations, stateDirectory: stateDirectory)
                     if let commandID { worker.acknowledge(command: commandID, ok: ok, message: message) }
-                case .command(let c):
-                    let (ok, message) = perform(c, operations: operations)
-                    worker.acknowledge(command: c.id, ok: ok, message: message)
+                case .command(let id, let command):
+                    let (ok, message) = perform(command, operations: operations)
+                    worker.acknowledge(command: id, ok: ok, message: message)
                 }
             }
         }
@@ -58,17 +62,15 @@ public final class CentralSync {
     public func stop() { worker.stop() }
 
     /// An IT command that changes the kiosk, on the loop's thread; returns its outcome.
-    static func perform(_ c: CentralClient.Command, operations: DaemonOperations) -> (Bool, String) {
-        switch c.type {
-        case "set-weather":
-            guard let w = c.argument.flatMap(Weather.init(rawValue:)) else {
-                return (false, "unknown weather '\(c.argument ?? "")'; use clear, rain, hot or cold")
-            }
-            operations.service.handle(.setWeather(w, at: Date()))
+    static func perform(_ command: KioskCommand, operations: DaemonOperations) -> (Bool, String) {
+        switch command {
+        case .setWeather(let weather):
+            operations.service.handle(.setWeather(weather, at: Date()))
             if let problem = operations.service.storageProblem { return (false, "not stored: \(problem)") }
             return (true, "weather is \(operations.service.machine.state.weather.rawValue)")
-        default:
-            return (false, "unknown command '\(c.type)'")
+        case .sync, .reloadConfig:
+            // Carried out by the sync worker itself; never handed to the loop.
+            return (false, "\(command.kind.rawValue) is carried out by the sync worker, not the daemon's loop")
         }
     }
 
@@ -78,7 +80,7 @@ public final class CentralSync {
     /// folder (atomically) for the next start and recorded as running (`kioskctl status`,
     /// heartbeat). Returns the outcome for IT's reload-config.
     static func applyPublished(
-        _ c: CentralClient.PublishedConfig, operations: DaemonOperations, stateDirectory: String
+        _ c: ConfigReply, operations: DaemonOperations, stateDirectory: String
     ) -> (Bool, String) {
         let service = operations.service
         let running = service.setup.publishedVersion
@@ -154,11 +156,14 @@ public final class CentralSync {
             let before = try reader.syncState()
             let deadline = Date().addingTimeInterval(60)
             var state = before
+            // kioskd's worker drains in another process: look at the shared database five
+            // times a second (a pipe nobody writes is a wait that nothing can cut short).
+            let pause = WakePipe()
             while Date() < deadline {
                 state = try reader.syncState()
                 if try reader.backlog().count == 0 { break }
                 if state.lastError != nil && state.lastErrorAt != before.lastErrorAt { break }
-                Thread.sleep(forTimeInterval: 0.2)
+                pause.wait(timeout: 0.2)
             }
             let backlog = try reader.backlog()
             output("sync (by kioskd): sent \(state.ackedSeq - before.ackedSeq) events; acknowledged through #\(state.ackedSeq); backlog \(backlog.count)\n")
@@ -200,14 +205,17 @@ public final class CentralSync {
     }
 }
 
-/// IT's commands and published configurations handed from the sync threads to the poll loop.
+/// IT's commands and published configurations handed from the sync threads to the poll loop,
+/// which `wake` wakes.
 final class DeliveryInbox: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [SyncWorker.Delivery] = []
+    let wake = WakePipe()
     func push(_ c: SyncWorker.Delivery) {
         lock.lock()
         items.append(c)
         lock.unlock()
+        wake.signal()
     }
     func take() -> [SyncWorker.Delivery] {
         lock.lock()

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KioskProtocol
 
 /// A 4xx/5xx answer with an `ErrorReply` JSON body: a stable code, what went wrong, what to do.
 public struct APIError: Error, HTTPResponseError, CustomStringConvertible {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KioskProtocol
 import Logging
 import PostgresNIO
 
@@ -99,19 +100,17 @@ public struct CentralRoutes: Sendable {
         router.post("/v1/admin/commands") { request, context in
             try await requireAdmin(request)
             let r: QueueCommandRequest = try await decodeBody(request)
-            guard ["sync", "reload-config", "set-weather"].contains(r.type) else {
-                throw APIError.badRequest(
-                    "unknown-command", "unknown command '\(r.type)'", hint: "use sync, reload-config or set-weather")
-            }
-            if r.type == "set-weather", !["clear", "rain", "hot", "cold"].contains(r.argument ?? "") {
-                throw APIError.badRequest(
-                    "bad-argument", "set-weather needs clear, rain, hot or cold", hint: "pass --argument rain")
+            let command: KioskCommand
+            do throws(CommandRefusal) {
+                command = try KioskCommand(type: r.type, argument: r.argument)
+            } catch {
+                throw APIError.badRequest(error.code.rawValue, error.message, hint: error.hint)
             }
             guard r.kiosk != nil || r.site != nil else {
                 throw APIError.badRequest(
                     "no-target", "a command needs a kiosk or a site", hint: "pass --kiosk ID or --site ID")
             }
-            let ids = try await store.queueCommand(kiosk: r.kiosk, site: r.site, type: r.type, argument: r.argument)
+            let ids = try await store.queueCommand(kiosk: r.kiosk, site: r.site, command)
             if ids.isEmpty {
                 throw APIError(.notFound, "no-such-kiosk", "no kiosk matches", hint: "check ids with `kiosk-central admin kiosks`")
             }

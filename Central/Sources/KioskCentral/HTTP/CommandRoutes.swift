@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KioskProtocol
 
 /// Command outcomes: the kiosk acknowledges each command it was handed, and IT follows them.
 extension CentralRoutes {

@@ -1,4 +1,5 @@
 import Foundation
+import KioskProtocol
 import Logging
 import PostgresNIO
 
@@ -250,7 +251,9 @@ public struct CentralStore: Sendable {
     // MARK: Commands
 
     /// Queues a command for one kiosk or every kiosk of a site. Returns the new commands' ids.
-    public func queueCommand(kiosk: String?, site: String?, type: String, argument: String?) async throws -> [Int64] {
+    public func queueCommand(kiosk: String?, site: String?, _ command: KioskCommand) async throws -> [Int64] {
+        let type = command.kind.rawValue
+        let argument = command.argument
         let rows = try await client.query(
             """
             INSERT INTO commands (kiosk_id, type, argument)

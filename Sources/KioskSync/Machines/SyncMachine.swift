@@ -1,16 +1,17 @@
 import Foundation
 
-/// # The kiosk's sync worker as a state machine
+/// # The outbox: the kiosk's events on their way to the centre
 ///
 /// Pure decisions, no I/O (swift-nio style: every input returns the action the adapter must
-/// perform, and the clock and the jitter come in as arguments). The adapter (`SyncWorker`)
+/// perform, and the clock and the jitter come in as arguments). The driver (`SyncWorker`)
 /// reads the outbox, uploads, and feeds the results back.
 ///
 /// Rules (see shared/notes/sync.md):
 /// - the outbox is every event with `seq > ackedSeq`; batches are at most `batchSize`;
 /// - `ackedSeq` moves only on the centre's acknowledgement, never on "sent";
 /// - a failure is retried after `random(0, min(cap, base·2^n))` (full jitter), forever;
-/// - a caught-up worker waits `interval`, or less when `syncNow()` is called.
+/// - a caught-up worker waits `interval`, or less when `syncNow()` is called or an event is
+///   stored (`eventsAppended()`).
 public struct SyncMachine: Sendable {
     public struct Settings: Sendable, Equatable {
         public var batchSize: Int
@@ -83,6 +84,26 @@ public struct SyncMachine: Sendable {
             again = true
             return nil
         }
+    }
+
+    /// An event was stored: send it now if the worker is idle and the centre was answering;
+    /// while backing off from a failure it waits for the retry (an unreachable centre is not
+    /// hammered by every key press).
+    public mutating func eventsAppended() -> Action? {
+        switch phase {
+        case .waiting:
+            guard failures == 0 else { return nil }
+            return read()
+        case .reading, .uploading:
+            again = true
+            return nil
+        }
+    }
+
+    /// When the machine next wants `timerFired` (nil while reading or uploading).
+    public var deadline: Date? {
+        if case .waiting(let until) = phase { return until }
+        return nil
     }
 
     /// The outbox was read: `seqs` are the seqs found (ascending).

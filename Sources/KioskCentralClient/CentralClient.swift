@@ -1,9 +1,10 @@
 import CCurl
 import Foundation
-import KioskStorage
+import KioskProtocol
 
 /// The kiosk's HTTP client for kiosk-central (docs/openapi.yaml): blocking calls, meant for the
-/// sync worker's own threads only. Kiosk-initiated; nothing listens on the kiosk.
+/// sync worker's own threads (and kiosk-central's admin command line). Kiosk-initiated; nothing
+/// listens on the kiosk. Bodies and answers are KioskProtocol's Codable types, nothing else.
 ///
 /// It speaks libcurl directly rather than through URLSession: on Linux, FoundationNetworking
 /// always verifies TLS against the system CA store (its `URLSessionCertificateAuthorityInfoFile`
@@ -45,31 +46,6 @@ public final class CentralClient: @unchecked Sendable {
             checkPath: "check the path in [kiosk] of kiosk.conf, that kioskd may read it, and that it holds PEM certificates")
     }
 
-    public struct Acknowledgement: Equatable, Sendable {
-        public var ackedSeq: Int64
-        public var serverTime: String
-    }
-
-    public struct Command: Equatable, Sendable {
-        public var id: Int64
-        public var type: String
-        public var argument: String?
-        public init(id: Int64, type: String, argument: String?) {
-            self.id = id
-            self.type = type
-            self.argument = argument
-        }
-    }
-
-    public struct PublishedConfig: Equatable, Sendable {
-        public var version: Int
-        public var body: String
-        public init(version: Int, body: String) {
-            self.version = version
-            self.body = body
-        }
-    }
-
     public init(baseURL: String, token: String, caFile: String? = nil, requestTimeout: TimeInterval = 30, advice: Advice = .kiosk) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
@@ -96,67 +72,70 @@ public final class CentralClient: @unchecked Sendable {
     }
 
     /// Reads a token file (one line) and says what to do when it is missing or empty.
-    public static func readToken(path: String) throws -> String {
+    public static func readToken(path: String) throws(SyncError) -> String {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw SyncError.refused("cannot read token-file \(path); ask IT for the kiosk's token (kiosk-central admin register --output FILE)")
+            throw SyncError(.badSetting, "cannot read token-file \(path); ask IT for the kiosk's token (kiosk-central admin register --output FILE)")
         }
         let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if token.isEmpty { throw SyncError.refused("token-file \(path) is empty; ask IT for the kiosk's token") }
+        if token.isEmpty { throw SyncError(.badSetting, "token-file \(path) is empty; ask IT for the kiosk's token") }
         return token
     }
 
-    /// `POST /v1/events`. The payloads are the stored JSON texts, spliced in unchanged.
-    public func upload(kiosk: String, events: [OutboxEvent], sentAt: String) throws -> Acknowledgement {
-        var body = "{\"kiosk\":\(jsonString(kiosk)),\"sentAt\":\(jsonString(sentAt)),\"events\":["
-        for (i, e) in events.enumerated() {
-            if i > 0 { body += "," }
-            body += "{\"seq\":\(e.seq),\"type\":\(jsonString(e.type)),\"deviceTime\":\(jsonString(e.deviceTime)),\"payload\":\(e.payload)}"
-        }
-        body += "]}"
-        let data = try send("POST", "/v1/events", body: Data(body.utf8))
-        struct Reply: Decodable { var ackedSeq: Int64; var serverTime: String }
-        guard let r = try? JSONDecoder().decode(Reply.self, from: data) else {
-            throw SyncError.transient("the centre's answer to an upload was not understood")
-        }
-        return Acknowledgement(ackedSeq: r.ackedSeq, serverTime: r.serverTime)
+    /// `POST /v1/events`: everything up to the answer's `ackedSeq` is at the centre.
+    public func upload(_ request: UploadRequest) throws(SyncError) -> UploadReply {
+        try call("POST", "/v1/events", request, what: "an upload")
     }
 
-    /// `POST /v1/heartbeat`; returns the kiosk's site as the centre knows it.
+    /// `POST /v1/heartbeat`; the answer names the kiosk's site as the centre knows it.
     @discardableResult
-    public func heartbeat(_ fields: [String: Any]) throws -> String? {
-        let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
-        let reply = try send("POST", "/v1/heartbeat", body: data)
-        struct Reply: Decodable { var site: String? }
-        return (try? JSONDecoder().decode(Reply.self, from: reply))?.site
+    public func heartbeat(_ heartbeat: Heartbeat) throws(SyncError) -> HeartbeatReply {
+        try call("POST", "/v1/heartbeat", heartbeat, what: "a heartbeat")
     }
 
     /// `GET /v1/commands?wait=N`: long-poll for IT's commands.
-    public func commands(wait: Int) throws -> [Command] {
-        let data = try send("GET", "/v1/commands?wait=\(wait)", body: nil, timeout: TimeInterval(wait + 15))
-        struct C: Decodable { var id: Int64; var type: String; var argument: String? }
-        struct Reply: Decodable { var commands: [C] }
-        guard let r = try? JSONDecoder().decode(Reply.self, from: data) else {
-            throw SyncError.transient("the centre's command list was not understood")
-        }
-        return r.commands.map { Command(id: $0.id, type: $0.type, argument: $0.argument) }
+    public func commands(wait: Int) throws(SyncError) -> [Command] {
+        let reply: CommandsReply = try decode(
+            try send("GET", "/v1/commands?wait=\(wait)", body: nil, timeout: TimeInterval(wait + 15)), what: "the centre's command list")
+        return reply.commands
     }
 
     /// `GET /v1/sites/{site}/config?after=N`: nil when nothing newer is published.
-    public func config(site: String, after version: Int) throws -> PublishedConfig? {
+    public func config(site: String, after version: Int) throws(SyncError) -> ConfigReply? {
         let path = "/v1/sites/\(site.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? site)/config?after=\(version)"
         let data = try send("GET", path, body: nil)
         if data.isEmpty { return nil }
-        struct Reply: Decodable { var version: Int; var body: String }
-        guard let r = try? JSONDecoder().decode(Reply.self, from: data) else {
-            throw SyncError.transient("the centre's configuration was not understood")
-        }
-        return PublishedConfig(version: r.version, body: r.body)
+        return try decode(data, what: "the centre's configuration")
     }
 
     /// `POST /v1/commands/{id}/ack`: the command's outcome, so IT sees it in `admin commands`.
-    public func acknowledge(command id: Int64, ok: Bool, message: String) throws {
-        let body = "{\"result\":\(ok ? "\"done\"" : "\"failed\""),\"message\":\(jsonString(String(message.prefix(1000))))}"
-        _ = try send("POST", "/v1/commands/\(id)/ack", body: Data(body.utf8))
+    public func acknowledge(command id: Int64, _ ack: CommandAckRequest) throws(SyncError) {
+        _ = try send("POST", "/v1/commands/\(id)/ack", body: try encode(ack))
+    }
+
+    /// One JSON request and its JSON answer.
+    func call<Body: Encodable, Reply: Decodable>(
+        _ method: String, _ path: String, _ body: Body, what: String
+    ) throws(SyncError) -> Reply {
+        try decode(try send(method, path, body: try encode(body)), what: "the centre's answer to \(what)")
+    }
+
+    func encode(_ body: some Encodable) throws(SyncError) -> Data {
+        do {
+            return try WireEncoder().encode(body)
+        } catch {
+            throw SyncError(.badOutbox, "a request to the centre could not be encoded (\(error)); this is a kioskd bug, please report it", cause: .decoding("\(error)"))
+        }
+    }
+
+    func decode<Reply: Decodable>(_ data: Data, what: String) throws(SyncError) -> Reply {
+        do {
+            return try JSONDecoder().decode(Reply.self, from: data)
+        } catch {
+            throw SyncError(
+                .unreadableAnswer,
+                "\(what) was not understood; check that \(advice.urlSetting) \(baseURL) is kiosk-central, not another web server",
+                cause: .decoding("\(error)"))
+        }
     }
 
     /// Answers larger than this are refused (the centre's biggest answer is a configuration).
@@ -164,29 +143,30 @@ public final class CentralClient: @unchecked Sendable {
 
     /// One request; the answer's body for a 2xx status, otherwise the centre's error as a
     /// `SyncError` (5xx, 408 and 429 are transient, other refusals are not).
-    func send(_ method: String, _ path: String, body: Data?, timeout: TimeInterval? = nil) throws -> Data {
+    func send(_ method: String, _ path: String, body: Data?, timeout: TimeInterval? = nil) throws(SyncError) -> Data {
         let (status, payload) = try exchange(method, path, body: body, timeout: timeout)
         if status == 204 { return Data() }
         if (200..<300).contains(status) { return payload }
-        struct ErrorReply: Decodable { var error: String; var message: String; var hint: String }
-        let detail = (try? JSONDecoder().decode(ErrorReply.self, from: payload)).map { "\($0.message) (\($0.hint))" }
-            ?? "HTTP \(status)"
+        let reply = try? JSONDecoder().decode(ErrorReply.self, from: payload)
+        let detail = reply.map { "\($0.message) (\($0.hint))" } ?? "HTTP \(status)"
         if status >= 500 || status == 429 || status == 408 {
-            throw SyncError.transient("the centre failed (\(status)): \(detail)")
+            throw SyncError(.centreFailed, "the centre failed (\(status)): \(detail)", cause: .answer(status: status, reply: reply))
         }
-        throw SyncError.refused("the centre refused (\(status)): \(detail)")
+        throw SyncError(.refused, "the centre refused (\(status)): \(detail)", cause: .answer(status: status, reply: reply))
     }
 
     /// One request on a fresh connection, with the bearer token; returns the HTTP status and body
     /// whatever the status (the admin command line reads error bodies itself). Throws only when no
     /// answer came: unreachable, TLS not trusted, timed out. When a connection dies before the
     /// answer, the sync worker simply retries the batch (the centre drops the duplicates).
-    public func exchange(_ method: String, _ path: String, body: Data?, timeout: TimeInterval? = nil) throws -> (status: Int, body: Data) {
+    public func exchange(
+        _ method: String, _ path: String, body: Data?, timeout: TimeInterval? = nil
+    ) throws(SyncError) -> (status: Int, body: Data) {
         guard baseURL.hasPrefix("https://") || baseURL.hasPrefix("http://") else {
-            throw SyncError.refused("\(advice.urlSetting) \(baseURL) is not an http(s) URL")
+            throw SyncError(.badSetting, "\(advice.urlSetting) \(baseURL) is not an http(s) URL; write it as https://host[:port]")
         }
         guard Self.curlReady, let handle = curl_easy_init() else {
-            throw SyncError.transient("cannot start an HTTP request (libcurl did not initialise)")
+            throw SyncError(.unreachable, "cannot start an HTTP request (libcurl did not initialise); check that libcurl is installed")
         }
         defer { curl_easy_cleanup(handle) }
         var headers: UnsafeMutablePointer<curl_slist>? = nil
@@ -245,34 +225,37 @@ public final class CentralClient: @unchecked Sendable {
         return (Int(kiosk_curl_response_code(handle)), response.data)
     }
 
-    /// What a failed transfer means for the operator. Certificate problems are refusals: retrying
-    /// soon does not help, the kiosk's ca-file (or clock) must be fixed.
+    /// What a failed transfer means for the operator. Certificate problems are not transient:
+    /// retrying soon does not help, the kiosk's ca-file (or clock) must be fixed.
     func transportError(_ code: CURLcode, detail: String) -> SyncError {
+        let cause = SyncError.Cause.transfer(code: Int(code.rawValue), detail: detail)
         switch code {
         case CURLE_PEER_FAILED_VERIFICATION:
             if let caFile {
-                return .refused("the centre's certificate at \(baseURL) is not trusted with \(advice.caSetting) \(caFile) (\(detail)); \(advice.obtain) (or check this machine's clock if the certificate is not yet valid)")
+                return SyncError(
+                    .untrustedCertificate,
+                    "the centre's certificate at \(baseURL) is not trusted with \(advice.caSetting) \(caFile) (\(detail)); \(advice.obtain) (or check this machine's clock if the certificate is not yet valid)",
+                    cause: cause)
             }
-            return .refused("the centre's certificate at \(baseURL) is not trusted by the system CA store (\(detail)); if the centre uses a private CA, \(advice.configure)")
+            return SyncError(
+                .untrustedCertificate,
+                "the centre's certificate at \(baseURL) is not trusted by the system CA store (\(detail)); if the centre uses a private CA, \(advice.configure)",
+                cause: cause)
         case CURLE_SSL_CACERT_BADFILE:
-            return .refused("cannot load \(advice.caSetting) \(caFile ?? "(system store)") (\(detail)); \(advice.checkPath)")
+            return SyncError(
+                .badSetting, "cannot load \(advice.caSetting) \(caFile ?? "(system store)") (\(detail)); \(advice.checkPath)", cause: cause)
         case CURLE_SSL_CONNECT_ERROR:
-            return .transient("cannot reach the centre at \(baseURL): the TLS handshake failed (\(detail)); check that central-url points at the centre's HTTPS port")
+            return SyncError(
+                .unreachable,
+                "cannot reach the centre at \(baseURL): the TLS handshake failed (\(detail)); check that central-url points at the centre's HTTPS port",
+                cause: cause)
         case CURLE_WRITE_ERROR:
-            return .transient("the centre's answer from \(baseURL) was larger than \(Self.maxResponseBytes / 1024 / 1024) MiB and was dropped")
+            return SyncError(
+                .unreadableAnswer,
+                "the centre's answer from \(baseURL) was larger than \(Self.maxResponseBytes / 1024 / 1024) MiB and was dropped",
+                cause: cause)
         default:
-            return .transient("cannot reach the centre at \(baseURL): \(detail)")
-        }
-    }
-}
-
-/// A sync failure as the operator reads it.
-public enum SyncError: Error, Equatable, CustomStringConvertible {
-    case transient(String)
-    case refused(String)
-    public var description: String {
-        switch self {
-        case .transient(let m), .refused(let m): return m
+            return SyncError(.unreachable, "cannot reach the centre at \(baseURL): \(detail)", cause: cause)
         }
     }
 }
@@ -289,10 +272,4 @@ final class ResponseBuffer {
         if let bytes, n > 0 { buffer.data.append(UnsafeRawPointer(bytes).assumingMemoryBound(to: UInt8.self), count: n) }
         return n
     }
-}
-
-func jsonString(_ s: String) -> String {
-    let data = (try? JSONSerialization.data(withJSONObject: [s], options: [])) ?? Data("[\"\"]".utf8)
-    let text = String(decoding: data, as: UTF8.self)
-    return String(text.dropFirst().dropLast())
 }

@@ -1,0 +1,71 @@
+import Foundation
+
+/// Any JSON value, so the kiosk's event payload passes through unchanged.
+public indirect enum JSONValue: Codable, Sendable, Equatable {
+    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+    /// JSON text sent as it is, unparsed: the kiosk's stored event JSON on its way out
+    /// (parsing and re-encoding every payload would double an upload's cost). `WireEncoder`
+    /// writes it verbatim; other encoders parse it first. Decoding never produces it.
+    case verbatim(String)
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let n = try? c.decode(Double.self) { self = .number(n) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
+    }
+
+    /// Objects with their keys sorted, so a payload is always the same bytes.
+    public func encode(to encoder: Encoder) throws {
+        if case .verbatim(let text) = self {
+            try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)).encode(to: encoder)
+            return
+        }
+        if case .object(let o) = self {
+            var keyed = encoder.container(keyedBy: Key.self)
+            for key in o.keys.sorted() { try keyed.encode(o[key]!, forKey: Key(key)) }
+            return
+        }
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let b): try c.encode(b)
+        case .number(let n):
+            if n == n.rounded(), abs(n) < 1e15 { try c.encode(Int64(n)) } else { try c.encode(n) }
+        case .string(let s): try c.encode(s)
+        case .array(let a): try c.encode(a)
+        case .object, .verbatim: break  // above
+        }
+    }
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ s: String) { stringValue = s }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public var isObject: Bool {
+        switch self {
+        case .object: true
+        case .verbatim(let text): text.first { !$0.isWhitespace } == "{"
+        default: false
+        }
+    }
+}
+
+/// ISO 8601 in UTC with milliseconds, the protocol's one time format.
+public enum WireTime {
+    public static func string(_ date: Date) -> String {
+        Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
+    }
+
+    public static func parse(_ text: String) -> Date? {
+        if let d = try? Date(text, strategy: .iso8601) { return d }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}

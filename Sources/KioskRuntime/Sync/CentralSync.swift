@@ -35,7 +35,7 @@ public final class CentralSync {
         }
         // Stored events go to the centre now, not at the next interval: the worker wakes on its pipe.
         operations.service.addAdapter { [worker] output in
-            if !output.events.isEmpty || output.syncNow { worker.eventsStored() }
+            if output.syncNow { worker.eventsStored() }
             return []
         }
         // IT's set-weather and published configurations run on the loop's thread, like a key press.

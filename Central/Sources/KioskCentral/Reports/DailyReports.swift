@@ -1,5 +1,6 @@
 import Foundation
 import KioskCore
+import KioskProtocol
 import Logging
 import PostgresNIO
 

@@ -186,7 +186,7 @@ extension EventStore {
                 """,
                 [.text(ref), day, SQLValue(e.ticket), SQLValue(e.service), day, SQLValue(e.ticket),
                  t, SQLValue(e.deadline.map(timestamp)), SQLValue(e.reason), day, SQLValue(e.ticket)])
-        case .caseAnswered:
+        case .caseContacted:
             guard let ref = e.caseRef else { return }
             try run("UPDATE cases SET status = 'answered', answered_at = ? WHERE ref = ?", [t, .text(ref)])
         case .staffLoggedIn:
@@ -216,7 +216,8 @@ extension EventStore {
         case .dayClosed:
             try run("UPDATE counters SET current_ticket = NULL", [])
         case .ratingMisuse, .staffLoginFailed, .careAlertRaised, .careAcknowledged, .farewellShown, .farewellEnded,
-            .weatherSet, .printerFailed, .printerRecovered:
+            .weatherSet, .printerFailed, .printerRecovered, .caseAssigned, .caseResolved, .caseClosed, .caseReopened,
+            .caseEscalated, .caseAlertAcknowledged:
             return
         }
     }

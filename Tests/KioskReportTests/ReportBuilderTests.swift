@@ -165,7 +165,7 @@ import Testing
             }
         }
         func answer(_ ref: String, _ time: Date) -> KioskEvent {
-            Fx.event(.caseAnswered, time, day: Fx.businessDay(time)) { $0.caseRef = ref }
+            Fx.event(.caseContacted, time, day: Fx.businessDay(time)) { $0.caseRef = ref }
         }
         let d20 = "2026-11-20", d25 = "2026-11-25", d22 = "2026-11-22", d26 = "2026-11-26", d27 = "2026-11-27"
         let events = [

@@ -90,7 +90,9 @@ struct FoldEquivalenceTests {
 /// not rated, staff logged out, counters closed, `day.closed`, the weather reset).
 struct EventStreamGenerator {
     /// Produced by nothing yet (a later issue adds case events); its fold is left alone.
-    static let notProduced: Set<EventType> = [.caseAnswered]
+    static let notProduced: Set<EventType> = [
+        .caseAssigned, .caseResolved, .caseClosed, .caseReopened, .caseEscalated, .caseAlertAcknowledged,
+    ]
 
     var rng: SplitMix64
     let configuration: Configuration
@@ -250,7 +252,7 @@ struct EventStreamGenerator {
         case .printerFailed:
             let detail = chance(80) ? "paper out" : nil
             return event(type) { $0.detail = detail }
-        case .printerRecovered, .dayClosed, .caseAnswered:
+        case .printerRecovered, .dayClosed, .caseAssigned, .caseContacted, .caseResolved, .caseClosed, .caseReopened, .caseEscalated, .caseAlertAcknowledged:
             return event(type)
         }
     }

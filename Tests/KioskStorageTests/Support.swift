@@ -78,7 +78,7 @@ func sampleBatches() -> [[KioskEvent]] {
             event(.serviceFinished, 86800, day: day2, ticket: "A001") { $0.counter = 2 },
             event(.notRated, 86830, day: day2, ticket: "A001") { $0.counter = 2 },
         ],
-        [event(.caseAnswered, 86900, day: day2) { $0.caseRef = "C-1124-01" }],
+        [event(.caseContacted, 86900, day: day2) { $0.caseRef = "C-1124-01" }],
         [event(.staffLoggedOut, 87000, day: day2) { $0.counter = 2 }],
     ]
 }

@@ -26,7 +26,25 @@ public struct KioskEvent: Codable, Equatable, Sendable {
     public var score: Int?
     public var reason: String?
     public var caseRef: String?
+    /// `case.opened`: the first reply is due by `deadline` (the time printed on the pad), the
+    /// resolution by `resolveBy`, after the service's deadline for `severity`.
     public var deadline: Date?
+    public var resolveBy: Date?
+    public var severity: CaseSeverity?
+    /// `case.assigned`: the handler's account name.
+    public var assignee: String?
+    /// `case.contacted`: how the reply reached the resident.
+    public var channel: CaseChannel?
+    /// What a handler wrote: the reply (`case.contacted`), the resolution (`case.resolved`), why
+    /// it was reopened (`case.reopened`).
+    public var note: String?
+    /// `case.resolved`: the root cause, a key of the configured list (`cause.*`).
+    public var rootCause: String?
+    /// `case.closed`: the resident's verdict on the handling (false reopens the case).
+    public var satisfied: Bool?
+    /// `case.escalated` / `case.alert-acknowledged`: the threshold ("reply.near", … see
+    /// `CaseEscalation`).
+    public var level: String?
     public var waitedMinutes: Int?
     public var message: String?
     public var weather: Weather?
@@ -54,7 +72,20 @@ public enum EventType: String, Codable, Equatable, Sendable, CaseIterable {
     case ratingMisuse = "rating.misuse"
     case notRated = "rating.none"
     case caseOpened = "case.opened"
-    case caseAnswered = "case.answered"
+    /// A handler took responsibility for the case (`assignee`); `staff` is who assigned it.
+    case caseAssigned = "case.assigned"
+    /// A reply reached the resident (`channel`, `note`): the first one is the "first reply".
+    case caseContacted = "case.contacted"
+    /// The problem was solved (`note`, `rootCause`).
+    case caseResolved = "case.resolved"
+    /// The resident gave a verdict on the handling (`satisfied`); not satisfied reopens it.
+    case caseClosed = "case.closed"
+    /// Staff reopened a resolved or closed case (`note`).
+    case caseReopened = "case.reopened"
+    /// A deadline is near or has passed (`level`); the centre notified the site's manager.
+    case caseEscalated = "case.escalated"
+    /// A counter acknowledged an escalation alert (`level`), like a care alert.
+    case caseAlertAcknowledged = "case.alert-acknowledged"
     case careAlertRaised = "care.raised"
     case careAcknowledged = "care.acknowledged"
     case farewellShown = "farewell.shown"

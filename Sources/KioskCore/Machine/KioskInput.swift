@@ -30,6 +30,10 @@ public enum KioskInput: Sendable {
     /// Busy and quiet hours from stored history, for the lobby's advice (nil: too little history).
     /// The adapter reads the store when an output asks (`KioskOutput.needsQuietHours`).
     case quietHours(QuietHoursAdvice?)
+    /// Case states pulled from the centre (`GET /v1/cases`), newest known first or last, and
+    /// when they were pulled ("as of" on the lobby lookup): at start from storage, then after
+    /// each pull. A state replaces the board's only when its `version` is not older.
+    case casesPulled([CaseState], asOf: Date)
 }
 
 /// Busy and quiet hours of the day, from stored history (see `QuietHours.advice`).

@@ -21,6 +21,11 @@ public struct KioskMachine: Sendable {
     public internal(set) var quietHours: QuietHoursAdvice?
     /// Printers whose last job failed (one lobby's broken printer is not cured by another's).
     var failingPrinters: Set<String> = []
+    /// The centre's view of this site's cases, by reference, and when it was last pulled
+    /// (`KioskInput.casesPulled`). Cases opened here and not yet pulled back are folded from
+    /// this kiosk's own events (`caseView`).
+    public internal(set) var caseBoard: [String: CaseState] = [:]
+    public internal(set) var caseBoardAsOf: Date?
 
     public init(configuration: Configuration, catalog: Catalog, day: String) {
         self.configuration = configuration
@@ -84,6 +89,9 @@ public struct KioskMachine: Sendable {
             printed(job, problem: problem, now: time.wholeSeconds, into: &out)
         case .quietHours(let advice):
             quietHours = advice
+        case .casesPulled(let states, let asOf):
+            for s in states where (caseBoard[s.ref]?.version ?? Int.min) <= s.version { caseBoard[s.ref] = s }
+            caseBoardAsOf = max(caseBoardAsOf ?? asOf, asOf)
         }
         return out
     }

@@ -190,7 +190,10 @@ public struct QueueState: Equatable, Sendable {
             tickets[label]?.rating = nil
             tickets[label]?.score = nil
             tickets[label]?.rated = false
-        case .ratingMisuse, .staffLoginFailed, .caseAnswered:
+        case .ratingMisuse, .staffLoginFailed:
+            break
+        // A case's life after opening is CaseState's fold (Cases/CaseFold.swift), not the queue's.
+        case .caseAssigned, .caseContacted, .caseResolved, .caseClosed, .caseReopened, .caseEscalated, .caseAlertAcknowledged:
             break
         case .printerFailed:
             printerProblem = e.detail ?? "printer"

@@ -293,7 +293,7 @@ private struct Builder {
             let deadline = e.deadline ?? e.time.addingTimeInterval(Double(hours * 3600))
             cases[ref] = OpenedCase(openedAt: e.time, deadline: deadline)
 
-        case .caseAnswered:
+        case .caseContacted:
             guard let ref = e.caseRef.map({ CaseKey(source: source, ref: $0) }), var c = cases[ref], c.answeredAt == nil else { return }
             c.answeredAt = e.time
             cases[ref] = c
@@ -318,6 +318,8 @@ private struct Builder {
         case .dayClosed:
             closedDays.insert(DayKey(source: source, day: e.day))
 
+        case .caseAssigned, .caseResolved, .caseClosed, .caseReopened, .caseEscalated, .caseAlertAcknowledged:
+            break
         case .ticketRecalled, .farewellShown, .farewellEnded, .staffLoginFailed, .counterOpened, .counterPaused,
              .counterClosed, .weatherSet, .printerFailed, .printerRecovered:
             break

@@ -36,6 +36,9 @@ public struct Configuration: Equatable, Sendable {
     public var estimator: String = "rolling"
     /// Follow-up reasons asked after a low rating (catalog keys, at most 6).
     public var reasons: [String] = ["reason.wait", "reason.attitude", "reason.unsolved", "reason.process", "reason.environment", "reason.other"]
+    /// Root causes a handler or a counter picks when resolving a case (catalog keys, 1–9 of them:
+    /// keys 1–9 at the counter), for the figures by root cause (`root-causes =`).
+    public var rootCauses: [String] = ["cause.staff", "cause.process", "cause.facility", "cause.communication", "cause.third-party", "cause.other"]
     /// Weather used by the farewell until staff change it.
     public var weather: Weather = .clear
     /// ESC/POS receipt printer for lobby tickets (`printer = /dev/usb/lp0` in `[kiosk]`): the

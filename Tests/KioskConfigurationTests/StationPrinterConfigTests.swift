@@ -26,7 +26,7 @@ struct StationPrinterConfigTests {
         #expect(config.printer == "/dev/usb/lp9")
     }
 
-    @Test func aPrinterOnACounterStationOrNotADevicePathIsAnError() {
+    @Test func aCounterStationsPrinterPrintsItsSlipsAndAPrinterMustBeADevicePath() {
         let text = """
         [station desk-1]
         role = counter 1
@@ -41,13 +41,17 @@ struct StationPrinterConfigTests {
         role = counter 2
         """
         guard case .failure(let e) = ConfigurationParser.parse(text, file: "kiosk.conf") else {
-            Issue.record("a printer on a counter station must not parse"); return
+            Issue.record("a printer that is not a device path must not parse"); return
         }
         let messages = e.errors.map(\.description)
-        #expect(messages.contains { $0.hasPrefix("kiosk.conf:3:") && $0.contains("printer in [station desk-1] (role = counter 1): only lobby stations print tickets") })
         #expect(messages.contains { $0.hasPrefix("kiosk.conf:6:") && $0.contains("printer = lp0 in [station lobby] must be a device path; e.g. printer = /dev/usb/lp0") })
-        // The role comes after the printer: still found, at the printer's line.
-        #expect(messages.contains { $0.hasPrefix("kiosk.conf:10:") && $0.contains("[station desk-2] (role = counter 2)") })
-        #expect(messages.count == 3)
+        #expect(messages.count == 1)
+        let fixed = text.replacingOccurrences(of: "printer = lp0", with: "printer = /dev/usb/lp1")
+        guard case .success(let config) = ConfigurationParser.parse(fixed, file: "kiosk.conf") else {
+            Issue.record("counter stations with printers must parse"); return
+        }
+        #expect(config.slipPrinter(counter: 1) == "/dev/usb/lp0")
+        #expect(config.slipPrinter(counter: 2) == "/dev/usb/lp2")
+        #expect(config.ticketPrinter(station: "lobby") == "/dev/usb/lp1")
     }
 }

@@ -143,8 +143,6 @@ public enum ConfigurationParser {
         var staff: [StaffDraft] = []
         var festivals: [Festival]?
         var stations: [StationConfig] = []
-        /// Line of each station's `printer =` (checked against its role at the end).
-        var stationPrinterLines: [Int: Int] = [:]
 
         init(file: String) { self.file = file }
 
@@ -313,7 +311,6 @@ public enum ConfigurationParser {
                 staff[i] = draft
             case .station(let i):
                 if let message = stations[i].set(key, value) { error(line, message) }
-                if key == "printer" { stationPrinterLines[i] = line }
             case .festival, .skipped: break
             }
         }
@@ -608,10 +605,6 @@ public enum ConfigurationParser {
                     error(sectionLines["station \(station.name)"] ?? 0,
                           "[station \(station.name)] has role = counter \(n), but there is no [counter \(n)]; use one of the counters: \(config.counters.map { String($0.number) }.joined(separator: ", "))")
                 }
-            }
-            for (i, station) in stations.enumerated() where station.printer != nil && station.role != .lobby {
-                error(stationPrinterLines[i] ?? sectionLines["station \(station.name)"] ?? 0,
-                      "printer in [station \(station.name)] (role = \(station.role)): only lobby stations print tickets; move printer = to the [station] with role = lobby whose tickets it prints, or remove it")
             }
 
             // Counters name existing services; every service has a counter.

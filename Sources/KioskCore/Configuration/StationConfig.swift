@@ -23,8 +23,9 @@ public struct StationConfig: Equatable, Sendable {
     /// evdev key name → kiosk key, replacing the keymap.conf [evdev] bindings for this keypad
     /// (a 4-button rating pad that sends other codes).
     public var keys: [String: Key]?
-    /// ESC/POS receipt printer of a lobby station (`printer = /dev/usb/lp0`): the tickets taken
-    /// on this station's keypad print here. nil: the `[kiosk]` printer, if any.
+    /// ESC/POS receipt printer of the station (`printer = /dev/usb/lp0`). A lobby's: the tickets
+    /// taken on its keypad print here (nil: the `[kiosk]` printer, if any). A counter's: the
+    /// commitment slips (承诺兑现单) of the cases opened for its visits (nil: none printed).
     public var printer: String?
 
     public init(name: String) { self.name = name }
@@ -71,7 +72,6 @@ public struct StationConfig: Equatable, Sendable {
             keys = map
             return nil
         case "printer":
-            // Whether the station is a lobby is checked once the section is read (role may follow).
             guard value.hasPrefix("/") else {
                 return "printer = \(value) in \(label) must be a device path; e.g. printer = /dev/usb/lp0"
             }

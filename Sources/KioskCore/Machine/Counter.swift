@@ -6,14 +6,29 @@ public enum CounterEntry: Equatable, Sendable {
     case staffNumber(String)
     case pin(staff: String, digits: String)
     case transfer
+    /// The case key's choices for the counter's case (`CounterCases`).
+    case caseAction(ref: String)
+    /// Resolving the case on the spot: a digit picks the root cause.
+    case rootCause(ref: String)
+
+    /// Staff asked for these: their digits come before the rating pad's.
+    var isCaseChoice: Bool {
+        switch self {
+        case .caseAction, .rootCause: return true
+        default: return false
+        }
+    }
 }
 
 public struct CounterUI: Equatable, Sendable {
     public var entry: CounterEntry = .none
     public var unresolvedMarked = false
     public var notice: (key: String, arguments: [String: String], since: Date)?
+    /// Why this counter's last commitment slip did not print (a `printer.problem.*` suffix), until
+    /// one prints again: staff write the slip by hand meanwhile.
+    public var slipProblem: String?
     public static func == (a: CounterUI, b: CounterUI) -> Bool {
-        a.entry == b.entry && a.unresolvedMarked == b.unresolvedMarked && a.notice?.key == b.notice?.key
+        a.entry == b.entry && a.unresolvedMarked == b.unresolvedMarked && a.slipProblem == b.slipProblem && a.notice?.key == b.notice?.key
             && a.notice?.arguments == b.notice?.arguments && a.notice?.since == b.notice?.since
     }
 }
@@ -33,7 +48,8 @@ extension KioskMachine {
     }
 
     mutating func counterKey(_ key: Key, counter n: Int, now: Date, into out: inout KioskOutput) {
-        guard let counter = state.counters[n], counterUI[n] != nil else { return }
+        guard let counter = state.counters[n], let ui = counterUI[n] else { return }
+        if ui.entry.isCaseChoice { return caseEntryKey(key, counter: n, now: now, into: &out) }
         // The rating pad shares the keypad: while it asks, its digits answer it.
         if case .digit(let d) = key, padTakes(digit: d, counter: n, now: now, into: &out) { return }
         if typeEntry(key, counter: n, now: now, into: &out) { return }
@@ -49,7 +65,7 @@ extension KioskMachine {
     private mutating func typeEntry(_ key: Key, counter n: Int, now: Date, into out: inout KioskOutput) -> Bool {
         guard var ui = counterUI[n] else { return false }
         switch ui.entry {
-        case .none:
+        case .none, .caseAction, .rootCause:
             return false
         case .staffNumber(let digits):
             switch key {
@@ -118,6 +134,8 @@ extension KioskMachine {
             }
         case .care:
             acknowledgeCare(counter: n, now: now, into: &out)
+        case .followUp:
+            caseKey(counter: n, now: now, into: &out)
         case .unresolved:
             markUnresolved(current, counter: n, now: now)
         case .pause:

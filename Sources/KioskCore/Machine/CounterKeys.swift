@@ -1,6 +1,9 @@
 /// What a key does at a counter where staff are logged in.
 public enum CounterAction: String, CaseIterable, Sendable {
-    case call, recall, noShow = "no-show", transfer, startFinish = "start-finish", care, unresolved, pause, weather
+    case call, recall, noShow = "no-show", transfer, startFinish = "start-finish", care, unresolved
+    /// The case of the visit just served (reply, resolve) or an escalation alert (acknowledge).
+    case followUp = "case"
+    case pause, weather
     case logOut = "log-out"
 
     /// The catalog key of its words in the footer hint ("counter.action.call" = 叫号 / call).
@@ -15,7 +18,7 @@ public enum CounterKeys {
     /// Staff logged in: every key with its action, in the order the hint lists them.
     public static let loggedIn: [(key: Key, action: CounterAction)] = [
         (.plus, .call), (.minus, .recall), (.slash, .noShow), (.dot, .transfer), (.enter, .startFinish),
-        (.star, .care), (.digit(8), .unresolved), (.digit(9), .pause), (.digit(5), .weather), (.digit(0), .logOut),
+        (.star, .care), (.digit(8), .unresolved), (.digit(7), .followUp), (.digit(9), .pause), (.digit(5), .weather), (.digit(0), .logOut),
     ]
 
     /// Logged out: the key that starts a login (then staff number, Enter, PIN, Enter).

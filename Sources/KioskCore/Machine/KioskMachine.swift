@@ -4,8 +4,9 @@ import Foundation
 /// its state (`QueueState`) changes only by applying the events it emits, so replaying stored
 /// events rebuilds it exactly; the rest (`lobbies`, `counterUI`) is what a person is typing right
 /// now. The work is split by station and concern, one file each: `Lobby`, `Counter` (keys from
-/// `CounterKeys`, login and transfer), `RatingPad`, `Cases`, `Farewells`, `Care`, `DayRollover`,
-/// `OperatorCommands` and `Printing`; `handle` is the only way in, `KioskOutput` the only way out.
+/// `CounterKeys`, login and transfer), `RatingPad`, `Cases`, `CaseLookup` (the lobby's),
+/// `CounterCases` (replies, resolutions and escalation alerts at counters), `Farewells`, `Care`,
+/// `DayRollover`, `OperatorCommands` and `Printing` (tickets and commitment slips); `handle` is the only way in, `KioskOutput` the only way out.
 public struct KioskMachine: Sendable {
     public let configuration: Configuration
     public let calendar: LocalCalendar
@@ -26,6 +27,9 @@ public struct KioskMachine: Sendable {
     /// this kiosk's own events (`caseView`).
     public internal(set) var caseBoard: [String: CaseState] = [:]
     public internal(set) var caseBoardAsOf: Date?
+    /// This kiosk's own case events by reference, as applied (live and on replay): the fold of
+    /// a case the centre has not sent back, and its acts the last pull may not show yet.
+    var caseEvents: [String: [KioskEvent]] = [:]
 
     public init(configuration: Configuration, catalog: Catalog, day: String) {
         self.configuration = configuration
@@ -93,6 +97,7 @@ public struct KioskMachine: Sendable {
             for s in states where (caseBoard[s.ref]?.version ?? Int.min) <= s.version { caseBoard[s.ref] = s }
             caseBoardAsOf = max(caseBoardAsOf ?? asOf, asOf)
         }
+        printSlips(into: &out)
         return out
     }
 
@@ -102,6 +107,7 @@ public struct KioskMachine: Sendable {
     mutating func apply(_ event: KioskEvent) {
         state.apply(event)
         estimator.observe(event, in: state)
+        if event.type.isCaseEvent, let ref = event.caseRef { caseEvents[ref, default: []].append(event) }
     }
 
     mutating func record(_ event: KioskEvent, into out: inout KioskOutput) {

@@ -6,7 +6,8 @@ import Foundation
 /// `KioskInput.quietHours`), never by calling into the machine while it decides.
 public struct KioskOutput: Equatable, Sendable {
     public var events: [KioskEvent] = []
-    /// Tickets to print, each on the printer of the lobby station that issued it.
+    /// Tickets to print, each on the printer of the lobby station that issued it, and
+    /// commitment slips, on the printer of the counter where the case opened.
     public var prints: [PrintJob] = []
     public var announcements: [Announcement] = []
     /// The business day changed: history-based advice for the new day is wanted, as a
@@ -27,11 +28,16 @@ public struct Announcement: Equatable, Sendable {
     public var counter: Int
 }
 
-/// One ticket for one printer. `station` is the `[station]` whose keypad took the ticket (nil:
-/// the console's lobby); `ticket` is its `ticket.issued` event; `language` the lobby's at the time.
+/// One print for one printer. A ticket: `station` is the `[station]` whose keypad took it (nil:
+/// the console's lobby), `ticket` its `ticket.issued` event, `language` the lobby's at the time.
+/// A commitment slip (承诺兑现单, `kind` `.caseSlip`): `station` is the counter's `[station]`,
+/// `ticket` the `case.opened` event with the counter and staff of the visit filled in,
+/// `language` the site's.
 public struct PrintJob: Equatable, Sendable {
+    public enum Kind: String, Equatable, Sendable { case ticket, caseSlip = "case-slip" }
     public var printer: String
     public var station: String?
     public var ticket: KioskEvent
     public var language: Language
+    public var kind: Kind = .ticket
 }

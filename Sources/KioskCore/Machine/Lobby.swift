@@ -6,6 +6,14 @@ public enum LobbyMode: Equatable, Sendable {
     case choosing(priority: Bool, service: String?, since: Date)
     case ticket(label: String, since: Date)
     case notice(key: String, since: Date)
+    /// Typing a case reference's 11 digits (`CaseLookup`).
+    case lookup(digits: String, since: Date)
+    /// A case found: its state (`KioskMachine.caseView`).
+    case caseFound(ref: String, since: Date)
+    /// No case has this reference; `triesLeft` 0: the lookup is now locked.
+    case caseUnknown(ref: String, triesLeft: Int, since: Date)
+    /// Too many unknown references in a row: no lookup until `until`.
+    case lookupLocked(until: Date, since: Date)
 }
 
 /// One lobby terminal's screen: what its resident is doing, in which language.
@@ -14,17 +22,24 @@ public struct LobbyTerminal: Equatable, Sendable {
     public var language: Language
     /// When a resident last pressed a key here (the language returns to the default after a pause).
     var lastKeyAt: Date?
+    /// Unknown references typed in a row, and when a lookup locked by them opens again.
+    var lookupFailures = 0
+    var lookupLockedUntil: Date?
 
     var isChoosing: Bool { if case .choosing = mode { return true }; return false }
     var priority: Bool { if case .choosing(let p, _, _) = mode { return p }; return false }
 }
 
 /// The lobby: residents choose a service (priority with *), confirm, and get a ticket, printed
-/// on their station's printer.
+/// on their station's printer; `.` looks up a case by its reference (`CaseLookup`).
 extension KioskMachine {
     mutating func lobbyKey(_ key: Key, terminal name: String, now: Date, into out: inout KioskOutput) {
         var t = lobbyTerminal(name)
         t.lastKeyAt = now
+        if lookupKey(key, &t, now: now) {
+            lobbies[name] = t
+            return
+        }
         switch (t.mode, key) {
         case (_, .digit(0)) where !t.isChoosing:
             t.language = t.language == .chinese ? .english : .chinese
@@ -37,11 +52,13 @@ extension KioskMachine {
             t.mode = .choosing(priority: !priority, service: service, since: now)
         case (_, .star):
             t.mode = .choosing(priority: true, service: nil, since: now)
+        case (_, .dot):
+            startLookup(&t, now: now)
         case (.choosing(let priority, let service?, _), .enter):
             if let shown = issueTicket(service: service, priority: priority, terminal: name, language: t.language, now: now, into: &out) {
                 t.mode = shown
             }
-        case (.choosing, .backspace), (.ticket, .enter), (.ticket, .backspace), (.notice, _):
+        case (.choosing, .backspace), (.ticket, .enter), (.ticket, .backspace), (.notice, _), (.caseFound, _), (.caseUnknown, _), (.lookupLocked, _):
             t.mode = .idle
         default:
             break
@@ -82,6 +99,11 @@ extension KioskMachine {
             switch terminal.mode {
             case .choosing(_, _, let since), .ticket(_, let since), .notice(_, let since):
                 if elapsed(since, now) >= configuration.ticketScreenSeconds {
+                    lobbies[name]?.mode = .idle
+                    lobbies[name]?.language = language
+                }
+            case .lookup(_, let since), .caseFound(_, let since), .caseUnknown(_, _, let since), .lookupLocked(_, let since):
+                if elapsed(since, now) >= KioskMachine.lookupScreenSeconds {
                     lobbies[name]?.mode = .idle
                     lobbies[name]?.language = language
                 }

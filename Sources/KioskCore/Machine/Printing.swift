@@ -7,6 +7,11 @@ extension Configuration {
         if let station, let own = stations.first(where: { $0.name == station })?.printer { return own }
         return printer
     }
+
+    /// The printer of counter `n`'s `[station]` (`printer =`), for its commitment slips; nil: none.
+    public func slipPrinter(counter n: Int) -> String? {
+        stations.first { $0.role == .counter(n) && $0.printer != nil }?.printer
+    }
 }
 
 /// Printed tickets: the machine says which printer prints which ticket; the adapter prints and
@@ -20,8 +25,35 @@ extension KioskMachine {
         out.prints.append(PrintJob(printer: printer, station: station, ticket: issued, language: language))
     }
 
+    /// Every case opened by this input gets its commitment slip (承诺兑现单) when the counter of
+    /// its visit has a printer: the resident's copy and the office's, in one job.
+    mutating func printSlips(into out: inout KioskOutput) {
+        for opened in out.events where opened.type == .caseOpened {
+            guard let label = opened.ticket, let n = opened.counter ?? state.tickets[label]?.counter,
+                  let printer = configuration.slipPrinter(counter: n) else { continue }
+            var e = opened
+            e.counter = n
+            e.staff = e.staff ?? state.counters[n]?.staff
+            let station = configuration.stations.first { $0.role == .counter(n) }?.name
+            out.prints.append(PrintJob(printer: printer, station: station, ticket: e, language: configuration.language, kind: .caseSlip))
+        }
+    }
+
     mutating func printed(_ job: PrintJob, problem: String?, now: Date, into out: inout KioskOutput) {
         let at = job.station.map { " (station \($0))" } ?? ""
+        if job.kind == .caseSlip {
+            // A slip that did not print blocks nothing (the case is stored, the pad shows the
+            // reference): the counter shows why until one prints, so staff write it by hand.
+            guard let n = job.ticket.counter else { return }
+            if let problem {
+                counterUI[n]?.slipProblem = problem
+                out.log.append("commitment slip \(job.ticket.caseRef ?? "") not printed on \(job.printer)\(at): \(problem)")
+            } else if counterUI[n]?.slipProblem != nil {
+                counterUI[n]?.slipProblem = nil
+                out.log.append("printer \(job.printer)\(at) prints slips again")
+            }
+            return
+        }
         if let problem {
             failingPrinters.insert(job.printer)
             // One event per ticket that did not print, so reports and staff see every one.

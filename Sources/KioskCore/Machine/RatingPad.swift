@@ -25,8 +25,9 @@ extension KioskMachine {
             recordReason(configuration.reasons[d - 1], ticket: label, counter: n, now: now, into: &out)
             return true
         case .commitment(let label, _, _), .farewell(_, let label?, _):
-            // One rating per ticket: more presses are misuse, counted and otherwise ignored.
-            guard (1...4).contains(d) else { return true }
+            // One rating per ticket: more presses are misuse, counted and otherwise ignored. The
+            // other digits are staff's (the case key, while the resident is still there).
+            guard (1...4).contains(d) else { return false }
             var e = event(.ratingMisuse, now, counter: n, ticket: state.tickets[label])
             e.ticket = label
             e.rating = d

@@ -72,6 +72,8 @@ public struct ScreenBuilder: Sendable {
             return Screen(title: title, blocks: blocks, footer: c.text("ticket.footer"))
         case .notice(let key, _):
             return Screen(title: title, blocks: [.spacer, .text(c.text(key), .warning)], footer: footer)
+        case .lookup, .caseFound, .caseUnknown, .lookupLocked:
+            return lookup(lobby.mode, m, c, title: title, footer: footer, now: now)
         }
     }
 
@@ -133,6 +135,8 @@ public struct ScreenBuilder: Sendable {
             blocks.append(.text(c.text("counter.transfer.pick", ["services": list]), .accent))
         case .none:
             if counter.staff == nil { blocks.append(.text(c.text("counter.logged-out"), .muted)) }
+        case .caseAction, .rootCause:
+            break
         }
         if counter.staff != nil {
             let names = counter.services.compactMap { m.configuration.service($0)?.name(language) }.joined(separator: c.text("list.separator"))
@@ -149,6 +153,7 @@ public struct ScreenBuilder: Sendable {
             for t in m.careAlerts(for: n) {
                 blocks.append(.text(c.text("counter.care-alert", keys.merging(["ticket": t.label, "minutes": String(t.waitedMinutes(now: now))]) { $1 }), .alert))
             }
+            blocks += counterCaseBlocks(n, m, c, keys: keys)
             if let problem = m.state.printerProblem {
                 let known = ["offline", "paper-out", "busy", "error"].contains(problem) ? problem : "error"
                 blocks.append(.text(c.text("counter.printer-alert", ["problem": c.text("printer.problem.\(known)")]), .alert))
@@ -208,5 +213,5 @@ public struct ScreenBuilder: Sendable {
         "pad.thanks", "farewell.case", "farewell.belongings", "farewell.default",
         "ticket.remember-number", "counter.printer-alert", "printer.problem.offline", "printer.problem.paper-out",
         "printer.problem.busy", "printer.problem.error", "print.phone",
-    ] + CounterKeys.catalogKeys + (1...7).map { "weekday.\($0)" }
+    ] + CounterKeys.catalogKeys + (1...7).map { "weekday.\($0)" } + caseKeys + Configuration().rootCauses
 }

@@ -106,8 +106,8 @@ struct MachineOutputTests {
 struct CounterKeyTableTests {
     @Test func theTableWritesTheHintsOfBothLanguages() {
         let catalogs = shippedCatalogs()
-        #expect(CounterKeys.hint(loggedIn: true, catalogs[.chinese]) == "+ 叫号 - 重呼 / 过号 . 转办 确认 开始/完成 * 关怀确认 8 未解决 9 暂停 5 天气 0 退出")
-        #expect(CounterKeys.hint(loggedIn: true, catalogs[.english]) == "+ call - recall / no-show . transfer Enter start/finish * care 8 unresolved 9 pause 5 weather 0 log out")
+        #expect(CounterKeys.hint(loggedIn: true, catalogs[.chinese]) == "+ 叫号 - 重呼 / 过号 . 转办 确认 开始/完成 * 关怀确认 8 未解决 7 跟进 9 暂停 5 天气 0 退出")
+        #expect(CounterKeys.hint(loggedIn: true, catalogs[.english]) == "+ call - recall / no-show . transfer Enter start/finish * care 8 unresolved 7 case 9 pause 5 weather 0 log out")
         #expect(CounterKeys.hint(loggedIn: false, catalogs[.chinese]) == "按 0 登录")
         #expect(CounterKeys.hint(loggedIn: false, catalogs[.english]) == "Press 0 to log in")
     }

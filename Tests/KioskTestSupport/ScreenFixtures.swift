@@ -98,6 +98,67 @@ public enum ScreenFixtures {
         p.press("5", .counter(2))
         p.advance(15)
         out.append(("pad-farewell", p.screen(.counter(1))))
+        return out + cases(language)
+    }
+
+    /// The busy morning with counter 1's visit rated 不满意 (long wait): case R20261124-001 open,
+    /// the pad at its commitment.
+    public static func caseMorning(_ language: Language) -> Driver {
+        var d = busyMorning(language)
+        d.press("E", .counter(1))
+        d.advance(300)
+        d.press("E", .counter(1))
+        d.press("41", .counter(1))
+        return d
+    }
+
+    /// The case screens: the lobby lookup (typing, found from this kiosk's events, found on the
+    /// centre's board as of its pull, unknown, locked) and a counter's case, its choices, its root
+    /// causes and an escalation alert.
+    public static func cases(_ language: Language) -> [(name: String, screen: Screen)] {
+        var out: [(String, Screen)] = []
+        var d = caseMorning(language)
+        d.press(".2026112", .lobby)
+        out.append(("lookup-typing", d.screen(.lobby)))
+        d.press("4001E", .lobby)
+        out.append(("lookup-found", d.screen(.lobby)))
+        d.press("E.20261124999E", .lobby)
+        out.append(("lookup-unknown", d.screen(.lobby)))
+        d.press(".20261124998E.20261124997E", .lobby)
+        d.advance(20)
+        d.press(".", .lobby)
+        out.append(("lookup-locked", d.screen(.lobby)))
+
+        var board = CaseState(ref: "R20261124-001", day: "2026-11-24", severity: .serious, openedAt: d.now.addingTimeInterval(-600),
+                              replyBy: d.now.addingTimeInterval(-600 + 48 * 3600))
+        board.status = .handling
+        board.assignee = "wang.li"
+        board.reason = "reason.wait"
+        board.service = "repairs"
+        board.firstReplyAt = d.now.addingTimeInterval(-60)
+        board.firstReplyChannel = "phone"
+        board.resolveBy = d.now.addingTimeInterval(-600 + 6 * 3600)
+        board.version = 4
+        var other = CaseState(ref: "R20261123-004", day: "2026-11-23", severity: .ordinary, openedAt: d.now.addingTimeInterval(-49 * 3600),
+                              replyBy: d.now.addingTimeInterval(-3600))
+        other.escalations = ["reply.near", "reply.overdue"]
+        other.version = 3
+        _ = d.machine.handle(.casesPulled([board, other], asOf: d.now))
+        d.advance(45)
+        d.press(".20261124001E", .lobby)
+        out.append(("lookup-pulled", d.screen(.lobby)))
+
+        var c = caseMorning(language)
+        var near = CaseState(ref: "R20261124-002", day: "2026-11-24", severity: .serious, openedAt: c.now.addingTimeInterval(-3600),
+                             replyBy: c.now.addingTimeInterval(900))
+        near.escalations = ["reply.near"]
+        near.version = 2
+        _ = c.machine.handle(.casesPulled([near], asOf: c.now))
+        out.append(("counter-case", c.screen(.counter(1))))
+        c.press("7", .counter(1))
+        out.append(("counter-case-choose", c.screen(.counter(1))))
+        c.press("2", .counter(1))
+        out.append(("counter-case-cause", c.screen(.counter(1))))
         return out
     }
 }

@@ -65,7 +65,7 @@ let package = Package(
             name: "KioskSyncTests", dependencies: ["KioskSync", "KioskCentralClient", "KioskProtocol", "KioskStorage", "KioskCore"],
             swiftSettings: strict),
         // SQLite event store and current-state projections.
-        .target(name: "KioskStorage", dependencies: ["KioskCore", "CSQLite"], swiftSettings: strict),
+        .target(name: "KioskStorage", dependencies: ["KioskCore", "KioskProtocol", "CSQLite"], swiftSettings: strict),
         // ANSI text console: layout, wide characters, diffed redraw, raw terminal.
         .target(name: "KioskConsole", dependencies: ["KioskCore", "KioskSystem"], swiftSettings: strict),
         // ESC/POS ticket printing: the byte builder (pure) and the non-blocking printer device.
@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "KioskConfigurationTests", dependencies: ["KioskCore", "KioskSecrets"], swiftSettings: strict),
         .testTarget(name: "KioskReportTests", dependencies: ["KioskCore"], swiftSettings: strict),
         .testTarget(
-            name: "KioskStorageTests", dependencies: ["KioskStorage", "KioskRuntime", "KioskTestSupport"],
+            name: "KioskStorageTests", dependencies: ["KioskStorage", "KioskRuntime", "KioskProtocol", "KioskTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "KioskConsoleTests", dependencies: ["KioskConsole", "KioskCore", "KioskSystem", "KioskTestSupport"],

@@ -49,6 +49,9 @@ public final class CentralSync {
                 case .command(let id, let command):
                     let (ok, message) = perform(command, operations: operations)
                     worker.acknowledge(command: id, ok: ok, message: message)
+                case .casesPulled(let states, let asOf):
+                    // Already stored with their cursor by the worker; the machine keeps the newer version of each.
+                    operations.service.handle(.casesPulled(states, asOf: asOf))
                 }
             }
         }
@@ -205,8 +208,8 @@ public final class CentralSync {
     }
 }
 
-/// IT's commands and published configurations handed from the sync threads to the poll loop,
-/// which `wake` wakes.
+/// IT's commands, published configurations and pulled case states handed from the sync threads
+/// to the poll loop, which `wake` wakes.
 final class DeliveryInbox: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [SyncWorker.Delivery] = []

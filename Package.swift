@@ -81,7 +81,7 @@ let package = Package(
         .executableTarget(name: "kioskd", dependencies: ["KioskRuntime"], swiftSettings: strict),
         .executableTarget(name: "kioskctl", dependencies: ["KioskRuntime"], swiftSettings: strict),
         .executableTarget(
-            name: "kiosk-crash-probe", dependencies: ["KioskStorage", "KioskCore", "KioskRuntime", "KioskSystem"], swiftSettings: strict),
+            name: "kiosk-crash-probe", dependencies: ["KioskStorage", "KioskCore", "KioskProtocol", "KioskRuntime", "KioskSystem"], swiftSettings: strict),
         // Fixtures shared by test targets: the screens of a busy morning, a seeded random generator.
         .target(name: "KioskTestSupport", dependencies: ["KioskCore"], path: "Tests/KioskTestSupport", swiftSettings: strict),
         .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore", "KioskTestSupport"], swiftSettings: strict),

@@ -116,6 +116,47 @@ struct PulledCasesTests {
         #expect(try store.pulledCasesCursor() == 9)
     }
 
+    /// kiosk-crash-probe `--pull` stores replies as the worker does (reply k: every state at
+    /// version k, cursor 10·k) and is SIGKILLed at random moments, mid-commit included.
+    @Test(.timeLimit(.minutes(2)))
+    func sigkillingAPullBetweenAnswerAndCommitLosesNothingAndSplitsNoReply() throws {
+        guard let probe = locateCrashProbe() else {
+            Issue.record("kiosk-crash-probe not found next to the test binary; build it (`swift build --product kiosk-crash-probe`) or set KIOSK_CRASH_PROBE")
+            return
+        }
+        let dir = try TempDir()
+        defer { dir.remove() }
+        var rng = SplitMix64(state: UInt64(Date().timeIntervalSince1970 * 1000))
+        var acknowledged: Int64 = 0
+        var stored: Int64 = 0
+        for round in 0..<30 {
+            let context = "round \(round), acknowledged \(acknowledged)"
+            guard let lines = try runProbeUntilKilled(
+                probe, mode: ["--pull"], path: dir.dbPath, waitForReady: round % 3 != 0,
+                delay: UInt32(Int.random(in: 0...150_000, using: &rng)), context: context)
+            else { return }
+            for line in lines where line.hasPrefix("ack ") { acknowledged = max(acknowledged, Int64(line.dropFirst(4)) ?? 0) }
+            guard FileManager.default.fileExists(atPath: dir.dbPath) else { continue }
+            let store = try EventStore(path: dir.dbPath)
+            defer { store.close() }
+            #expect(try store.integrityCheck() == "ok", "\(context)")
+            let cursor = try store.pulledCasesCursor()
+            let states = try store.pulledCases()
+            let k = cursor / 10
+            #expect(k >= acknowledged, "\(context): a stored reply was lost (cursor \(cursor))")
+            #expect(k >= stored, "\(context): the cursor went back")
+            if k == 0 {
+                #expect(states.isEmpty, "\(context): states without their cursor")
+            } else {
+                #expect(states.count == 40 && states.allSatisfy { $0.version == Int(k) }, "\(context): cursor \(cursor) with versions \(Set(states.map(\.version)))")
+                #expect(try store.pulledCasesAsOf() == opened.addingTimeInterval(Double(k)), "\(context)")
+            }
+            stored = k
+        }
+        #expect(acknowledged > 10, "the probe should store real work between kills (acknowledged \(acknowledged))")
+        print("pull crash probe: 30 SIGKILLs, \(acknowledged) replies acknowledged")
+    }
+
     @Test func kioskdStartsAndReloadsWithTheStatesItLastPulled() throws {
         let dir = try TempDir()
         defer { dir.remove() }

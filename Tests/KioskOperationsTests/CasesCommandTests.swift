@@ -1,8 +1,9 @@
 import Foundation
 import KioskProtocol
-import KioskRuntime
 import KioskStorage
 import Testing
+
+@testable import KioskRuntime
 
 /// `kioskctl cases`: what the operator reads about the pulled case states, offline, from the
 /// state folder alone.
@@ -68,5 +69,22 @@ struct CasesCommandTests {
         var err = ""
         let code = ControlCommand.main(["--state-dir", folder, "--config", assetsFolder + "/kiosk.conf", "cases", "--open"], output: { _ in }, error: { err += $0 })
         #expect(code == 64 && err.contains("unknown option '--open'; cases: use --json"), "\(err)")
+    }
+}
+
+extension CasesCommandTests {
+    @Test func statusSaysHowFreshThePulledStatesAre() throws {
+        let folder = makeTemporaryFolder("cases-status")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/kiosk.conf"
+        try PublishedConfigurationTests.local.write(toFile: path, atomically: true, encoding: .utf8)
+        let setup = try KioskSetup.load(configPath: path, assets: assetsFolder).get()
+        let store = try EventStore(path: folder + "/kiosk.sqlite")
+        defer { store.close() }
+        #expect(CentralSync.statusText(store, setup).contains("  case states: not pulled from the centre yet\n"))
+        let state = CaseState(ref: "R20261120-001", day: "2026-11-20", severity: .serious, openedAt: opened, replyBy: opened.addingTimeInterval(48 * 3600))
+        try store.storePulledCases(CasesReply(cases: [state], next: 42, more: false, serverTime: "2026-11-20T02:00:00.000Z"), asOf: opened.addingTimeInterval(3600))
+        let text = CentralSync.statusText(store, setup)
+        #expect(text.contains("  case states: 1 pulled through change #42, as of 2026-11-20 10:00 (kioskctl cases)\n"), "\(text)")
     }
 }

@@ -200,6 +200,11 @@ public final class CentralSync {
         if let waiting = try? store.unreportedCommandOutcomes(), !waiting.isEmpty {
             text += "  \(waiting.count) command outcome(s) not yet reported to the centre (oldest \(waiting[0].recordedAt))\n"
         }
+        if let asOf = try? store.pulledCasesAsOf(), let count = try? store.pulledCases().count, let cursor = try? store.pulledCasesCursor() {
+            text += "  case states: \(count) pulled through change #\(cursor), as of \(LocalCalendar(config).dateTime(asOf)) (kioskctl cases)\n"
+        } else {
+            text += "  case states: not pulled from the centre yet\n"
+        }
         text += "  configuration version \(state.configVersion)"
         text += state.configVersion > 0 ? " (published by the centre, kept in \(PublishedConfiguration.fileName))" : " (the local kiosk.conf)"
         if let problem = setup.publishedProblem { text += "\n  WARNING: \(problem.split(separator: "\n").joined(separator: "; "))" }

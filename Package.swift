@@ -62,7 +62,7 @@ let package = Package(
             name: "KioskSync", dependencies: ["KioskProtocol", "KioskCentralClient", "KioskCore", "KioskStorage"],
             swiftSettings: strict),
         .testTarget(
-            name: "KioskSyncTests", dependencies: ["KioskSync", "KioskCentralClient", "KioskProtocol", "KioskStorage", "KioskCore"],
+            name: "KioskSyncTests", dependencies: ["KioskSync", "KioskCentralClient", "KioskProtocol", "KioskStorage", "KioskCore", "KioskTestSupport"],
             swiftSettings: strict),
         // SQLite event store and current-state projections.
         .target(name: "KioskStorage", dependencies: ["KioskCore", "KioskProtocol", "CSQLite"], swiftSettings: strict),

@@ -3,6 +3,7 @@ import KioskCore
 import KioskProtocol
 import KioskStorage
 import KioskSync
+import KioskTestSupport
 import Testing
 
 /// Pulling the site's case states: the pure machine fed by hand, then the worker against a small

@@ -62,10 +62,10 @@ let package = Package(
             name: "KioskSync", dependencies: ["KioskProtocol", "KioskCentralClient", "KioskCore", "KioskStorage"],
             swiftSettings: strict),
         .testTarget(
-            name: "KioskSyncTests", dependencies: ["KioskSync", "KioskCentralClient", "KioskProtocol", "KioskStorage", "KioskCore"],
+            name: "KioskSyncTests", dependencies: ["KioskSync", "KioskCentralClient", "KioskProtocol", "KioskStorage", "KioskCore", "KioskTestSupport"],
             swiftSettings: strict),
         // SQLite event store and current-state projections.
-        .target(name: "KioskStorage", dependencies: ["KioskCore", "CSQLite"], swiftSettings: strict),
+        .target(name: "KioskStorage", dependencies: ["KioskCore", "KioskProtocol", "CSQLite"], swiftSettings: strict),
         // ANSI text console: layout, wide characters, diffed redraw, raw terminal.
         .target(name: "KioskConsole", dependencies: ["KioskCore", "KioskSystem"], swiftSettings: strict),
         // ESC/POS ticket printing: the byte builder (pure) and the non-blocking printer device.
@@ -81,14 +81,14 @@ let package = Package(
         .executableTarget(name: "kioskd", dependencies: ["KioskRuntime"], swiftSettings: strict),
         .executableTarget(name: "kioskctl", dependencies: ["KioskRuntime"], swiftSettings: strict),
         .executableTarget(
-            name: "kiosk-crash-probe", dependencies: ["KioskStorage", "KioskCore", "KioskRuntime", "KioskSystem"], swiftSettings: strict),
+            name: "kiosk-crash-probe", dependencies: ["KioskStorage", "KioskCore", "KioskProtocol", "KioskRuntime", "KioskSystem"], swiftSettings: strict),
         // Fixtures shared by test targets: the screens of a busy morning, a seeded random generator.
         .target(name: "KioskTestSupport", dependencies: ["KioskCore"], path: "Tests/KioskTestSupport", swiftSettings: strict),
         .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore", "KioskTestSupport"], swiftSettings: strict),
         .testTarget(name: "KioskConfigurationTests", dependencies: ["KioskCore", "KioskSecrets"], swiftSettings: strict),
         .testTarget(name: "KioskReportTests", dependencies: ["KioskCore"], swiftSettings: strict),
         .testTarget(
-            name: "KioskStorageTests", dependencies: ["KioskStorage", "KioskRuntime", "KioskTestSupport"],
+            name: "KioskStorageTests", dependencies: ["KioskStorage", "KioskRuntime", "KioskProtocol", "KioskTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "KioskConsoleTests", dependencies: ["KioskConsole", "KioskCore", "KioskSystem", "KioskTestSupport"],

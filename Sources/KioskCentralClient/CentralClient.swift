@@ -107,6 +107,12 @@ public final class CentralClient: @unchecked Sendable {
         return try decode(data, what: "the centre's configuration")
     }
 
+    /// `GET /v1/cases?after=N&limit=M`: the states of this kiosk's site's cases changed after
+    /// change number `after`, oldest change first; ask again at once while `more` is set.
+    public func fetchCases(after: Int64, limit: Int) throws(SyncError) -> CasesReply {
+        try decode(try send("GET", "/v1/cases?after=\(max(0, after))&limit=\(min(max(1, limit), 500))", body: nil), what: "the centre's case states")
+    }
+
     /// `POST /v1/commands/{id}/ack`: the command's outcome, so IT sees it in `admin commands`.
     public func acknowledge(command id: Int64, _ ack: CommandAckRequest) throws(SyncError) {
         _ = try send("POST", "/v1/commands/\(id)/ack", body: try encode(ack))

@@ -33,7 +33,7 @@ import KioskCore
 
 public final class EventStore {
     /// The schema version this code creates and understands.
-    public static let currentSchemaVersion: Int = 5
+    public static let currentSchemaVersion: Int = 6
 
     /// The database file.
     public let path: String
@@ -220,7 +220,7 @@ public final class EventStore {
 
     // MARK: Transactions
 
-    private func requireWritable() throws {
+    func requireWritable() throws {
         if readOnly {
             throw StorageError(
                 .readOnly, path: path, message: "the event store was opened read-only",
@@ -228,7 +228,7 @@ public final class EventStore {
         }
     }
 
-    private func inTransaction<T>(doing: String, _ body: () throws -> T) throws -> T {
+    func inTransaction<T>(doing: String, _ body: () throws -> T) throws -> T {
         try conn.exec("BEGIN IMMEDIATE", doing: doing)
         do {
             let result = try body()

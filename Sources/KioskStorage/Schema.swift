@@ -148,6 +148,27 @@ let migrations: [Migration] = [
     // start, a start does not move the ticket, a case needs its ticket), so the tables are
     // rebuilt from the log by those rules.
     Migration(version: 5, statements: [], rebuildsProjections: true),
+    // v6: the centre's states of this site's cases (`GET /v1/cases`), one row per reference,
+    // and the pull cursor next to the outbox's. A reply's states and its cursor are stored in
+    // one transaction (`storePulledCases`), so a restart asks again from where it was.
+    Migration(
+        version: 6,
+        statements: [
+            """
+            CREATE TABLE pulled_cases (
+                ref TEXT PRIMARY KEY CHECK (ref <> ''),
+                version INTEGER NOT NULL CHECK (version >= 0),
+                change INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                pulled_at TEXT NOT NULL
+            )
+            """,
+            // The highest change number stored (`GET /v1/cases?after=`) and when the last pull
+            // succeeded (the "as of" of every pulled state).
+            "ALTER TABLE sync_state ADD COLUMN cases_after INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE sync_state ADD COLUMN cases_pulled_at TEXT",
+        ],
+        rebuildsProjections: false),
 ]
 
 /// Projection tables, children first (for emptying them before a rebuild).

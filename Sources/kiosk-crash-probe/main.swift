@@ -2,6 +2,7 @@
 ///
 ///     kiosk-crash-probe <path/to/kiosk.sqlite>
 ///     kiosk-crash-probe --service STATE_DIR ASSETS_DIR CONFIG SEED   (see ServiceProbe.swift)
+///     kiosk-crash-probe --pull <path/to/kiosk.sqlite>                 (see PullProbe.swift)
 ///
 /// Opens an `EventStore` on the path (creating/migrating it), prints `ready`, then appends
 /// deterministic batches of 1–3 events forever. After each append returns it prints
@@ -70,6 +71,9 @@ func batch(startingAt b: Int64) -> [KioskEvent] {
 let arguments = CommandLine.arguments
 if arguments.count >= 2, arguments[1] == "--service" {
     runServiceProbe(Array(arguments.dropFirst(2)))
+}
+if arguments.count >= 2, arguments[1] == "--pull" {
+    runPullProbe(Array(arguments.dropFirst(2)))
 }
 guard arguments.count >= 2 else { fail("usage: kiosk-crash-probe <path/to/kiosk.sqlite> [max-batches]") }
 let maxBatches = arguments.count >= 3 ? Int(arguments[2]) : nil

@@ -65,15 +65,15 @@ private func openFileDescriptorCount() -> Int {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
 }
 
-/// Launches the probe on `path`, optionally waits for its "ready" line, sleeps `delay` µs and
+/// Launches the probe on `path` (in `mode`, e.g. `--pull`), optionally waits for its "ready" line, sleeps `delay` µs and
 /// SIGKILLs it. Returns its stdout lines, or nil (after recording an issue) when it exited by
 /// itself.
-private func runProbeUntilKilled(
-    _ probe: URL, path: String, waitForReady: Bool, delay: UInt32, context: String
+func runProbeUntilKilled(
+    _ probe: URL, mode: [String] = [], path: String, waitForReady: Bool, delay: UInt32, context: String
 ) throws -> [Substring]? {
     let process = Process()
     process.executableURL = probe
-    process.arguments = [path]
+    process.arguments = mode + [path]
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out
@@ -126,7 +126,7 @@ struct CrashSafetyTests {
             let tables = try raw.scalarInt(
                 "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'", doing: "checking") ?? -1
             raw.close()
-            #expect((version == 0 && tables == 0) || (version == Int64(EventStore.currentSchemaVersion) && tables == 8),
+            #expect((version == 0 && tables == 0) || (version == Int64(EventStore.currentSchemaVersion) && tables == 9),
                     "round \(round): version \(version) with \(tables) tables")
             let store = try EventStore(path: path)
             #expect(try store.integrityCheck() == "ok")

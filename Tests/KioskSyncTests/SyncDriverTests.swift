@@ -3,6 +3,7 @@ import KioskCore
 import KioskProtocol
 import KioskStorage
 import KioskSync
+import KioskTestSupport
 import Testing
 
 /// The sync worker against a small real HTTP centre: what a stored event, IT's `sync` and an

@@ -77,6 +77,7 @@ struct OpenAPITests {
         "acknowledgeCommand request": CommandAckRequest.self,
         "acknowledgeCommand 200": CommandStatus.self,
         "fetchConfig 200": ConfigReply.self,
+        "fetchCases 200": CasesReply.self,
         "listKiosks 200": KiosksReply.self,
         "registerKiosk request": RegisterKioskRequest.self,
         "registerKiosk 201": RegisterKioskReply.self,
@@ -87,6 +88,7 @@ struct OpenAPITests {
         "publishConfig 201": PublishConfigReply.self,
         "readEvents 200": EventsReply.self,
         "schema Error": ErrorReply.self,
+        "schema CaseState": CaseState.self,
     ]
 
     @Test func everyExampleDecodesIntoTheProtocolTypes() throws {

@@ -15,6 +15,7 @@ public enum ControlCommand {
       report [--date YYYY-MM-DD] [--json]  the day's figures (default: the latest business day)
       report [--from DAY] [--to DAY] --html OUT.html | --csv | --json
                                    a period: a page with charts (no JavaScript), CSV for spreadsheets
+      cases [--json]               the site's follow-up cases as last pulled from the centre ("as of")
       hash-pin [PIN]               print a pin-hash line for kiosk.conf (reads the PIN from stdin if omitted)
       screenshot STATION OUT.png [--size WxH]
                                    what a station ([station NAME], lobby or counter N) shows now, as a PNG
@@ -104,8 +105,9 @@ public enum ControlCommand {
         case "events": try events(store, options, output: output)
         case "report": try report(store, setup, options, output: output)
         case "screenshot": try StationScreenshot.run(options, store: store, setup: setup, output: output)
+        case "cases": try cases(store, setup, options, output: output)
         default:
-            let known = ["status", "queue", "events", "report", "hash-pin", "screenshot"] + socketCommands
+            let known = ["status", "queue", "events", "report", "cases", "hash-pin", "screenshot"] + socketCommands
             let hint = known.first { $0.hasPrefix(String(command.prefix(2))) }.map { " (did you mean '\($0)'?)" } ?? ""
             throw Failure(description: "unknown command '\(command)'\(hint); see kioskctl --help", code: 64)
         }

@@ -33,6 +33,7 @@ public final class KioskService {
         let events = try KioskService.replayEvents(store: store)
         machine = KioskMachine.restore(configuration: setup.configuration, catalog: setup.catalogs[.chinese], events: events, now: now)
         refreshQuietHours()
+        restorePulledCases()
     }
 
     /// The events to replay: whole business days, the newest `replayDays` of them.
@@ -118,6 +119,7 @@ public final class KioskService {
         screens = ScreenBuilder(catalogs: newSetup.catalogs)
         machine = rebuilt
         refreshQuietHours()
+        restorePulledCases()
     }
 
     /// Busy and quiet hours from the last four weeks of stored tickets up to `day`, for the
@@ -125,6 +127,18 @@ public final class KioskService {
     public static func quietHours(store: EventStore, day: String, timeZone: TimeZone) -> QuietHoursAdvice? {
         let events = (try? store.events(from: shiftDay(day, by: -28), through: day))?.map(\.event) ?? []
         return QuietHours.advice(events: events.filter { $0.type == .ticketIssued }, timeZone: timeZone).map { QuietHoursAdvice(busy: $0.busy, quiet: $0.quiet) }
+    }
+
+    /// The centre's case states as last pulled (stored by the sync worker), so the lobby lookup
+    /// and the counters know them at once after a start or a reload, offline too, "as of" the
+    /// last pull. If they cannot be read, that is logged and the kiosk starts without them.
+    func restorePulledCases() {
+        do {
+            guard let asOf = try store.pulledCasesAsOf() else { return }
+            _ = machine.handle(.casesPulled(try store.pulledCases(), asOf: asOf))
+        } catch {
+            Log.error("the case states pulled from the centre cannot be read; the kiosk shows its own cases and what later pulls bring: \(error)")
+        }
     }
 
     func refreshQuietHours() {

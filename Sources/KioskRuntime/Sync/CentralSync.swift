@@ -49,6 +49,9 @@ public final class CentralSync {
                 case .command(let id, let command):
                     let (ok, message) = perform(command, operations: operations)
                     worker.acknowledge(command: id, ok: ok, message: message)
+                case .casesPulled(let states, let asOf):
+                    // Already stored with their cursor by the worker; the machine keeps the newer version of each.
+                    operations.service.handle(.casesPulled(states, asOf: asOf))
                 }
             }
         }
@@ -197,6 +200,11 @@ public final class CentralSync {
         if let waiting = try? store.unreportedCommandOutcomes(), !waiting.isEmpty {
             text += "  \(waiting.count) command outcome(s) not yet reported to the centre (oldest \(waiting[0].recordedAt))\n"
         }
+        if let asOf = try? store.pulledCasesAsOf(), let count = try? store.pulledCases().count, let cursor = try? store.pulledCasesCursor() {
+            text += "  case states: \(count) pulled through change #\(cursor), as of \(LocalCalendar(config).dateTime(asOf)) (kioskctl cases)\n"
+        } else {
+            text += "  case states: not pulled from the centre yet\n"
+        }
         text += "  configuration version \(state.configVersion)"
         text += state.configVersion > 0 ? " (published by the centre, kept in \(PublishedConfiguration.fileName))" : " (the local kiosk.conf)"
         if let problem = setup.publishedProblem { text += "\n  WARNING: \(problem.split(separator: "\n").joined(separator: "; "))" }
@@ -205,8 +213,8 @@ public final class CentralSync {
     }
 }
 
-/// IT's commands and published configurations handed from the sync threads to the poll loop,
-/// which `wake` wakes.
+/// IT's commands, published configurations and pulled case states handed from the sync threads
+/// to the poll loop, which `wake` wakes.
 final class DeliveryInbox: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [SyncWorker.Delivery] = []

@@ -7,7 +7,8 @@ import KioskStorage
 ///
 /// The decisions live in small pure machines fed by an injected clock: `SyncMachine` (the
 /// outbox), `CommandPoller` (IT's commands, and `sync` commands waiting for their drain),
-/// `OutcomeQueue` (command outcomes on their way), `HeartbeatMachine` and `ConfigCheck`. This
+/// `OutcomeQueue` (command outcomes on their way), `HeartbeatMachine`, `ConfigCheck` and
+/// `CasePull` (the site's case states, pulled after each caught-up drain and each sync). This
 /// class only performs their actions (SQLite through its own connection, HTTP through
 /// `CentralClient`) and feeds the results back, on one thread of its own, so a slow or absent
 /// centre never blocks the kiosk's screens. Between rounds it waits on a `WakePipe` until the
@@ -67,6 +68,9 @@ public final class SyncWorker: @unchecked Sendable {
         /// A newer published configuration; `commandID` is the reload-config that asked for it
         /// (acknowledge it with the outcome), nil when the periodic check found it.
         case configuration(ConfigReply, commandID: Int64?)
+        /// Case states from the centre, already stored with their cursor; `asOf` is when they
+        /// were pulled. The daemon feeds them to its machine (`KioskInput.casesPulled`).
+        case casesPulled([CaseState], asOf: Date)
     }
 
     /// What other threads tell the driver (through `inbox` and the wake pipe).
@@ -82,6 +86,7 @@ public final class SyncWorker: @unchecked Sendable {
         case outcomes(OutcomeQueue.Action)
         case heartbeat(HeartbeatMachine.Action)
         case config(ConfigCheck.Action)
+        case cases(CasePull.Action)
     }
 
     let storePath: String
@@ -106,6 +111,9 @@ public final class SyncWorker: @unchecked Sendable {
     var outcomes = OutcomeQueue()
     var heartbeat: HeartbeatMachine
     var configCheck = ConfigCheck()
+    var cases: CasePull?
+    /// A `sync` (IT's command or `kioskctl sync`) asked for a pull after the drain it started.
+    var pullAsked = false
     /// The batch read for the upload in progress.
     var pending: [OutboxEvent] = []
     /// Why the drain in progress stopped, for the `sync` commands waiting for it.
@@ -202,6 +210,7 @@ public final class SyncWorker: @unchecked Sendable {
                 settings: SyncMachine.Settings(batchSize: options.batchSize, interval: options.interval), ackedSeq: acked, now: now)
             queue.append(.outbox(machine.start()))
             outbox = machine
+            cases = CasePull(cursor: (try? store.pulledCasesCursor()) ?? 0, backoffCap: max(options.interval, 1))
             queue += poller.start(now: now).map(Work.poller) + outcomes.start(now: now).map(Work.outcomes)
         }
         if let wait = inlinePoll {
@@ -220,7 +229,7 @@ public final class SyncWorker: @unchecked Sendable {
             }
             if queue.isEmpty {
                 queue += poller.tick(now: now).map(Work.poller) + outcomes.tick(now: now).map(Work.outcomes)
-                    + heartbeat.tick(now: now).map(Work.heartbeat)
+                    + heartbeat.tick(now: now).map(Work.heartbeat) + (cases?.tick(now: now) ?? []).map(Work.cases)
             }
             if queue.isEmpty || isStopping { return }
             // What an action leads to goes to the back: a long drain does not hold up IT's
@@ -232,7 +241,7 @@ public final class SyncWorker: @unchecked Sendable {
 
     /// The earliest time any machine wants to be ticked.
     var nextDeadline: Date? {
-        [outbox?.deadline, poller.deadline, outcomes.deadline, heartbeat.deadline, storeRetryAt].compactMap { $0 }.min()
+        [outbox?.deadline, poller.deadline, outcomes.deadline, heartbeat.deadline, cases?.deadline, storeRetryAt].compactMap { $0 }.min()
     }
 
     private func openStore() -> EventStore? {
@@ -257,7 +266,9 @@ public final class SyncWorker: @unchecked Sendable {
     private func receive(_ message: Message) -> [Work] {
         let now = clock.now()
         switch message {
-        case .syncNow: return outbox?.syncNow().map { [.outbox($0)] } ?? []
+        case .syncNow:
+            pullAsked = true
+            return outbox?.syncNow().map { [.outbox($0)] } ?? []
         case .eventsStored: return outbox?.eventsAppended().map { [.outbox($0)] } ?? []
         case .outcomeRecorded: return outcomes.outcomeRecorded(now: now).map(Work.outcomes)
         case .commands(.success(let commands)): return poller.commandsArrived(commands, now: now).map(Work.poller)
@@ -269,10 +280,14 @@ public final class SyncWorker: @unchecked Sendable {
     private func perform(_ work: Work, store: EventStore) -> [Work] {
         switch work {
         case .outbox(.wait):
-            // A drain ended: the `sync` commands that asked for it learn how.
+            // A drain ended: the `sync` commands that asked for it learn how, and the case
+            // states are pulled (after a sync whatever its outcome; otherwise when caught up).
             defer { drainFailure = nil }
-            guard !poller.awaitingDrain.isEmpty else { return [] }
-            return poller.drainEnded(failure: drainFailure, summary: drainFailure == nil ? drainSummary(store) : nil).map(Work.poller)
+            var next = pullAfterDrain().map(Work.cases)
+            if !poller.awaitingDrain.isEmpty {
+                next += poller.drainEnded(failure: drainFailure, summary: drainFailure == nil ? drainSummary(store) : nil).map(Work.poller)
+            }
+            return next
         case .outbox(let action):
             guard var machine = outbox else { return [] }
             let (next, failure) = step(action, machine: &machine, store: store)
@@ -283,7 +298,9 @@ public final class SyncWorker: @unchecked Sendable {
         case .poller(.longPoll(let wait)):
             if let transport { transport.request(wait: wait) } else { inlinePoll = wait }
             return []
-        case .poller(.syncNow): return outbox?.syncNow().map { [.outbox($0)] } ?? []
+        case .poller(.syncNow):
+            pullAsked = true
+            return outbox?.syncNow().map { [.outbox($0)] } ?? []
         case .poller(.reloadConfig(let id)): return configCheck.reloadRequested(commandID: id).map(Work.config)
         case .poller(.deliver(let id, let command)):
             deliver(.command(id: id, command))
@@ -330,6 +347,12 @@ public final class SyncWorker: @unchecked Sendable {
         case .config(.deliver(let config, let id)):
             deliver(.configuration(config, commandID: id))
             return []
+
+        case .cases(let action):
+            guard var machine = cases else { return [] }
+            let next = pullStep(action, machine: &machine, store: store)
+            cases = machine
+            return next.map(Work.cases)
         }
     }
 
@@ -361,41 +384,5 @@ public final class SyncWorker: @unchecked Sendable {
             return false
         }
         return true
-    }
-}
-
-/// The long-poll's own thread: it performs the blocking `GET /v1/commands?wait=` when the
-/// driver asks and posts the answer back; it decides nothing.
-final class LongPollTransport: @unchecked Sendable {
-    private let lock = NSLock()
-    private let requested = DispatchSemaphore(value: 0)
-    private var wait: Int?
-    private var stopping = false
-
-    init(poll: @escaping @Sendable (Int) -> Void) {
-        let t = Thread { [self] in
-            CentralClient.blockSIGPIPEOnThisThread()
-            while true {
-                requested.wait()
-                let (next, stop) = lock.withLock { () -> (Int?, Bool) in
-                    defer { wait = nil }
-                    return (wait, stopping)
-                }
-                if stop { return }
-                if let next { poll(next) }
-            }
-        }
-        t.name = "kiosk-sync-commands"
-        t.start()
-    }
-
-    func request(wait seconds: Int) {
-        lock.withLock { wait = seconds }
-        requested.signal()
-    }
-
-    func stop() {
-        lock.withLock { stopping = true }
-        requested.signal()
     }
 }

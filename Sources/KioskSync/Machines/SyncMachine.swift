@@ -57,6 +57,9 @@ public struct SyncMachine: Sendable {
     public private(set) var failures: Int = 0
     /// Set when a `syncNow()` arrives while an upload is in flight: drain again right after.
     private var again = false
+    /// The last drain ended with everything acknowledged (not in a backoff): the moment to
+    /// pull the centre's case states (`CasePull.outboxCaughtUp`).
+    public private(set) var isCaughtUp = false
 
     public init(settings: Settings, ackedSeq: Int64, now: Date) {
         self.settings = settings
@@ -160,6 +163,7 @@ public struct SyncMachine: Sendable {
     }
 
     private mutating func read() -> Action {
+        isCaughtUp = false
         phase = .reading
         return .readOutbox(after: ackedSeq, limit: settings.batchSize)
     }
@@ -171,6 +175,7 @@ public struct SyncMachine: Sendable {
         }
         let until = now.addingTimeInterval(settings.interval)
         phase = .waiting(until: until)
+        isCaughtUp = true
         return .wait(until: until)
     }
 

@@ -269,6 +269,23 @@ struct CaseAlertTests {
         #expect(h.text(.counter(1)).contains("此窗口没有待处理的跟进单，也没有超时提醒"))
     }
 
+    @Test func aCounterListsTheThreeMostUrgentAlertsAndCountsTheRest() {
+        var h = Harness()
+        h.login(1)
+        let states = (1...5).map { i in
+            pulledState(String(format: "R20261124-%03d", i), openedAt: morning.addingTimeInterval(Double(i) * 60)) { $0.escalations = ["reply.near"] }
+        }
+        h.send(.casesPulled(states, asOf: h.now))
+        let text = h.text(.counter(1))
+        #expect(text.contains("跟进单 R20261124-003 即将超时"))
+        #expect(!text.contains("跟进单 R20261124-004 即将超时"))
+        #expect(text.contains("另有 2 张跟进单即将超时或已超时"))
+        h.press("7", .counter(1))
+        #expect(h.last(.caseAlertAcknowledged)?.caseRef == "R20261124-001")
+        #expect(h.text(.counter(1)).contains("跟进单 R20261124-004 即将超时"))
+        #expect(h.text(.counter(1)).contains("另有 1 张"))
+    }
+
     @Test func withACaseAtTheCounterTheAlertIsTheThirdChoice() {
         var h = Harness { $0.language = .english }
         let ref = h.caseFromThePad()

@@ -69,6 +69,7 @@ struct CommitmentSlipPrintingTests {
         #expect(office.contains { $0.hasPrefix("经办人签字") })
         #expect(!elements[firstCut...].contains { if case .qrStore = $0 { return true } else { return false } })
         #expect(events.filter { $0.type.rawValue.hasPrefix("printer") }.isEmpty)
+        #expect(TicketPrinting.describePrinters(rig.service.setup.configuration) == "none; slips: desk-1 \(file)")
     }
 
     @Test func anOfflineSlipPrinterBlocksNothingAndTellsTheCounter() throws {

@@ -63,6 +63,8 @@ extension KioskMachine {
     mutating func caseEntryKey(_ key: Key, counter n: Int, now: Date, into out: inout KioskOutput) {
         guard let entry = counterUI[n]?.entry else { return }
         counterUI[n]?.entry = .none
+        // Logged out meanwhile (an operator's command): nobody to act in the case's name.
+        guard state.counters[n]?.staff != nil else { return }
         switch (entry, key) {
         case (.caseAction(let ref), .digit(1)):
             guard let s = caseView(ref)?.state, s.isOpen, s.firstReplyAt == nil else { return notice(n, "counter.notice.case-replied-already", ["ref": ref], now: now) }

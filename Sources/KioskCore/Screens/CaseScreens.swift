@@ -97,11 +97,16 @@ extension ScreenBuilder {
                 blocks.append(.text(c.text("counter.case.open", keys.merging(["ref": view.state.ref, "reason": reason]) { $1 }), .accent))
             }
         }
-        for alert in m.caseAlerts {
+        // The most urgent few, then how many more: the counter's own work stays on screen.
+        let alerts = m.caseAlerts
+        for alert in alerts.prefix(ScreenBuilder.caseAlertLines) {
             let key = "counter.case-alert." + (alert.overdue ? "overdue" : "near")
             let what = c.text(alert.reply ? "case.deadline.reply" : "case.deadline.resolve")
             blocks.append(.text(c.text(key, keys.merging(["ref": alert.ref, "what": what, "deadline": m.calendar.shortDateTime(alert.deadline)]) { $1 }),
                                 alert.overdue ? .alert : .warning))
+        }
+        if alerts.count > ScreenBuilder.caseAlertLines {
+            blocks.append(.text(c.text("counter.case-alert.more", ["count": String(alerts.count - ScreenBuilder.caseAlertLines)]), .warning))
         }
         if let problem = ui.slipProblem {
             let known = ["offline", "paper-out", "busy", "error"].contains(problem) ? problem : "error"
@@ -109,6 +114,9 @@ extension ScreenBuilder {
         }
         return blocks
     }
+
+    /// Escalation alerts a counter lists one by one.
+    static let caseAlertLines = 3
 
     /// A root cause's words; a site's own cause without catalog words shows its key.
     func causeName(_ key: String, _ c: Catalog) -> String {
@@ -123,7 +131,7 @@ extension ScreenBuilder {
         "lookup.closed", "lookup.next.reply", "lookup.next.reply.late", "lookup.next.resolve", "lookup.next.resolve.late",
         "lookup.as-of", "counter.case.choose", "counter.case.choice.reply", "counter.case.choice.resolve",
         "counter.case.choice.acknowledge", "counter.case.cause", "counter.case.cause-column", "counter.case.open",
-        "counter.case-alert.near", "counter.case-alert.overdue", "case.deadline.reply", "case.deadline.resolve",
+        "counter.case-alert.near", "counter.case-alert.overdue", "counter.case-alert.more", "case.deadline.reply", "case.deadline.resolve",
         "counter.slip-alert", "counter.notice.no-case", "counter.notice.case-replied", "counter.notice.case-replied-already",
         "counter.notice.case-resolved", "slip.title", "slip.office-title", "slip.reference", "slip.reason", "slip.visit",
         "slip.opened", "slip.reply-by", "slip.resolve-by", "slip.lookup", "slip.staff", "slip.signature",

@@ -30,11 +30,18 @@ public final class TicketPrinting {
         configuration.ticketPrinter(station: station)
     }
 
-    /// Every printer in use, for `kioskctl status`: "none", a path, or "lobby-1 /dev/usb/lp0, …".
+    /// Every printer in use, for `kioskctl status`: "none", a path, or "lobby-1 /dev/usb/lp0, …";
+    /// then the counters' slip printers, if any ("; slips: desk-1 /dev/usb/lp1").
     public static func describePrinters(_ configuration: Configuration) -> String {
         let lobbies = configuration.stations.filter { $0.role == .lobby }
-        guard lobbies.contains(where: { $0.printer != nil }) else { return configuration.printer ?? "none" }
-        return lobbies.map { "\($0.name) \($0.printer ?? configuration.printer ?? "none")" }.joined(separator: ", ")
+        let tickets = lobbies.contains(where: { $0.printer != nil })
+            ? lobbies.map { "\($0.name) \($0.printer ?? configuration.printer ?? "none")" }.joined(separator: ", ")
+            : configuration.printer ?? "none"
+        let slips = configuration.stations.compactMap { station -> String? in
+            guard case .counter = station.role, let printer = station.printer else { return nil }
+            return "\(station.name) \(printer)"
+        }
+        return slips.isEmpty ? tickets : tickets + "; slips: " + slips.joined(separator: ", ")
     }
 
     /// Prints one job; returns how it went, as the input that tells the kiosk.

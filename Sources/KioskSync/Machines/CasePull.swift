@@ -32,8 +32,9 @@ public struct CasePull: Sendable {
     public let backoffCap: TimeInterval
     /// The change number the next fetch asks after: the stored cursor.
     public private(set) var cursor: Int64
-    /// Consecutive failures (0 after a stored reply).
+    /// Consecutive failures (0 after a stored reply), and the last one's message.
     public private(set) var failures = 0
+    public private(set) var lastError: String?
     private var busy = false
     private var again = false
     private var retryAt: Date?
@@ -91,6 +92,7 @@ public struct CasePull: Sendable {
         var actions: [Action] = []
         if failures > 0 { actions.append(.log("sync: case states are pulled from the centre again")) }
         failures = 0
+        lastError = nil
         let before = cursor
         cursor = max(cursor, reply.next)
         if reply.more {
@@ -109,6 +111,7 @@ public struct CasePull: Sendable {
         busy = false
         again = false
         failures += 1
+        lastError = error
         let delay = transient ? SyncMachine.backoffDelay(failures: failures, base: 1, cap: backoffCap, jitter: jitter) : backoffCap
         retryAt = now.addingTimeInterval(max(delay, 0.5))
         return failures == 1 ? [.log("sync: cannot pull the case states: \(error)")] : []

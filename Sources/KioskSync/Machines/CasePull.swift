@@ -8,8 +8,9 @@ import KioskProtocol
 ///
 /// Rules (docs/central.md, "Cases pulled down"):
 /// - a pull starts whenever a drain of the outbox ends caught up (every sync cycle, and right
-///   after the kiosk's own events reached the centre) and when IT's `sync` command arrives
-///   (the centre queues one after each desk action, so a kiosk learns within seconds);
+///   after the kiosk's own events reached the centre) and after every `sync` (IT's command —
+///   the centre queues one after each desk action, so a kiosk learns within seconds — or
+///   `kioskctl sync`), whatever that drain's outcome;
 /// - it asks after the stored cursor; a reply is stored with its cursor in one transaction
 ///   before anything else, and while the reply says `more` the next page is asked at once;
 /// - a failure is retried after a jittered backoff (full jitter, capped; a refusal waits the

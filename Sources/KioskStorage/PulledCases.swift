@@ -60,7 +60,7 @@ extension EventStore {
             } catch {
                 throw StorageError(
                     .corrupt, path: path, message: "the pulled state of case \(ref) cannot be read (\(error))",
-                    hint: "it is pulled again after `sqlite3 \(path) \"UPDATE sync_state SET cases_after = 0\"`; otherwise restore the last backup")
+                    hint: "stop kioskd and run `sqlite3 \(path) \"DELETE FROM pulled_cases; UPDATE sync_state SET cases_after = 0\"`: the next pull fetches every state again")
             }
         }
     }

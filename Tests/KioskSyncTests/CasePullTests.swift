@@ -214,6 +214,22 @@ struct CasePullTests {
         #expect(try stored(folder).states == [a1] && stored(folder).cursor == 5)
     }
 
+    @Test func kioskctlSyncWithoutKioskdPullsForTheNextStartAndReportsAFailedPullApart() throws {
+        let folder = try CommandOutcomeTests.Folder()
+        let a1 = Self.state("R20261203-001", version: 1)
+        let centre = try Self.centre { after in after == 0 ? Self.page([a1], next: 4) : Self.page([], next: after) }
+        let report = worker(folder, url: "http://127.0.0.1:\(centre.port)", clock: VirtualClock(t0).clock()).drain()
+        #expect(report.error == nil && report.casesThrough == 4 && report.casesError == nil, "\(report)")
+        #expect(try stored(folder).states == [a1])
+
+        let older = try Self.centre { _ in nil }  // a centre that cannot answer case states yet
+        let other = try CommandOutcomeTests.Folder()
+        let failed = worker(other, url: "http://127.0.0.1:\(older.port)", clock: VirtualClock(t0).clock()).drain()
+        #expect(failed.error == nil, "the events and the heartbeat went through")
+        #expect(failed.casesThrough == nil)
+        #expect(failed.casesError?.hasPrefix("the centre failed (503)") == true, "\(failed)")
+    }
+
     @Test func itsSyncCommandPullsAtOnce() throws {
         let folder = try CommandOutcomeTests.Folder()
         let centre = try Self.centre(commands: [#"{"id":5,"type":"sync"}"#]) { after in Self.page([], next: after) }

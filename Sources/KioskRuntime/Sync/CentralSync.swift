@@ -177,6 +177,8 @@ public final class CentralSync {
         }
         let report = SyncWorker(storePath: path, options: options, log: { _ in }).drain()
         output("sync: sent \(report.sent) events; acknowledged through #\(report.ackedSeq); backlog \(report.backlog)\n")
+        if let through = report.casesThrough { output("case states pulled through change #\(through) (kioskctl cases)\n") }
+        if let e = report.casesError { output("case states not pulled: \(e)\n") }
         if let e = report.error { throw ControlCommand.Failure(description: "sync failed: \(e)", code: 1) }
     }
 

@@ -14,8 +14,10 @@ extension SyncWorker {
     }
 
     /// Drains the outbox once (until caught up or the first failure) on the calling thread, then
-    /// sends a heartbeat: `kioskctl sync` when no kioskd is running. It fails when an upload
-    /// failed, or when there was nothing to send and the heartbeat could not reach the centre.
+    /// sends a heartbeat and pulls the case states (stored for kioskd's next start): `kioskctl
+    /// sync` when no kioskd is running. It fails when an upload failed, or when there was nothing
+    /// to send and the heartbeat could not reach the centre; a failed pull is reported apart (and
+    /// none is tried after a failure).
     public func drain() -> Report {
         CentralClient.blockSIGPIPEOnThisThread()
         do {
@@ -42,7 +44,13 @@ extension SyncWorker {
                 if machine.ackedSeq == startAcked { failure = failure ?? message }
             }
             let backlog = try store.backlog()
-            return Report(sent: machine.ackedSeq - startAcked, ackedSeq: machine.ackedSeq, backlog: backlog.count, error: failure)
+            var report = Report(sent: machine.ackedSeq - startAcked, ackedSeq: machine.ackedSeq, backlog: backlog.count, error: failure)
+            guard failure == nil else { return report }  // the centre is not answering: do not wait for it again
+            var pull = CasePull(cursor: try store.pulledCasesCursor())
+            var pullActions = pull.syncRequested(now: clock.now())
+            while !pullActions.isEmpty { pullActions += pullStep(pullActions.removeFirst(), machine: &pull, store: store) }
+            if let error = pull.lastError { report.casesError = error } else { report.casesThrough = pull.cursor }
+            return report
         } catch {
             return Report(sent: 0, ackedSeq: 0, backlog: 0, error: "\(error)")
         }

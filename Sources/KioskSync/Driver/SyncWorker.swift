@@ -59,6 +59,9 @@ public final class SyncWorker: @unchecked Sendable {
         public var ackedSeq: Int64
         public var backlog: Int64
         public var error: String?
+        /// The case pull that followed: the stored cursor, or why the states could not be pulled.
+        public var casesThrough: Int64? = nil
+        public var casesError: String? = nil
     }
 
     /// What the worker hands to the daemon's loop thread.

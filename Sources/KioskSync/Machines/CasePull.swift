@@ -8,8 +8,9 @@ import KioskProtocol
 ///
 /// Rules (docs/central.md, "Cases pulled down"):
 /// - a pull starts whenever a drain of the outbox ends caught up (every sync cycle, and right
-///   after the kiosk's own events reached the centre) and when IT's `sync` command arrives
-///   (the centre queues one after each desk action, so a kiosk learns within seconds);
+///   after the kiosk's own events reached the centre) and after every `sync` (IT's command —
+///   the centre queues one after each desk action, so a kiosk learns within seconds — or
+///   `kioskctl sync`), whatever that drain's outcome;
 /// - it asks after the stored cursor; a reply is stored with its cursor in one transaction
 ///   before anything else, and while the reply says `more` the next page is asked at once;
 /// - a failure is retried after a jittered backoff (full jitter, capped; a refusal waits the
@@ -32,8 +33,9 @@ public struct CasePull: Sendable {
     public let backoffCap: TimeInterval
     /// The change number the next fetch asks after: the stored cursor.
     public private(set) var cursor: Int64
-    /// Consecutive failures (0 after a stored reply).
+    /// Consecutive failures (0 after a stored reply), and the last one's message.
     public private(set) var failures = 0
+    public private(set) var lastError: String?
     private var busy = false
     private var again = false
     private var retryAt: Date?
@@ -91,6 +93,7 @@ public struct CasePull: Sendable {
         var actions: [Action] = []
         if failures > 0 { actions.append(.log("sync: case states are pulled from the centre again")) }
         failures = 0
+        lastError = nil
         let before = cursor
         cursor = max(cursor, reply.next)
         if reply.more {
@@ -109,6 +112,7 @@ public struct CasePull: Sendable {
         busy = false
         again = false
         failures += 1
+        lastError = error
         let delay = transient ? SyncMachine.backoffDelay(failures: failures, base: 1, cap: backoffCap, jitter: jitter) : backoffCap
         retryAt = now.addingTimeInterval(max(delay, 0.5))
         return failures == 1 ? [.log("sync: cannot pull the case states: \(error)")] : []

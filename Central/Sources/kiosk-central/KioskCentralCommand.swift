@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import KioskCentral
 import KioskCentralClient
+import KioskCore
 import KioskProtocol
 import Logging
 import PostgresNIO
@@ -78,6 +79,10 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOptions
     @Option(help: "Address to listen on (env KIOSK_CENTRAL_HOST).") var host: String?
     @Option(help: "Port to listen on (env KIOSK_CENTRAL_PORT).") var port: Int?
+    @Flag(help: "Mark the case desk's cookies Secure even without X-Forwarded-Proto: https (a centre reached only through TLS).")
+    var secureCookies = false
+    @Option(help: "The kiosk's message catalogs (folder with zh-Hans.catalog, en.catalog), for the desk's names of reasons and root causes (env KIOSK_CENTRAL_CATALOG_DIR).")
+    var catalogDir: String?
 
     func run() async throws {
         let logger = makeLogger("kiosk-central")
@@ -86,7 +91,17 @@ struct Serve: AsyncParsableCommand {
         let port = self.port ?? env["KIOSK_CENTRAL_PORT"].flatMap(Int.init) ?? 8080
         let client = PostgresClient(configuration: try db.location().clientConfiguration(), backgroundLogger: logger)
         let store = CentralStore(client: client, logger: logger)
-        let routes = CentralRoutes(store: store)
+        var routes = CentralRoutes(store: store)
+        routes.desk.secureCookies = secureCookies
+        if let dir = catalogDir ?? env["KIOSK_CENTRAL_CATALOG_DIR"] {
+            switch CatalogParser.loadAll(directory: dir) {
+            case .success(let catalogs): routes.desk.catalogs = catalogs
+            case .failure(let errors):
+                throw CentralError(
+                    "cannot load the message catalogs in \(dir): \(errors.errors.map(\.description).joined(separator: "; "))",
+                    hint: "pass the kiosk's Kiosk/messages folder (or the installed one) with --catalog-dir")
+            }
+        }
         var app = Application(
             router: routes.makeRouter(),
             configuration: .init(address: .hostname(host, port: port), serverName: "kiosk-central"),
@@ -164,7 +179,7 @@ struct Admin: AsyncParsableCommand {
         abstract: "IT's commands over the admin API.",
         subcommands: [
             Kiosks.self, Register.self, Revoke.self, Command.self, Commands.self, PublishConfig.self, Events.self, Reports.self,
-            ReportHTML.self,
+            ReportHTML.self, User.self,
         ])
 
     struct Kiosks: AsyncParsableCommand {

@@ -8,6 +8,8 @@ import PostgresNIO
 /// docs/openapi.yaml, so keep both in step.
 public struct CentralRoutes: Sendable {
     public let store: CentralStore
+    /// The case desk's settings (`/desk` pages; not part of the kiosk protocol).
+    public var desk = DeskSettings()
 
     public init(store: CentralStore) { self.store = store }
 
@@ -140,6 +142,7 @@ public struct CentralRoutes: Sendable {
         }
         addReportPages(to: router)
         addCommandRoutes(to: router)
+        addDeskRoutes(to: router)
         return router
     }
 

@@ -203,6 +203,46 @@ public let centralMigrations: [CentralMigration] = [
             "DROP VIEW report_daily",
             "DROP INDEX events_kiosk_type",
         ]),
+    CentralMigration(
+        version: 9, name: "case desk: staff accounts, sessions, login attempts",
+        sql: [
+            // A person at the case desk. Passwords are yescrypt (KioskSecrets); a handler or
+            // manager works on the sites listed, an admin on every site (sites empty).
+            """
+            CREATE TABLE staff_users (
+                id bigserial PRIMARY KEY,
+                name text NOT NULL UNIQUE CHECK (name ~ '^[A-Za-z0-9._-]{1,64}$'),
+                display_name text NOT NULL DEFAULT '',
+                role text NOT NULL CHECK (role IN ('handler', 'manager', 'admin')),
+                sites text[] NOT NULL DEFAULT '{}',
+                password_hash text NOT NULL,
+                disabled_at timestamptz,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                CHECK (role = 'admin' OR cardinality(sites) > 0))
+            """,
+            // Only the SHA-256 of the session cookie is kept; the CSRF token is per session.
+            """
+            CREATE TABLE staff_sessions (
+                token_hash text PRIMARY KEY,
+                user_id bigint NOT NULL REFERENCES staff_users(id) ON DELETE CASCADE,
+                csrf_token text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                last_seen_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL)
+            """,
+            "CREATE INDEX staff_sessions_user ON staff_sessions (user_id)",
+            // Every login attempt, so several centre processes limit failures as one.
+            """
+            CREATE TABLE login_attempts (
+                id bigserial PRIMARY KEY,
+                name text NOT NULL,
+                address text NOT NULL,
+                succeeded boolean NOT NULL,
+                at timestamptz NOT NULL DEFAULT now())
+            """,
+            "CREATE INDEX login_attempts_name ON login_attempts (name, at)",
+            "CREATE INDEX login_attempts_address ON login_attempts (address, at)",
+        ]),
 ]
 
 /// Applies pending migrations, each in its own transaction, under an advisory lock so two

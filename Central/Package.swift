@@ -29,6 +29,8 @@ let package = Package(
                 .product(name: "KioskProtocol", package: "kiosk"),
                 .product(name: "KioskCore", package: "kiosk"),
                 .product(name: "KioskReports", package: "kiosk"),
+                // --notify-command is split like the kiosk's announce-command (no shell).
+                .product(name: "KioskAnnounce", package: "kiosk"),
                 // Staff passwords at the case desk: yescrypt, as the kiosk's staff PINs.
                 .product(name: "KioskSecrets", package: "kiosk"),
             ],

@@ -83,6 +83,29 @@ struct Serve: AsyncParsableCommand {
     var secureCookies = false
     @Option(help: "The kiosk's message catalogs (folder with zh-Hans.catalog, en.catalog), for the desk's names of reasons and root causes (env KIOSK_CENTRAL_CATALOG_DIR).")
     var catalogDir: String?
+    @Option(help: ArgumentHelp(
+        "Run this to tell a site's manager about a case escalation, without a shell; placeholders {site} {ref} {level} {deadline} {assignee} (e.g. '/usr/local/bin/notify-manager {site} {ref} {level}').",
+        discussion: "Without it, escalations are still recorded and shown at the counters; their notifications are recorded as skipped."))
+    var notifyCommand: String?
+    @Option(help: "Seconds one run of --notify-command may take before it is stopped (1…3600).") var notifyTimeout: Double = 20
+    @Option(help: "Attempts per notification before it is given up as failed (retried with a doubling delay, 30 s … 15 min).")
+    var notifyAttempts: Int = 5
+    @Option(help: "Share of a case deadline's interval after which it is escalated as near (0 < share < 1).")
+    var escalateShare: Double = CaseEscalator.defaultShare
+
+    func validate() throws {
+        guard escalateShare > 0, escalateShare < 1 else {
+            throw ValidationError("--escalate-share \(escalateShare) must be between 0 and 1 (e.g. 0.75: escalated when 75 % of the time has passed)")
+        }
+        guard (1...100).contains(notifyAttempts) else { throw ValidationError("--notify-attempts must be between 1 and 100") }
+        if let notifyCommand {
+            do { _ = try NotifyCommand(notifyCommand, timeout: notifyTimeout) } catch let e as CentralError {
+                throw ValidationError("\(e.message); \(e.hint)")
+            }
+        } else if !(1...3600).contains(notifyTimeout) {
+            throw ValidationError("--notify-timeout must be between 1 and 3600 seconds")
+        }
+    }
 
     func run() async throws {
         let logger = makeLogger("kiosk-central")
@@ -90,7 +113,14 @@ struct Serve: AsyncParsableCommand {
         let host = self.host ?? env["KIOSK_CENTRAL_HOST"] ?? "127.0.0.1"
         let port = self.port ?? env["KIOSK_CENTRAL_PORT"].flatMap(Int.init) ?? 8080
         let client = PostgresClient(configuration: try db.location().clientConfiguration(), backgroundLogger: logger)
-        let store = CentralStore(client: client, logger: logger)
+        let store = CentralStore(client: client, logger: logger, escalationShare: escalateShare)
+        let escalator = CaseEscalator(store: store)
+        let notifier = Notifier(
+            store: store, command: try notifyCommand.map { try NotifyCommand($0, timeout: notifyTimeout) },
+            maxAttempts: notifyAttempts)
+        if notifyCommand == nil {
+            logger.notice("no --notify-command: case escalations are recorded, their notifications skipped")
+        }
         var routes = CentralRoutes(store: store)
         routes.desk.secureCookies = secureCookies
         if let dir = catalogDir ?? env["KIOSK_CENTRAL_CATALOG_DIR"] {
@@ -112,7 +142,14 @@ struct Serve: AsyncParsableCommand {
             let applied = try await applyCentralMigrations(client, logger: logger)
             logger.info("schema ready", metadata: ["applied": "\(applied)"])
         }
-        try await app.runService()
+        // The escalation task and the notifier run beside the server and stop with it; until
+        // the schema is migrated their passes fail and are retried within seconds.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await escalator.run() }
+            group.addTask { await notifier.run() }
+            defer { group.cancelAll() }
+            try await app.runService()
+        }
     }
 }
 

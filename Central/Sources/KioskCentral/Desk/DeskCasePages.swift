@@ -3,27 +3,23 @@ import Hummingbird
 import KioskCore
 import KioskProtocol
 
-/// Where a case stands against its deadlines at `now`: the nearest unmet one, and whether it
-/// has passed (overdue) or most of its time has (at risk).
+/// Where a case stands against its deadlines at `now`: the nearest unmet one and its urgency,
+/// by `CaseEscalations` (the same thresholds the escalation task uses).
 struct DeskDeadline {
     enum Mark: String { case overdue, risk, ok }
     var kind: String  // "reply" or "resolve"
     var at: Date
     var mark: Mark
 
-    /// Share of a deadline's time after which a case is at risk (the escalation's default).
-    static let riskShare = 0.75
-
-    init?(_ c: CaseState, now: Date) {
-        guard c.isOpen else { return nil }
-        var candidates: [(String, Date)] = []
-        if c.firstReplyAt == nil { candidates.append(("reply", c.replyBy)) }
-        if let r = c.resolveBy { candidates.append(("resolve", r)) }
-        guard let nearest = candidates.min(by: { $0.1 < $1.1 }) else { return nil }
-        kind = nearest.0
-        at = nearest.1
-        let risk = c.openedAt.addingTimeInterval(at.timeIntervalSince(c.openedAt) * Self.riskShare)
-        mark = now >= at ? .overdue : now >= risk ? .risk : .ok
+    init?(_ c: CaseState, share: Double, now: Date) {
+        guard let nearest = CaseEscalations.nearestDeadline(c) else { return nil }
+        kind = nearest.kind
+        at = nearest.at
+        switch CaseEscalations.urgency(c, share: share, now: now) {
+        case .overdue: mark = .overdue
+        case .atRisk: mark = .risk
+        case .onTime: mark = .ok
+        }
     }
 }
 
@@ -55,10 +51,10 @@ extension CentralRoutes {
                 throw APIError(.unauthorized, "no-session", "sign in at /desk/login first", hint: "the desk's JSON uses the desk's session cookie")
             }
             let site = context.parameters.get("site") ?? "", ref = context.parameters.get("ref") ?? ""
-            guard session.user.covers(site: site), let detail = try await store.deskCase(site: site, ref: ref) else {
+            guard session.user.covers(site: site), let state = try await store.findCase(site: site, ref: ref) else {
                 throw APIError(.notFound, "no-such-case", "there is no case \(ref) at your sites", hint: "check the reference and the site")
             }
-            return jsonResponse(detail.state)
+            return jsonResponse(state)
         }
         addDeskFigures(to: router)
     }
@@ -69,25 +65,19 @@ extension CentralRoutes {
         let t = d.text, user = d.session!.user
         let now = Date()
         var notice: String?
-        let all = try await store.deskCases(sites: user.siteScope)
         if let raw = d.request.uri.queryParameters["ref"].map(String.init), !raw.trimmingCharacters(in: .whitespaces).isEmpty {
-            let ref = Self.normalisedReference(raw)
-            let found = all.filter { $0.ref == ref }
+            let found = try await store.findCases(ref: raw, sites: user.siteScope)
             if found.count == 1, let c = found.first {
                 return d.redirect("/desk/cases/\(DeskPage.component(c.site ?? ""))/\(DeskPage.component(c.ref))")
             }
-            if found.isEmpty { notice = t("search.none", ["ref": ref]) }
+            if found.isEmpty { notice = t("search.none", ["ref": CentralStore.normalisedCaseRef(raw) ?? raw]) }
         }
-        var cases = all.filter { $0.status != .closed }
-        if mine { cases = cases.filter { $0.assignee == user.name } }
-        cases.sort { a, b in
-            let x = DeskDeadline(a, now: now)?.at ?? .distantFuture, y = DeskDeadline(b, now: now)?.at ?? .distantFuture
-            return x != y ? x < y : a.openedAt < b.openedAt
-        }
+        // Nearest deadline first (the store's order); resolved cases waiting for a verdict last.
+        let cases = try await store.deskOpenCases(sites: user.siteScope, assignee: mine ? user.name : nil)
         var names = DeskNames(settings: desk, text: t, store: store)
         var rows = ""
         for c in cases {
-            let deadline = DeskDeadline(c, now: now)
+            let deadline = DeskDeadline(c, share: store.escalationShare, now: now)
             let site = c.site ?? ""
             let href = "/desk/cases/\(DeskPage.component(site))/\(DeskPage.component(c.ref))"
             let remaining = deadline.map { left(t, $0.at, now: now) } ?? t("deadline.none")
@@ -127,16 +117,6 @@ extension CentralRoutes {
     func left(_ t: DeskText, _ at: Date, now: Date) -> String {
         let s = at.timeIntervalSince(now)
         return t(s < 0 ? "left.overdue" : "left.remaining", ["t": t.duration(s)])
-    }
-
-    /// "r20261203-001", "20261203001" (as typed on the lobby keypad) → "R20261203-001".
-    static func normalisedReference(_ raw: String) -> String {
-        let s = raw.trimmingCharacters(in: .whitespaces).uppercased()
-        let digits = s.filter(\.isNumber)
-        if digits.count == 11, s.allSatisfy({ $0.isNumber || $0 == "R" || $0 == "-" }) {
-            return "R" + digits.prefix(8) + "-" + digits.suffix(3)
-        }
-        return s
     }
 }
 

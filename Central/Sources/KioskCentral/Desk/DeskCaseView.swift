@@ -12,7 +12,7 @@ extension CentralRoutes {
     func deskCasePage(_ d: DeskRequest, site: String, ref: String) async throws -> Response {
         let t = d.text, user = d.session!.user
         // Another site's case is "not found", never "forbidden": its existence is not told.
-        guard user.covers(site: site), let detail = try await store.deskCase(site: site, ref: ref) else {
+        guard user.covers(site: site), let detail = try await store.caseDetail(site: site, ref: ref) else {
             throw DeskRefusal(status: .notFound, title: t("notfound.title"), message: t("notfound.body"))
         }
         let c = detail.state, now = Date()
@@ -26,16 +26,17 @@ extension CentralRoutes {
             guard let date else { return "—" }
             return try await names.time(date, site: site)
         }
-        // The visit behind the case.
-        let wait = try await store.deskVisitWait(kiosk: c.kiosk, day: c.day, ticket: c.ticket)
-        var visit = fact("case.ticket", c.ticket ?? "—") + fact("case.service", try await names.service(c.service, site: site))
-        visit += fact("case.counter", c.counter.map(String.init) ?? "—") + fact("case.staff", c.servedBy ?? "—")
-        visit += fact("case.wait", wait.map { t.duration($0) } ?? "—")
-        visit += fact("case.rating", c.rating.map { t("rating.\($0)") } ?? t("rating.none"), id: "rating")
-        visit += fact("case.reason", names.catalog(c.reason))
+        // The visit behind the case (its ticket's events at the kiosk, when they have arrived).
+        let v = detail.visit
+        var visit = fact("case.ticket", c.ticket ?? "—") + fact("case.service", try await names.service(v?.service ?? c.service, site: site))
+        visit += fact("case.counter", (v?.counter ?? c.counter).map(String.init) ?? "—") + fact("case.staff", v?.staff ?? c.servedBy ?? "—")
+        visit += fact("case.wait", v?.waitSeconds.map { t.duration($0) } ?? "—", id: "wait")
+        let rating = v?.rating ?? c.rating
+        visit += fact("case.rating", rating.map { t("rating.\($0)") } ?? t("rating.none"), id: "rating")
+        visit += fact("case.reason", names.catalog(v?.reason ?? c.reason))
         visit += fact("case.site", site) + fact("case.kiosk", c.kiosk ?? "—")
         // Where it stands.
-        let deadline = DeskDeadline(c, now: now)
+        let deadline = DeskDeadline(c, share: store.escalationShare, now: now)
         var facts = fact("col.status", t("status.\(c.status.rawValue)"), id: "status")
         facts += fact("case.severity", t("severity.\(c.severity.rawValue)"))
         facts += fact("case.assignee", c.assignee ?? t("unassigned"), id: "assignee")
@@ -59,21 +60,20 @@ extension CentralRoutes {
         for entry in detail.timeline {
             let e = entry.event
             var what: String
-            switch e.type {
-            case .caseClosed: what = t(e.satisfied == false ? "event.case.closed.no" : "event.case.closed.yes")
+            switch entry.type {
+            case EventType.caseClosed.rawValue: what = t(e?.satisfied == false ? "event.case.closed.no" : "event.case.closed.yes")
             default:
-                what = t("event.\(e.type.rawValue)", [
-                    "assignee": e.assignee ?? "", "channel": e.channel.map { t("channel.\($0.rawValue)") } ?? "",
-                    "level": e.level.map { t("level.\($0)") } ?? "",
+                what = t("event.\(entry.type)", [
+                    "assignee": e?.assignee ?? "", "channel": e?.channel.map { t("channel.\($0.rawValue)") } ?? "",
+                    "level": e?.level.map { t("level.\($0)") } ?? "",
                 ])
             }
-            if let cause = e.rootCause { what += " · " + names.catalog(cause) }
-            var meta = try await when(e.time)
-            if let who = e.staff { meta += " · " + t("timeline.who", ["who": who]) }
-            let place = e.station ?? entry.kiosk
-            if let place { meta += " · " + t("timeline.where", ["where": place + (entry.kiosk != nil && e.station != nil ? " (\(entry.kiosk!))" : "")]) }
-            let note = e.note.map { "<div>\(DeskPage.escape($0))</div>" } ?? ""
-            timeline += "<li data-type=\"\(DeskPage.escape(e.type.rawValue))\"><b>\(DeskPage.escape(what))</b> <span class=\"muted\">\(DeskPage.escape(meta))</span>\(note)</li>"
+            if let cause = e?.rootCause { what += " · " + names.catalog(cause) }
+            var meta = try await when(entry.time)
+            if let who = entry.actor { meta += " · " + t("timeline.who", ["who": who]) }
+            if let place = entry.station { meta += " · " + t("timeline.where", ["where": place]) }
+            let note = e?.note.map { "<div>\(DeskPage.escape($0))</div>" } ?? ""
+            timeline += "<li data-type=\"\(DeskPage.escape(entry.type))\"><b>\(DeskPage.escape(what))</b> <span class=\"muted\">\(DeskPage.escape(meta))</span>\(note)</li>"
         }
         let actions = try await deskActionForms(d, c, site: site)
         let body = """
@@ -138,11 +138,10 @@ extension CentralRoutes {
     func deskAction(_ d: DeskRequest, form: [String: String], site: String, ref: String, action: String) async throws -> Response {
         let t = d.text, user = d.session!.user
         guard Self.deskActions.contains(action), user.covers(site: site),
-            let detail = try await store.deskCase(site: site, ref: ref)
+            let c = try await store.findCase(site: site, ref: ref)
         else {
             throw DeskRefusal(status: .notFound, title: t("notfound.title"), message: t("notfound.body"))
         }
-        let c = detail.state
         var names = DeskNames(settings: desk, text: t, store: store)
         let configuration = try await names.configurations.configuration(site)
         let now = Date()
@@ -186,10 +185,9 @@ extension CentralRoutes {
         let request = (form["request"] ?? "").trimmingCharacters(in: .whitespaces)
         guard !request.isEmpty, request.count <= 64 else { throw refuse(t("csrf.body")) }
         let page = "/desk/cases/\(DeskPage.component(site))/\(DeskPage.component(ref))"
-        switch try await store.deskAct(site: site, ref: ref, event: e, requestId: request) {
+        switch try await store.deskAct(site: site, ref: ref, event: e, actor: user.name, requestId: request, title: t("case.title", ["ref": ref])) {
         case .applied: return d.redirect(page + "?done=1")
         case .duplicate: return d.redirect(page + "?dup=1")
-        case .noSuchCase: throw DeskRefusal(status: .notFound, title: t("notfound.title"), message: t("notfound.body"))
         }
     }
 }

@@ -24,23 +24,23 @@ struct DeskCaseFigures {
     var byCause: [(Row, Int)] = []
     var handlers: [Handler] = []
 
-    init(cases: [CaseState], now: Date) {
+    init(cases: [CaseState], share: Double, now: Date) {
         opened = cases.count
-        func share(_ n: Int, _ of: Int) -> Double? { of == 0 ? nil : Double(n) / Double(of) }
+        func ratio(_ n: Int, _ of: Int) -> Double? { of == 0 ? nil : Double(n) / Double(of) }
         func median(_ xs: [TimeInterval]) -> TimeInterval? {
             let s = xs.sorted()
             guard !s.isEmpty else { return nil }
             return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
         }
-        replyInTime = share(cases.filter { c in c.firstReplyAt.map { $0 <= c.replyBy } ?? false }.count, opened)
-        resolvedInTime = share(
+        replyInTime = ratio(cases.filter { c in c.firstReplyAt.map { $0 <= c.replyBy } ?? false }.count, opened)
+        resolvedInTime = ratio(
             cases.filter { c in c.resolvedAt.flatMap { r in c.resolveBy.map { r <= $0 } } ?? false }.count, opened)
         let closed = cases.filter { $0.status == .closed }
-        reopened = share(closed.filter { $0.reopenCount > 0 }.count, closed.count)
-        satisfaction = share(closed.filter { $0.satisfied == true }.count, closed.count)
+        reopened = ratio(closed.filter { $0.reopenCount > 0 }.count, closed.count)
+        satisfaction = ratio(closed.filter { $0.satisfied == true }.count, closed.count)
         medianReply = median(cases.compactMap { c in c.firstReplyAt.map { $0.timeIntervalSince(c.openedAt) } })
         medianResolve = median(cases.compactMap { c in c.resolvedAt.map { $0.timeIntervalSince(c.openedAt) } })
-        overdue = cases.filter { DeskDeadline($0, now: now)?.mark == .overdue }.count
+        overdue = cases.filter { DeskDeadline($0, share: share, now: now)?.mark == .overdue }.count
         var reasons: [Row: Int] = [:], causes: [Row: Int] = [:]
         var handlers: [String: Handler] = [:]
         for c in cases {
@@ -74,7 +74,7 @@ extension CentralRoutes {
     func deskFigures(_ d: DeskRequest) async throws -> Response {
         let t = d.text, user = d.session!.user
         let cases = try await store.deskCases(sites: user.siteScope)
-        let f = DeskCaseFigures(cases: cases, now: Date())
+        let f = DeskCaseFigures(cases: cases, share: store.escalationShare, now: Date())
         var names = DeskNames(settings: desk, text: t, store: store)
         func percent(_ x: Double?) -> String { x.map { String(format: "%.0f%%", $0 * 100) } ?? "—" }
         func figure(_ key: String, _ id: String, _ value: String, raw: String) -> String {

@@ -21,6 +21,7 @@ public struct CentralRoutes: Sendable {
         ("GET", "/v1/commands"),
         ("POST", "/v1/commands/{id}/ack"),
         ("GET", "/v1/sites/{site}/config"),
+        ("GET", "/v1/cases"),
         ("GET", "/v1/admin/kiosks"),
         ("POST", "/v1/admin/kiosks"),
         ("POST", "/v1/admin/kiosks/{kiosk}/revoke"),
@@ -142,6 +143,7 @@ public struct CentralRoutes: Sendable {
         }
         addReportPages(to: router)
         addCommandRoutes(to: router)
+        addCaseRoutes(to: router)
         addDeskRoutes(to: router)
         return router
     }

@@ -7,7 +7,7 @@ phone width) are kept in .artifacts/desk-*.png.
 Run by scripts/test-central.sh (PGPORT, CENTRAL, WORK as for sync_proof.py, whose Centre and
 psql helpers it uses). Exits non-zero on any failure.
 """
-import http.cookiejar, json, os, re, subprocess, sys, time, urllib.error, urllib.parse, urllib.request, uuid
+import http.cookiejar, json, os, re, subprocess, sys, tempfile, time, urllib.error, urllib.parse, urllib.request, uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("KIOSK_BIN", "")
@@ -84,9 +84,12 @@ class Client:
         return resp.status if hasattr(resp, "status") else resp.code, resp.headers, resp.read().decode()
 
     def login(self, name, password):
+        """Signs in as a browser would (the form's token and its cookie, sent back by hand as a
+        Secure cookie would not be over plain HTTP)."""
         _, _, page = self.request("GET", "/desk/login")
         token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-        return self.request("POST", "/desk/login", {"csrf": token, "next": "", "name": name, "password": password})
+        return self.request("POST", "/desk/login", {"csrf": token, "next": "", "name": name, "password": password},
+                            headers={"Cookie": "kiosk_desk_login=" + token})
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -94,20 +97,30 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def browser(width, height):
+def browser(width, height, phone=False):
+    """Headless Chromium through chromedriver; `phone`: a 390 px wide touch screen (emulated, as
+    a headless window cannot be narrower than 500 px)."""
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
-                 f"--window-size={width},{height}", f"--user-data-dir={os.path.join(WORK, 'desk-chromium-' + str(width))}"]:
+                 f"--window-size={width},{height}", f"--user-data-dir={tempfile.mkdtemp(prefix='desk-chromium-', dir=WORK)}"]:
         options.add_argument(flag)
-    return webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=options)
+    if phone:
+        options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2}})
+    driver = webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=options)
+    driver.phone = phone
+    return driver
 
 
 def shot(driver, name):
     """A full-page screenshot kept as an artefact."""
     height = driver.execute_script("return document.documentElement.scrollHeight")
     width = driver.execute_script("return window.innerWidth")
-    driver.set_window_size(max(width, 360), min(max(height + 120, 600), 6000))
+    if driver.phone:
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": width, "height": min(height, 6000), "deviceScaleFactor": 2, "mobile": True})
+    else:
+        driver.set_window_size(max(width, 360), min(max(height + 120, 600), 6000))
     path = os.path.join(ARTIFACTS, name)
     driver.save_screenshot(path)
     return path
@@ -226,8 +239,10 @@ def desk():
         driver.get(centre.url + "/desk/figures")
         figures = {e.get_attribute("data-metric"): e.get_attribute("data-value")
                    for e in driver.find_elements(By.CSS_SELECTOR, "[data-metric]")}
-        check(figures.get("overdue") == "1" and figures.get("satisfaction") == "1.0" and figures.get("replyInTime") is not None,
-              f"the figures page counts the cases (overdue now 1, satisfied 100 % of closed) ({figures})")
+        check(abs(float(figures.get("replyInTime", "nan")) - 1 / 3) < 1e-9 and figures.get("resolvedInTime") == "0.0"
+              and figures.get("satisfaction") == "1.0" and figures.get("reopened") == "0.0" and figures.get("overdue") == "0",
+              f"the figures page: 1 of 3 replied in time, none resolved in time (30 min had passed), the closed one satisfied, "
+              f"none overdue now ({figures})")
         print("  screenshot " + os.path.relpath(shot(driver, "desk-figures.png"), ROOT), flush=True)
 
         # Another site's case: not found, in the page and in JSON.
@@ -248,19 +263,19 @@ def desk():
                            ({"csrf": "csrf_forged", "channel": "phone", "note": "x", "request": str(uuid.uuid4())}, "with a wrong")]:
             status, _, body = http.request("POST", "/desk/cases/site-a/R20261203-003/contact", form,
                                            headers={"Cookie": "kiosk_desk=" + session})
-            check(status == 403 and "expired" in body, f"a POST {what} CSRF token is refused with 403 ({status})")
+            check(status == 403 and "表单已失效" in body, f"a POST {what} CSRF token is refused with 403 ({status})")
         status, _, _ = http.request("POST", "/desk/login", {"name": "li.na", "password": PASSWORD})
         check(status == 403, "a sign-in POST without the form's token is refused with 403")
         timeline = sync_proof.psql(centre.db, "SELECT count(*) FROM events WHERE payload->>'caseRef' = 'R20261203-003' AND payload->>'station' = 'desk'")
         check(timeline in ("0", ""), "nothing of the refused POSTs reached the case")
 
         # Phone width.
-        phone = browser(390, 844)
+        phone = browser(390, 844, phone=True)
         try:
             login(phone, centre, "li.na")
+            width = phone.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+            check(width[0] <= width[1] == 390, f"the list fits a 390 px phone screen without sideways scrolling ({width[0]} px)")
             print("  screenshot " + os.path.relpath(shot(phone, "desk-phone-list.png"), ROOT), flush=True)
-            width = phone.execute_script("return document.documentElement.scrollWidth")
-            check(width <= 390, f"the list fits a phone screen without sideways scrolling ({width} px)")
             phone.get(centre.url + "/desk/cases/site-a/R20261203-002")
             print("  screenshot " + os.path.relpath(shot(phone, "desk-phone-case.png"), ROOT), flush=True)
         finally:

@@ -59,9 +59,10 @@ struct User: AsyncParsableCommand {
     }
 
     static func withStore<T: Sendable>(_ db: DatabaseOptions, _ body: @Sendable (CentralStore) async throws -> T) async throws -> T {
-        var logger = makeLogger("kiosk-central.user")
+        var quiet = makeLogger("kiosk-central.user")
         // The pool's own notices (a connection closed at exit) are noise for a one-shot command.
-        if ProcessInfo.processInfo.environment["LOG_LEVEL"] == nil { logger.logLevel = .warning }
+        if ProcessInfo.processInfo.environment["LOG_LEVEL"] == nil { quiet.logLevel = .warning }
+        let logger = quiet
         return try await withPostgres(try db.location(), logger: logger) { client in
             _ = try await applyCentralMigrations(client, logger: logger)
             return try await body(CentralStore(client: client, logger: logger))

@@ -230,9 +230,23 @@ def desk():
               "the case page shows the visit: ticket, wait (12 min), rating, staff member, reason by the catalog")
         case_actions(driver, centre)
 
+        # Not satisfied at closing: the case is handled again.
+        driver.get(centre.url + "/desk/cases/site-a/R20261203-002")
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "#form-assign button"))
+        form = driver.find_element(By.ID, "form-resolve")
+        Select(form.find_element(By.NAME, "rootCause")).select_by_value("cause.staff")
+        form.find_element(By.NAME, "note").send_keys("已与服务人员面谈。")
+        submit(driver, form.find_element(By.TAG_NAME, "button"))
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "#form-close-unsatisfied button"))
+        check(driver.find_element(By.ID, "status").text == "处理中" and "重新处理" in driver.find_element(By.ID, "timeline").text,
+              "the resident's 'not satisfied' reopens the case: being handled again, in the timeline")
+        driver.get(centre.url + "/desk/mine")
+        mine = [r.get_attribute("data-ref") for r in driver.find_elements(By.CSS_SELECTOR, "#cases tr.case")]
+        check(mine == ["R20261203-002"], f"'my cases' lists the handler's open cases ({mine})")
+
         # English, remembered.
         submit(driver, driver.find_element(By.ID, "lang"))
-        check('lang="en"' in driver.page_source and "Timeline" in driver.page_source, "?lang=en switches the page to English")
+        check('lang="en"' in driver.page_source and "My cases" in driver.page_source, "?lang=en switches the page to English")
         driver.get(centre.url + "/desk")
         check("Open cases" in driver.page_source, "English stays chosen on the next page (cookie)")
         print("  screenshot " + os.path.relpath(shot(driver, "desk-list-en.png"), ROOT), flush=True)
@@ -241,8 +255,8 @@ def desk():
                    for e in driver.find_elements(By.CSS_SELECTOR, "[data-metric]")}
         check(abs(float(figures.get("replyInTime", "nan")) - 1 / 3) < 1e-9 and figures.get("resolvedInTime") == "0.0"
               and figures.get("satisfaction") == "1.0" and figures.get("reopened") == "0.0" and figures.get("overdue") == "0",
-              f"the figures page: 1 of 3 replied in time, none resolved in time (30 min had passed), the closed one satisfied, "
-              f"none overdue now ({figures})")
+              f"the figures page: 1 of 3 replied in time, none resolved in time (001 after its 30 min, 002 reopened), "
+              f"the closed one satisfied, none overdue now ({figures})")
         print("  screenshot " + os.path.relpath(shot(driver, "desk-figures.png"), ROOT), flush=True)
 
         # Another site's case: not found, in the page and in JSON.
@@ -335,7 +349,9 @@ def case_actions(driver, centre):
     check(driver.find_element(By.ID, "status").text == "已办结" and driver.find_element(By.ID, "verdict").text == "满意",
           "closing with the resident's verdict 'satisfied' closes the case")
     items = driver.find_elements(By.CSS_SELECTOR, "#timeline li")
-    desk_items = [i.text for i in items if i.get_attribute("data-type") != "case.opened"]
+    # The kiosk's case.opened and the centre's escalations (this case is past its 30 minutes;
+    # when the escalation task gets to it is its own business) aside.
+    desk_items = [i.text for i in items if i.get_attribute("data-type") not in ("case.opened", "case.escalated")]
     check(len(desk_items) == 5 and all("li.na" in t and "desk" in t for t in desk_items),
           f"every action is in the timeline under li.na at the desk ({len(desk_items)} entries)")
     print("  screenshot " + os.path.relpath(shot(driver, "desk-case.png"), ROOT), flush=True)

@@ -95,6 +95,8 @@ extension CentralRoutes {
         _ request: Request, post: Bool = false, _ body: (DeskRequest, [String: String]) async throws -> Response
     ) async throws -> Response {
         var d = deskRequest(request)
+        // After a POST the language link leads to the list, not to the action's URL.
+        if post { d.path = "/desk" }
         let form = post ? try await deskForm(request) : [:]
         do {
             guard let token = request.cookies[DeskCookie.session]?.value,
@@ -128,7 +130,7 @@ extension CentralRoutes {
             d.text = DeskText(language: chosen)
             d.languageCookie = d.cookie(DeskCookie.language, chosen.rawValue, maxAge: 365 * 86_400)
         }
-        let kept = query.filter { $0.key != "lang" }.map { "\(DeskPage.component(String($0.key)))=\(DeskPage.component(String($0.value)))" }
+        let kept = query.filter { !["lang", "done", "dup"].contains($0.key) }.map { "\(DeskPage.component(String($0.key)))=\(DeskPage.component(String($0.value)))" }
         if !kept.isEmpty { d.path += "?" + kept.joined(separator: "&") }
         return d
     }
@@ -197,11 +199,9 @@ extension CentralRoutes {
             case .wrongCredentials:
                 return try await deskLoginPage(request, notice: d.text("login.wrong"), status: .unauthorized, name: name)
             case .rateLimited(let until, let byAddress):
-                let f = DateFormatter()
-                f.locale = Locale(identifier: "en_US_POSIX")
-                f.timeZone = TimeZone(identifier: "UTC")
-                f.dateFormat = "HH:mm 'UTC'"
-                let notice = d.text(byAddress ? "login.limited.address" : "login.limited.name", ["time": f.string(from: until)])
+                // Whole minutes, rounded up: "try again in 12 min".
+                let wait = (max(until.timeIntervalSinceNow, 60) / 60).rounded(.up) * 60
+                let notice = d.text(byAddress ? "login.limited.address" : "login.limited.name", ["time": d.text.duration(wait)])
                 return try await deskLoginPage(request, notice: notice, status: .tooManyRequests, name: name)
             }
         }

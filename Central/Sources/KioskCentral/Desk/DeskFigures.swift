@@ -90,7 +90,7 @@ extension CentralRoutes {
         cards += figure("figures.overdue", "overdue", String(f.overdue), raw: String(f.overdue))
         // Service names: the first site in scope with a published configuration names them.
         let site = cases.first?.site ?? user.sites.first ?? ""
-        func table(_ rows: [(DeskCaseFigures.Row, Int)], _ heading: String, id: String) async throws -> String {
+        func table(_ rows: [(DeskCaseFigures.Row, Int)], _ heading: String, key: String, id: String) async throws -> String {
             var body = ""
             for (row, n) in rows {
                 body += "<tr><td>\(DeskPage.escape(row.month))</td><td>\(DeskPage.escape(try await names.service(row.service, site: site)))</td>"
@@ -98,7 +98,7 @@ extension CentralRoutes {
             }
             if rows.isEmpty { body = "<tr><td colspan=\"4\" class=\"muted\">\(DeskPage.escape(t("figures.none")))</td></tr>" }
             return "<h2>\(DeskPage.escape(t(heading)))</h2><table id=\"\(id)\"><thead><tr><th>\(t("figures.month"))</th><th>\(t("col.service"))</th>"
-                + "<th></th><th>\(t("figures.count"))</th></tr></thead><tbody>\(body)</tbody></table>"
+                + "<th>\(t(key))</th><th>\(t("figures.count"))</th></tr></thead><tbody>\(body)</tbody></table>"
         }
         var handlers = ""
         for h in f.handlers {
@@ -109,8 +109,8 @@ extension CentralRoutes {
             <h1>\(DeskPage.escape(t("figures.title")))</h1>
             <p class="muted">\(DeskPage.escape(t("figures.note", ["count": String(f.opened)])))</p>
             <div class="figures">\(cards)</div>
-            \(try await table(f.byReason, "figures.byReason", id: "by-reason"))
-            \(try await table(f.byCause, "figures.byCause", id: "by-cause"))
+            \(try await table(f.byReason, "figures.byReason", key: "col.reason", id: "by-reason"))
+            \(try await table(f.byCause, "figures.byCause", key: "case.rootCause", id: "by-cause"))
             <h2>\(DeskPage.escape(t("figures.byHandler")))</h2><table id="by-handler"><thead><tr><th>\(t("figures.handler"))</th>\
             <th>\(t("figures.assigned"))</th><th>\(t("figures.resolved"))</th><th>\(t("figures.open"))</th></tr></thead><tbody>\(handlers)</tbody></table>
             <p class="muted">\(DeskPage.escape(t("figures.integration")))</p>

@@ -183,6 +183,11 @@ struct CaseTests {
             let changed = try #require(try await c.pull(a, after: after).reply)
             #expect(changed.cases.map(\.ref) == ["R20261203-003"] && changed.cases[0].version == 2 && changed.cases[0].assignee == "wang")
             #expect(try #require(try await c.pull(b, after: rb.next).reply).cases.isEmpty)
+            // A kiosk of site B cannot change site A's case of the same reference: its events
+            // belong to its own site (kept there, waiting for an opening that never comes).
+            try await c.upload(b, kiosk: "kb", [(3, caseEvent(.caseResolved, "R20261203-004", minutes: 9) { $0.rootCause = "cause.other" })])
+            #expect(try await c.store.findCase(site: "sa", ref: "R20261203-004")?.status == .received)
+            #expect(try #require(try await c.pull(a, after: changed.next).reply).cases.isEmpty)
             // Admin tokens and nonsense cursors are refused.
             let admin = try await c.call("GET", "/v1/cases?after=0", token: c.adminToken)
             #expect(admin.status == 403 && admin.json["error"] as? String == "kiosk-only")

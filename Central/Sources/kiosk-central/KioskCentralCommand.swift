@@ -138,15 +138,22 @@ struct Serve: AsyncParsableCommand {
             services: [client],
             onServerRunning: { _ in logger.info("listening", metadata: ["host": "\(host)", "port": "\(port)"]) },
             logger: logger)
+        let (schemaReady, schemaReadyNow) = AsyncStream.makeStream(of: Void.self)
         app.beforeServerStarts {
             let applied = try await applyCentralMigrations(client, logger: logger)
             logger.info("schema ready", metadata: ["applied": "\(applied)"])
+            schemaReadyNow.finish()
         }
-        // The escalation task and the notifier run beside the server and stop with it; until
-        // the schema is migrated their passes fail and are retried within seconds.
+        // The escalation task and the notifier run beside the server, once the schema is
+        // migrated, and stop with it.
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await escalator.run() }
-            group.addTask { await notifier.run() }
+            group.addTask {
+                for await _ in schemaReady {}
+                await withTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { await escalator.run() }
+                    tasks.addTask { await notifier.run() }
+                }
+            }
             defer { group.cancelAll() }
             try await app.runService()
         }

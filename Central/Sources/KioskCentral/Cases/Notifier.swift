@@ -71,7 +71,7 @@ public struct Notifier: Sendable {
             let finished = self.now()
             let attempt = Int(n.attempt)
             let status = outcome.succeeded ? "sent" : attempt >= maxAttempts ? "failed" : "queued"
-            let retryAt = finished.addingTimeInterval(retryDelay(afterAttempt: attempt))
+            let retryAt = now.addingTimeInterval(retryDelay(afterAttempt: attempt))
             try await store.client.withTransaction(logger: logger) { conn in
                 try await conn.query(
                     """

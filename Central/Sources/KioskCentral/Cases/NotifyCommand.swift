@@ -47,55 +47,85 @@ public struct NotifyCommand: Sendable {
 
     public static let outputLimit = 2000
 
-    /// Runs `argv` once with the time limit.
+    /// Runs `argv` once with the time limit, in its own process group (so a script's children
+    /// are stopped with it), stdin from /dev/null, stdout and stderr into a temporary file.
     public static func run(_ argv: [String], timeout: Double) async -> Outcome {
         guard let program = argv.first, let path = executablePath(program) else {
             return Outcome(
                 exitStatus: nil, output: "",
                 error: "cannot run \(argv.first ?? "(nothing)"): not found or not executable; check --notify-command (a full path is safest)")
         }
-        let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-central-notify-\(UUID().uuidString).out")
-        guard FileManager.default.createFile(atPath: outURL.path, contents: nil), let sink = try? FileHandle(forWritingTo: outURL)
-        else {
-            return Outcome(exitStatus: nil, output: "", error: "cannot create a temporary file for the command's output in \(outURL.deletingLastPathComponent().path)")
+        let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-central-notify-\(UUID().uuidString).out").path
+        let fd = open(outPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            return Outcome(exitStatus: nil, output: "", error: "cannot create \(outPath) for the command's output: \(String(cString: strerror(errno)))")
         }
-        defer {
-            try? sink.close()
-            try? FileManager.default.removeItem(at: outURL)
+        defer { unlink(outPath) }
+        let spawned = spawn(path, argv, output: fd)
+        close(fd)
+        let pid: pid_t
+        switch spawned {
+        case .failure(let failure): return Outcome(exitStatus: nil, output: "", error: failure.message)
+        case .success(let p): pid = p
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = Array(argv.dropFirst())
-        process.standardOutput = sink
-        process.standardError = sink
-        process.standardInput = FileHandle.nullDevice
-        let box = RunningProcess(process)
-        let started: Result<(Int32, Process.TerminationReason), any Error> = await withCheckedContinuation { continuation in
-            process.terminationHandler = { p in continuation.resume(returning: .success((p.terminationStatus, p.terminationReason))) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(returning: .failure(error))
-                return
+        let watchdog = Watchdog()
+        let stopper = Task {
+            try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+            if Task.isCancelled { return }
+            watchdog.fire()
+            kill(-pid, SIGTERM)
+            try? await Task.sleep(for: .seconds(2))
+            if Task.isCancelled { return }
+            kill(-pid, SIGKILL)
+        }
+        // waitpid blocks: on a thread of its own, not on the concurrency pool.
+        let status: Int32 = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var st: Int32 = 0
+                while waitpid(pid, &st, 0) == -1 && errno == EINTR {}
+                continuation.resume(returning: st)
             }
-            box.startWatchdog(timeout: timeout)
         }
-        box.stopWatchdog()
-        let data = (try? Data(contentsOf: outURL)) ?? Data()
+        stopper.cancel()
+        if watchdog.fired { kill(-pid, SIGKILL) }  // what the script left behind
+        let data = FileManager.default.contents(atPath: outPath) ?? Data()
         let output = String(String(decoding: data, as: UTF8.self).prefix(outputLimit))
-        switch started {
-        case .failure(let error):
-            return Outcome(exitStatus: nil, output: "", error: "cannot run \(path): \(error.localizedDescription)")
-        case .success(let (status, reason)):
-            if box.timedOut {
-                return Outcome(exitStatus: nil, output: output, error: "stopped after the time limit of \(Int(timeout)) s (--notify-timeout)")
-            }
-            if reason == .uncaughtSignal {
-                return Outcome(exitStatus: nil, output: output, error: "killed by signal \(status)")
-            }
-            return Outcome(exitStatus: status, output: output, error: status == 0 ? nil : "exit status \(status)")
+        let signal = status & 0x7f
+        if watchdog.fired {
+            return Outcome(exitStatus: nil, output: output, error: "stopped after the time limit of \(Int(timeout)) s (--notify-timeout)")
         }
+        if signal != 0 {
+            return Outcome(exitStatus: nil, output: output, error: "killed by signal \(signal)")
+        }
+        let code = (status >> 8) & 0xff
+        return Outcome(exitStatus: code, output: output, error: code == 0 ? nil : "exit status \(code)")
+    }
+
+    /// posix_spawn in a new process group with default signal handling; the pid or why not.
+    static func spawn(_ path: String, _ argv: [String], output fd: Int32) -> Result<pid_t, SpawnFailure> {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, fd, 1)
+        posix_spawn_file_actions_adddup2(&actions, fd, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        let cArgs = argv.map { strdup($0) } + [nil]
+        defer { cArgs.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, path, &actions, &attributes, cArgs, environ)
+        guard rc == 0 else { return .failure(SpawnFailure(message: "cannot run \(path): \(String(cString: strerror(rc)))")) }
+        return .success(pid)
     }
 
     /// `program` itself when it has a slash, else the first executable of that name on PATH.
@@ -110,32 +140,14 @@ public struct NotifyCommand: Sendable {
     }
 }
 
-/// A started process and its time limit: SIGTERM at the limit, SIGKILL 2 s later.
-private final class RunningProcess: @unchecked Sendable {
-    private let process: Process
+struct SpawnFailure: Error {
+    var message: String
+}
+
+/// Whether a run's time limit struck (set by its stopper task, read after the wait).
+private final class Watchdog: @unchecked Sendable {
     private let lock = NSLock()
-    private var watchdog: Task<Void, Never>?
-    private var _timedOut = false
-
-    init(_ process: Process) { self.process = process }
-
-    var timedOut: Bool { lock.withLock { _timedOut } }
-
-    func startWatchdog(timeout: Double) {
-        let pid = process.processIdentifier
-        let task = Task { [self] in
-            try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
-            if Task.isCancelled { return }
-            lock.withLock { _timedOut = true }
-            kill(pid, SIGTERM)
-            try? await Task.sleep(for: .seconds(2))
-            if Task.isCancelled { return }
-            kill(pid, SIGKILL)
-        }
-        lock.withLock { watchdog = task }
-    }
-
-    func stopWatchdog() {
-        lock.withLock { watchdog }?.cancel()
-    }
+    private var _fired = false
+    var fired: Bool { lock.withLock { _fired } }
+    func fire() { lock.withLock { _fired = true } }
 }

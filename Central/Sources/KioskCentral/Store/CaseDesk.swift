@@ -222,7 +222,7 @@ extension CentralStore {
                 break
             }
         }
-        if let i = v.issuedAt, let c = v.firstCalledAt { v.waitSeconds = c.timeIntervalSince(i) }
+        if let i = v.issuedAt, let c = v.firstCalledAt { v.waitSeconds = c.timeIntervalSince(i).rounded() }
         return v
     }
 

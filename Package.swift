@@ -21,6 +21,8 @@ let package = Package(
         .library(name: "KioskCentralClient", targets: ["KioskCentralClient"]),
         // For kiosk-central's staff passwords: the same salted, slow hashes as the kiosk's PINs.
         .library(name: "KioskSecrets", targets: ["KioskSecrets"]),
+        // For kiosk-central's --notify-command: split into words like announce-command, no shell.
+        .library(name: "KioskAnnounce", targets: ["KioskAnnounce"]),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),

@@ -29,6 +29,10 @@ let package = Package(
                 .product(name: "KioskProtocol", package: "kiosk"),
                 .product(name: "KioskCore", package: "kiosk"),
                 .product(name: "KioskReports", package: "kiosk"),
+                // --notify-command is split like the kiosk's announce-command (no shell).
+                .product(name: "KioskAnnounce", package: "kiosk"),
+                // Staff passwords at the case desk: yescrypt, as the kiosk's staff PINs.
+                .product(name: "KioskSecrets", package: "kiosk"),
             ],
             swiftSettings: strict),
         .executableTarget(
@@ -37,6 +41,8 @@ let package = Package(
                 "KioskCentral",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "KioskProtocol", package: "kiosk"),
+                // The kiosk's message catalogs (the case desk's names of reasons and root causes).
+                .product(name: "KioskCore", package: "kiosk"),
                 // The kiosk's libcurl client (no storage, no SQLite): --ca-file works.
                 .product(name: "KioskCentralClient", package: "kiosk"),
             ],

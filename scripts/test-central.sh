@@ -7,13 +7,15 @@
 #
 # KIOSK_BUILD: the root package's build folder (default .build, as scripts/test.sh uses).
 # EXACTLY_ONCE_EVENTS / OFFLINE_EVENTS: proof sizes (default 10000 / 50000).
-# Arguments: only these proof parts (e.g. `tls_through_nginx`), after all the Swift tests.
+# Arguments: only these proof parts (e.g. `tls_through_nginx`), after all the Swift tests;
+# `desk` runs only the case desk's browser test (Tests/Central/desk_test.py).
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 KIOSK_BUILD=${KIOSK_BUILD:-.build}
 ./scripts/setup-debian.sh
 python3 -c 'import openapi_spec_validator, yaml' 2>/dev/null || python3 -m pip install -q openapi-spec-validator
+python3 -c 'import selenium' 2>/dev/null || python3 -m pip install -q selenium
 
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$PGBIN/initdb" ] || { echo "test-central: PostgreSQL not found; run scripts/setup-debian.sh" >&2; exit 1; }
@@ -44,5 +46,11 @@ swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product
 swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product kioskd
 swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product kiosk-crash-probe
 chmod 777 "$P/work"
-PGPORT=$PGPORT CENTRAL="$ROOT/Central/.build/debug/kiosk-central" KIOSK_BIN="$ROOT/$KIOSK_BUILD/debug" WORK="$P/work" \
+export PGPORT CENTRAL="$ROOT/Central/.build/debug/kiosk-central" KIOSK_BIN="$ROOT/$KIOSK_BUILD/debug" WORK="$P/work"
+if [ "$*" != desk ]; then
     python3 Tests/Central/sync_proof.py "$@"
+fi
+# The case desk in headless Chromium through Selenium (screenshots in .artifacts/desk-*.png).
+if [ $# -eq 0 ] || [ "$*" = desk ]; then
+    python3 Tests/Central/desk_test.py
+fi

@@ -9,7 +9,8 @@ public struct AnnounceCommand: Equatable, Sendable {
         public var description: String
     }
 
-    public init(_ template: String) throws {
+    /// `setting` names the setting in errors (kiosk-central's `--notify-command` uses this too).
+    public init(_ template: String, setting: String = "announce-command") throws {
         var words: [String] = []
         var current = ""
         var inWord = false
@@ -29,14 +30,34 @@ public struct AnnounceCommand: Equatable, Sendable {
             default: current.append(ch); inWord = true
             }
         }
-        if quote != nil { throw ParseError(description: "announce-command has an unclosed \(quote!) quote") }
+        if quote != nil { throw ParseError(description: "\(setting) has an unclosed \(quote!) quote") }
         if inWord { words.append(current) }
-        guard !words.isEmpty else { throw ParseError(description: "announce-command is empty") }
+        guard !words.isEmpty else { throw ParseError(description: "\(setting) is empty") }
         self.words = words
     }
 
     /// The program and its arguments for one call.
     public func arguments(ticket: String, counter: Int) -> [String] {
-        words.map { $0.replacingOccurrences(of: "{ticket}", with: ticket).replacingOccurrences(of: "{counter}", with: String(counter)) }
+        arguments(filling: ["ticket": ticket, "counter": String(counter)])
+    }
+
+    /// The program and its arguments with every `{name}` of `values` filled in, in one pass
+    /// (a value that itself contains `{…}` is not filled again); unknown `{…}` stay as written.
+    public func arguments(filling values: [String: String]) -> [String] {
+        words.map { word in
+            var out = ""
+            var rest = word[...]
+            while let open = rest.firstIndex(of: "{") {
+                out += rest[..<open]
+                if let close = rest[open...].firstIndex(of: "}"), let value = values[String(rest[rest.index(after: open)..<close])] {
+                    out += value
+                    rest = rest[rest.index(after: close)...]
+                } else {
+                    out.append("{")
+                    rest = rest[rest.index(after: open)...]
+                }
+            }
+            return out + rest
+        }
     }
 }

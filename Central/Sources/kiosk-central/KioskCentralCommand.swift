@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import KioskCentral
 import KioskCentralClient
+import KioskCore
 import KioskProtocol
 import Logging
 import PostgresNIO
@@ -78,6 +79,33 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOptions
     @Option(help: "Address to listen on (env KIOSK_CENTRAL_HOST).") var host: String?
     @Option(help: "Port to listen on (env KIOSK_CENTRAL_PORT).") var port: Int?
+    @Flag(help: "Mark the case desk's cookies Secure even without X-Forwarded-Proto: https (a centre reached only through TLS).")
+    var secureCookies = false
+    @Option(help: "The kiosk's message catalogs (folder with zh-Hans.catalog, en.catalog), for the desk's names of reasons and root causes (env KIOSK_CENTRAL_CATALOG_DIR).")
+    var catalogDir: String?
+    @Option(help: ArgumentHelp(
+        "Run this to tell a site's manager about a case escalation, without a shell; placeholders {site} {ref} {level} {deadline} {assignee} (e.g. '/usr/local/bin/notify-manager {site} {ref} {level}').",
+        discussion: "Without it, escalations are still recorded and shown at the counters; their notifications are recorded as skipped."))
+    var notifyCommand: String?
+    @Option(help: "Seconds one run of --notify-command may take before it is stopped (1…3600).") var notifyTimeout: Double = 20
+    @Option(help: "Attempts per notification before it is given up as failed (retried with a doubling delay, 30 s … 15 min).")
+    var notifyAttempts: Int = 5
+    @Option(help: "Share of a case deadline's interval after which it is escalated as near (0 < share < 1).")
+    var escalateShare: Double = CaseEscalator.defaultShare
+
+    func validate() throws {
+        guard escalateShare > 0, escalateShare < 1 else {
+            throw ValidationError("--escalate-share \(escalateShare) must be between 0 and 1 (e.g. 0.75: escalated when 75 % of the time has passed)")
+        }
+        guard (1...100).contains(notifyAttempts) else { throw ValidationError("--notify-attempts must be between 1 and 100") }
+        if let notifyCommand {
+            do { _ = try NotifyCommand(notifyCommand, timeout: notifyTimeout) } catch let e as CentralError {
+                throw ValidationError("\(e.message); \(e.hint)")
+            }
+        } else if !(1...3600).contains(notifyTimeout) {
+            throw ValidationError("--notify-timeout must be between 1 and 3600 seconds")
+        }
+    }
 
     func run() async throws {
         let logger = makeLogger("kiosk-central")
@@ -85,19 +113,50 @@ struct Serve: AsyncParsableCommand {
         let host = self.host ?? env["KIOSK_CENTRAL_HOST"] ?? "127.0.0.1"
         let port = self.port ?? env["KIOSK_CENTRAL_PORT"].flatMap(Int.init) ?? 8080
         let client = PostgresClient(configuration: try db.location().clientConfiguration(), backgroundLogger: logger)
-        let store = CentralStore(client: client, logger: logger)
-        let routes = CentralRoutes(store: store)
+        let store = CentralStore(client: client, logger: logger, escalationShare: escalateShare)
+        let escalator = CaseEscalator(store: store)
+        let notifier = Notifier(
+            store: store, command: try notifyCommand.map { try NotifyCommand($0, timeout: notifyTimeout) },
+            maxAttempts: notifyAttempts)
+        if notifyCommand == nil {
+            logger.notice("no --notify-command: case escalations are recorded, their notifications skipped")
+        }
+        var routes = CentralRoutes(store: store)
+        routes.desk.secureCookies = secureCookies
+        if let dir = catalogDir ?? env["KIOSK_CENTRAL_CATALOG_DIR"] {
+            switch CatalogParser.loadAll(directory: dir) {
+            case .success(let catalogs): routes.desk.catalogs = catalogs
+            case .failure(let errors):
+                throw CentralError(
+                    "cannot load the message catalogs in \(dir): \(errors.errors.map(\.description).joined(separator: "; "))",
+                    hint: "pass the kiosk's Kiosk/messages folder (or the installed one) with --catalog-dir")
+            }
+        }
         var app = Application(
             router: routes.makeRouter(),
             configuration: .init(address: .hostname(host, port: port), serverName: "kiosk-central"),
             services: [client],
             onServerRunning: { _ in logger.info("listening", metadata: ["host": "\(host)", "port": "\(port)"]) },
             logger: logger)
+        let (schemaReady, schemaReadyNow) = AsyncStream.makeStream(of: Void.self)
         app.beforeServerStarts {
             let applied = try await applyCentralMigrations(client, logger: logger)
             logger.info("schema ready", metadata: ["applied": "\(applied)"])
+            schemaReadyNow.finish()
         }
-        try await app.runService()
+        // The escalation task and the notifier run beside the server, once the schema is
+        // migrated, and stop with it.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await _ in schemaReady {}
+                await withTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { await escalator.run() }
+                    tasks.addTask { await notifier.run() }
+                }
+            }
+            defer { group.cancelAll() }
+            try await app.runService()
+        }
     }
 }
 
@@ -164,7 +223,7 @@ struct Admin: AsyncParsableCommand {
         abstract: "IT's commands over the admin API.",
         subcommands: [
             Kiosks.self, Register.self, Revoke.self, Command.self, Commands.self, PublishConfig.self, Events.self, Reports.self,
-            ReportHTML.self,
+            ReportHTML.self, User.self,
         ])
 
     struct Kiosks: AsyncParsableCommand {

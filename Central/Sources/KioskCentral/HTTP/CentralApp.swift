@@ -8,6 +8,8 @@ import PostgresNIO
 /// docs/openapi.yaml, so keep both in step.
 public struct CentralRoutes: Sendable {
     public let store: CentralStore
+    /// The case desk's settings (`/desk` pages; not part of the kiosk protocol).
+    public var desk = DeskSettings()
 
     public init(store: CentralStore) { self.store = store }
 
@@ -19,6 +21,7 @@ public struct CentralRoutes: Sendable {
         ("GET", "/v1/commands"),
         ("POST", "/v1/commands/{id}/ack"),
         ("GET", "/v1/sites/{site}/config"),
+        ("GET", "/v1/cases"),
         ("GET", "/v1/admin/kiosks"),
         ("POST", "/v1/admin/kiosks"),
         ("POST", "/v1/admin/kiosks/{kiosk}/revoke"),
@@ -140,6 +143,8 @@ public struct CentralRoutes: Sendable {
         }
         addReportPages(to: router)
         addCommandRoutes(to: router)
+        addCaseRoutes(to: router)
+        addDeskRoutes(to: router)
         return router
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KioskCore
 import KioskProtocol
 import Logging
 import PostgresNIO
@@ -13,10 +14,14 @@ public enum Principal: Sendable, Equatable {
 public struct CentralStore: Sendable {
     public let client: PostgresClient
     public let logger: Logger
+    /// The share of a case deadline's interval after which it is "near" (`--escalate-share`):
+    /// each case row's `next_escalation_at` is computed with it.
+    public let escalationShare: Double
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: PostgresClient, logger: Logger, escalationShare: Double = CaseEscalations.defaultShare) {
         self.client = client
         self.logger = logger
+        self.escalationShare = escalationShare
     }
 
     /// `withTransaction` that lets an `APIError` thrown inside reach the client as itself (after
@@ -128,6 +133,7 @@ public struct CentralStore: Sendable {
                 "SELECT acked_seq FROM kiosks WHERE id = \(kiosk) FOR UPDATE", logger: logger
             ).decode(Int64.self) { acked = a }
             var stored = 0
+            var inserted = Set<Int64>()
             if !seqs.isEmpty {
                 let rows = try await conn.query(
                     """
@@ -137,7 +143,10 @@ public struct CentralStore: Sendable {
                     ON CONFLICT (kiosk_id, seq) DO NOTHING
                     RETURNING seq
                     """, logger: logger)
-                for try await _ in rows.decode(Int64.self) { stored += 1 }
+                for try await seq in rows.decode(Int64.self) {
+                    stored += 1
+                    inserted.insert(seq)
+                }
             }
             if stored < seqs.count {
                 // Some seqs were already held: they must be the very same events.
@@ -159,6 +168,11 @@ public struct CentralStore: Sendable {
                         hint: "this kiosk's event log no longer matches what it sent: check that its id and state folder are its own (a copied or restored disk?); compare with `kiosk-central admin events --kiosk \(kiosk) --after \(first - 1) --limit 1`")
                 }
             }
+            // Case events stored for the first time are folded into their cases here, once.
+            try await applyKioskCaseEvents(
+                conn, kiosk: kiosk, site: site,
+                events: zip(seqs, zip(types, payloads)).filter { inserted.contains($0.0) && $0.1.0.hasPrefix("case.") }
+                    .map { (seq: $0.0, payload: $0.1.1) })
             // Highest contiguous seq: the first stored seq after `acked` whose successor is missing.
             var newAcked = acked
             for try await a in try await conn.query(

@@ -203,6 +203,124 @@ public let centralMigrations: [CentralMigration] = [
             "DROP VIEW report_daily",
             "DROP INDEX events_kiosk_type",
         ]),
+    CentralMigration(
+        version: 8, name: "cases: state per case, its events in the centre's order, escalation notifications",
+        sql: [
+            // Bumped on every change of a case; GET /v1/cases hands out states after a number.
+            "CREATE SEQUENCE case_change_seq",
+            // One row per case: the fold of its case_events (CaseState.apply) as JSON, plus the
+            // columns the desk's lists and the escalation task search by. due_at is the nearest
+            // unmet deadline (reply_by before a first reply, resolve_by), nil once none is left.
+            """
+            CREATE TABLE cases (
+                site_id text NOT NULL REFERENCES sites(id),
+                ref text NOT NULL,
+                kiosk_id text REFERENCES kiosks(id),
+                state jsonb NOT NULL,
+                status text NOT NULL CHECK (status IN ('received', 'handling', 'resolved', 'closed')),
+                assignee text,
+                reply_by timestamptz NOT NULL,
+                resolve_by timestamptz,
+                due_at timestamptz,
+                next_escalation_at timestamptz,
+                change_seq bigint NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (site_id, ref))
+            """,
+            "CREATE INDEX cases_open_due ON cases (due_at, site_id) WHERE status IN ('received', 'handling')",
+            "CREATE INDEX cases_open_assignee ON cases (assignee, due_at) WHERE status IN ('received', 'handling')",
+            "CREATE UNIQUE INDEX cases_site_change ON cases (site_id, change_seq)",
+            "CREATE INDEX cases_escalation ON cases (next_escalation_at) WHERE next_escalation_at IS NOT NULL",
+            "CREATE INDEX cases_ref ON cases (ref)",
+            // Every case event in the order the centre applied it (id). source is what makes it
+            // exactly once: kiosk:<kiosk>:<seq>, desk:<request id>, escalation:<site>:<ref>:<level>.
+            // applied = false: its case.opened has not arrived yet (applied when it does).
+            """
+            CREATE TABLE case_events (
+                id bigserial PRIMARY KEY,
+                site_id text NOT NULL REFERENCES sites(id),
+                ref text NOT NULL,
+                source text NOT NULL UNIQUE,
+                type text NOT NULL,
+                time timestamptz NOT NULL,
+                actor text,
+                station text,
+                payload jsonb NOT NULL,
+                applied boolean NOT NULL DEFAULT true,
+                recorded_at timestamptz NOT NULL DEFAULT now())
+            """,
+            "CREATE INDEX case_events_case ON case_events (site_id, ref, id)",
+            // One per escalation (site, ref, level), run through --notify-command.
+            """
+            CREATE TABLE notifications (
+                id bigserial PRIMARY KEY,
+                site_id text NOT NULL,
+                ref text NOT NULL,
+                level text NOT NULL,
+                deadline timestamptz,
+                status text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed', 'skipped')),
+                attempts integer NOT NULL DEFAULT 0,
+                next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                created_at timestamptz NOT NULL DEFAULT now(),
+                finished_at timestamptz,
+                UNIQUE (site_id, ref, level),
+                FOREIGN KEY (site_id, ref) REFERENCES cases (site_id, ref))
+            """,
+            "CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE status = 'queued'",
+            // Each run of the command: when, how it ended, what it printed.
+            """
+            CREATE TABLE notification_attempts (
+                id bigserial PRIMARY KEY,
+                notification_id bigint NOT NULL REFERENCES notifications(id),
+                attempt integer NOT NULL,
+                started_at timestamptz NOT NULL,
+                finished_at timestamptz NOT NULL,
+                exit_status integer,
+                output text NOT NULL DEFAULT '',
+                error text)
+            """,
+            "CREATE INDEX notification_attempts_notification ON notification_attempts (notification_id, attempt)",
+        ]),
+    CentralMigration(
+        version: 9, name: "case desk: staff accounts, sessions, login attempts",
+        sql: [
+            // A person at the case desk. Passwords are yescrypt (KioskSecrets); a handler or
+            // manager works on the sites listed, an admin on every site (sites empty).
+            """
+            CREATE TABLE staff_users (
+                id bigserial PRIMARY KEY,
+                name text NOT NULL UNIQUE CHECK (name ~ '^[A-Za-z0-9._-]{1,64}$'),
+                display_name text NOT NULL DEFAULT '',
+                role text NOT NULL CHECK (role IN ('handler', 'manager', 'admin')),
+                sites text[] NOT NULL DEFAULT '{}',
+                password_hash text NOT NULL,
+                disabled_at timestamptz,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                CHECK (role = 'admin' OR cardinality(sites) > 0))
+            """,
+            // Only the SHA-256 of the session cookie is kept; the CSRF token is per session.
+            """
+            CREATE TABLE staff_sessions (
+                token_hash text PRIMARY KEY,
+                user_id bigint NOT NULL REFERENCES staff_users(id) ON DELETE CASCADE,
+                csrf_token text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                last_seen_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL)
+            """,
+            "CREATE INDEX staff_sessions_user ON staff_sessions (user_id)",
+            // Every login attempt, so several centre processes limit failures as one.
+            """
+            CREATE TABLE login_attempts (
+                id bigserial PRIMARY KEY,
+                name text NOT NULL,
+                address text NOT NULL,
+                succeeded boolean NOT NULL,
+                at timestamptz NOT NULL DEFAULT now())
+            """,
+            "CREATE INDEX login_attempts_name ON login_attempts (name, at)",
+            "CREATE INDEX login_attempts_address ON login_attempts (address, at)",
+        ]),
 ]
 
 /// Applies pending migrations, each in its own transaction, under an advisory lock so two

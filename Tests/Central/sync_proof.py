@@ -60,9 +60,10 @@ class Centre:
         self.admin = subprocess.run([CENTRAL, "create-admin-token", "--label", "proof"], env=env, check=True,
                                     capture_output=True, text=True).stdout.strip()
 
-    def start(self):
+    def start(self, *options):
+        """Starts `kiosk-central serve` (with `options`, e.g. --notify-command …) and waits for it."""
         env = dict(os.environ, KIOSK_CENTRAL_DATABASE_URL=self.url_db, LOG_LEVEL="warning")
-        self.proc = subprocess.Popen([CENTRAL, "serve", "--port", str(self.port)], env=env, stdout=self.log,
+        self.proc = subprocess.Popen([CENTRAL, "serve", "--port", str(self.port), *options], env=env, stdout=self.log,
                                      stderr=self.log)
         for _ in range(200):
             try:

@@ -49,6 +49,8 @@ struct CaseFoldTests {
     }
 
     @Test func aResolutionOrVerdictOnAClosedCaseChangesNothing() throws {
+        // `apply` mutates, so its answer is taken before #expect looks at it.
+        var changed: Bool
         var s = try #require(CaseState.fold([
             Self.opened, Self.contacted(5, .phone),
             Self.event(.caseResolved, 20) { $0.rootCause = "cause.process"; $0.note = "fixed" },
@@ -56,22 +58,24 @@ struct CaseFoldTests {
         ]))
         #expect(s.status == .closed && s.satisfied == true && s.closedAt == Self.at(30) && s.rootCause == "cause.process")
         let closed = s
-        let changed1 = s.apply(Self.event(.caseResolved, 40) { $0.rootCause = "cause.staff" })
-        #expect(!changed1)
-        let changed2 = s.apply(Self.event(.caseClosed, 45) { $0.satisfied = false })
-        #expect(!changed2)
-        let changed3 = s.apply(Self.event(.caseAssigned, 46) { $0.assignee = "li" })
-        #expect(!changed3)
+        changed = s.apply(Self.event(.caseResolved, 40) { $0.rootCause = "cause.staff" })
+        #expect(!changed)
+        changed = s.apply(Self.event(.caseClosed, 45) { $0.satisfied = false })
+        #expect(!changed)
+        changed = s.apply(Self.event(.caseAssigned, 46) { $0.assignee = "li" })
+        #expect(!changed)
         #expect(s == closed)
     }
 
     @Test func notSatisfiedReopens() throws {
+        // `apply` mutates, so its answer is taken before #expect looks at it.
+        var changed: Bool
         var s = try #require(CaseState.fold([
             Self.opened, Self.event(.caseResolved, 20) { $0.rootCause = "cause.staff" },
         ]))
         #expect(s.status == .resolved && s.resolvedAt == Self.at(20))
-        let changed4 = s.apply(Self.event(.caseClosed, 30) { $0.satisfied = false })
-        #expect(changed4)
+        changed = s.apply(Self.event(.caseClosed, 30) { $0.satisfied = false })
+        #expect(changed)
         #expect(s.status == .handling && s.reopenCount == 1 && s.satisfied == false)
         #expect(s.resolvedAt == nil && s.closedAt == nil)
         // Resolved again and closed satisfied: the latest verdict stands.
@@ -79,47 +83,51 @@ struct CaseFoldTests {
         s.apply(Self.event(.caseClosed, 60) { $0.satisfied = true })
         #expect(s.status == .closed && s.satisfied == true && s.reopenCount == 1 && s.rootCause == "cause.process")
         // Staff may reopen a closed case.
-        let changed5 = s.apply(Self.event(.caseReopened, 70) { $0.note = "came back" })
-        #expect(changed5)
+        changed = s.apply(Self.event(.caseReopened, 70) { $0.note = "came back" })
+        #expect(changed)
         #expect(s.status == .handling && s.reopenCount == 2)
         // Reopening an open case changes nothing.
-        let changed6 = s.apply(Self.event(.caseReopened, 71))
-        #expect(!changed6)
+        changed = s.apply(Self.event(.caseReopened, 71))
+        #expect(!changed)
     }
 
     @Test func escalationsAndAcknowledgementsAreSets() throws {
+        // `apply` mutates, so its answer is taken before #expect looks at it.
+        var changed: Bool
         var s = try #require(CaseState(opened: Self.opened))
-        let changed7 = s.apply(Self.event(.caseEscalated, 270) { $0.level = "resolve.near" })
-        #expect(changed7)
+        changed = s.apply(Self.event(.caseEscalated, 270) { $0.level = "resolve.near" })
+        #expect(changed)
         let version = s.version
-        let changed8 = s.apply(Self.event(.caseEscalated, 270) { $0.level = "resolve.near" })
-        #expect(!changed8)
+        changed = s.apply(Self.event(.caseEscalated, 270) { $0.level = "resolve.near" })
+        #expect(!changed)
         // An acknowledgement of a level not reached is ignored; a repeated one counts once.
-        let changed9 = s.apply(Self.event(.caseAlertAcknowledged, 271) { $0.level = "resolve.overdue" })
-        #expect(!changed9)
-        let changed10 = s.apply(Self.event(.caseAlertAcknowledged, 272) { $0.level = "resolve.near" })
-        #expect(changed10)
-        let changed11 = s.apply(Self.event(.caseAlertAcknowledged, 273) { $0.level = "resolve.near" })
-        #expect(!changed11)
-        let changed12 = s.apply(Self.event(.caseEscalated, 360) { $0.level = "resolve.overdue" })
-        #expect(changed12)
+        changed = s.apply(Self.event(.caseAlertAcknowledged, 271) { $0.level = "resolve.overdue" })
+        #expect(!changed)
+        changed = s.apply(Self.event(.caseAlertAcknowledged, 272) { $0.level = "resolve.near" })
+        #expect(changed)
+        changed = s.apply(Self.event(.caseAlertAcknowledged, 273) { $0.level = "resolve.near" })
+        #expect(!changed)
+        changed = s.apply(Self.event(.caseEscalated, 360) { $0.level = "resolve.overdue" })
+        #expect(changed)
         #expect(s.escalations == ["resolve.near", "resolve.overdue"] && s.acknowledged == ["resolve.near"])
         #expect(s.unacknowledgedEscalations == ["resolve.overdue"])
         #expect(s.version == version + 2)
     }
 
     @Test func eventsOfOtherCasesOrKindsChangeNothing() throws {
+        // `apply` mutates, so its answer is taken before #expect looks at it.
+        var changed: Bool
         var s = try #require(CaseState(opened: Self.opened))
         let before = s
-        let changed13 = s.apply(Self.event(.caseContacted, 5, ref: "R20261124-002"))
-        #expect(!changed13)
-        let changed14 = s.apply(Self.event(.ticketCalled, 6))
-        #expect(!changed14)
-        let changed15 = s.apply(Self.event(.caseAssigned, 7) { $0.assignee = "" })
-        #expect(!changed15)
+        changed = s.apply(Self.event(.caseContacted, 5, ref: "R20261124-002"))
+        #expect(!changed)
+        changed = s.apply(Self.event(.ticketCalled, 6))
+        #expect(!changed)
+        changed = s.apply(Self.event(.caseAssigned, 7) { $0.assignee = "" })
+        #expect(!changed)
         #expect(s == before)
-        let changed16 = s.apply(Self.event(.caseAssigned, 8) { $0.assignee = "wang" })
-        #expect(changed16)
+        changed = s.apply(Self.event(.caseAssigned, 8) { $0.assignee = "wang" })
+        #expect(changed)
         #expect(s.assignee == "wang" && s.status == .handling && s.updatedAt == Self.at(8))
     }
 }

@@ -168,6 +168,21 @@ struct CaseFiguresTests {
         #expect(ReportBuilder.build(events: events, configuration: Fx.config, now: Fx.at(15, 59)).cases.overdue == 0)
     }
 
+    @Test func eachSourceKeepsItsOwnReferences() throws {
+        // Two sites both open case K1; each source's state is looked up among its own.
+        let (events, states) = Self.reportInputs()
+        let siteA = events.filter { $0.caseRef == "K1" }, siteB = siteA
+        var stateB = try #require(CaseState.fold(siteB))
+        stateB.status = .handling; stateB.firstReplyAt = Fx.at(12, 0); stateB.version = 3
+        let r = ReportBuilder.build(sources: [ReportSource(events: siteA, configuration: Fx.config, cases: states),
+                                              ReportSource(events: siteB, configuration: Fx.config, cases: [stateB])],
+                                    now: Fx.at(18, 0))
+        let all = r.caseFigures.all
+        #expect(all.opened == 2 && all.closed == 1 && all.open == 1)
+        // Site A replied after 20 min (its state), site B after 2 h (its state, not site A's).
+        #expect(all.medianSecondsToFirstReply == 70 * 60.0)
+    }
+
     @Test func textJSONCSVAndHTMLShowTheFigures() throws {
         let (events, states) = Self.reportInputs()
         let sources = [ReportSource(events: events, configuration: Fx.config, cases: states)]

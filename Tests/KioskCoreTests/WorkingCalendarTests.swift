@@ -87,6 +87,17 @@ struct WorkingCalendarTests {
         #expect(due.timeIntervalSince(friday) == (2 * 24 + 16) * 3600, "65 hours on the clock, one hour less in real time: CET → CEST")
     }
 
+    @Test func aShareOfTheTimeFallsInCountedTime() {
+        // Friday 17:00 to Monday 10:00 is 2 working hours: 75 % of them is Monday 09:30.
+        let friday = local("2026-11-27", 17, 0), monday = local("2026-11-30", 10, 0)
+        #expect(office.instant(atShare: 0.75, from: friday, to: monday, timeZone: shanghai) == local("2026-11-30", 9, 30))
+        #expect(office.instant(atShare: 1, from: friday, to: monday, timeZone: shanghai) == monday)
+        // Around the clock it is plain wall time: 6 h × 0.75 = 4 h 30 min.
+        let opened = local("2026-11-24", 10, 0)
+        #expect(WorkingCalendar.always.instant(atShare: 0.75, from: opened, to: opened.addingTimeInterval(6 * 3600), timeZone: shanghai)
+                == local("2026-11-24", 14, 30))
+    }
+
     @Test func durationsAsWritten() {
         #expect(DeadlineDuration.parse("30m") == .minutes(30))
         #expect(DeadlineDuration.parse("6h") == .hours(6))

@@ -77,6 +77,14 @@ public struct WorkingCalendar: Equatable, Sendable {
         return start.addingTimeInterval(TimeInterval(seconds))
     }
 
+    /// The instant at which `share` (0…1) of the counted time from `start` to `deadline` has
+    /// passed: where an escalation threshold such as "75 % of the time to the deadline" falls, so
+    /// that on a working calendar it falls in working time, not over a weekend.
+    public func instant(atShare share: Double, from start: Date, to deadline: Date, timeZone: TimeZone) -> Date {
+        let counted = countedSeconds(from: start, to: deadline, timeZone: timeZone) * min(max(share, 0), 1)
+        return min(adding(Int(counted.rounded()), to: start, timeZone: timeZone), max(start, deadline))
+    }
+
     /// Counted time between two instants, in seconds (0 when `end` is not after `start`).
     public func countedSeconds(from start: Date, to end: Date, timeZone: TimeZone) -> TimeInterval {
         guard end > start else { return 0 }

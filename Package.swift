@@ -88,7 +88,7 @@ let package = Package(
         .target(name: "KioskTestSupport", dependencies: ["KioskCore"], path: "Tests/KioskTestSupport", swiftSettings: strict),
         .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore", "KioskTestSupport"], swiftSettings: strict),
         .testTarget(name: "KioskConfigurationTests", dependencies: ["KioskCore", "KioskSecrets"], swiftSettings: strict),
-        .testTarget(name: "KioskReportTests", dependencies: ["KioskCore"], swiftSettings: strict),
+        .testTarget(name: "KioskReportTests", dependencies: ["KioskCore", "KioskReports"], swiftSettings: strict),
         .testTarget(
             name: "KioskStorageTests", dependencies: ["KioskStorage", "KioskRuntime", "KioskProtocol", "KioskTestSupport"],
             swiftSettings: strict),

@@ -105,6 +105,7 @@ public enum ReportHTML {
         h += tile("CSAT 满意率", ReportFormatter.percent(o.csat), "overall.csat", o.csat)
         h += tile("Cases opened 工单", String(report.cases.opened), "cases.opened", Double(report.cases.opened))
         h += tile("Cases overdue 超时", String(report.cases.overdue), "cases.overdue", Double(report.cases.overdue))
+        if report.caseFigures.all.opened > 0 { h += caseTiles(report.caseFigures) }
         h += "</div>\n"
 
         // Waits and load by hour of day: the hours that saw tickets (at least 08–18).
@@ -159,6 +160,7 @@ public enum ReportHTML {
             SVGChart.Bar(label: "in time 按时", value: Double(c.answeredInTime), display: String(c.answeredInTime), metric: "cases.answeredInTime", colour: "#7dcea0"),
             SVGChart.Bar(label: "overdue 超时", value: Double(c.overdue), display: String(c.overdue), metric: "cases.overdue", colour: "#c0392b"),
         ], maximum: Double(max(1, c.opened, c.answered, c.overdue)), title: "Cases opened, answered and overdue", width: 420)
+        h += caseSection(report)
 
         h += "<h2>All figures 明细</h2>\n<table><tr><th>Service</th><th>Issued</th><th>Served</th><th>No-shows</th><th>Avg wait</th><th>In target</th><th>Promise kept</th><th>Index</th><th>CSAT</th><th>Ratings</th></tr>\n"
         for (i, s) in (report.services + [o]).enumerated() {
@@ -226,6 +228,7 @@ public enum ReportCSV {
         }
         let c = report.cases
         for (m, v) in [("opened", c.opened), ("answered", c.answered), ("answeredInTime", c.answeredInTime), ("overdue", c.overdue)] { add("cases", "", "", m, Double(v)) }
+        caseRows(report, add)
         for hr in report.hours {
             add("hour", String(format: "%02d", hr.hour), "", "issued", Double(hr.issued))
             add("hour", String(format: "%02d", hr.hour), "", "averageWaitSeconds", hr.averageWaitSeconds)

@@ -39,6 +39,8 @@ public struct Configuration: Equatable, Sendable {
     /// Root causes a handler or a counter picks when resolving a case (catalog keys, 1–9 of them:
     /// keys 1–9 at the counter), for the figures by root cause (`root-causes =`).
     public var rootCauses: [String] = ["cause.staff", "cause.process", "cause.facility", "cause.communication", "cause.third-party", "cause.other"]
+    /// The time case deadlines count (`[calendar]`): around the clock by default.
+    public var workingCalendar: WorkingCalendar = .always
     /// Weather used by the farewell until staff change it.
     public var weather: Weather = .clear
     /// ESC/POS receipt printer for lobby tickets (`printer = /dev/usb/lp0` in `[kiosk]`): the
@@ -103,6 +105,11 @@ public struct ServiceConfig: Equatable, Sendable {
     public var typicalServiceMinutes: Int = 5
     /// Deadline for the first reply to a case opened for this service.
     public var replyDeadlineHours: Int = 48
+    /// Resolution deadlines of its cases by severity (`resolve-ordinary`, `resolve-serious`): what
+    /// the counter can settle within 30 minutes, serious matters within 6 hours, after the
+    /// property call-centre standards; counted on the site's `WorkingCalendar`.
+    public var resolveOrdinary: DeadlineDuration = .minutes(30)
+    public var resolveSerious: DeadlineDuration = .hours(6)
     /// Complaint services open a case when staff mark a visit unresolved.
     public var isComplaint: Bool = false
 

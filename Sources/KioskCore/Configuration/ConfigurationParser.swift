@@ -53,14 +53,15 @@ public enum ConfigurationParser {
         "recalls-before-no-show", "ticket-screen-seconds", "rating-timeout-seconds", "reason-timeout-seconds",
         "commitment-seconds", "farewell-seconds", "estimate-window", "estimator", "reasons", "weather",
         "central-url", "token-file", "ca-file", "sync-interval", "sync-batch-size", "sync-disk-budget",
-        "printer", "announce-command", "announce-timeout",
+        "printer", "announce-command", "announce-timeout", "root-causes",
     ]
     static let serviceKeys = [
         "key", "name", "name.en", "prefix", "numbers", "target-wait", "typical-service", "reply-deadline", "complaint",
+        "resolve-ordinary", "resolve-serious",
     ]
     static let counterKeys = ["services"]
     static let staffKeys = ["name", "pin-hash"]
-    static let sectionKinds = ["kiosk", "service", "counter", "staff", "festival", "station"]
+    static let sectionKinds = ["kiosk", "service", "counter", "staff", "festival", "station", "calendar"]
     static let sectionForms = "[kiosk], [service ID], [counter N], [staff NUMBER], [festival] and [station NAME]"
 
     static let secondsRange = 3...600
@@ -96,6 +97,8 @@ public enum ConfigurationParser {
         case counter(Int)  // index into `counters`
         case staff(Int)  // index into `staff`
         case festival
+        /// `[calendar]`: the time case deadlines count (ConfigurationParser+Cases.swift).
+        case calendar
         case station(Int)  // index into `stations`
         /// Lines are skipped (unknown or duplicate section; its header already produced an error).
         case skipped
@@ -143,6 +146,8 @@ public enum ConfigurationParser {
         var staff: [StaffDraft] = []
         var festivals: [Festival]?
         var stations: [StationConfig] = []
+        /// `[calendar]` as written, checked as a whole at the end.
+        var calendar = CalendarDraft()
 
         init(file: String) { self.file = file }
 
@@ -188,7 +193,7 @@ public enum ConfigurationParser {
             // Canonical name, for duplicate detection.
             var canonical = kind
             switch kind {
-            case "kiosk", "festival":
+            case "kiosk", "festival", "calendar":
                 if let argument {
                     error(line, "[\(kind)] takes no name, but has '\(argument)'; write just [\(kind)]")
                 }
@@ -217,6 +222,9 @@ public enum ConfigurationParser {
             switch kind {
             case "kiosk":
                 section = .kiosk
+            case "calendar":
+                calendar.line = line
+                section = .calendar
             case "festival":
                 festivals = festivals ?? []
                 section = .festival
@@ -277,6 +285,7 @@ public enum ConfigurationParser {
             case .counter: valid = ConfigurationParser.counterKeys
             case .staff: valid = ConfigurationParser.staffKeys
             case .station: valid = StationConfig.keys
+            case .calendar: valid = ConfigurationParser.calendarKeys
             case .festival, .skipped: return
             }
             guard valid.contains(key) else {
@@ -311,6 +320,7 @@ public enum ConfigurationParser {
                 staff[i] = draft
             case .station(let i):
                 if let message = stations[i].set(key, value) { error(line, message) }
+            case .calendar: calendarEntry(key: key, value: value, line: line)
             case .festival, .skipped: break
             }
         }
@@ -328,6 +338,7 @@ public enum ConfigurationParser {
             let homes: [(String, [String])] = [
                 ("[kiosk]", ConfigurationParser.kioskKeys), ("[service ID]", ConfigurationParser.serviceKeys),
                 ("[counter N]", ConfigurationParser.counterKeys), ("[staff NUMBER]", ConfigurationParser.staffKeys),
+                ("[calendar]", ConfigurationParser.calendarKeys),
             ]
             if let home = homes.first(where: { $0.1.contains(key) }) {
                 error(line, "unknown key '\(key)' in \(sectionLabel); '\(key)' belongs in a \(home.0) section, move it there")
@@ -452,6 +463,7 @@ public enum ConfigurationParser {
                 if let v = number(value, key: key, line: line, range: 5...86_400, unit: seconds) { config.syncIntervalSeconds = v }
             case "sync-batch-size":
                 if let v = number(value, key: key, line: line, range: 1...1000, unit: "events per upload") { config.syncBatchSize = v }
+            case "root-causes": rootCauses(value, line: line)
             case "sync-disk-budget":
                 if let v = number(value, key: key, line: line, range: 1...1_048_576, unit: "MiB of unsent events") { config.syncDiskBudgetMiB = v }
             default: break
@@ -490,6 +502,8 @@ public enum ConfigurationParser {
                 var hours = value
                 if hours.hasSuffix("h") || hours.hasSuffix("H") { hours = ConfigurationLexer.trim(hours.dropLast()) }
                 if let v = number(hours, key: key, line: line, range: 1...720, unit: "hours (e.g. 48 or 48h)") { draft.config.replyDeadlineHours = v }
+            case "resolve-ordinary", "resolve-serious":
+                resolveDeadline(&draft, key: key, value: value, line: line)
             case "complaint":
                 if let v = choice(value.lowercased(), key: key, line: line, options: [("yes", true), ("no", false), ("true", true), ("false", false)]) {
                     draft.config.isComplaint = v
@@ -635,6 +649,8 @@ public enum ConfigurationParser {
                     error(line, "service '\(service.id)' is served by no counter: tickets could never be called; add it to a counter's services")
                 }
             }
+
+            finishCalendar()
 
             if errors.isEmpty { return .success(config) }
             // File order; whole-file problems (line 0) last.

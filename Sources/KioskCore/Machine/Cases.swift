@@ -24,16 +24,25 @@ extension KioskMachine {
         if unresolved { e.unresolved = true }
         record(e, into: &out)
         counterUI[n]?.unresolvedMarked = false
-        if unresolved { openCase(ticket: t.label, counter: nil, reason: "reason.unsolved", now: now, into: &out) }
+        if unresolved {
+            openCase(ticket: t.label, counter: nil, reason: "reason.unsolved", unresolved: true, now: now, into: &out)
+        }
     }
 
     /// Opens one case per ticket at most; `counter` moves that counter's pad to the commitment.
-    mutating func openCase(ticket label: String, counter: Int?, reason: String?, now: Date, into out: inout KioskOutput) {
+    /// Its severity follows the rating on the ticket (or the unresolved mark) and its deadlines
+    /// are counted now, on the site's calendar (`CaseDeadlines`): they travel in the event.
+    mutating func openCase(ticket label: String, counter: Int?, reason: String?, unresolved: Bool = false, now: Date,
+                           into out: inout KioskOutput) {
         guard let t = state.tickets[label], t.caseRef == nil else { return }
-        let hours = configuration.service(t.service)?.replyDeadlineHours ?? 48
+        let service = configuration.service(t.service)
+        let severity = CaseDeadlines.severity(rating: t.rating, unresolved: unresolved)
         var e = event(.caseOpened, now, counter: counter, ticket: t)
         e.caseRef = "R" + state.day.replacingOccurrences(of: "-", with: "") + "-" + String(format: "%03d", state.casesToday + 1)
-        e.deadline = now.addingTimeInterval(TimeInterval(hours * 3600))
+        e.deadline = CaseDeadlines.replyBy(service: service, openedAt: now, configuration: configuration)
+        e.resolveBy = CaseDeadlines.resolveBy(service: service, severity: severity, openedAt: now, configuration: configuration)
+        e.severity = severity
+        e.rating = t.rating
         e.reason = reason
         record(e, into: &out)
     }

@@ -26,15 +26,18 @@ public struct Report: Codable, Equatable, Sendable {
     public var staff: [StaffReport]
     public var care: CareReport
     public var cases: CaseReport
+    /// The case figures (`CaseFigures`) of the cases opened in the period, from their states.
+    public var caseFigures: CaseFigures
     /// Hours 0…23 of local time, all 24 present.
     public var hours: [HourReport]
 
     public init(kiosk: String, site: String, timeZone: String, days: [String], generatedAt: Date,
                 services: [ServiceReport], overall: ServiceReport, staff: [StaffReport], care: CareReport,
-                cases: CaseReport, hours: [HourReport]) {
+                cases: CaseReport, caseFigures: CaseFigures = CaseFigures(cases: [], now: Date(timeIntervalSince1970: 0)),
+                hours: [HourReport]) {
         self.kiosk = kiosk; self.site = site; self.timeZone = timeZone; self.days = days
         self.generatedAt = generatedAt; self.services = services; self.overall = overall; self.staff = staff
-        self.care = care; self.cases = cases; self.hours = hours
+        self.care = care; self.cases = cases; self.caseFigures = caseFigures; self.hours = hours
     }
 }
 
@@ -190,14 +193,15 @@ public struct CareReport: Codable, Equatable, Sendable {
     }
 }
 
-/// Cases (承诺兑现单) opened in the events and what became of them.
+/// Cases (承诺兑现单) opened in the events and what became of them: the summary the centre's
+/// daily rows and `/v1/admin/reports` carry, taken from `CaseFigures.all`.
 public struct CaseReport: Codable, Equatable, Sendable {
     public var opened: Int
-    /// Opened cases with a `case.answered` for the same reference.
+    /// Opened cases with a first reply (`case.contacted`).
     public var answered: Int
-    /// Answered with the first answer at or before the deadline.
+    /// With the first reply at or before the reply deadline.
     public var answeredInTime: Int
-    /// Not answered and `now` is past the deadline.
+    /// Open and past a deadline still unmet (`CaseState.isOverdue`).
     public var overdue: Int
     /// answered ÷ opened.
     public var shareAnswered: Double?

@@ -8,8 +8,11 @@ import Foundation
 /// (tracked from `ticket.issued` and `ticket.transferred`; an event's own `service` field is used
 /// for tickets whose issue is not among the events).
 public enum ReportBuilder {
-    public static func build(events: [KioskEvent], configuration: Configuration, now: Date) -> Report {
-        build(sources: [ReportSource(events: events, configuration: configuration)], now: now)
+    /// - Parameter cases: the states of cases opened in `events` as known elsewhere (the kiosk's
+    ///   pulled states, the centre's authoritative ones); a case without one is folded from
+    ///   `events` (`CaseState.fold`).
+    public static func build(events: [KioskEvent], configuration: Configuration, cases: [CaseState] = [], now: Date) -> Report {
+        build(sources: [ReportSource(events: events, configuration: configuration, cases: cases)], now: now)
     }
 
     /// One report over several kiosks (a site, or the whole fleet at the centre). Ticket labels,
@@ -37,9 +40,15 @@ public struct ReportSource: Sendable {
     /// Set when staff numbers of different sources are different people (the fleet: staff 1001
     /// at two sites): the staff member is reported as "scope/number", named "name · scope".
     public var staffScope: String?
+    /// What became of the cases these events opened, as known beyond the events: the kiosk's
+    /// states pulled from the centre, or the centre's own. The report counts the cases opened in
+    /// `events` (one per reference); each is the state given here for its reference (the highest
+    /// `version` if several), else the fold of this source's events about it. States of cases
+    /// not opened in `events` (another period) are not counted.
+    public var cases: [CaseState]
 
-    public init(events: [KioskEvent], configuration: Configuration, staffScope: String? = nil) {
-        self.events = events; self.configuration = configuration; self.staffScope = staffScope
+    public init(events: [KioskEvent], configuration: Configuration, staffScope: String? = nil, cases: [CaseState] = []) {
+        self.events = events; self.configuration = configuration; self.staffScope = staffScope; self.cases = cases
     }
 
     /// The key a staff number is reported under (see `staffScope`).
@@ -109,12 +118,6 @@ private struct Tally {
     }
 }
 
-private struct OpenedCase {
-    var openedAt: Date
-    var deadline: Date
-    var answeredAt: Date?
-}
-
 private struct Builder {
     let sources: [ReportSource]
     let calendars: [LocalCalendar]
@@ -139,7 +142,9 @@ private struct Builder {
     var careRaised = 0
     var careAcknowledged = 0
     var careMinutes: [Double] = []
-    var cases: [CaseKey: OpenedCase] = [:]
+    /// Case events of each source by reference, and the references opened, in order.
+    var caseEvents: [CaseKey: [KioskEvent]] = [:]
+    var openedCases: [CaseKey] = []
 
     struct CounterKey: Hashable { var source: Int; var counter: Int }
     struct DayKey: Hashable { var source: Int; var day: String }
@@ -287,16 +292,13 @@ private struct Builder {
         case .notRated:
             count(service(of: e)) { $0.notRated += 1 }
 
-        case .caseOpened:
-            guard let ref = e.caseRef.map({ CaseKey(source: source, ref: $0) }), cases[ref] == nil else { return }
-            let hours = (e.service.flatMap { configuration.service($0) }?.replyDeadlineHours) ?? 48
-            let deadline = e.deadline ?? e.time.addingTimeInterval(Double(hours * 3600))
-            cases[ref] = OpenedCase(openedAt: e.time, deadline: deadline)
-
-        case .caseContacted:
-            guard let ref = e.caseRef.map({ CaseKey(source: source, ref: $0) }), var c = cases[ref], c.answeredAt == nil else { return }
-            c.answeredAt = e.time
-            cases[ref] = c
+        case .caseOpened, .caseAssigned, .caseContacted, .caseResolved, .caseClosed, .caseReopened, .caseEscalated,
+             .caseAlertAcknowledged:
+            guard let ref = e.caseRef.map({ CaseKey(source: source, ref: $0) }) else { return }
+            if e.type == .caseOpened && !caseEvents[ref, default: []].contains(where: { $0.type == .caseOpened }) {
+                openedCases.append(ref)
+            }
+            caseEvents[ref, default: []].append(e)
 
         case .careAlertRaised:
             careRaised += 1
@@ -318,11 +320,19 @@ private struct Builder {
         case .dayClosed:
             closedDays.insert(DayKey(source: source, day: e.day))
 
-        case .caseAssigned, .caseResolved, .caseClosed, .caseReopened, .caseEscalated, .caseAlertAcknowledged:
-            break
         case .ticketRecalled, .farewellShown, .farewellEnded, .staffLoginFailed, .counterOpened, .counterPaused,
              .counterClosed, .weatherSet, .printerFailed, .printerRecovered:
             break
+        }
+    }
+
+    /// The states of the cases opened in the events: given (`ReportSource.cases`) or folded.
+    func caseStates() -> [CaseState] {
+        let given = sources.map { source in
+            Dictionary(source.cases.map { ($0.ref, $0) }, uniquingKeysWith: { $0.version >= $1.version ? $0 : $1 })
+        }
+        return openedCases.compactMap { key in
+            given[key.source][key.ref] ?? CaseState.fold(caseEvents[key] ?? [])
         }
     }
 
@@ -358,14 +368,11 @@ private struct Builder {
             staff[number]!.staffReport(number: number, name: staffNames[number])
         }
 
-        let opened = cases.values
-        let answered = opened.filter { $0.answeredAt != nil }.count
-        let inTime = opened.filter { c in c.answeredAt.map { $0 <= c.deadline } ?? false }.count
-        let overdue = opened.filter { $0.answeredAt == nil && now > $0.deadline }.count
+        let figures = CaseFigures(cases: caseStates(), now: now)
+        let all = figures.all
         let caseReport = CaseReport(
-            opened: opened.count, answered: answered, answeredInTime: inTime, overdue: overdue,
-            shareAnswered: ReportMath.ratio(answered, opened.count),
-            shareAnsweredInTime: ReportMath.ratio(inTime, opened.count))
+            opened: all.opened, answered: all.replied, answeredInTime: all.repliedInTime, overdue: all.overdue,
+            shareAnswered: ReportMath.ratio(all.replied, all.opened), shareAnsweredInTime: all.repliedInTimeRate)
 
         let header = sources[0].configuration
         return Report(
@@ -374,7 +381,7 @@ private struct Builder {
             overall: overall.serviceReport(id: "all", name: "合计"), staff: staffReports,
             care: CareReport(raised: careRaised, acknowledged: careAcknowledged,
                              averageMinutesToAcknowledge: ReportMath.mean(careMinutes)),
-            cases: caseReport,
+            cases: caseReport, caseFigures: figures,
             hours: (0..<24).map { HourReport(hour: $0, issued: hourIssued[$0], averageWaitSeconds: ReportMath.mean(hourWaits[$0])) })
     }
 }

@@ -84,6 +84,7 @@ public enum ReportFormatter {
             rows: [["\(c.opened)", "\(c.answered)", "\(c.answeredInTime)", "\(c.overdue)",
                     percent(c.shareAnswered), percent(c.shareAnsweredInTime)]],
             totalsLast: false, firstLeft: false)
+        out += caseFigures(report)
         out.append("")
 
         out.append("Busiest hours")
@@ -101,6 +102,54 @@ public enum ReportFormatter {
                 totalsLast: false, leftColumns: [0, 3])
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The case figures (`CaseFigures`): overall, then per service, month and handler, and the
+    /// cases by reason and by root cause.
+    static func caseFigures(_ report: Report) -> [String] {
+        let f = report.caseFigures
+        guard f.all.opened > 0 else { return [] }
+        let names = Dictionary(report.services.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let header = ["", "Opened", "Reply in time", "Resolved in time", "Reopened", "Satisfied", "To reply",
+                      "To resolve", "Open", "Overdue now"]
+        func row(_ name: String, _ t: CaseTally) -> [String] {
+            [name, "\(t.opened)", percent(t.repliedInTimeRate), percent(t.resolvedInTimeRate), percent(t.reopenedRate),
+             percent(t.satisfactionRate), span(t.medianSecondsToFirstReply), span(t.medianSecondsToResolution),
+             "\(t.open)", "\(t.overdue)"]
+        }
+        func counts(_ c: [String: Int]) -> String {
+            c.isEmpty ? "—" : CaseFigures.keys(c).map { "\($0) \(c[$0]!)" }.joined(separator: ", ")
+        }
+        var out = ["", "Case figures (medians: time to first reply and to resolution)"]
+        let breakdowns: [(String, [CaseTally], (String) -> String)] = [
+            ("Service", f.byService, { names[$0] ?? $0 }), ("Month", f.byMonth, { $0 }), ("Handler", f.byHandler, { $0 }),
+        ]
+        for (title, groups, name) in breakdowns {
+            guard !groups.isEmpty || title == "Service" else { continue }
+            var h = header
+            h[0] = title
+            out += table(header: h, rows: groups.map { row(name($0.id), $0) } + [row("All", f.all)], totalsLast: true)
+            out.append("")
+        }
+        out.append("Cases by reason and root cause")
+        out += table(
+            header: ["", "Reasons", "Root causes"],
+            rows: f.byService.map { [names[$0.id] ?? $0.id, counts($0.reasons), counts($0.rootCauses)] }
+                + f.byMonth.map { [$0.id, counts($0.reasons), counts($0.rootCauses)] }
+                + [["All", counts(f.all.reasons), counts(f.all.rootCauses)]],
+            totalsLast: true, leftColumns: [0, 1, 2])
+        return out
+    }
+
+    /// A longer duration, to the minute: "45m", "6h 05m", "2d 4h"; "—" for none.
+    public static func span(_ seconds: Double?) -> String {
+        guard let seconds, seconds.isFinite else { return "—" }
+        let minutes = Int((seconds / 60).rounded())
+        let sign = minutes < 0 ? "-" : ""
+        let m = abs(minutes)
+        if m < 60 { return "\(sign)\(m)m" }
+        if m < 24 * 60 { return sign + String(format: "%dh %02dm", m / 60, m % 60) }
+        return "\(sign)\(m / 1440)d \(m % 1440 / 60)h"
     }
 
     /// Pretty-printed JSON with sorted keys and ISO 8601 times; missing values are `null`.

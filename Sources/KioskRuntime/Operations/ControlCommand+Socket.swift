@@ -41,6 +41,12 @@ import KioskReports
 import KioskStorage
 
 extension ControlCommand {
+    /// Every case in `events`, each folded from its own events (`CaseState.fold`).
+    static func caseStates(_ events: [KioskEvent]) -> [CaseState] {
+        Dictionary(grouping: events.filter { $0.type.isCaseEvent && $0.caseRef != nil }, by: { $0.caseRef ?? "" })
+            .values.compactMap { CaseState.fold($0) }
+    }
+
     /// `report [--date DAY | --from DAY --to DAY] [--json | --csv | --html OUT.html]`: the latest
     /// business day by default, as text unless a format is asked for.
     static func report(_ store: EventStore, _ setup: KioskSetup, _ options: [String], output: (String) -> Void) throws {
@@ -69,8 +75,11 @@ extension ControlCommand {
         guard first <= last else { throw Failure(description: "--from \(first) is after --to \(last)", code: 64) }
         let events = try store.events(from: first, through: last).map(\.event)
         let now = Date()
+        // A case opened in the period may be answered or resolved at a counter days later: each is
+        // folded from all its events since the period began.
+        let cases = caseStates(try store.events(from: first, through: "9999-12-31").map(\.event))
         // The same computation kiosk-central runs for its site and fleet pages.
-        let period = ReportPeriod(sources: [ReportSource(events: events, configuration: setup.configuration)], now: now)
+        let period = ReportPeriod(sources: [ReportSource(events: events, configuration: setup.configuration, cases: cases)], now: now)
         let report = period.report
         if json { output(ReportFormatter.json(report) + "\n") }
         if csv { output(ReportCSV.csv(report, daily: period.daily)) }

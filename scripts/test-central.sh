@@ -8,7 +8,8 @@
 # KIOSK_BUILD: the root package's build folder (default .build, as scripts/test.sh uses).
 # EXACTLY_ONCE_EVENTS / OFFLINE_EVENTS: proof sizes (default 10000 / 50000).
 # Arguments: only these proof parts (e.g. `tls_through_nginx`), after all the Swift tests;
-# `desk` runs only the case desk's browser test (Tests/Central/desk_test.py).
+# `desk` runs only the case desk's browser test (Tests/Central/desk_test.py), `cases` only the case
+# loop (Tests/Central/case_loop.py; CASE_PROOF_CASES: cases lived under SIGKILLs, default 60).
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -47,10 +48,15 @@ swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product
 swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product kiosk-crash-probe
 chmod 777 "$P/work"
 export PGPORT CENTRAL="$ROOT/Central/.build/debug/kiosk-central" KIOSK_BIN="$ROOT/$KIOSK_BUILD/debug" WORK="$P/work"
-if [ "$*" != desk ]; then
+if [ "$*" != desk ] && [ "$*" != cases ]; then
     python3 Tests/Central/sync_proof.py "$@"
 fi
 # The case desk in headless Chromium through Selenium (screenshots in .artifacts/desk-*.png).
 if [ $# -eq 0 ] || [ "$*" = desk ]; then
     python3 Tests/Central/desk_test.py
+fi
+# The whole case loop (kioskd, the centre, the desk in Chromium, the lobby lookup, figures,
+# escalation) and cases exactly once under SIGKILLs (screenshots in .artifacts/case-loop-*.png).
+if [ $# -eq 0 ] || [ "$*" = cases ]; then
+    python3 Tests/Central/case_loop.py
 fi

@@ -75,9 +75,13 @@ extension ControlCommand {
         guard first <= last else { throw Failure(description: "--from \(first) is after --to \(last)", code: 64) }
         let events = try store.events(from: first, through: last).map(\.event)
         let now = Date()
-        // A case opened in the period may be answered or resolved at a counter days later: each is
-        // folded from all its events since the period began.
-        let cases = caseStates(try store.events(from: first, through: "9999-12-31").map(\.event))
+        // The centre's state of each case as last pulled (the authority: it holds the desk's acts);
+        // a case it has not sent back yet is folded from this kiosk's own events since the period
+        // began (a case opened in the period may be answered at a counter days later).
+        let pulled = try store.pulledCases()
+        let pulledRefs = Set(pulled.map(\.ref))
+        let cases = pulled + caseStates(try store.events(from: first, through: "9999-12-31").map(\.event))
+            .filter { !pulledRefs.contains($0.ref) }
         // The same computation kiosk-central runs for its site and fleet pages.
         let period = ReportPeriod(sources: [ReportSource(events: events, configuration: setup.configuration, cases: cases)], now: now)
         let report = period.report

@@ -2,12 +2,9 @@ import Foundation
 import Hummingbird
 import KioskCore
 
-/// The case figures of domain.md over a set of case states.
-///
-/// INTEGRATION POINT (issue 10): these definitions belong to KioskCore's `CaseFigures`
-/// (branch i10-core), the one function `kioskctl report`, the report pages and this page share.
-/// When it is merged, `DeskCaseFigures(cases:now:)` is replaced by a call to it and this type
-/// goes; the page below only reads the fields.
+/// The desk's view of the case figures: every number is KioskCore's `CaseFigures` / `CaseTally`
+/// (the one definition `kioskctl report` and the report pages use), arranged for the page's
+/// tables: reasons and root causes per month and service, and one row per handler.
 struct DeskCaseFigures {
     struct Row: Hashable { var month: String; var service: String; var key: String }
     struct Handler { var name: String; var assigned = 0; var resolved = 0; var open = 0 }
@@ -24,43 +21,30 @@ struct DeskCaseFigures {
     var byCause: [(Row, Int)] = []
     var handlers: [Handler] = []
 
-    init(cases: [CaseState], share: Double, now: Date) {
-        opened = cases.count
-        func ratio(_ n: Int, _ of: Int) -> Double? { of == 0 ? nil : Double(n) / Double(of) }
-        func median(_ xs: [TimeInterval]) -> TimeInterval? {
-            let s = xs.sorted()
-            guard !s.isEmpty else { return nil }
-            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    init(cases: [CaseState], now: Date) {
+        let figures = CaseFigures(cases: cases, now: now)
+        let all = figures.all
+        opened = all.opened
+        replyInTime = all.repliedInTimeRate
+        resolvedInTime = all.resolvedInTimeRate
+        reopened = all.reopenedRate
+        satisfaction = all.satisfactionRate
+        medianReply = all.medianSecondsToFirstReply
+        medianResolve = all.medianSecondsToResolution
+        overdue = all.overdue
+        var reasons: [(Row, Int)] = [], causes: [(Row, Int)] = []
+        let groups = Dictionary(grouping: cases) { Row(month: String($0.day.prefix(7)), service: $0.service ?? "", key: "") }
+        for (group, members) in groups {
+            let tally = CaseTally(id: group.month + "/" + group.service, cases: members, now: now)
+            for (key, n) in tally.reasons { reasons.append((Row(month: group.month, service: group.service, key: key), n)) }
+            for (key, n) in tally.rootCauses { causes.append((Row(month: group.month, service: group.service, key: key), n)) }
         }
-        replyInTime = ratio(cases.filter { c in c.firstReplyAt.map { $0 <= c.replyBy } ?? false }.count, opened)
-        resolvedInTime = ratio(
-            cases.filter { c in c.resolvedAt.flatMap { r in c.resolveBy.map { r <= $0 } } ?? false }.count, opened)
-        let closed = cases.filter { $0.status == .closed }
-        reopened = ratio(closed.filter { $0.reopenCount > 0 }.count, closed.count)
-        satisfaction = ratio(closed.filter { $0.satisfied == true }.count, closed.count)
-        medianReply = median(cases.compactMap { c in c.firstReplyAt.map { $0.timeIntervalSince(c.openedAt) } })
-        medianResolve = median(cases.compactMap { c in c.resolvedAt.map { $0.timeIntervalSince(c.openedAt) } })
-        overdue = cases.filter { DeskDeadline($0, share: share, now: now)?.mark == .overdue }.count
-        var reasons: [Row: Int] = [:], causes: [Row: Int] = [:]
-        var handlers: [String: Handler] = [:]
-        for c in cases {
-            let month = String(c.day.prefix(7))
-            reasons[Row(month: month, service: c.service ?? "", key: c.reason ?? ""), default: 0] += 1
-            if let cause = c.rootCause { causes[Row(month: month, service: c.service ?? "", key: cause), default: 0] += 1 }
-            if let a = c.assignee {
-                var h = handlers[a] ?? Handler(name: a)
-                h.assigned += 1
-                if c.isOpen { h.open += 1 } else { h.resolved += 1 }
-                handlers[a] = h
-            }
-        }
-        func sorted(_ d: [Row: Int]) -> [(Row, Int)] {
-            d.sorted { ($0.key.month, $0.key.service, -$0.value, $0.key.key) < ($1.key.month, $1.key.service, -$1.value, $1.key.key) }
-                .map { ($0.key, $0.value) }
+        func sorted(_ rows: [(Row, Int)]) -> [(Row, Int)] {
+            rows.sorted { ($0.0.month, $0.0.service, -$0.1, $0.0.key) < ($1.0.month, $1.0.service, -$1.1, $1.0.key) }
         }
         byReason = sorted(reasons)
         byCause = sorted(causes)
-        self.handlers = handlers.values.sorted { $0.name < $1.name }
+        handlers = figures.byHandler.map { Handler(name: $0.id, assigned: $0.opened, resolved: $0.resolved, open: $0.open) }
     }
 }
 
@@ -74,7 +58,7 @@ extension CentralRoutes {
     func deskFigures(_ d: DeskRequest) async throws -> Response {
         let t = d.text, user = d.session!.user
         let cases = try await store.deskCases(sites: user.siteScope)
-        let f = DeskCaseFigures(cases: cases, share: store.escalationShare, now: Date())
+        let f = DeskCaseFigures(cases: cases, now: Date())
         var names = DeskNames(settings: desk, text: t, store: store)
         func percent(_ x: Double?) -> String { x.map { String(format: "%.0f%%", $0 * 100) } ?? "—" }
         func figure(_ key: String, _ id: String, _ value: String, raw: String) -> String {
@@ -113,7 +97,6 @@ extension CentralRoutes {
             \(try await table(f.byCause, "figures.byCause", key: "case.rootCause", id: "by-cause"))
             <h2>\(DeskPage.escape(t("figures.byHandler")))</h2><table id="by-handler"><thead><tr><th>\(t("figures.handler"))</th>\
             <th>\(t("figures.assigned"))</th><th>\(t("figures.resolved"))</th><th>\(t("figures.open"))</th></tr></thead><tbody>\(handlers)</tbody></table>
-            <p class="muted">\(DeskPage.escape(t("figures.integration")))</p>
             """
         return d.respond(d.page(t("figures.title"), body))
     }

@@ -73,7 +73,9 @@ extension CentralStore {
         func flush() async throws {
             guard let (s, d) = current, !kiosks.isEmpty else { return }
             let configuration = try await configurations.configuration(s)
-            let sources = kiosks.map { ReportSource(events: $0.events, configuration: configuration) }
+            // The case figures come from the centre's own (authoritative) case states.
+            let cases = Dictionary(grouping: try await caseStates(sites: [s], from: d, to: d), by: { $0.kiosk ?? "" })
+            let sources = kiosks.map { ReportSource(events: $0.events, configuration: configuration, cases: cases[$0.kiosk] ?? []) }
             out.append(ReportRow(site: s, day: d, report: ReportBuilder.build(sources: sources, now: now)))
         }
         for try await (s, d, k, payload) in rows.decode((String, String, String, String).self) {

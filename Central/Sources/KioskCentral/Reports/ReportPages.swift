@@ -68,8 +68,13 @@ public enum ReportPages {
         try validatePeriod(from: first, to: last)
         let loaded = try await store.reportEvents(site: site, from: first, to: last)
         var sources: [ReportSource] = []
+        // The case figures come from the centre's own (authoritative) case states.
+        let states = Dictionary(
+            grouping: try await store.caseStates(sites: site.map { [$0] }, from: first, to: last), by: { $0.kiosk ?? "" })
         for kiosk in loaded.kiosks {
-            var source = ReportSource(events: kiosk.events, configuration: try await configurations.configuration(kiosk.site))
+            var source = ReportSource(
+                events: kiosk.events, configuration: try await configurations.configuration(kiosk.site),
+                cases: states[kiosk.kiosk] ?? [])
             if site == nil { source.staffScope = kiosk.site }
             sources.append(source)
         }

@@ -9,7 +9,7 @@
 # EXACTLY_ONCE_EVENTS / OFFLINE_EVENTS: proof sizes (default 10000 / 50000).
 # Arguments: only these proof parts (e.g. `tls_through_nginx`), after all the Swift tests;
 # `desk` runs only the case desk's browser test (Tests/Central/desk_test.py), `cases` only the case
-# loop (Tests/Central/case_loop.py; CASE_PROOF_CASES: cases lived under SIGKILLs, default 60).
+# loop (Tests/Central/case_loop.py; CASE_PROOF_CASES: cases lived under SIGKILLs, default 40).
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)

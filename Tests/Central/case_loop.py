@@ -7,9 +7,12 @@ to kiosk-central on a real PostgreSQL, and the case desk in headless Chromium th
 3. The lobby lookup on the kiosk (`.` and the reference's 11 digits) shows it resolved.
 4. The kiosk's report and the centre's (report API and the desk's figures) count it as replied in
    time, and their case figures agree.
-5. Escalation on a shortened deadline (a service resolved within 1 minute): the notify command
-   runs once per threshold, the counter shows the alert, staff acknowledge it with the case key,
-   and the acknowledgement reaches the case's timeline at the centre.
+5. Escalation on a shortened deadline (an enquiry rated 一般 at the start, its service resolved
+   within 1 minute): the notify command runs once per threshold, the counter shows the alert,
+   staff acknowledge it with the case key, and the acknowledgement reaches the case's timeline.
+6. Cases exactly once: the life of CASE_PROOF_CASES cases at a kiosk and at the desk while the
+   centre is SIGKILLed twice, a kiosk's sync once and answers are cut after commit; each case
+   event is applied once and the kiosk's pulled copy equals the centre's.
 
 Run by scripts/test-central.sh (PGPORT, CENTRAL, KIOSK_BIN, WORK as for sync_proof.py).
 Screenshots go to .artifacts/case-loop-*.png.
@@ -48,19 +51,23 @@ def admin_get(centre, path):
     return json.loads(urllib.request.urlopen(r, timeout=10).read())
 
 
-def rate_visit(kioskd, rating, reason):
-    """A ticket at the lobby, served at counter 1 by staff 1001 (already signed in), rated."""
-    kioskd.keys("1", "Enter")                       # lobby: a repairs ticket
+def rate_visit(kioskd, d, service_key, label, rating, reason):
+    """A ticket at the lobby, served at counter 1 by staff 1001 (already signed in) and rated;
+    returns the reference of the case the rating opened."""
+    before = case_opened(d)
+    kioskd.keys(str(service_key), "Enter")          # lobby: a ticket
     kioskd.keys("Tab")                              # counter 1
     kioskd.keys("+")
-    check(kioskd.wait_for_screen("号到 1 号窗口") is not None, "counter 1 calls the ticket")
+    check(kioskd.wait_for_screen(f"{label} 号到 1 号窗口") is not None, f"counter 1 calls {label}")
     kioskd.keys("Enter", "Enter")                   # start, finish
     check(kioskd.wait_for_screen("请您对本次服务评价") is not None, "the pad asks for a rating")
     kioskd.keys(str(rating))
     kioskd.wait_for_screen("请告诉我们原因")
     kioskd.keys(str(reason))
-    check(kioskd.wait_for_screen("承诺兑现单") is not None, "the pad shows the commitment with the reference")
+    ref = wait(lambda: (case_opened(d) or before) != before and case_opened(d), 5)
+    check(ref and kioskd.wait_for_screen(ref) is not None, f"the pad shows the commitment with reference {ref}")
     kioskd.keys("Tab", "Tab")                       # back to the lobby
+    return ref
 
 
 def loop():
@@ -84,9 +91,13 @@ def loop():
     driver = browser(1280, 900)
     try:
         kioskd.keys("Tab", "0", "1", "0", "0", "1", "Enter", "1", "2", "3", "4", "Enter", "Tab", "Tab")
-        rate_visit(kioskd, 4, 2)  # 不满意, 服务态度: a serious case
-        ref = wait(lambda: case_opened(d), 5)
-        check(ref is not None and ref.startswith("R"), f"the kiosk opened case {ref}")
+        # First an enquiry rated 一般 (reason 1, 等候时间): an ordinary case, resolved within a minute,
+        # left alone; its escalation is checked at the end, while the rest goes on meanwhile.
+        enquiry = rate_visit(kioskd, d, 6, "F001", 3, 1)
+        enquiry_opened = time.time()
+        # A repair rated 不满意 (reason 2, 服务态度): a serious case, handled at the desk.
+        ref = rate_visit(kioskd, d, 1, "A001", 4, 2)
+        check(ref is not None and ref.startswith("R") and ref != enquiry, f"the kiosk opened cases {enquiry} and {ref}")
         opened = time.time()
         login(driver, centre, "wang.fang")
 
@@ -134,8 +145,8 @@ def loop():
         out, err = kioskctl(d, "report", "--json").communicate()
         mine = json.loads(out)["cases"]
         rows = admin_get(centre, "/v1/admin/reports?site=site-a")["rows"]
-        check(mine.get("opened") == 1 and mine.get("answered") == 1,
-              f"the kiosk's report counts the case opened and replied ({ {k: mine.get(k) for k in ('opened', 'answered', 'answeredInTime', 'overdue')} })")
+        check(mine.get("opened") == 2 and mine.get("answered") == 1,
+              f"the kiosk's report counts two cases opened and one replied ({ {k: mine.get(k) for k in ('opened', 'answered', 'answeredInTime', 'overdue')} })")
         centre_opened = sum(r["casesOpened"] for r in rows)
         centre_answered = sum(r["casesAnswered"] for r in rows)
         check((centre_opened, centre_answered) == (mine.get("opened"), mine.get("answered")),
@@ -143,40 +154,30 @@ def loop():
         driver.get(centre.url + "/desk/figures")
         figures = {e.get_attribute("data-metric"): e.get_attribute("data-value")
                    for e in driver.find_elements(By.CSS_SELECTOR, "[data-metric]")}
-        check(figures.get("replyInTime") in ("1", "1.0"), f"the desk's figures: first reply within deadline 100 % ({figures.get('replyInTime')})")
+        check(figures.get("replyInTime") == "0.5", f"the desk's figures: first reply within deadline 50 % ({figures.get('replyInTime')})")
         shot(driver, "case-loop-figures.png")
 
-        escalation(centre, kioskd, d, notified)
+        escalation(centre, kioskd, enquiry, enquiry_opened, notified)
     finally:
         driver.quit()
         kioskd.stop()
         centre.kill()
 
 
-def escalation(centre, kioskd, d, notified):
-    """An enquiry rated 一般 opens an ordinary case due within a minute: with --escalate-share 0.5
-    it is near after 30 s and overdue after 60 s; each threshold runs the notify command once and
-    shows at the counters until acknowledged."""
-    kioskd.keys("6", "Enter")                       # lobby: an enquiries ticket
-    kioskd.keys("Tab", "+")
-    check(kioskd.wait_for_screen("号到 1 号窗口") is not None, "counter 1 calls the enquiry")
-    kioskd.keys("Enter", "Enter")
-    kioskd.wait_for_screen("请您对本次服务评价")
-    kioskd.keys("3")                                # 一般
-    kioskd.wait_for_screen("请告诉我们原因")
-    kioskd.keys("1")
-    kioskd.wait_for_screen("承诺兑现单")
-    ref = wait(lambda: case_opened(d), 5)
-    # The case is the counter's own (its visit was just served there): the case key offers its
-    # choices, and 3 acknowledges the alert.
+def escalation(centre, kioskd, ref, opened, notified):
+    """The enquiry's ordinary case is due within a minute: with --escalate-share 0.5 it is near
+    after 30 s and overdue after 60 s; each threshold runs the notify command once and shows at
+    the counters until acknowledged."""
+    kioskd.keys("Tab")                              # counter 1's screen
     alert = None
-    end = time.time() + 120
+    end = opened + 120
     while time.time() < end and alert is None:
         screen = kioskd.screen()
         if f"跟进单 {ref} 已超时" in screen:
             alert = "overdue"
         time.sleep(0.5)
-    check(alert == "overdue", f"counter 1 shows '跟进单 {ref} 已超时' once the resolution deadline passed")
+    check(alert == "overdue", f"counter 1 shows '跟进单 {ref} 已超时' once the resolution deadline passed "
+          f"({time.time() - opened:.0f} s after opening)")
     # The notifier runs what the escalation queued within seconds (it may come after the counter).
     def notified_lines():
         lines = open(notified).read().splitlines() if os.path.exists(notified) else []
@@ -184,10 +185,10 @@ def escalation(centre, kioskd, d, notified):
     mine = wait(lambda: len(notified_lines()) >= 2 and notified_lines(), 15) or notified_lines()
     check(sorted(l.split()[-1] for l in mine) == ["resolve.near", "resolve.overdue"],
           f"the notify command ran once per threshold: {mine}")
-    kioskd.keys("7", "3")
+    # The counter's own case (the repair) is resolved: the case key acknowledges the alert.
+    kioskd.keys("7")
     check(wait(lambda: f"跟进单 {ref} 已超时" not in kioskd.screen(), 5),
           "staff acknowledged the alert with the case key; the counter no longer shows it")
-    kioskctl(d, "sync").communicate()
     n = wait(lambda: int(psql(centre.db, f"SELECT count(*) FROM case_events WHERE ref = '{ref}' AND type = 'case.alert-acknowledged'")), 10)
     check(n >= 1, f"the acknowledgement is in the case's timeline at the centre ({n} event(s))")
     time.sleep(2)
@@ -195,7 +196,7 @@ def escalation(centre, kioskd, d, notified):
     check(len([l for l in lines if ref in l]) == 2, "no threshold was notified twice")
 
 
-CASES = int(os.environ.get("CASE_PROOF_CASES", "60"))
+CASES = int(os.environ.get("CASE_PROOF_CASES", "40"))
 
 
 def kiosk_with_cases(name, url, token, n):
@@ -316,8 +317,12 @@ def case_exactly_once():
         time.sleep(0.2)
     stop.set()
     syncer.join()
-    p = kioskctl(d, "sync")
-    p.communicate()
+    # The proxy cuts every 5th answer, pulls included: a cut pull is simply asked again later,
+    # as the kiosk's next sync would.
+    for _ in range(10):
+        out, _ = kioskctl(d, "sync").communicate()
+        if "case states pulled through" in out:
+            break
     check(acked(d) == n, f"all {n} case events of the kiosk were acknowledged ({acked(d)})")
     check(kills == 2 and syncs["kills"] == 1 and proxy.cuts > 0,
           f"the centre was SIGKILLed {kills} times, a kiosk sync once, {proxy.cuts} answers cut after commit; "
@@ -338,8 +343,10 @@ def case_exactly_once():
     con = sqlite3.connect(os.path.join(d, "kiosk.sqlite"))
     pulled = {ref: [json.loads(s)["status"], str(v)] for ref, v, s in con.execute("SELECT ref, version, state FROM pulled_cases")}
     con.close()
-    same = all(pulled.get(ref) == [status, version] for ref, (status, version, _) in states.items())
-    check(same and len(pulled) == CASES, f"the kiosk's pulled copy of all {len(pulled)} cases equals the centre's (status, version)")
+    differ = {ref: (pulled.get(ref), [status, version]) for ref, (status, version, _) in states.items()
+              if pulled.get(ref) != [status, version]}
+    check(not differ and len(pulled) == CASES,
+          f"the kiosk's pulled copy of all {len(pulled)} cases equals the centre's (status, version); differ: {list(differ.items())[:4]}")
     centre.kill()
 
 

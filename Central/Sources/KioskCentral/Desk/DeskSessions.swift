@@ -44,7 +44,7 @@ extension CentralStore {
         let name = String(name.prefix(64))
         // The refusal is returned, not thrown: the transaction would wrap a thrown one.
         let checked: Result<(id: Int64, hash: String?, user: StaffUser?), LoginRefusal> = try await transaction { conn in
-            try await conn.query("SELECT pg_advisory_xact_lock(80418, hashtext(\(name)))", logger: logger)
+            try await conn.query("SELECT pg_advisory_xact_lock(80419, hashtext(\(name)))", logger: logger)
             let window = Int32(limits.window)
             let checks: [(String, String, Int, Bool)] = [
                 ("name", name, limits.failuresPerName, false), ("address", address, limits.failuresPerAddress, true),

@@ -113,13 +113,16 @@ public struct CaseEscalator: Sendable {
             var seconds = Self.retrySeconds
             do {
                 let n = try await escalateDue(at: now())
-                if n > 0 { logger.info("escalated cases", metadata: ["events": "\(n)"]) }
+                if n > 0 {
+                    logger.info("escalated cases", metadata: ["events": "\(n)"])
+                    store.wakes.notifier.signal()
+                }
                 seconds = Self.sleepSeconds(nextDue: try await nextDue(), now: now())
             } catch {
                 logger.warning("escalation pass failed; trying again in \(Int(Self.retrySeconds)) s",
                                metadata: ["error": "\(String(reflecting: error))"])
             }
-            try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+            await store.wakes.escalator.wait(upTo: seconds)
         }
     }
 }

@@ -105,18 +105,23 @@ public struct Notifier: Sendable {
         return nil
     }
 
-    /// Runs until cancelled: at the next due notification, and at least every 5 s (an escalation
-    /// queued by this or another process is picked up within that).
+    /// The slow re-check: a notification queued by another process (whose own notifier died
+    /// before running it) is picked up within this many seconds.
+    public static let recheckSeconds = 60.0
+
+    /// Runs until cancelled: woken at once when this process's escalation task queues a
+    /// notification, at the next due retry, and at least every `recheckSeconds`.
     public func run() async {
         while !Task.isCancelled {
             var seconds = 5.0
             do {
                 try await runDue(at: now())
-                if let next = try await nextDue() { seconds = min(5, max(0.2, next.timeIntervalSince(now()))) }
+                seconds = Self.recheckSeconds
+                if let next = try await nextDue() { seconds = min(seconds, max(0.2, next.timeIntervalSince(now()))) }
             } catch {
                 logger.warning("notification pass failed; trying again in 5 s", metadata: ["error": "\(String(reflecting: error))"])
             }
-            try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+            await store.wakes.notifier.wait(upTo: seconds)
         }
     }
 }

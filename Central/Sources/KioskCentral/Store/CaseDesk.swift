@@ -272,7 +272,10 @@ extension CentralStore {
             case .duplicate, .pending: return .alreadyApplied(current)
             }
         }
-        if case .applied = result { await queueCaseSync(site: site) }
+        if case .applied = result {
+            await queueCaseSync(site: site)
+            wakes.escalator.signal()
+        }
         return result
     }
 }

@@ -17,6 +17,8 @@ public struct CentralStore: Sendable {
     /// The share of a case deadline's interval after which it is "near" (`--escalate-share`):
     /// each case row's `next_escalation_at` is computed with it.
     public let escalationShare: Double
+    /// This process's wake-ups: the escalation task and the notifier sleep on them.
+    public let wakes = CaseWakeups()
 
     public init(client: PostgresClient, logger: Logger, escalationShare: Double = CaseEscalations.defaultShare) {
         self.client = client
@@ -127,6 +129,8 @@ public struct CentralStore: Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let payloads = try events.map { String(decoding: try encoder.encode($0.payload), as: UTF8.self) }
         let received = WireTime.string(receivedAt)
+        let hasCaseEvents = types.contains { $0.hasPrefix("case.") }
+        defer { if hasCaseEvents { wakes.escalator.signal() } }  // after the commit (or rollback)
         return try await transaction { conn in
             var acked: Int64 = 0
             for try await a in try await conn.query(

@@ -1,0 +1,91 @@
+import Foundation
+
+/// A wake-up call between tasks of one process: `signal()` cuts a `wait(upTo:)` short, or makes
+/// the next one return at once. The escalation task and the notifier sleep on these instead of
+/// polling the database: they are woken by the work itself (a case stored or changed, a
+/// notification queued) and otherwise only re-check slowly, so an idle centre costs nothing.
+/// Other processes' work is seen at the slow re-check (or through the database's next due time).
+public final class Wakeup: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending = false
+    /// A wait is in progress: a signal listener that starts after it ended returns at once.
+    private var waiting = false
+    private var waiter: CheckedContinuation<Void, Never>?
+
+    public init() {}
+
+    /// Wakes the task waiting now, or the next one to wait.
+    public func signal() {
+        lock.lock()
+        if let w = waiter {
+            waiter = nil
+            lock.unlock()
+            w.resume()
+        } else {
+            pending = true
+            lock.unlock()
+        }
+    }
+
+    /// Returns after `seconds`, when signalled, or when the task is cancelled, whichever is
+    /// first. One waiter at a time (each wake-up has one task that sleeps on it).
+    public func wait(upTo seconds: Double) async {
+        lock.withLock { waiting = true }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(Int(max(0, seconds) * 1000)))
+                self.resumeWaiter()
+            }
+            group.addTask { await self.waitForSignal() }
+            await group.next()
+            group.cancelAll()
+            self.endWait()
+            await group.waitForAll()
+        }
+    }
+
+    private func waitForSignal() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            lock.lock()
+            if !waiting {
+                lock.unlock()
+                c.resume()
+            } else if pending {
+                pending = false
+                lock.unlock()
+                c.resume()
+            } else {
+                waiter = c
+                lock.unlock()
+            }
+        }
+    }
+
+    /// The wait is over: a listener parked now or later returns at once.
+    private func endWait() {
+        lock.lock()
+        waiting = false
+        let w = waiter
+        waiter = nil
+        lock.unlock()
+        w?.resume()
+    }
+
+    /// Ends a wait without a signal (its time is up or it was cancelled).
+    private func resumeWaiter() {
+        lock.lock()
+        let w = waiter
+        waiter = nil
+        lock.unlock()
+        w?.resume()
+    }
+}
+
+/// The wake-ups of one kiosk-central process, shared by every copy of its `CentralStore`.
+public final class CaseWakeups: Sendable {
+    /// A case was stored or changed here: its escalation time may already have come.
+    public let escalator = Wakeup()
+    /// An escalation queued a notification here.
+    public let notifier = Wakeup()
+    public init() {}
+}

@@ -211,16 +211,18 @@ def kiosk_with_cases(name, url, token, n):
     con = sqlite3.connect(db)
     con.execute("DELETE FROM tickets")
     con.execute("DELETE FROM events")
-    start, rows, seq = 1_796_288_400, [], 0  # 2026-12-03T09:00:00Z
+    # Opened in the last hour: no deadline is near while the proof runs (no escalation joins in).
+    start, rows, seq = int(time.time()) - 3600, [], 0
     iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+    day = time.strftime("%Y-%m-%d", time.gmtime(start))
     for i in range(1, n + 1):
         t = start + i * 60
         ref = f"R20261203-{i:03d}"
-        events = [{"type": "case.opened", "time": iso(t), "day": "2026-12-03", "caseRef": ref, "ticket": f"A{i:03d}",
+        events = [{"type": "case.opened", "time": iso(t), "day": day, "caseRef": ref, "ticket": f"A{i:03d}",
                    "service": "repairs", "counter": 1, "staff": "1001", "rating": 4, "reason": "reason.attitude",
                    "severity": "serious", "deadline": iso(t + 48 * 3600), "resolveBy": iso(t + 6 * 3600)}]
         if i % 2:
-            events.append({"type": "case.contacted", "time": iso(t + 30), "day": "2026-12-03", "caseRef": ref,
+            events.append({"type": "case.contacted", "time": iso(t + 30), "day": day, "caseRef": ref,
                            "channel": "counter", "counter": 1, "staff": "1001"})
         for e in events:
             seq += 1

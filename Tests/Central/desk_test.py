@@ -254,12 +254,12 @@ def desk():
         figures = {e.get_attribute("data-metric"): e.get_attribute("data-value")
                    for e in driver.find_elements(By.CSS_SELECTOR, "[data-metric]")}
         check(abs(float(figures.get("replyInTime", "nan")) - 1 / 3) < 1e-9 and figures.get("resolvedInTime") == "0.0"
-              and figures.get("satisfaction") == "1.0" and figures.get("reopened") == "0.0" and figures.get("overdue") == "0",
+              and figures.get("satisfaction") == "0.5" and figures.get("reopened") == "0.0" and figures.get("overdue") == "0",
               f"the figures page: 1 of 3 replied in time, none resolved in time (001 after its 30 min, 002 reopened), "
-              f"the closed one satisfied, none overdue now ({figures})")
+              f"satisfaction 1 of 2 verdicts (002's 'not satisfied' reopened it; README's definition), "
+              f"none overdue now ({figures})")
         print("  screenshot " + os.path.relpath(shot(driver, "desk-figures.png"), ROOT), flush=True)
 
-        # Another site's case: not found, in the page and in JSON.
         driver.get(centre.url + "/desk/cases/site-b/R20261203-001")
         check("Not found" in driver.page_source and "李" not in driver.find_element(By.TAG_NAME, "main").text,
               "site B's case page is 'not found' for site A's handler")

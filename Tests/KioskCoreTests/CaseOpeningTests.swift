@@ -29,6 +29,17 @@ struct CaseOpeningTests {
         #expect(opened.resolveBy == h.now.addingTimeInterval(30 * 60))
     }
 
+    @Test func aComplaintServicesCaseIsSeriousEvenAfterAnAverageRating() throws {
+        // Service key 3 is 投诉建议 (`complaint = yes` among the built-in services).
+        var h = Harness()
+        h.servedVisit(serviceKey: 3)
+        h.press("31", .counter(1))
+        let opened = try #require(h.last(.caseOpened))
+        #expect(opened.service == "complaints" && opened.rating == 3)
+        #expect(opened.severity == .serious)
+        #expect(opened.resolveBy == h.now.addingTimeInterval(6 * 3600))
+    }
+
     @Test func aVisitMarkedUnresolvedIsSeriousWhateverTheRating() throws {
         var h = Harness()
         h.servedVisit(serviceKey: 3, markUnresolved: true)
@@ -77,5 +88,6 @@ struct CaseOpeningTests {
         #expect(CaseDeadlines.severity(rating: 3, unresolved: false) == .ordinary)
         #expect(CaseDeadlines.severity(rating: 3, unresolved: true) == .serious)
         #expect(CaseDeadlines.severity(rating: nil, unresolved: true) == .serious)
+        #expect(CaseDeadlines.severity(rating: 3, unresolved: false, complaint: true) == .serious)
     }
 }

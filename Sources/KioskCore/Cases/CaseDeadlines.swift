@@ -43,10 +43,11 @@ public struct DeadlineDuration: Equatable, Sendable, CustomStringConvertible {
 /// travel in `case.opened` and nobody recomputes them ("the reference on the slip stays the
 /// promise").
 public enum CaseDeadlines {
-    /// A visit marked unresolved, or a 不满意 (4) rating, opens a serious case; 一般 (3) an ordinary
-    /// one. Anything else that opens a case is treated as serious (the safer promise).
-    public static func severity(rating: Int?, unresolved: Bool) -> CaseSeverity {
-        !unresolved && rating == 3 ? .ordinary : .serious
+    /// A visit marked unresolved, a 不满意 (4) rating, or any case of a complaint service
+    /// (`complaint = yes`) is serious; 一般 (3) otherwise opens an ordinary one. Anything else that
+    /// opens a case is treated as serious (the safer promise).
+    public static func severity(rating: Int?, unresolved: Bool, complaint: Bool = false) -> CaseSeverity {
+        !unresolved && !complaint && rating == 3 ? .ordinary : .serious
     }
 
     /// First reply by: the service's `reply-deadline` (hours, default 48) after `openedAt`,

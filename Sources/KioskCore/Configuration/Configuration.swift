@@ -110,7 +110,8 @@ public struct ServiceConfig: Equatable, Sendable {
     /// property call-centre standards; counted on the site's `WorkingCalendar`.
     public var resolveOrdinary: DeadlineDuration = .minutes(30)
     public var resolveSerious: DeadlineDuration = .hours(6)
-    /// Complaint services open a case when staff mark a visit unresolved.
+    /// Complaint services' cases are all serious (resolved within `resolve-serious`), whatever
+    /// the rating (`complaint = yes`).
     public var isComplaint: Bool = false
 
     public init(id: String, key: Int, names: [Language: String], prefix: String, firstNumber: Int = 1,

@@ -36,7 +36,7 @@ extension KioskMachine {
                            into out: inout KioskOutput) {
         guard let t = state.tickets[label], t.caseRef == nil else { return }
         let service = configuration.service(t.service)
-        let severity = CaseDeadlines.severity(rating: t.rating, unresolved: unresolved)
+        let severity = CaseDeadlines.severity(rating: t.rating, unresolved: unresolved, complaint: service?.isComplaint ?? false)
         var e = event(.caseOpened, now, counter: counter, ticket: t)
         e.caseRef = "R" + state.day.replacingOccurrences(of: "-", with: "") + "-" + String(format: "%03d", state.casesToday + 1)
         e.deadline = CaseDeadlines.replyBy(service: service, openedAt: now, configuration: configuration)

@@ -101,29 +101,10 @@ public struct NotifyCommand: Sendable {
         return Outcome(exitStatus: code, output: output, error: code == 0 ? nil : "exit status \(code)")
     }
 
-    /// posix_spawn in a new process group with default signal handling; the pid or why not.
+    /// Started like the kiosk's call-outs (`CommandSpawn`: no shell, its own process group);
+    /// the pid or why not.
     static func spawn(_ path: String, _ argv: [String], output fd: Int32) -> Result<pid_t, SpawnFailure> {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, fd, 1)
-        posix_spawn_file_actions_adddup2(&actions, fd, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        let cArgs = argv.map { strdup($0) } + [nil]
-        defer { cArgs.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, &attributes, cArgs, environ)
+        let (pid, rc) = CommandSpawn.start(path, argv, searchPath: false, output: fd)
         guard rc == 0 else { return .failure(SpawnFailure(message: "cannot run \(path): \(String(cString: strerror(rc)))")) }
         return .success(pid)
     }

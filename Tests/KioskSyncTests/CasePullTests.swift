@@ -96,31 +96,7 @@ struct CasePullTests {
     /// A centre that stores uploads, has no commands (unless given) and answers `GET /v1/cases`
     /// with `cases(after)`; nil answers 503.
     static func centre(commands: [String] = [], cases: @escaping @Sendable (Int64) -> CasesReply?) throws -> RecordingCentre {
-        let handedOut = LogLines()
-        return try RecordingCentre(answer: { method, path, body in
-            let time = "2026-12-03T07:00:00.000Z"
-            switch (method, path) {
-            case ("POST", "/v1/events"):
-                let upload = try? JSONDecoder().decode(UploadRequest.self, from: Data(body.utf8))
-                let last = upload?.events.last?.seq ?? 0
-                return (200, #"{"ackedSeq":\#(last),"stored":\#(upload?.events.count ?? 0),"duplicates":0,"serverTime":"\#(time)"}"#)
-            case ("POST", "/v1/heartbeat"):
-                return (200, #"{"serverTime":"\#(time)","kiosk":"k1","site":"tower-a"}"#)
-            case ("GET", _) where path.hasPrefix("/v1/commands"):
-                let first = handedOut.all.isEmpty
-                handedOut.append("once")
-                return (200, #"{"commands":[\#(first ? commands.joined(separator: ",") : "")],"serverTime":"\#(time)"}"#)
-            case ("GET", _) where path.hasPrefix("/v1/cases?"):
-                let after = path.split(separator: "?")[1].split(separator: "&").first { $0.hasPrefix("after=") }
-                    .flatMap { Int64($0.dropFirst("after=".count)) } ?? -1
-                guard let reply = cases(after), let json = try? WireEncoder().encode(reply) else { return (503, "{}") }
-                return (200, String(decoding: json, as: UTF8.self))
-            case ("GET", _) where path.hasPrefix("/v1/sites/"):
-                return (204, "")
-            default:
-                return (200, "{}")
-            }
-        })
+        try SyncDriverTests.storingCentre(commands: commands, cases: cases)
     }
 
     /// What the worker handed to the daemon's loop.

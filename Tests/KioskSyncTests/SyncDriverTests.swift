@@ -13,8 +13,12 @@ struct SyncDriverTests {
     let t0 = Date(timeIntervalSince1970: 1_795_510_800)
 
     /// A centre that stores everything: uploads are acknowledged through their last seq, the
-    /// heartbeat names site tower-a, nothing is published, `commands` are handed out once.
-    static func storingCentre(commands: [String] = [], onRequest: @escaping @Sendable (String) -> Void = { _ in }) throws -> RecordingCentre {
+    /// heartbeat names site tower-a, nothing is published, `commands` are handed out once;
+    /// with `cases`, `GET /v1/cases` answers `cases(after)` (nil: 503).
+    static func storingCentre(
+        commands: [String] = [], cases: (@Sendable (Int64) -> CasesReply?)? = nil,
+        onRequest: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws -> RecordingCentre {
         let handedOut = LogLines()
         return try RecordingCentre(answer: { method, path, body in
             let time = "2026-11-24T07:30:00.000Z"
@@ -29,6 +33,11 @@ struct SyncDriverTests {
                 let first = handedOut.all.isEmpty
                 handedOut.append("once")
                 return (200, #"{"commands":[\#(first ? commands.joined(separator: ",") : "")],"serverTime":"\#(time)"}"#)
+            case ("GET", _) where path.hasPrefix("/v1/cases?") && cases != nil:
+                let after = path.split(separator: "?")[1].split(separator: "&").first { $0.hasPrefix("after=") }
+                    .flatMap { Int64($0.dropFirst("after=".count)) } ?? -1
+                guard let reply = cases?(after), let json = try? WireEncoder().encode(reply) else { return (503, "{}") }
+                return (200, String(decoding: json, as: UTF8.self))
             case ("GET", _) where path.hasPrefix("/v1/sites/"):
                 return (204, "")
             default:

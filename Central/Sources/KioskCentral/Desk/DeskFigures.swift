@@ -9,29 +9,15 @@ struct DeskCaseFigures {
     struct Row: Hashable { var month: String; var service: String; var key: String }
     struct Handler { var name: String; var assigned = 0; var resolved = 0; var open = 0 }
 
-    var opened = 0
-    var replyInTime: Double?
-    var resolvedInTime: Double?
-    var reopened: Double?
-    var satisfaction: Double?
-    var medianReply: TimeInterval?
-    var medianResolve: TimeInterval?
-    var overdue = 0
+    /// The figures over all the cases (the cards at the top of the page).
+    let all: CaseTally
     var byReason: [(Row, Int)] = []
     var byCause: [(Row, Int)] = []
     var handlers: [Handler] = []
 
     init(cases: [CaseState], now: Date) {
         let figures = CaseFigures(cases: cases, now: now)
-        let all = figures.all
-        opened = all.opened
-        replyInTime = all.repliedInTimeRate
-        resolvedInTime = all.resolvedInTimeRate
-        reopened = all.reopenedRate
-        satisfaction = all.satisfactionRate
-        medianReply = all.medianSecondsToFirstReply
-        medianResolve = all.medianSecondsToResolution
-        overdue = all.overdue
+        all = figures.all
         var reasons: [(Row, Int)] = [], causes: [(Row, Int)] = []
         let groups = Dictionary(grouping: cases) { Row(month: String($0.day.prefix(7)), service: $0.service ?? "", key: "") }
         for (group, members) in groups {
@@ -65,13 +51,13 @@ extension CentralRoutes {
             "<div class=\"figure\" data-metric=\"\(id)\" data-value=\"\(raw)\"><b>\(DeskPage.escape(value))</b>\(DeskPage.escape(t(key)))</div>"
         }
         func raw(_ x: Double?) -> String { x.map { String($0) } ?? "null" }
-        var cards = figure("figures.replyInTime", "replyInTime", percent(f.replyInTime), raw: raw(f.replyInTime))
-        cards += figure("figures.resolvedInTime", "resolvedInTime", percent(f.resolvedInTime), raw: raw(f.resolvedInTime))
-        cards += figure("figures.reopened", "reopened", percent(f.reopened), raw: raw(f.reopened))
-        cards += figure("figures.satisfaction", "satisfaction", percent(f.satisfaction), raw: raw(f.satisfaction))
-        cards += figure("figures.medianReply", "medianReply", f.medianReply.map { t.duration($0) } ?? "—", raw: raw(f.medianReply))
-        cards += figure("figures.medianResolve", "medianResolve", f.medianResolve.map { t.duration($0) } ?? "—", raw: raw(f.medianResolve))
-        cards += figure("figures.overdue", "overdue", String(f.overdue), raw: String(f.overdue))
+        var cards = figure("figures.replyInTime", "replyInTime", percent(f.all.repliedInTimeRate), raw: raw(f.all.repliedInTimeRate))
+        cards += figure("figures.resolvedInTime", "resolvedInTime", percent(f.all.resolvedInTimeRate), raw: raw(f.all.resolvedInTimeRate))
+        cards += figure("figures.reopened", "reopened", percent(f.all.reopenedRate), raw: raw(f.all.reopenedRate))
+        cards += figure("figures.satisfaction", "satisfaction", percent(f.all.satisfactionRate), raw: raw(f.all.satisfactionRate))
+        cards += figure("figures.medianReply", "medianReply", f.all.medianSecondsToFirstReply.map { t.duration($0) } ?? "—", raw: raw(f.all.medianSecondsToFirstReply))
+        cards += figure("figures.medianResolve", "medianResolve", f.all.medianSecondsToResolution.map { t.duration($0) } ?? "—", raw: raw(f.all.medianSecondsToResolution))
+        cards += figure("figures.overdue", "overdue", String(f.all.overdue), raw: String(f.all.overdue))
         // Service names: the first site in scope with a published configuration names them.
         let site = cases.first?.site ?? user.sites.first ?? ""
         func table(_ rows: [(DeskCaseFigures.Row, Int)], _ heading: String, key: String, id: String) async throws -> String {
@@ -91,7 +77,7 @@ extension CentralRoutes {
         if f.handlers.isEmpty { handlers = "<tr><td colspan=\"4\" class=\"muted\">\(DeskPage.escape(t("figures.none")))</td></tr>" }
         let body = """
             <h1>\(DeskPage.escape(t("figures.title")))</h1>
-            <p class="muted">\(DeskPage.escape(t("figures.note", ["count": String(f.opened)])))</p>
+            <p class="muted">\(DeskPage.escape(t("figures.note", ["count": String(f.all.opened)])))</p>
             <div class="figures">\(cards)</div>
             \(try await table(f.byReason, "figures.byReason", key: "col.reason", id: "by-reason"))
             \(try await table(f.byCause, "figures.byCause", key: "case.rootCause", id: "by-cause"))

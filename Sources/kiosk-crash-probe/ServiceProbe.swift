@@ -31,7 +31,7 @@ func runServiceProbe(_ arguments: [String]) -> Never {
             clock = max(clock, last.event.time.addingTimeInterval(1))
         }
         writeAll(1, "ready \(try service.store.lastSequence())\n")
-        var random = ProbeRandom(state: seed)
+        var random = SplitMix64(state: seed)
         let counters = setup.configuration.counters.map(\.number)
         while true {
             clock = clock.addingTimeInterval(7)
@@ -64,14 +64,7 @@ func runServiceProbe(_ arguments: [String]) -> Never {
     }
 }
 
-/// SplitMix64: the same seed gives the same key presses.
-struct ProbeRandom {
-    var state: UInt64
-    mutating func below(_ n: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(n))
-    }
+extension SplitMix64 {
+    /// A number in 0..<n: the same seed gives the same key presses.
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }

@@ -161,8 +161,8 @@ struct EstimatorChoiceTests {
         // Two waiting, one open counter, 12 minutes each: 24 minutes, the 20–25 range.
         h.takeTicket(1)
         h.takeTicket(1)
-        let waiting = h.machine.state.ticketsWaiting(for: "repairs").count
-        #expect(h.machine.estimate(ahead: waiting, service: h.machine.configuration.services[0]) == WaitEstimate(low: 20, high: 25, countersOpen: true))
+        #expect(h.machine.estimate(.newTicket(service: "repairs", priority: false), now: h.now)
+            == WaitEstimate(low: 20, high: 25, point: 24, countersOpen: true))
         let restored = KioskMachine.restore(configuration: h.machine.configuration, catalog: shippedCatalogs()[.chinese], events: h.events, now: h.now)
         #expect(restored.estimator as? RollingWaitEstimator == rolling)
     }

@@ -179,6 +179,6 @@ struct EstimateTests {
         // 4 ahead × 6 min typical / 2 counters = 12 min → "10–15".
         let e = h.press("1E", .lobby).first!
         #expect(e.estimateLow == 10 && e.estimateHigh == 15)
-        #expect(h.machine.estimate(ahead: 4, service: h.machine.configuration.services[0]).countersOpen)
+        #expect(h.machine.estimate(.newTicket(service: h.machine.configuration.services[0].id, priority: false), now: h.now).countersOpen)
     }
 }

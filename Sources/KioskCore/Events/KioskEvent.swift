@@ -21,6 +21,9 @@ public struct KioskEvent: Codable, Equatable, Sendable {
     /// Estimated wait range shown when the ticket was issued, in minutes.
     public var estimateLow: Int?
     public var estimateHigh: Int?
+    /// The estimator's point estimate of that wait, in seconds (`WaitEstimate.point`): what
+    /// the reports measure the estimate's error on.
+    public var estimateSeconds: Int?
     /// 1 = 非常满意 … 4 = 不满意.
     public var rating: Int?
     public var score: Int?

@@ -132,8 +132,8 @@ public struct KioskMachine: Sendable {
 
     // MARK: Estimates
 
-    /// The wait for someone with `ahead` people before them in `service`'s line.
-    public func estimate(ahead: Int, service: ServiceConfig) -> WaitEstimate {
-        estimator.estimate(ahead: ahead, service: service, state: state)
+    /// The remaining wait, at `now`, of the person `question` names (the configured estimator's).
+    public func estimate(_ question: WaitQuestion, now: Date) -> WaitEstimate {
+        estimator.estimate(question, state: state, now: now)
     }
 }

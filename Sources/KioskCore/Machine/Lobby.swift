@@ -76,7 +76,7 @@ extension KioskMachine {
             return .notice(key: "lobby.numbers-exhausted", since: now)
         }
         let ahead = state.aheadOfNewTicket(service: id, priority: priority)
-        let estimate = estimate(ahead: ahead, service: service)
+        let estimate = estimate(.newTicket(service: id, priority: priority), now: now)
         let digits = service.lastNumber > 999 ? 4 : 3
         let label = service.prefix + String(repeating: "0", count: max(0, digits - String(number).count)) + String(number)
         var e = KioskEvent(.ticketIssued, at: now, day: state.day)
@@ -87,6 +87,7 @@ extension KioskMachine {
         e.position = ahead + 1
         e.estimateLow = estimate.low
         e.estimateHigh = estimate.high
+        e.estimateSeconds = Int((estimate.point * 60).rounded())
         record(e, into: &out)
         printTicket(e, terminal: terminal, language: language, into: &out)
         return .ticket(label: label, since: now)

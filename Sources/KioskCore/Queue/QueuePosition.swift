@@ -39,3 +39,40 @@ public enum CallOrder {
         }
     }
 }
+
+/// The facts behind a `WaitQuestion`, shared by every estimator.
+extension QueueState {
+    /// The service the question is about and how many people are ahead in its own line; nil
+    /// when the question names a ticket that is not waiting.
+    public func serviceAndAhead(_ question: WaitQuestion) -> (service: String, ahead: Int)? {
+        switch question {
+        case .newTicket(let service, let priority):
+            return (service, aheadOfNewTicket(service: service, priority: priority))
+        case .waiting(let label):
+            guard let t = tickets[label], t.status == .waiting else { return nil }
+            return (t.service, ahead(of: t))
+        }
+    }
+
+    /// Counters open, staffed and with nobody at them now (called or being served).
+    public func freeCounters(serving service: String) -> [Counter] {
+        counters.values.filter { $0.status == .open && $0.staff != nil && $0.current == nil && $0.services.contains(service) }
+            .sorted { $0.number < $1.number }
+    }
+
+    /// True when the person the question names would be called at once: a free counter serves
+    /// their service and nobody that counter would call first is waiting. (A ticket that is
+    /// waiting always has itself in line, so for `.waiting` only the others count.)
+    public func counterFreeNow(for question: WaitQuestion) -> Bool {
+        let service: String, own: String?
+        switch question {
+        case .newTicket(let s, _): service = s; own = nil
+        case .waiting(let label):
+            guard let t = tickets[label], t.status == .waiting else { return false }
+            service = t.service; own = label
+        }
+        return freeCounters(serving: service).contains { counter in
+            !waitingTickets.contains { $0.label != own && counter.services.contains($0.service) }
+        }
+    }
+}

@@ -10,7 +10,13 @@ public struct RollingWaitEstimator: WaitEstimator, Equatable {
     /// Recent occupancy times per service, newest last, in seconds.
     public private(set) var serviceTimes: [String: [Double]] = [:]
 
-    public init(window: Int) { self.window = window }
+    /// Each service's configured typical time (`typical-minutes`), used until it has history.
+    public let services: [String: ServiceConfig]
+
+    public init(window: Int, services: [ServiceConfig]) {
+        self.window = window
+        self.services = Dictionary(services.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
 
     public mutating func observe(_ event: KioskEvent, in state: QueueState) {
         guard event.type == .serviceFinished, let label = event.ticket, let t = state.tickets[label],
@@ -27,10 +33,14 @@ public struct RollingWaitEstimator: WaitEstimator, Equatable {
         return times.reduce(0, +) / Double(times.count) / 60
     }
 
-    public func estimate(ahead: Int, service: ServiceConfig, state: QueueState) -> WaitEstimate {
+    public func estimate(_ question: WaitQuestion, state: QueueState, now: Date) -> WaitEstimate {
+        guard let (id, ahead) = state.serviceAndAhead(question), let service = services[id] else {
+            return WaitEstimate(low: 0, high: 0, point: 0, countersOpen: true, noWait: true)
+        }
         let counters = state.openCounters(serving: service.id)
         let minutes = Double(ahead) * averageServiceMinutes(service) / Double(max(counters, 1))
         let low = Int((minutes / 5).rounded(.down)) * 5
-        return WaitEstimate(low: low, high: low + 5, countersOpen: counters > 0)
+        return WaitEstimate(low: low, high: low + 5, point: minutes, countersOpen: counters > 0,
+                            noWait: state.counterFreeNow(for: question))
     }
 }

@@ -50,13 +50,13 @@ public struct ScreenBuilder: Sendable {
             if priority { blocks.append(.text(c.text("lobby.priority-who"), .accent)) }
             if let s = serviceID.flatMap(config.service) {
                 let ahead = m.state.aheadOfNewTicket(service: s.id, priority: priority)
-                let e = m.estimate(ahead: ahead, service: s)
+                let e = m.estimate(.newTicket(service: s.id, priority: priority), now: now)
                 blocks.append(.banner(s.name(lobby.language), .accent))
                 blocks.append(.text(c.text("lobby.choice.waiting", ["count": String(ahead), "low": String(e.low), "high": String(e.high)]), .normal))
                 if !e.countersOpen { blocks.append(.text(c.text("lobby.no-counter-open"), .warning)) }
                 blocks.append(.text(c.text("lobby.choice.confirm"), .muted))
             } else {
-                blocks.append(serviceTable(m, c))
+                blocks.append(serviceTable(m, c, now: now))
                 blocks.append(.text(c.text("lobby.choice.pick"), .muted))
             }
             return Screen(title: title, blocks: blocks, footer: footer)
@@ -78,11 +78,11 @@ public struct ScreenBuilder: Sendable {
     }
 
     private func lobbyIdle(_ m: KioskMachine, _ c: Catalog, now: Date) -> [Block] {
-        var blocks: [Block] = [.text(c.text("lobby.welcome"), .accent), serviceTable(m, c)]
+        var blocks: [Block] = [.text(c.text("lobby.welcome"), .accent), serviceTable(m, c, now: now)]
         // Apologise, with a fresh estimate, to everyone past their target.
         for t in m.state.waitingTickets where t.careRaisedAt != nil {
-            guard let s = m.configuration.service(t.service) else { continue }
-            let e = m.estimate(ahead: m.state.ahead(of: t), service: s)
+            guard m.configuration.service(t.service) != nil else { continue }
+            let e = m.estimate(.waiting(label: t.label), now: now)
             blocks.append(.text(c.text("lobby.apology", ["ticket": t.label, "minutes": String(t.waitedMinutes(now: now)),
                                                            "low": String(e.low), "high": String(e.high)]), .warning))
         }
@@ -100,13 +100,13 @@ public struct ScreenBuilder: Sendable {
         return blocks
     }
 
-    private func serviceTable(_ m: KioskMachine, _ c: Catalog) -> Block {
+    private func serviceTable(_ m: KioskMachine, _ c: Catalog, now: Date) -> Block {
         var rows = [[c.text("lobby.table.key"), c.text("lobby.table.service"), c.text("lobby.table.waiting"), c.text("lobby.table.estimate")]]
         for s in m.configuration.services.sorted(by: { $0.key < $1.key }) {
             let waiting = m.state.ticketsWaiting(for: s.id).count
-            let e = m.estimate(ahead: waiting, service: s)
+            let e = m.estimate(.newTicket(service: s.id, priority: false), now: now)
             rows.append([String(s.key), s.name(c.language), c.text("lobby.table.people", ["count": String(waiting)]),
-                         waiting == 0 && e.countersOpen ? c.text("lobby.table.no-wait") : c.text("lobby.table.range", ["low": String(e.low), "high": String(e.high)])])
+                         e.noWait ? c.text("lobby.table.no-wait") : c.text("lobby.table.range", ["low": String(e.low), "high": String(e.high)])])
         }
         return .table(rows)
     }

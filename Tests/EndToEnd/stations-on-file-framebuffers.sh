@@ -4,7 +4,8 @@
 # their keypads, and a waiting-room board (role = board, no keypad) on a third: the recorded keys
 # must issue and call a ticket, the framebuffer files must hold a picture, the board must flash
 # the call (its picture changes every second), the lobby's own printer (`printer =` in its
-# [station], a file here) must get the ticket, `kioskctl screenshot` must write PNGs of the right size, and SIGTERM must stop it.
+# [station], a file here) must get the ticket, `kioskctl screenshot` must write PNGs of the right
+# size, and SIGTERM must stop it.
 set -eu
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-$(swift build --show-bin-path)}

@@ -28,7 +28,7 @@ struct BoardSnapshotTests {
         d.advance(10)
         let builder = ScreenBuilder(catalogs: ScreenFixtures.catalogs)
         let screens = builder.screens(d.machine, now: d.now) + [builder.screen(for: .board, d.machine, now: d.now)]
-        let canvas = DemoLayout.render(screens, focus: 0, width: 160, height: 48, hint: ScreenFixtures.catalogs[.chinese].text("demo.hint"))
+        let canvas = DemoLayout.render(screens, focus: 0, width: 160, height: 48, hint: ScreenFixtures.catalogs[.chinese].text("demo.hint"), underFirst: 1)
         assertSnapshot(name: "board-demo-160x48", lines: canvas.plainLines())
     }
 }

@@ -70,7 +70,8 @@ public final class ConsoleFrontend {
             lastSize = size
         }
         let canvas = DemoLayout.render(service.currentScreens(now: clock()), focus: focus, width: size.columns, height: size.rows,
-                                       hint: service.setup.catalogs[service.setup.configuration.language].text("demo.hint"))
+                                       hint: service.setup.catalogs[service.setup.configuration.language].text("demo.hint"),
+                                       underFirst: 1)
         let text = writer.frame(canvas)
         if !text.isEmpty { terminal.write(text) }
     }

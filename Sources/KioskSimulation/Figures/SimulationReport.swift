@@ -16,13 +16,16 @@ public struct SimulationReport: Codable, Sendable {
         public var seed: UInt64
         public var stateDirectory: String
         public var figures: SimulationFigures
+        /// Every ticket residents were handed, warm-up days too, by business day (JSON only:
+        /// the smoke test checks each is stored).
+        public var issued: [IssuedTickets]
     }
 
     public init(scenario: Scenario, configuredEstimator: String, runs: [SeedRun]) {
         self.scenario = scenario.name
         self.configuredEstimator = configuredEstimator
         peakLoad = SimulationReport.peakLoad(scenario)
-        seeds = runs.map { Seed(seed: $0.seed, stateDirectory: $0.stateDirectory, figures: $0.figures) }
+        seeds = runs.map { Seed(seed: $0.seed, stateDirectory: $0.stateDirectory, figures: $0.figures, issued: $0.issued) }
         pooled = Simulation.pooled(runs)
     }
 

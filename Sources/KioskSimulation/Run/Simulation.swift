@@ -15,7 +15,15 @@ public struct SeedRun: Sendable {
     public var seed: UInt64
     public var stateDirectory: String
     public var figures: SimulationFigures
+    /// The tickets residents were handed, by business day.
+    public var issued: [IssuedTickets]
     var tally: FigureTally
+}
+
+/// The labels of the tickets handed out on one business day, in order.
+public struct IssuedTickets: Codable, Equatable, Sendable {
+    public var day: String
+    public var tickets: [String]
 }
 
 /// Runs a scenario's days through the real kiosk (`KioskService`: the pure machine and the SQLite
@@ -68,7 +76,7 @@ public final class Simulation {
         try run.input(.tick(next))
         var tally = run.tally
         tally.days = run.measuredDays
-        return SeedRun(seed: seed, stateDirectory: stateDirectory, figures: tally.figures, tally: tally)
+        return SeedRun(seed: seed, stateDirectory: stateDirectory, figures: tally.figures, issued: run.issued, tally: tally)
     }
 
     /// Seeds pooled: each estimator's tickets of every seed in one fold.
@@ -96,6 +104,7 @@ struct DayRunner {
     var shadows: ShadowEstimators
     var tally: FigureTally
     var measuredDays: [String] = []
+    var issued: [IssuedTickets] = []
     /// Committed events not yet looked at (filled by the service's adapter).
     let committed = Committed()
 
@@ -213,8 +222,8 @@ struct DayRunner {
             if let n = e.counter { busySince[n] = e.time }
             guard !firstCalled.contains(label) else { return }
             firstCalled.insert(label)
-            guard let issued = issuedAt[label], let answers = estimates[label] else { return }
-            let wait = e.time.timeIntervalSince(issued)
+            guard let issuedTime = issuedAt[label], let answers = estimates[label] else { return }
+            let wait = e.time.timeIntervalSince(issuedTime)
             for (i, a) in answers.enumerated() {
                 tally.tallies[i].add(low: a.low, high: a.high, estimateSeconds: Int((a.point * 60).rounded()), waitSeconds: wait)
             }
@@ -270,11 +279,11 @@ struct DayRunner {
         try press((r.priority ? [.star] : []) + [.digit(plan.key)], .lobby, at: t)
         let answers = shadows.newTicket(service: r.service, priority: r.priority, state: service.machine.state, now: date(t))
         let produced = try press([.enter], .lobby, at: t)
-        guard let issued = produced.first(where: { $0.type == .ticketIssued }), let label = issued.ticket else {
+        guard let issuedEvent = produced.first(where: { $0.type == .ticketIssued }), let label = issuedEvent.ticket else {
             throw SimulationError("a resident pressed \(r.priority ? "* " : "")\(plan.key) Enter at the lobby and got no ticket (numbers of \(r.service) used up? widen numbers = in kiosk.conf)")
         }
         let own = answers[shadows.configured]
-        let stored = (issued.estimateLow, issued.estimateHigh, issued.estimateSeconds)
+        let stored = (issuedEvent.estimateLow, issuedEvent.estimateHigh, issuedEvent.estimateSeconds)
         guard stored == (own.low, own.high, Int((own.point * 60).rounded())) else {
             throw SimulationError("""
                 ticket \(label): the estimator '\(shadows.names[shadows.configured])' run beside the kiosk answered \
@@ -284,8 +293,10 @@ struct DayRunner {
                 """)
         }
         residentOfTicket[label] = i
+        if issued.last?.day != issuedEvent.day { issued.append(IssuedTickets(day: issuedEvent.day, tickets: [])) }
+        issued[issued.count - 1].tickets.append(label)
         estimates[label] = answers
-        issuedAt[label] = issued.time
+        issuedAt[label] = issuedEvent.time
         for (n, s) in staff where s.phase == .idle && s.plan.services.contains(r.service) {
             wake(n, at: t + reaction())
         }

@@ -297,7 +297,7 @@ struct DayRunner {
         issued[issued.count - 1].tickets.append(label)
         estimates[label] = answers
         issuedAt[label] = issuedEvent.time
-        for (n, s) in staff where s.phase == .idle && s.plan.services.contains(r.service) {
+        for n in staff.keys.sorted() where staff[n]!.phase == .idle && staff[n]!.plan.services.contains(r.service) {
             wake(n, at: t + reaction())
         }
     }

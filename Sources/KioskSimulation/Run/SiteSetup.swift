@@ -21,6 +21,9 @@ public enum SiteSetup {
         func fail(_ line: Int, _ message: String) -> Result<KioskSetup, ScenarioErrors> {
             .failure(ScenarioErrors([ScenarioError(file: scenarioFile, line: line, message: message)]))
         }
+        if FileManager.default.fileExists(atPath: stateDirectory + "/kiosk.sqlite") {
+            return fail(0, "\(stateDirectory) already holds a kiosk's events; give kiosk-sim an empty --state-dir (or remove it)")
+        }
         guard let assets = KioskSetup.locateAssets(explicit: nil) else {
             return fail(0, "the site assets (Kiosk/messages) were not found; set KIOSK_ASSETS to the Kiosk folder")
         }

@@ -41,6 +41,16 @@ public enum SiteSetup {
             errors.append(ScenarioError(file: scenarioFile, line: s.line,
                 message: "\(basePath) has no service '\(s.id)'; use one of \(base.services.map(\.id).joined(separator: ", "))"))
         }
+        for c in scenario.counters {
+            for id in c.services where base.service(id) == nil {
+                errors.append(ScenarioError(file: scenarioFile, line: c.line,
+                    message: "[counter \(c.number)] serves '\(id)', which \(basePath) does not have; use one of \(base.services.map(\.id).joined(separator: ", "))"))
+            }
+        }
+        for s in base.services where !scenario.counters.contains(where: { $0.services.contains(s.id) }) {
+            errors.append(ScenarioError(file: scenarioFile, line: scenario.counters.first?.line ?? 0,
+                message: "no counter serves '\(s.id)' of \(basePath), and kioskd refuses a service no counter serves; add it to a counter's services"))
+        }
         let staffInFile = baseText.split(whereSeparator: \.isNewline).contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("[staff") }
         var staffSections: [String] = []
         for c in scenario.counters {

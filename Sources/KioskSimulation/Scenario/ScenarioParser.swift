@@ -329,12 +329,6 @@ public enum ScenarioParser {
                 error(scenario.services[0].line, "every service has share 0; give at least one a share above 0")
             }
             if scenario.counters.isEmpty { error(0, "no counters are given; add [counter N] sections with services, staff and login") }
-            let planned = Set(scenario.services.map(\.id))
-            for c in scenario.counters {
-                for id in c.services where !planned.contains(id) {
-                    error(c.line, "[counter \(c.number)] serves '\(id)', which has no [service \(id)] section here; add one or remove it from services")
-                }
-            }
             for s in scenario.services where !scenario.counters.contains(where: { $0.services.contains(s.id) }) {
                 error(s.line, "no counter serves '\(s.id)', so its tickets would never be called; add it to a counter's services")
             }

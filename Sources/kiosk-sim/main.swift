@@ -76,6 +76,9 @@ if let seeds { scenario.seeds = seeds }
 if let days { scenario.days = days }
 if let warmUp { scenario.warmUpDays = warmUp }
 
+if let estimators, let unknown = estimators.first(where: { name in !WaitEstimators.names.contains(name) }) {
+    fail("--estimators: '\(unknown)' is not an estimator of this kiosk; the estimators are \(WaitEstimators.names.joined(separator: ", "))")
+}
 let root = stateDirectory ?? FileManager.default.temporaryDirectory
     .appendingPathComponent("kiosk-sim-\(ProcessInfo.processInfo.processIdentifier)-\(Int(Date().timeIntervalSince1970))").path
 // Thousands of visits go through kioskd's code: only its warnings and errors are written.
@@ -89,9 +92,6 @@ for seed in scenario.seeds {
     switch SiteSetup.prepare(scenario, scenarioFile: scenarioPath, stateDirectory: dir) {
     case .success(let s): setup = s
     case .failure(let e): fail(e.description, code: 65)
-    }
-    if let estimators, let unknown = estimators.first(where: { name in !WaitEstimators.names.contains(name) }) {
-        fail("--estimators: '\(unknown)' is not an estimator of this kiosk; the estimators are \(WaitEstimators.names.joined(separator: ", "))")
     }
     configured = setup.configuration.estimator
     let started = Date()

@@ -331,6 +331,8 @@ struct DayRunner {
                 return
             }
             staff[n]?.pausesTaken = s.pausesTaken
+            // A long wait shown at this counter: acknowledged (someone goes over) before the next call.
+            if !service.machine.careAlerts(for: n).isEmpty { try press([CounterStaff.key(.care)], station, at: t) }
             let state = service.machine.state
             if let counter = state.counters[n],
                CallOrder.next(for: counter, state: state, normalCallsPerPriority: configuration.normalCallsPerPriority) != nil {

@@ -3,8 +3,9 @@ import KioskCore
 
 /// The staff member at one counter, as the simulation sees them: where they are in a visit, and
 /// when they act next. They use the counter keypad like a person (`CounterKeys`): log in, call
-/// the next ticket, recall and mark no-shows, start and finish visits, pause for their breaks,
-/// and log out when the lobby has closed and nobody they serve is waiting.
+/// the next ticket (acknowledging a care alert for a long wait first, if their counter shows one),
+/// recall and mark no-shows, start and finish visits, pause for their breaks, and log out when
+/// the lobby has closed and nobody they serve is waiting.
 struct CounterStaff {
     enum Phase: Equatable {
         case loggedOut

@@ -68,6 +68,14 @@ extension CaseState {
             if let level = e.level, !escalations.contains(level) { escalations.append(level) }
         case .caseAlertAcknowledged:
             if let level = e.level, escalations.contains(level), !acknowledged.contains(level) { acknowledged.append(level) }
+        case .caseContactGiven:
+            // Only the masked form is ever in an event; a later number replaces an earlier one.
+            guard let masked = e.contact, !masked.isEmpty else { break }
+            contact = masked
+            contactErased = nil
+        case .caseContactErased:
+            guard contact != nil else { break }
+            contactErased = true
         default:
             return false
         }

@@ -92,10 +92,22 @@ struct Serve: AsyncParsableCommand {
     var notifyAttempts: Int = 5
     @Option(help: "Share of a case deadline's interval after which it is escalated as near (0 < share < 1).")
     var escalateShare: Double = CaseEscalator.defaultShare
+    @Option(help: ArgumentHelp(
+        "File with the key that seals residents' call-back numbers at rest: 32 bytes as 64 hex digits (`openssl rand -hex 32`), readable by kiosk-central only.",
+        discussion: "Without it, kiosks keep the numbers they were given and send them again once the centre has a key."))
+    var contactKeyFile: String?
+    @Option(help: "How long after its case is closed a call-back number is erased: 90d (default), 12h, 30m, 45s.")
+    var contactRetention: String = "90d"
 
     func validate() throws {
         guard escalateShare > 0, escalateShare < 1 else {
             throw ValidationError("--escalate-share \(escalateShare) must be between 0 and 1 (e.g. 0.75: escalated when 75 % of the time has passed)")
+        }
+        guard ContactEraser.parseRetention(contactRetention) != nil else {
+            throw ValidationError("--contact-retention '\(contactRetention)' is not a time: write it like 90d, 12h, 30m or 45s")
+        }
+        if let contactKeyFile {
+            do { _ = try ContactKey.load(path: contactKeyFile) } catch { throw ValidationError("--contact-key-file: \(error.description)") }
         }
         guard (1...100).contains(notifyAttempts) else { throw ValidationError("--notify-attempts must be between 1 and 100") }
         if let notifyCommand {
@@ -113,8 +125,15 @@ struct Serve: AsyncParsableCommand {
         let host = self.host ?? env["KIOSK_CENTRAL_HOST"] ?? "127.0.0.1"
         let port = self.port ?? env["KIOSK_CENTRAL_PORT"].flatMap(Int.init) ?? 8080
         let client = PostgresClient(configuration: try db.location().clientConfiguration(), backgroundLogger: logger)
-        let store = CentralStore(client: client, logger: logger, escalationShare: escalateShare)
+        var store = CentralStore(client: client, logger: logger, escalationShare: escalateShare)
+        store.contacts = ContactSettings(
+            key: try contactKeyFile.map { path throws(CentralError) in try ContactKey.load(path: path) },
+            retention: ContactEraser.parseRetention(contactRetention) ?? 90 * 86400)
+        if contactKeyFile == nil {
+            logger.notice("no --contact-key-file: residents' call-back numbers stay at the kiosks until the centre has a key")
+        }
         let escalator = CaseEscalator(store: store)
+        let eraser = ContactEraser(store: store)
         let notifier = Notifier(
             store: store, command: try notifyCommand.map { try NotifyCommand($0, timeout: notifyTimeout) },
             maxAttempts: notifyAttempts)
@@ -152,6 +171,7 @@ struct Serve: AsyncParsableCommand {
                 await withTaskGroup(of: Void.self) { tasks in
                     tasks.addTask { await escalator.run() }
                     tasks.addTask { await notifier.run() }
+                    tasks.addTask { await eraser.run() }
                 }
             }
             defer { group.cancelAll() }

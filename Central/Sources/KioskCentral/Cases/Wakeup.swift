@@ -87,5 +87,7 @@ public final class CaseWakeups: Sendable {
     public let escalator = Wakeup()
     /// An escalation queued a notification here.
     public let notifier = Wakeup()
+    /// A case was closed here: its call-back number's retention time is counted from now.
+    public let contacts = Wakeup()
     public init() {}
 }

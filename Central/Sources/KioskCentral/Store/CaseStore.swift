@@ -130,6 +130,7 @@ extension CentralStore {
         guard try await insertCaseEvent(conn, r, applied: true) != nil else { return .duplicate }
         let changed = state.apply(r.event)
         if changed { try await writeCase(conn, state, site: r.site, kiosk: state.kiosk) }
+        if changed && state.status == .closed { wakes.contacts.signal() }
         return .applied(state, changed: changed)
     }
 

@@ -19,6 +19,8 @@ public struct CentralStore: Sendable {
     public let escalationShare: Double
     /// This process's wake-ups: the escalation task and the notifier sleep on them.
     public let wakes = CaseWakeups()
+    /// Residents' call-back numbers: the sealing key and the retention (`Contacts/`).
+    public var contacts = ContactSettings()
 
     public init(client: PostgresClient, logger: Logger, escalationShare: Double = CaseEscalations.defaultShare) {
         self.client = client

@@ -68,3 +68,15 @@ public struct ContactsReply: Codable, Equatable, Sendable {
     public var serverTime: String
     public init(stored: [String], serverTime: String) { self.stored = stored; self.serverTime = serverTime }
 }
+
+/// `POST /v1/admin/sites/{site}/cases/{ref}/erase-contact`: `erased` false when the number was
+/// already gone (erased before, on request or after its retention).
+public struct EraseContactReply: Codable, Equatable, Sendable {
+    public var site: String
+    public var ref: String
+    public var masked: String
+    public var erased: Bool
+    public init(site: String, ref: String, masked: String, erased: Bool) {
+        self.site = site; self.ref = ref; self.masked = masked; self.erased = erased
+    }
+}

@@ -243,8 +243,24 @@ struct Admin: AsyncParsableCommand {
         abstract: "IT's commands over the admin API.",
         subcommands: [
             Kiosks.self, Register.self, Revoke.self, Command.self, Commands.self, PublishConfig.self, Events.self, Reports.self,
-            ReportHTML.self, User.self,
+            ReportHTML.self, User.self, EraseContact.self,
         ])
+
+    struct EraseContact: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "erase-contact",
+            abstract: "Erase a resident's call-back number now (they asked); recorded on the case as case.contact-erased.")
+        @OptionGroup var options: AdminOptions
+        @Argument(help: "The case's site id.") var site: String
+        @Argument(help: "The case reference, e.g. R20261203-001.") var ref: String
+        func run() async throws {
+            let path = "/v1/admin/sites/\(site.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? site)/cases/\(ref.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ref)/erase-contact"
+            let reply = try JSONDecoder().decode(EraseContactReply.self, from: try await options.call("POST", path))
+            print(reply.erased
+                ? "erased the call-back number of case \(reply.ref) at \(reply.site) (\(reply.masked)); recorded on the case"
+                : "case \(reply.ref) at \(reply.site) has no call-back number left (\(reply.masked)): it was erased before")
+        }
+    }
 
     struct Kiosks: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List kiosks with health (last seen, backlog, version, errors).")

@@ -36,5 +36,17 @@ extension CentralRoutes {
             let stored = try await store.storeContacts(site: site, upload.contacts)
             return jsonResponse(ContactsReply(stored: stored, serverTime: WireTime.string(Date())))
         }
+        // A resident asked for their number to be erased (`kiosk-central admin erase-contact`).
+        router.post("/v1/admin/sites/:site/cases/:ref/erase-contact") { request, context in
+            try await requireAdmin(request)
+            let site = context.parameters.get("site") ?? "", ref = context.parameters.get("ref") ?? ""
+            guard let record = try await store.contactRecord(site: site, ref: ref) else {
+                throw APIError(
+                    .notFound, "no-contact", "case \(ref) at site \(site) has no call-back number",
+                    hint: "check the site and the reference (R20261203-001); a number skipped at the pad was never stored")
+            }
+            let erased = try await store.eraseContact(site: site, ref: ref, why: "request", actor: "admin")
+            return jsonResponse(EraseContactReply(site: site, ref: ref, masked: record.masked, erased: erased))
+        }
     }
 }

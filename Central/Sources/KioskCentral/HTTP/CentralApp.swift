@@ -23,6 +23,7 @@ public struct CentralRoutes: Sendable {
         ("GET", "/v1/sites/{site}/config"),
         ("GET", "/v1/cases"),
         ("POST", "/v1/contacts"),
+        ("POST", "/v1/admin/sites/{site}/cases/{ref}/erase-contact"),
         ("GET", "/v1/admin/kiosks"),
         ("POST", "/v1/admin/kiosks"),
         ("POST", "/v1/admin/kiosks/{kiosk}/revoke"),

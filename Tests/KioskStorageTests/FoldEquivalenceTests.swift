@@ -93,6 +93,7 @@ struct EventStreamGenerator {
     static let notProduced: Set<EventType> = [
         .caseAssigned, .caseResolved, .caseClosed, .caseReopened, .caseEscalated, .caseAlertAcknowledged,
         .caseContactAsked, .caseContactGiven, .caseContactSkipped, .caseContactViewed, .caseContactErased,
+        .caseResidentNotified,
     ]
 
     var rng: SplitMix64
@@ -254,7 +255,8 @@ struct EventStreamGenerator {
             let detail = chance(80) ? "paper out" : nil
             return event(type) { $0.detail = detail }
         case .printerRecovered, .dayClosed, .caseAssigned, .caseContacted, .caseResolved, .caseClosed, .caseReopened, .caseEscalated, .caseAlertAcknowledged,
-             .caseContactAsked, .caseContactGiven, .caseContactSkipped, .caseContactViewed, .caseContactErased:
+             .caseContactAsked, .caseContactGiven, .caseContactSkipped, .caseContactViewed, .caseContactErased,
+             .caseResidentNotified:
             return event(type)
         }
     }

@@ -84,7 +84,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The kiosk's message catalogs (folder with zh-Hans.catalog, en.catalog), for the desk's names of reasons and root causes (env KIOSK_CENTRAL_CATALOG_DIR).")
     var catalogDir: String?
     @Option(help: ArgumentHelp(
-        "Run this to tell a site's manager about a case escalation, without a shell; placeholders {site} {ref} {level} {deadline} {assignee} (e.g. '/usr/local/bin/notify-manager {site} {ref} {level}').",
+        "Run this to tell a site's manager about a case escalation, and residents about their case, without a shell; placeholders {site} {ref} {level} {deadline} {assignee}, and for residents' messages (levels resident.*) {phone} {message} (e.g. '/usr/local/bin/notify {site} {ref} {level} {phone} {message}').",
         discussion: "Without it, escalations are still recorded and shown at the counters; their notifications are recorded as skipped."))
     var notifyCommand: String?
     @Option(help: "Seconds one run of --notify-command may take before it is stopped (1…3600).") var notifyTimeout: Double = 20
@@ -134,7 +134,7 @@ struct Serve: AsyncParsableCommand {
         }
         let escalator = CaseEscalator(store: store)
         let eraser = ContactEraser(store: store)
-        let notifier = Notifier(
+        var notifier = Notifier(
             store: store, command: try notifyCommand.map { try NotifyCommand($0, timeout: notifyTimeout) },
             maxAttempts: notifyAttempts)
         if notifyCommand == nil {
@@ -144,7 +144,9 @@ struct Serve: AsyncParsableCommand {
         routes.desk.secureCookies = secureCookies
         if let dir = catalogDir ?? env["KIOSK_CENTRAL_CATALOG_DIR"] {
             switch CatalogParser.loadAll(directory: dir) {
-            case .success(let catalogs): routes.desk.catalogs = catalogs
+            case .success(let catalogs):
+                routes.desk.catalogs = catalogs
+                notifier.catalogs = catalogs
             case .failure(let errors):
                 throw CentralError(
                     "cannot load the message catalogs in \(dir): \(errors.errors.map(\.description).joined(separator: "; "))",
@@ -157,7 +159,11 @@ struct Serve: AsyncParsableCommand {
             services: [client],
             onServerRunning: { _ in logger.info("listening", metadata: ["host": "\(host)", "port": "\(port)"]) },
             logger: logger)
+        if routes.desk.catalogs == nil {
+            logger.notice("no --catalog-dir: residents' messages carry only the reference, the step and the time")
+        }
         let (schemaReady, schemaReadyNow) = AsyncStream.makeStream(of: Void.self)
+        let runningNotifier = notifier
         app.beforeServerStarts {
             let applied = try await applyCentralMigrations(client, logger: logger)
             logger.info("schema ready", metadata: ["applied": "\(applied)"])
@@ -170,7 +176,7 @@ struct Serve: AsyncParsableCommand {
                 for await _ in schemaReady {}
                 await withTaskGroup(of: Void.self) { tasks in
                     tasks.addTask { await escalator.run() }
-                    tasks.addTask { await notifier.run() }
+                    tasks.addTask { await runningNotifier.run() }
                     tasks.addTask { await eraser.run() }
                 }
             }

@@ -147,3 +147,69 @@ struct ContactCentreTests {
         }
     }
 }
+
+/// Keeping the resident informed: received, replied, resolved and an apology, each once per
+/// case through notify-command with the number and the catalog's words, each recorded on the case.
+@Suite("Messages to residents (real PostgreSQL)", .enabled(if: hasDatabase, noDatabaseNote), .serialized)
+struct ResidentMessageTests {
+    @Test func eachStepIsSentOnceWithTheNumberAndRecordedOnTheCase() async throws {
+        let key = try ContactKey(hex: ContactKeyTests.hex)
+        try await withLiveCentral(contacts: ContactSettings(key: key)) { c in
+            let k1 = try await c.register("k1", site: "s1")
+            let ref = ContactCentreTests.ref, late = "R20261203-002"
+            try await c.upload(k1, kiosk: "k1", ContactCentreTests.caseWithContact() + [
+                (4, openedEvent(late, minutes: 2, ticket: "A002")),
+                (5, openedEvent("R20261203-003", minutes: 3, ticket: "A003")),  // no number: never messaged
+            ])
+            for (r, number) in [(ref, "13812345678"), (late, "13900001111")] {
+                #expect(try await c.call("POST", "/v1/contacts", token: k1, json: ContactCentreTests.contactJSON(r, number: number)).status == 200)
+            }
+            // Sent again (a lost answer): no second "received".
+            #expect(try await c.call("POST", "/v1/contacts", token: k1, json: ContactCentreTests.contactJSON()).status == 200)
+
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("resident-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let out = dir.appendingPathComponent("sent.txt"), script = dir.appendingPathComponent("sms.sh")
+            try "#!/bin/sh\nprintf '%s|%s|%s|%s\\n' \"$1\" \"$2\" \"$3\" \"$4\" >> \(out.path)\n".write(to: script, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+            var notifier = Notifier(store: c.store, command: try NotifyCommand(script.path + " {ref} {level} {phone} {message}", timeout: 10))
+            if case .success(let catalogs) = CatalogParser.loadAll(directory: repositoryRoot.appendingPathComponent("Kiosk/messages").path) {
+                notifier.catalogs = catalogs
+            }
+            func sent() -> [String] { ((try? String(contentsOf: out, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
+
+            try await notifier.runDue(at: Date().addingTimeInterval(1))
+            #expect(sent().count == 2)
+            let received = try #require(sent().first { $0.hasPrefix(ref) })
+            #expect(received.hasPrefix("\(ref)|resident.received|13812345678|【客户服务中心】您反映的问题已受理，跟进单号 \(ref)"))
+
+            // Replied, resolved, reopened and resolved again: each step once.
+            try await c.upload(k1, kiosk: "k1", [
+                (6, caseEvent(.caseContacted, ref, minutes: 10) { $0.channel = .phone; $0.note = "called back" }),
+                (7, caseEvent(.caseResolved, ref, minutes: 20) { $0.rootCause = "cause.staff" }),
+                (8, caseEvent(.caseReopened, ref, minutes: 25) { $0.note = "not fixed" }),
+                (9, caseEvent(.caseResolved, ref, minutes: 40) { $0.rootCause = "cause.staff" }),
+            ])
+            // The other case falls behind: its resolution is near (75 % of 6 h) → one apology.
+            try await CaseEscalator(store: c.store).escalateDue(at: caseMorning.addingTimeInterval(300 * 60))
+            try await notifier.runDue(at: Date().addingTimeInterval(1))
+            try await notifier.runDue(at: Date().addingTimeInterval(2))
+            // (The managers' escalations go through the same command: only the residents' here.)
+            let levels = sent().filter { $0.contains("|resident.") }.map { $0.split(separator: "|").prefix(2).joined(separator: " ") }.sorted()
+            #expect(levels == ["\(ref) resident.received", "\(ref) resident.replied", "\(ref) resident.resolved",
+                               "\(late) resident.apology", "\(late) resident.received"])
+            let apology = try #require(sent().first { $0.contains("resident.apology") })
+            #expect(apology.contains("13900001111") && apology.contains("非常抱歉"))
+            #expect(try await c.scalar("SELECT count(*) FROM notifications WHERE ref = 'R20261203-003' AND level LIKE 'resident.%'") == 0)
+            let outcomes = try await c.scalar("SELECT count(*) FROM case_events WHERE type = 'case.resident-notified' AND payload->>'detail' = 'sent'")
+            #expect(outcomes == 5)
+            #expect(try await c.scalar("SELECT count(*) FROM case_events WHERE payload::text LIKE '%13812345678%'") == 0)
+
+            // An erased number is never messaged: the step is recorded as skipped.
+            try await c.store.eraseContact(site: "s1", ref: late, why: "request")
+            try await c.upload(k1, kiosk: "k1", [(10, caseEvent(.caseContacted, late, minutes: 301) { $0.channel = .phone; $0.note = "x" })])
+            #expect(try await c.scalar("SELECT count(*) FROM notifications WHERE ref = '\(late)' AND level = 'resident.replied'") == 0)
+        }
+    }
+}

@@ -108,6 +108,10 @@ public enum EventType: String, Codable, Equatable, Sendable, CaseIterable {
     case caseContactViewed = "case.contact-viewed"
     /// At the centre: the full number was erased (`detail` "retention" or "request").
     case caseContactErased = "case.contact-erased"
+    /// At the centre: a message to the resident through notify-command finished (`level` the
+    /// step: resident.received, resident.replied, resident.resolved, resident.apology; `detail`
+    /// the outcome: sent, failed or skipped).
+    case caseResidentNotified = "case.resident-notified"
     case careAlertRaised = "care.raised"
     case careAcknowledged = "care.acknowledged"
     case farewellShown = "farewell.shown"

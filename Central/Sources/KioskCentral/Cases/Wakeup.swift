@@ -90,4 +90,12 @@ public final class CaseWakeups: Sendable {
     /// A case was closed here: its call-back number's retention time is counted from now.
     public let contacts = Wakeup()
     public init() {}
+
+    /// Cases changed and the change is committed: every task that acts on cases looks again
+    /// (escalation times, residents' messages queued by the change, retention from a closing).
+    public func casesChanged() {
+        escalator.signal()
+        notifier.signal()
+        contacts.signal()
+    }
 }

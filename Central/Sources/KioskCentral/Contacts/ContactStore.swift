@@ -44,18 +44,29 @@ extension CentralStore {
         }
         var sealed: [(CaseContact, Data)] = []
         for c in contacts { sealed.append((c, try key.seal(c.number, site: site, ref: c.ref))) }
-        return try await transaction { conn in
+        let stored = try await transaction { conn in
             for (c, box) in sealed {
-                try await conn.query(
+                var new = false
+                for try await _ in try await conn.query(
                     """
                     INSERT INTO case_contacts (site_id, ref, masked, sealed, key_id, consent, consent_version, given_at)
                     VALUES (\(site), \(c.ref), \(c.masked), \(ByteBuffer(bytes: box)), \(key.id), \(c.consent), \(c.consentVersion),
                             \(WireTime.parse(c.givenAt) ?? Date()))
-                    ON CONFLICT (site_id, ref) DO NOTHING
-                    """, logger: logger)
+                    ON CONFLICT (site_id, ref) DO NOTHING RETURNING ref
+                    """, logger: logger
+                ).decode(String.self) { new = true }
+                guard new else { continue }
+                // The resident hears that the case is received, with its reply deadline.
+                var replyBy: Date?
+                for try await d in try await conn.query(
+                    "SELECT reply_by FROM cases WHERE site_id = \(site) AND ref = \(c.ref)", logger: logger
+                ).decode(Date?.self) { replyBy = d }
+                try await queueResidentMessage(conn, site: site, ref: c.ref, step: .received, time: replyBy)
             }
             return contacts.map(\.ref)
         }
+        wakes.notifier.signal()
+        return stored
     }
 
     /// The case's contact as the desk may show it to anybody (masked), nil when none was given.

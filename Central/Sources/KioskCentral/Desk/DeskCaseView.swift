@@ -67,7 +67,7 @@ extension CentralRoutes {
             default:
                 what = t("event.\(entry.type)", [
                     "assignee": e?.assignee ?? "", "channel": e?.channel.map { t("channel.\($0.rawValue)") } ?? "",
-                    "level": e?.level.map { t("level.\($0)") } ?? "",
+                    "level": e?.level.map { t("level.\($0)") } ?? "", "outcome": e?.detail ?? "",
                 ])
             }
             if let cause = e?.rootCause { what += " · " + names.catalog(cause) }

@@ -218,8 +218,13 @@ def contacts():
     with open(key, "w") as f:
         f.write(os.urandom(32).hex() + "\n")
     os.chmod(key, 0o600)
+    sms = os.path.join(WORK, "sms.txt")
+    script = os.path.join(WORK, "sms.sh")
+    with open(script, "w") as f:
+        f.write(f'#!/bin/sh\necho "$1 $2 $3 $4" >> {sms}\n')
+    os.chmod(script, 0o755)
     centre = Centre("proof_contacts")
-    centre.start("--contact-key-file", key, "--contact-retention", "4s")
+    centre.start("--contact-key-file", key, "--contact-retention", "4s", "--notify-command", f"{script} {{ref}} {{level}} {{phone}} {{message}}")
     token = centre.admin_cli("register", "--kiosk", "ct-1", "--site", "site-a").strip()
     for name, site in (("zhao.lei", "site-a"), ("sun.mei", "site-b")):
         status, out = cli(centre, "add", name, "--role", "handler", "--site", site, password=PASSWORD)
@@ -280,6 +285,18 @@ def contacts():
         gone = wait(lambda: psql(centre.db, f"SELECT count(*) FROM case_contacts WHERE ref = '{ref}' AND sealed IS NULL "
                                             "AND erased_why = 'retention'") == "1", 15, step=0.3)
         check(gone, f"the number is erased {time.time() - t0:.1f} s after closing (retention 4 s)")
+        def messages():
+            lines = open(sms).read().splitlines() if os.path.exists(sms) else []
+            return [l.split(" ", 3) for l in lines if l.startswith(ref + " resident.")]
+        wait(lambda: len(messages()) >= 2, 5, step=0.3)
+        time.sleep(1)
+        got = sorted(m[1] for m in messages())
+        check(got == ["resident.received", "resident.resolved"] and all(m[2] == number for m in messages()),
+              f"the notify script got the resident's received and resolved messages once each, to their number ({got})")
+        check(any("已受理" in m[3] and ref in m[3] for m in messages()), "…worded from the catalog, with the reference")
+        sends = psql(centre.db, f"SELECT string_agg(payload->>'level' || ':' || (payload->>'detail'), ',' ORDER BY id) FROM case_events "
+                                f"WHERE ref = '{ref}' AND type = 'case.resident-notified'")
+        check(sends == "resident.received:sent,resident.resolved:sent", f"each send is on the case with its outcome ({sends})")
         out = centre.admin_cli("erase-contact", "site-a", ref)
         erasures = psql(centre.db, f"SELECT count(*) FROM case_events WHERE ref = '{ref}' AND type = 'case.contact-erased'")
         check("no call-back number left" in out and erasures == "1",

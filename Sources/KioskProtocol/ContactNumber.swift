@@ -1,5 +1,13 @@
 import Foundation
 
+/// How a handler's call-back to the resident went (`case.callback`, recorded at the desk).
+public enum CallbackOutcome: String, Codable, CaseIterable, Sendable {
+    case reached
+    case notReached = "not-reached"
+    /// The resident asked to be called back later.
+    case later
+}
+
 /// A resident's mobile number for the call-back of a case (issue 15), and the one way it is
 /// shown to anybody who is not its case's handler: masked ("138****5678"). Events, logs, reports,
 /// screens and the slip only ever carry the masked form; the full number travels once from the

@@ -218,7 +218,7 @@ extension EventStore {
         case .ratingMisuse, .staffLoginFailed, .careAlertRaised, .careAcknowledged, .farewellShown, .farewellEnded,
             .weatherSet, .printerFailed, .printerRecovered, .caseAssigned, .caseResolved, .caseClosed, .caseReopened,
             .caseEscalated, .caseAlertAcknowledged, .caseContactAsked, .caseContactGiven, .caseContactSkipped,
-            .caseContactViewed, .caseContactErased, .caseResidentNotified:
+            .caseContactViewed, .caseContactErased, .caseResidentNotified, .caseCallback:
             return
         }
     }

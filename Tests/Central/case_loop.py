@@ -277,10 +277,14 @@ def contacts():
         check(status == 200 and number in page and views == "zhao.lei",
               f"…opens it on asking, and the view is in the case's timeline ({views})")
 
-        for action, fields in (("resolve", {"rootCause": "cause.staff", "note": "已回访致歉"}), ("close", {"verdict": "satisfied"})):
+        for action, fields in (("callback", {"outcome": "reached", "note": "已电话回访"}),
+                               ("resolve", {"rootCause": "cause.staff", "note": "已回访致歉"}), ("close", {"verdict": "satisfied"})):
             status, headers, _ = http.request("POST", f"/desk/cases/site-a/{ref}/{action}",
                                               dict(fields, csrf=csrf, request=str(uuid.uuid4())), headers=cookie)
             check(status == 303 and "error=" not in headers.get("Location", ""), f"the handler records '{action}'")
+        _, _, page = http.request("GET", "/desk/figures", headers=cookie)
+        figure = re.search(r'data-metric="callbackInTime" data-value="([^"]+)"', page)
+        check(figure and figure.group(1) == "1.0", f"the desk's figures: call-back reached within deadline 100 % ({figure and figure.group(1)})")
         t0 = time.time()
         gone = wait(lambda: psql(centre.db, f"SELECT count(*) FROM case_contacts WHERE ref = '{ref}' AND sealed IS NULL "
                                             "AND erased_why = 'retention'") == "1", 15, step=0.3)

@@ -93,7 +93,7 @@ struct EventStreamGenerator {
     static let notProduced: Set<EventType> = [
         .caseAssigned, .caseResolved, .caseClosed, .caseReopened, .caseEscalated, .caseAlertAcknowledged,
         .caseContactAsked, .caseContactGiven, .caseContactSkipped, .caseContactViewed, .caseContactErased,
-        .caseResidentNotified,
+        .caseResidentNotified, .caseCallback,
     ]
 
     var rng: SplitMix64
@@ -256,7 +256,7 @@ struct EventStreamGenerator {
             return event(type) { $0.detail = detail }
         case .printerRecovered, .dayClosed, .caseAssigned, .caseContacted, .caseResolved, .caseClosed, .caseReopened, .caseEscalated, .caseAlertAcknowledged,
              .caseContactAsked, .caseContactGiven, .caseContactSkipped, .caseContactViewed, .caseContactErased,
-             .caseResidentNotified:
+             .caseResidentNotified, .caseCallback:
             return event(type)
         }
     }

@@ -73,6 +73,10 @@ extension CaseState {
             guard let masked = e.contact, !masked.isEmpty else { break }
             contact = masked
             contactErased = nil
+        case .caseCallback:
+            // The earliest reached call counts, whichever is recorded first.
+            guard e.callback == .reached, callbackReachedAt.map({ e.time < $0 }) ?? true else { break }
+            callbackReachedAt = e.time
         case .caseContactErased:
             guard contact != nil else { break }
             contactErased = true
@@ -112,3 +116,4 @@ public typealias CaseState = KioskProtocol.CaseState
 public typealias CaseStatus = KioskProtocol.CaseStatus
 public typealias CaseSeverity = KioskProtocol.CaseSeverity
 public typealias CaseChannel = KioskProtocol.CaseChannel
+public typealias CallbackOutcome = KioskProtocol.CallbackOutcome

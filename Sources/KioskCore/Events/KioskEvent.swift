@@ -56,6 +56,8 @@ public struct KioskEvent: Codable, Equatable, Sendable {
     /// and its version (`ContactConsent`).
     public var consent: String?
     public var consentVersion: String?
+    /// `case.callback`: how the handler's call went.
+    public var callback: CallbackOutcome?
     public var waitedMinutes: Int?
     public var message: String?
     public var weather: Weather?
@@ -112,6 +114,8 @@ public enum EventType: String, Codable, Equatable, Sendable, CaseIterable {
     /// step: resident.received, resident.replied, resident.resolved, resident.apology; `detail`
     /// the outcome: sent, failed or skipped).
     case caseResidentNotified = "case.resident-notified"
+    /// A handler called the resident back (`callback`: reached, not reached, call back later).
+    case caseCallback = "case.callback"
     case careAlertRaised = "care.raised"
     case careAcknowledged = "care.acknowledged"
     case farewellShown = "farewell.shown"

@@ -197,7 +197,7 @@ public struct QueueState: Equatable, Sendable {
             break
         // A case's life after opening is CaseState's fold (Cases/CaseFold.swift), not the queue's.
         case .caseAssigned, .caseContacted, .caseResolved, .caseClosed, .caseReopened, .caseEscalated, .caseAlertAcknowledged,
-             .caseContactViewed, .caseContactErased, .caseResidentNotified:
+             .caseContactViewed, .caseContactErased, .caseResidentNotified, .caseCallback:
             break
         case .caseContactAsked:
             guard let n = e.counter, let label = e.ticket, let ref = e.caseRef else { return }

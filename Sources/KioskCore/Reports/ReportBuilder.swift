@@ -294,7 +294,7 @@ private struct Builder {
 
         case .caseOpened, .caseAssigned, .caseContacted, .caseResolved, .caseClosed, .caseReopened, .caseEscalated,
              .caseAlertAcknowledged, .caseContactAsked, .caseContactGiven, .caseContactSkipped, .caseContactViewed,
-             .caseContactErased, .caseResidentNotified:
+             .caseContactErased, .caseResidentNotified, .caseCallback:
             guard let ref = e.caseRef.map({ CaseKey(source: source, ref: $0) }) else { return }
             if e.type == .caseOpened && !caseEvents[ref, default: []].contains(where: { $0.type == .caseOpened }) {
                 openedCases.append(ref)

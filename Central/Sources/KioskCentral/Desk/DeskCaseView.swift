@@ -7,7 +7,7 @@ import KioskProtocol
 /// actions it posts. Every action is a case event under the person's account name (`staff`)
 /// at the station "desk", applied once per form (its request id).
 extension CentralRoutes {
-    static let deskActions = ["assign", "contact", "resolve", "close", "reopen"]
+    static let deskActions = ["assign", "contact", "callback", "resolve", "close", "reopen"]
 
     /// `revealed`: the full call-back number, opened (and its view recorded) by `show-contact`.
     func deskCasePage(_ d: DeskRequest, site: String, ref: String, revealed: String? = nil) async throws -> Response {
@@ -71,6 +71,7 @@ extension CentralRoutes {
                 ])
             }
             if let cause = e?.rootCause { what += " · " + names.catalog(cause) }
+            if let outcome = e?.callback { what += " · " + t("callback.\(outcome.rawValue)") }
             var meta = try await when(entry.time)
             if let who = entry.actor { meta += " · " + t("timeline.who", ["who": who]) }
             if let place = entry.station { meta += " · " + t("timeline.where", ["where": place]) }
@@ -105,6 +106,10 @@ extension CentralRoutes {
         }
         var out = ""
         var names = DeskNames(settings: desk, text: t, store: store)
+        // The call-back (专人电话回访): reached, not reached, or call back later; every case.
+        let outcomes = CallbackOutcome.allCases.map { "<option value=\"\($0.rawValue)\">\(DeskPage.escape(t("callback.\($0.rawValue)")))</option>" }.joined()
+        out += "<h3>\(DeskPage.escape(t("act.callback")))</h3>"
+        out += form("callback", "<label>\(DeskPage.escape(t("act.callback.outcome")))<select name=\"outcome\">\(outcomes)</select></label>\(note(false))", t("act.callback"))
         if c.isOpen {
             if c.assignee != session.user.name {
                 out += form("assign", DeskPage.hidden("assignee", session.user.name), t("act.assign.me"))
@@ -200,6 +205,10 @@ extension CentralRoutes {
             guard let channel = form["channel"].flatMap(CaseChannel.init(rawValue:)) else { throw refuse(t("act.badChannel")) }
             guard e.note != nil else { throw refuse(t("act.noteNeeded")) }
             e.channel = channel
+        case "callback":
+            e.type = .caseCallback
+            guard let outcome = form["outcome"].flatMap(CallbackOutcome.init(rawValue:)) else { throw refuse(t("act.badCallback")) }
+            e.callback = outcome
         case "resolve":
             guard c.isOpen else { throw notNow }
             e.type = .caseResolved

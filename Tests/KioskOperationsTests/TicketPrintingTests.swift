@@ -99,9 +99,10 @@ struct TicketPrintingTests {
         let file = makeTemporaryFolder("print") + "/lp0"
         _ = FileManager.default.createFile(atPath: file, contents: nil)
         let rig = try rig(printer: file)
-        issueRepairsTicket(rig)
-        rig.service.handle(.key(.enter, station: .lobby, at: Date()))  // back to the lobby
-        issueRepairsTicket(rig)
+        let issuedAt = Date()
+        issueRepairsTicket(rig, at: issuedAt)
+        rig.service.handle(.key(.enter, station: .lobby, at: issuedAt))  // back to the lobby
+        issueRepairsTicket(rig, at: issuedAt)
         let elements = try decodeEscPos(Array(try Data(contentsOf: URL(fileURLWithPath: file))))
         // Two jobs, each starting with ESC @ and ending with a cut.
         #expect(elements.filter { $0 == .initialize }.count == 2)
@@ -119,7 +120,12 @@ struct TicketPrintingTests {
         #expect(lines.contains("您前面还有 0 人"))
         #expect(lines.contains { $0.hasPrefix("预计等候约") })
         #expect(lines.contains("服务热线 400-000-0000"))
-        #expect(lines.contains { $0.hasPrefix(day + " ") })
+        // The ticket shows the local date and time it was taken (after midnight that is already
+        // the next calendar date, while the business day (in the QR code) runs until 04:00).
+        let local = DateFormatter()
+        local.timeZone = rig.service.machine.configuration.timeZone
+        local.dateFormat = "yyyy-MM-dd"
+        #expect(lines.contains { $0.hasPrefix(local.string(from: issuedAt) + " ") })
         #expect(first.contains(.qrStore("kiosk-01/\(day)/A001")))
         #expect(first.firstIndex(of: .qrStore("kiosk-01/\(day)/A001"))! < first.firstIndex(of: .qrPrint)!)
         #expect(first.contains(.qrModel(0x32)))

@@ -143,7 +143,7 @@ public struct QueueState: Equatable, Sendable {
             t.recalls = 0
             tickets[label] = t
             counters[n]?.current = label
-            if t.priority { normalCallsSincePriority = 0 } else { normalCallsSincePriority += 1 }
+            normalCallsSincePriority = CallOrder.normalCalls(after: t.priority, since: normalCallsSincePriority)
             recentlyCalled.removeAll { $0.label == label }
             recentlyCalled.insert(CalledTicket(label: label, counter: n), at: 0)
             if recentlyCalled.count > 5 { recentlyCalled.removeLast(recentlyCalled.count - 5) }

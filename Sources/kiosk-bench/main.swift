@@ -214,6 +214,32 @@ for i in 0..<iterations {
     if rects.isEmpty { fail("a key changed nothing on screen") }
 }
 
+// One wait estimate, as the lobby asks one per service at every redraw: the default forecast
+// (a simulation of the line) against rolling (a product) on the same state; then a line of 40,
+// and the proactive care alert's forecast of every waiting ticket at once.
+@MainActor func estimateCost(_ estimator: any WaitEstimator, _ m: KioskMachine, at t: Date, all: Bool = false) -> Double {
+    var times: [Double] = []
+    for _ in 0..<iterations {
+        let t0 = now()
+        if all { _ = estimator.estimatesForWaiting(state: m.state, now: t) } else {
+            _ = estimator.estimate(.newTicket(service: "repairs", priority: false), state: m.state, now: t)
+        }
+        times.append(now() - t0)
+    }
+    return median(times)
+}
+@MainActor func longLine() -> (KioskMachine, Date) {
+    var (m, t) = busyMorning()
+    for i in 0..<32 { _ = m.handle(.key(.digit([1, 2, 3, 4, 6, 1, 2, 5][i % 8]), station: .lobby, at: t)); _ = m.handle(.key(.enter, station: .lobby, at: t)); t += 20 }
+    return (m, t)
+}
+let rollingEstimator = RollingWaitEstimator(window: machine.configuration.estimateWindow, services: machine.configuration.services)
+let forecastEstimator = ForecastWaitEstimator(configuration: machine.configuration)
+let (long, longClock) = longLine()
+let estimateFigures = (forecast: estimateCost(forecastEstimator, machine, at: clock), rolling: estimateCost(rollingEstimator, machine, at: clock),
+                       longForecast: estimateCost(forecastEstimator, long, at: longClock), longRolling: estimateCost(rollingEstimator, long, at: longClock),
+                       all: estimateCost(forecastEstimator, long, at: longClock, all: true))
+
 var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)
 let peakMB = Double(usage.ru_maxrss) / 1024
@@ -264,6 +290,10 @@ kiosk-bench: busiest screen (lobby, busy morning) at 1920×1080×32 (XRGB8888), 
   update (1 number)   \(ms(median(updates)))   (median; layout, compare, draw and flush \(updatedPixels) of 2,073,600 pixels)
     with write(2)     \(ms(median(writtenUpdates)))   (as on a /dev/fb device: the changed rows written whole)
   key-to-flush        \(ms(median(keyLatencies)))   (median; evdev bytes → decoder → machine → screen → flush; no SQLite commit)
+  wait estimate       forecast \(ms(estimateFigures.forecast)), rolling \(ms(estimateFigures.rolling))   (median; a new repairs ticket, \
+busy morning's \(machine.state.waitingTickets.count) waiting, \(forecastEstimator.runs) simulated runs)
+    line of \(long.state.waitingTickets.count)        forecast \(ms(estimateFigures.longForecast)), rolling \(ms(estimateFigures.longRolling)); \
+every waiting ticket at once (care forecast, every 30 s) \(ms(estimateFigures.all))
   first frame         \(ms(median(firstFrames)))   (median of 5 process starts: exec, font load \(ms(fontLoad)), draw, flush)
   peak RSS            \(decimals(peakMB, 1)) MB   (this process, CJK font loaded, \(fonts.cachedGlyphCount) glyphs cached; \
 Swift runtime \(resident.swiftRuntimeShared ? "in shared libraries: build with --static-swift-stdlib as shipped" : "linked statically, as shipped"))

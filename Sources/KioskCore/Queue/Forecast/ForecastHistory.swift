@@ -21,6 +21,16 @@ public struct ForecastHistory: Equatable, Sendable {
     public private(set) var reaction: [Double] = []
     /// Pause lengths (counter.paused → counter.opened), in seconds.
     public private(set) var pauses: [Double] = []
+    /// Business days seen, for rates per day.
+    public private(set) var days = 0
+    var lastDay = ""
+    /// Priority tickets issued per service and local hour, over all days seen: later priority
+    /// tickets go ahead of normal ones already waiting, so the forecast expects them.
+    public private(set) var priorityArrivals: [String: [Int: Int]] = [:]
+    /// Pauses started per counter and local hour (a lunch break at the same time each day), and
+    /// the counters that paused today (one such break a day is expected, not more).
+    public private(set) var pauseStarts: [Int: [Int: Int]] = [:]
+    var pausedToday: Set<Int> = []
 
     /// Open visits and pauses, to measure them when they end.
     var calledAt: [String: Date] = [:]
@@ -45,8 +55,14 @@ public struct ForecastHistory: Equatable, Sendable {
     /// When a counter last let a ticket go.
     public func release(of counter: Int) -> Date? { releasedAt[counter] }
 
+    /// Whether a counter has paused already this business day.
+    public func hasPausedToday(_ counter: Int) -> Bool { pausedToday.contains(counter) }
+
     public mutating func observe(_ e: KioskEvent, in state: QueueState) {
+        if e.day != lastDay { lastDay = e.day; days += 1; pausedToday = [] }
         switch e.type {
+        case .ticketIssued:
+            if e.priority == true, let s = e.service { priorityArrivals[s, default: [:]][hour(e.time), default: 0] += 1 }
         case .ticketCalled:
             guard let label = e.ticket else { return }
             if let n = e.counter, let released = releasedAt.removeValue(forKey: n), state.counters[n] != nil {
@@ -75,7 +91,11 @@ public struct ForecastHistory: Equatable, Sendable {
                 releasedAt[n] = nil
             }
         case .counterPaused:
-            if let n = e.counter { pausedAt[n] = e.time; releasedAt[n] = nil }
+            if let n = e.counter {
+                pausedAt[n] = e.time; releasedAt[n] = nil
+                pauseStarts[n, default: [:]][hour(e.time), default: 0] += 1
+                pausedToday.insert(n)
+            }
         case .counterOpened:
             if let n = e.counter, let start = pausedAt.removeValue(forKey: n) {
                 Self.append(e.time.timeIntervalSince(start), to: &pauses, capacity: 50)

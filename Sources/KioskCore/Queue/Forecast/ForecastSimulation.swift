@@ -3,8 +3,9 @@ import Foundation
 /// The forward simulation behind `ForecastWaitEstimator`: the day's line as it stands, played
 /// forward many times with the real call rule (`CallOrder.choose`), each counter calling when it
 /// comes free, each visit lasting a time drawn from the learned history. The spread of the call
-/// times over the runs is the forecast's distribution. No arrivals are simulated: a later ticket
-/// never goes ahead of an earlier one of the same kind, and later priority tickets are rare.
+/// times over the runs is the forecast's distribution. Of later arrivals only priority tickets
+/// are simulated (at the learned rate per service and hour): only they can go ahead of a ticket
+/// already waiting. Breaks that start at the same hour most days (lunch) are expected too.
 struct ForecastSimulation {
     /// One waiting ticket, in call order (issue time, then label).
     struct Waiting {
@@ -28,6 +29,8 @@ struct ForecastSimulation {
         var pauseFallback: Double = 300
         /// Seconds since the counter let its last ticket go (reaction already spent).
         var sinceRelease: Double = 0
+        /// Chance, per local hour, that the counter starts a break then (none if it had one today).
+        var pausePerHour: [Double] = []
     }
 
     /// Occupancy draws per service and local hour (`table[service][hour]`), and each service's
@@ -43,6 +46,11 @@ struct ForecastSimulation {
     var counters: [SimCounter]
     var times: ServiceTimes
     var reaction: [Double]
+    /// Learned break lengths (seconds) and priority arrivals per second, `[service][hour]`.
+    var pauseLengths: [Double] = []
+    var priorityRates: [[Double]] = []
+    /// How far ahead arrivals and breaks are drawn.
+    static let horizon = 4 * 3_600.0
     var normalCallsSincePriority: Int
     var normalCallsPerPriority: Int
     /// Seconds since 1970 of `now`, and the site's UTC offset, for the hour of each call.
@@ -62,10 +70,16 @@ struct ForecastSimulation {
         var free = [Double](repeating: 0, count: counters.count)
         var active = [Bool](repeating: true, count: counters.count)
         var callTime = [Double](repeating: .infinity, count: targets.count)
+        var pauseAt = [Double](repeating: .infinity, count: counters.count)
+        var arrivals: [(time: Double, service: Int, called: Bool)] = []
         for _ in 0..<runs {
             for i in called.indices { called[i] = false }
             for i in callTime.indices { callTime[i] = .infinity }
-            for (i, c) in counters.enumerated() { free[i] = firstFree(c, &rng); active[i] = true }
+            for (i, c) in counters.enumerated() {
+                free[i] = firstFree(c, &rng); active[i] = true
+                pauseAt[i] = breakStart(c, &rng)
+            }
+            drawArrivals(into: &arrivals, &rng)
             var since = normalCallsSincePriority
             var remaining = targets.count
             var firstOpen = 0
@@ -74,6 +88,12 @@ struct ForecastSimulation {
                 var k = -1
                 for i in counters.indices where active[i] && (k < 0 || free[i] < free[k]) { k = i }
                 if k < 0 { break }
+                if pauseAt[k] <= free[k] {
+                    // A break due while the counter was busy starts when its visit ends.
+                    free[k] += pauseLengths.isEmpty ? 1_800 : pauseLengths[index(pauseLengths.count, &rng)]
+                    pauseAt[k] = .infinity
+                    continue
+                }
                 while firstOpen < line.count && called[firstOpen] { firstOpen += 1 }
                 if firstOpen > lastTarget { break }
                 var oldestPriority: Int?, oldestNormal: Int?
@@ -84,9 +104,21 @@ struct ForecastSimulation {
                     }
                     i += 1
                 }
+                // Priority tickets that arrived meanwhile come after every one already waiting.
+                var arrived: Int?
+                if oldestPriority == nil {
+                    arrived = arrivals.firstIndex { !$0.called && $0.time <= free[k] && counters[k].serves & (1 << UInt32($0.service)) != 0 }
+                    if arrived != nil { oldestPriority = -1 }
+                }
                 guard let pick = CallOrder.choose(oldestPriority: oldestPriority, oldestNormal: oldestNormal,
                                                   normalCallsSincePriority: since, normalCallsPerPriority: normalCallsPerPriority) else {
                     active[k] = false
+                    continue
+                }
+                if pick < 0, let a = arrived {
+                    arrivals[a].called = true
+                    since = CallOrder.normalCalls(after: true, since: since)
+                    free[k] += occupancy(arrivals[a].service, at: free[k], &rng) + draw(reaction, fallback: 20, &rng)
                     continue
                 }
                 called[pick] = true
@@ -110,6 +142,36 @@ struct ForecastSimulation {
         }
         let react = draw(reaction, fallback: 20, &rng)
         return c.inVisit || c.paused ? busy + react : max(0, react - c.sinceRelease)
+    }
+
+    /// When the counter's usual break starts in this run (seconds from now), or never.
+    private func breakStart(_ c: SimCounter, _ rng: inout SplitMix64) -> Double {
+        guard !c.pausePerHour.isEmpty, !c.paused else { return .infinity }
+        var hourStart = 0.0
+        while hourStart < Self.horizon {
+            let at = start + hourStart
+            let next = (at / 3_600).rounded(.down) * 3_600 + 3_600 - start
+            let h = ForecastHistory.hour(at, offset: utcOffset)
+            let share = (next - hourStart) / 3_600
+            if rng.unit() < c.pausePerHour[h] * share { return hourStart + rng.unit() * (next - hourStart) }
+            hourStart = next
+        }
+        return .infinity
+    }
+
+    /// Priority tickets arriving within the horizon, by time.
+    private func drawArrivals(into arrivals: inout [(time: Double, service: Int, called: Bool)], _ rng: inout SplitMix64) {
+        arrivals.removeAll(keepingCapacity: true)
+        for (s, rates) in priorityRates.enumerated() where rates.contains(where: { $0 > 0 }) {
+            var t = 0.0
+            while t < Self.horizon {
+                let rate = rates[ForecastHistory.hour(start + t, offset: utcOffset)]
+                let next = ((start + t) / 3_600).rounded(.down) * 3_600 + 3_600 - start
+                let gap = rate > 0 ? exponential(1 / rate, &rng) : .infinity
+                if t + gap < next { t += gap; arrivals.append((t, s, false)) } else { t = next }
+            }
+        }
+        arrivals.sort { $0.time < $1.time }
     }
 
     /// A visit's occupancy for `service` starting `offset` seconds from now.

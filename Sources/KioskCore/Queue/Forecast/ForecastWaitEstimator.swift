@@ -98,6 +98,10 @@ public struct ForecastWaitEstimator: WaitEstimator, Equatable {
                 sim.pauseFallback = history.pauses.count >= 3 ? 120 : max(120, 600 - elapsed)
             }
             sim.sinceRelease = history.release(of: c.number).map { now.timeIntervalSince($0) } ?? 0
+            if !history.hasPausedToday(c.number), let starts = history.pauseStarts[c.number], history.days > 1 {
+                let days = Double(history.days - 1)
+                sim.pausePerHour = (0..<24).map { min(1, Double(starts[$0] ?? 0) / days) }
+            }
             simCounters.append(sim)
         }
         var countersOpen = true
@@ -110,11 +114,16 @@ public struct ForecastWaitEstimator: WaitEstimator, Equatable {
             let byHour = history.occupancyByHour[s.id] ?? [:]
             return (0..<24).map { h in (byHour[h]?.count ?? 0) >= 15 ? byHour[h]! : all }
         }
-        let simulation = ForecastSimulation(
+        var simulation = ForecastSimulation(
             line: line.map { .init(service: index[$0.service] ?? 0, priority: $0.priority) }, counters: simCounters,
             times: .init(table: table, typical: services.map { Double($0.typicalServiceMinutes) * 60 }), reaction: history.reaction,
             normalCallsSincePriority: state.normalCallsSincePriority, normalCallsPerPriority: normalCallsPerPriority,
             start: now.timeIntervalSince1970, utcOffset: history.utcOffset)
+        simulation.pauseLengths = history.pauses
+        if history.days > 1 {
+            let days = Double(history.days - 1)
+            simulation.priorityRates = services.map { s in (0..<24).map { Double(history.priorityArrivals[s.id]?[$0] ?? 0) / days / 3_600 } }
+        }
         return (simulation, countersOpen)
     }
 

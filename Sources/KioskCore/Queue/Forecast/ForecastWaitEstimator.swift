@@ -5,8 +5,10 @@ import Foundation
 /// ratio), from what each counter is doing now (the visit in progress, conditioned on how long
 /// it has lasted; a pause; a counter just freed), with visit times, staff reaction and pause
 /// lengths drawn from the learned history (`ForecastHistory`). The point is the median of the
-/// simulated waits; the range shown is their 10th–90th percentile in whole minutes. Seeded from
-/// the question and the state, so the same moment always gives the same figures.
+/// simulated waits; the range shown is their 10th–90th percentile in whole minutes, at least 2
+/// and at most 6 minutes wide: the end of the range is the promise (called by then 9 times in
+/// 10), so a range too wide to mean anything is narrowed from below, never from above. Seeded
+/// from the question and the state, so the same moment always gives the same figures.
 public struct ForecastWaitEstimator: WaitEstimator, Equatable {
     public private(set) var history: ForecastHistory
     public let services: [ServiceConfig]
@@ -17,7 +19,7 @@ public struct ForecastWaitEstimator: WaitEstimator, Equatable {
 
     /// The range: percentiles of the simulated wait, its narrowest and widest width (minutes).
     static let lowQuantile = 0.10, highQuantile = 0.90
-    static let minimumWidth = 2, maximumWidth = 12
+    static let minimumWidth = 2, maximumWidth = 6
 
     public init(configuration: Configuration) {
         history = ForecastHistory(timeZone: configuration.timeZone)
@@ -68,9 +70,8 @@ public struct ForecastWaitEstimator: WaitEstimator, Equatable {
         var high = max(Int(quantile(highQuantile).rounded(.up)), 1)
         if high - low < minimumWidth { low = max(0, high - minimumWidth); high = max(high, low + minimumWidth) }
         if high - low > maximumWidth {
-            // Too wide to be useful: centre the widest range on the point, leaning late.
-            low = max(0, Int((point - Double(maximumWidth) * 0.4).rounded(.down)))
-            high = low + maximumWidth
+            // Too wide to tell anything: keep the promise, raise the start (but not past the point).
+            low = min(high - maximumWidth, Int(point.rounded(.down)))
         }
         return WaitEstimate(low: low, high: high, point: point, countersOpen: countersOpen, noWait: noWait)
     }

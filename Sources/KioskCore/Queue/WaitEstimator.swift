@@ -45,13 +45,14 @@ public protocol WaitEstimator: Sendable {
     /// that is not waiting (or an unknown service) answers a zero wait.
     func estimate(_ question: WaitQuestion, state: QueueState, now: Date) -> WaitEstimate
     /// The remaining wait of every waiting ticket, by label (the proactive care alert asks this
-    /// every half minute). By default one `estimate` each; a simulating estimator answers all
-    /// from one run.
-    func estimatesForWaiting(state: QueueState, now: Date) -> [String: WaitEstimate]
+    /// every half minute). Exact up to `horizon` seconds from now; beyond it an estimate may
+    /// only say "later than the horizon". By default one `estimate` each; a simulating
+    /// estimator answers all from one run.
+    func estimatesForWaiting(state: QueueState, now: Date, horizon: TimeInterval) -> [String: WaitEstimate]
 }
 
 extension WaitEstimator {
-    public func estimatesForWaiting(state: QueueState, now: Date) -> [String: WaitEstimate] {
+    public func estimatesForWaiting(state: QueueState, now: Date, horizon: TimeInterval) -> [String: WaitEstimate] {
         Dictionary(state.waitingTickets.map { ($0.label, estimate(.waiting(label: $0.label), state: state, now: now)) },
                    uniquingKeysWith: { a, _ in a })
     }

@@ -58,9 +58,10 @@ struct ForecastSimulation {
     var utcOffset: Int
 
     /// Runs the line forward `runs` times. `targets`: indexes into `line` to time; stops a run
-    /// once all are called. Returns per target the seconds from now to its call in each run
-    /// (`.infinity` when no counter would ever call it).
-    func run(runs: Int, targets: [Int], seed: UInt64) -> [[Double]] {
+    /// once all are called, or at `until` seconds from now (a target not called by then is
+    /// timed `until + 1`: later than that is all the caller needs to know). Returns per target
+    /// the seconds from now to its call in each run (`.infinity` when no counter would call it).
+    func run(runs: Int, targets: [Int], seed: UInt64, until: Double = .infinity) -> [[Double]] {
         var rng = SplitMix64(seed: seed)
         var result = Array(repeating: [Double](), count: targets.count)
         for i in result.indices { result[i].reserveCapacity(runs) }
@@ -88,6 +89,10 @@ struct ForecastSimulation {
                 var k = -1
                 for i in counters.indices where active[i] && (k < 0 || free[i] < free[k]) { k = i }
                 if k < 0 { break }
+                if free[k] > until {
+                    for i in callTime.indices where callTime[i] == .infinity { callTime[i] = until + 1 }
+                    break
+                }
                 if pauseAt[k] <= free[k] {
                     // A break due while the counter was busy starts when its visit ends.
                     free[k] += pauseLengths.isEmpty ? 1_800 : pauseLengths[index(pauseLengths.count, &rng)]

@@ -48,12 +48,13 @@ public struct ForecastWaitEstimator: WaitEstimator, Equatable {
         return Self.estimate(from: waits, countersOpen: countersOpen, noWait: state.counterFreeNow(for: question))
     }
 
-    /// One simulation for every waiting ticket at once (the proactive care alert's question).
-    public func estimatesForWaiting(state: QueueState, now: Date) -> [String: WaitEstimate] {
+    /// One simulation for every waiting ticket at once (the proactive care alert's question),
+    /// run only `horizon` seconds ahead: the cost stays bounded however long the line.
+    public func estimatesForWaiting(state: QueueState, now: Date, horizon: TimeInterval) -> [String: WaitEstimate] {
         let line = state.waitingTickets.sorted { ($0.issuedAt, $0.label) < ($1.issuedAt, $1.label) }
         guard !line.isEmpty else { return [:] }
         let (simulation, _) = self.simulation(line: line, service: nil, state: state, now: now)
-        let waits = simulation.run(runs: runs, targets: Array(line.indices), seed: seed(nil, state))
+        let waits = simulation.run(runs: runs, targets: Array(line.indices), seed: seed(nil, state), until: horizon)
         var result: [String: WaitEstimate] = [:]
         for (i, t) in line.enumerated() where waits[i].contains(where: \.isFinite) {
             result[t.label] = Self.estimate(from: waits[i], countersOpen: true, noWait: false)

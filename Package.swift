@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "kioskd", targets: ["kioskd"]),
         .executable(name: "kioskctl", targets: ["kioskctl"]),
+        .executable(name: "kiosk-sim", targets: ["kiosk-sim"]),
         // For kiosk-central (Central/, by path): it speaks the same protocol types, decodes synced
         // events and draws the same report, and its admin command line speaks to the centre
         // through the kiosk's libcurl client (so IT can trust a private CA with --ca-file, which
@@ -81,6 +82,11 @@ let package = Package(
             name: "KioskRuntime", dependencies: ["KioskCore", "KioskStorage", "KioskConsole", "KioskFramebuffer", "KioskKeypad", "KioskSync", "KioskProtocol", "KioskPrinting", "KioskAnnounce", "KioskReports", "KioskSystem"],
             swiftSettings: strict),
         .executableTarget(name: "kioskd", dependencies: ["KioskRuntime"], swiftSettings: strict),
+        // Simulated business days through the real core and store on a virtual clock, and the
+        // accuracy of every wait estimator on them (kiosk-sim; scenarios in Kiosk/scenarios).
+        .target(name: "KioskSimulation", dependencies: ["KioskCore", "KioskRuntime"], swiftSettings: strict),
+        .executableTarget(name: "kiosk-sim", dependencies: ["KioskSimulation", "KioskCore", "KioskRuntime"], swiftSettings: strict),
+        .testTarget(name: "KioskSimulationTests", dependencies: ["KioskSimulation", "KioskCore", "KioskRuntime"], swiftSettings: strict),
         .executableTarget(name: "kioskctl", dependencies: ["KioskRuntime"], swiftSettings: strict),
         .executableTarget(
             name: "kiosk-crash-probe", dependencies: ["KioskStorage", "KioskCore", "KioskProtocol", "KioskRuntime", "KioskSystem"], swiftSettings: strict),

@@ -1,5 +1,5 @@
-/// A built-in 5-row block-letter font for banners (ticket numbers): 0–9, A–Z, "-", ".", ":", "#"
-/// and space. Each glyph is 5 pixels high; pixels are drawn as "█", optionally scaled.
+/// A built-in 5-row block-letter font for banners (ticket numbers): 0–9, A–Z, "-", ".", ":", "#",
+/// "→" (the board's "A012 → 2") and space. Each glyph is 5 pixels high; pixels are drawn as "█", optionally scaled.
 public enum BigFont {
     public static let rows = 5
     /// Blank columns between glyphs (before scaling).
@@ -78,6 +78,7 @@ public enum BigFont {
         ".": ["  ", "  ", "  ", "  ", "##"],
         ":": ["  ", "##", "  ", "##", "  "],
         "#": [" # # ", "#####", " # # ", "#####", " # # "],
+        "→": ["  #  ", "   # ", "#####", "   # ", "  #  "],
         " ": ["   ", "   ", "   ", "   ", "   "],
     ]
 }

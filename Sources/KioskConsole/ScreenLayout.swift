@@ -286,12 +286,22 @@ public enum DemoLayout {
     /// Panel frames for `count` stations in a `width` × `height` area (the hint row excluded):
     /// station 0 (the lobby) takes the left half, or the top half when the area is narrow
     /// (under 80 columns) or short and wide; the others share the remaining part, stacked.
-    public static func frames(count: Int, width: Int, height: Int) -> [Rect] {
+    /// The last `underFirst` stations (the waiting-room board: display only) go under the lobby
+    /// in the left half when it is tall enough (`minimumSplitHeight` rows), where the lobby's
+    /// short screen leaves room, instead of squeezing the counters.
+    public static func frames(count: Int, width: Int, height: Int, underFirst: Int = 0) -> [Rect] {
         guard count > 0, width > 0, height > 0 else { return [] }
         if count == 1 { return [Rect(x: 0, y: 0, width: width, height: height)] }
         let sideBySide = width >= 80
         var frames: [Rect] = []
         let rest: Rect
+        let under = min(max(underFirst, 0), count - 2)
+        if sideBySide, under > 0, height >= minimumSplitHeight {
+            let left = (width + 1) / 2
+            let column = stack(count: 1 + under, in: Rect(x: 0, y: 0, width: left, height: height))
+            let right = stack(count: count - 1 - under, in: Rect(x: left, y: 0, width: width - left, height: height))
+            return [column[0]] + right + column.dropFirst()
+        }
         if sideBySide {
             let left = (width + 1) / 2
             frames.append(Rect(x: 0, y: 0, width: left, height: height))
@@ -301,11 +311,20 @@ public enum DemoLayout {
             frames.append(Rect(x: 0, y: 0, width: width, height: top))
             rest = Rect(x: 0, y: top, width: width, height: height - top)
         }
-        let others = count - 1
-        var y = rest.y
-        for i in 0..<others {
-            let h = rest.height / others + (i < rest.height % others ? 1 : 0)
-            frames.append(Rect(x: rest.x, y: y, width: rest.width, height: h))
+        return frames + stack(count: count - 1, in: rest)
+    }
+
+    /// Rows a terminal needs before the board shares the lobby's half (lobby and board each get
+    /// about 24 rows: both screens whole).
+    public static let minimumSplitHeight = 44
+
+    /// `count` panels stacked in `area`, sharing its rows evenly (earlier ones get the spare rows).
+    static func stack(count: Int, in area: Rect) -> [Rect] {
+        var frames: [Rect] = []
+        var y = area.y
+        for i in 0..<count {
+            let h = area.height / count + (i < area.height % count ? 1 : 0)
+            frames.append(Rect(x: area.x, y: y, width: area.width, height: h))
             y += h
         }
         return frames
@@ -313,14 +332,14 @@ public enum DemoLayout {
 
     /// Renders all stations into one canvas, the station at index `focus` highlighted, with
     /// `hint` (muted) on the bottom row.
-    public static func render(_ screens: [Screen], focus: Int, width: Int, height: Int, hint: String = "")
+    public static func render(_ screens: [Screen], focus: Int, width: Int, height: Int, hint: String = "", underFirst: Int = 0)
         -> TextCanvas
     {
         var canvas = TextCanvas(width: width, height: height)
         guard width > 0, height > 0 else { return canvas }
         let hasHint = !hint.isEmpty && height >= 2
         let area = hasHint ? height - 1 : height
-        for (i, frame) in frames(count: screens.count, width: width, height: area).enumerated() {
+        for (i, frame) in frames(count: screens.count, width: width, height: area, underFirst: underFirst).enumerated() {
             ScreenLayout.draw(screens[i], into: &canvas, frame: frame, focused: i == focus)
         }
         if hasHint {

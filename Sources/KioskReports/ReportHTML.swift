@@ -203,6 +203,13 @@ public enum ReportHTML {
 /// The report for spreadsheets: one row per figure (`scope,id,name,metric,value`), UTF-8 with a
 /// byte-order mark so Excel shows the Chinese names.
 public enum ReportCSV {
+    /// The estimate accuracy figures (`EstimateAccuracy`) as rows, named as in the JSON.
+    static func estimateFigures(_ a: EstimateAccuracy) -> [(String, Double?)] {
+        [("estimates.count", Double(a.count)), ("estimates.promiseKept", a.promiseKept), ("estimates.insideRange", a.insideRange),
+         ("estimates.meanAbsoluteError", a.meanAbsoluteError), ("estimates.bias", a.bias),
+         ("estimates.underPredictedOver5", a.underPredictedOver5), ("estimates.medianRangeWidth", a.medianRangeWidth)]
+    }
+
     public static func csv(_ report: Report, daily: [(day: String, report: Report)] = []) -> String {
         var rows = ["scope,id,name,metric,value"]
         func add(_ scope: String, _ id: String, _ name: String, _ metric: String, _ value: Double?) {
@@ -215,7 +222,7 @@ public enum ReportCSV {
                 ("wait.average", s.wait.average), ("wait.p90", s.wait.p90), ("serviceTime.average", s.serviceTime.average),
                 ("withinTarget", s.withinTarget), ("promiseKept", s.promiseKept), ("noShowRate", s.noShowRate), ("ratings", Double(s.ratings)),
                 ("satisfactionIndex", s.satisfactionIndex), ("csat", s.csat), ("responseRate", s.responseRate),
-            ]
+            ] + estimateFigures(s.estimates)
             for (m, v) in figures { add(scope, s.id, s.name, m, v) }
         }
         for s in report.services { service("service", s) }
@@ -229,6 +236,9 @@ public enum ReportCSV {
         let c = report.cases
         for (m, v) in [("opened", c.opened), ("answered", c.answered), ("answeredInTime", c.answeredInTime), ("overdue", c.overdue)] { add("cases", "", "", m, Double(v)) }
         caseRows(report, add)
+        for d in report.estimatesByDay {
+            for (m, v) in estimateFigures(d.estimates) { add("day", d.day, "", m, v) }
+        }
         for hr in report.hours {
             add("hour", String(format: "%02d", hr.hour), "", "issued", Double(hr.issued))
             add("hour", String(format: "%02d", hr.hour), "", "averageWaitSeconds", hr.averageWaitSeconds)

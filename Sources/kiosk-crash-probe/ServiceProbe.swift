@@ -41,6 +41,8 @@ func runServiceProbe(_ arguments: [String]) -> Never {
             case .lobby:
                 let keys: [Key] = (random.below(5) == 0 ? [.star] : []) + [.digit(1 + random.below(6)), .enter]
                 inputs = keys.map { .key($0, station: .lobby, at: clock) }
+            case .board:
+                inputs = []
             case .counter(let n):
                 if service.machine.state.counters[n]?.staff == nil {
                     let staff = n == counters.first ? "1001" : "1002"

@@ -1,9 +1,11 @@
 #!/bin/sh
 # The real kioskd without --demo, with two stations on file-backed framebuffers (the same code
 # path as /dev/fb0: RGB565 800×480 and XRGB8888 1920×1080 turned 90°) and evemu recordings as
-# their keypads: the recorded keys must issue and call a ticket, the framebuffer files must hold
-# a picture, the lobby's own printer (`printer =` in its [station], a file here) must get the
-# ticket, `kioskctl screenshot` must write PNGs of the right size, and SIGTERM must stop it.
+# their keypads, and a waiting-room board (role = board, no keypad) on a third: the recorded keys
+# must issue and call a ticket, the framebuffer files must hold a picture, the board must flash
+# the call (its picture changes every second), the lobby's own printer (`printer =` in its
+# [station], a file here) must get the ticket, `kioskctl screenshot` must write PNGs of the right
+# size, and SIGTERM must stop it.
 set -eu
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-$(swift build --show-bin-path)}
@@ -16,6 +18,9 @@ fail() { echo "FAIL: $*"; echo "--- kioskd log"; cat "$D/kioskd.log" 2>/dev/null
 
 : > "$D/lobby-lp0"  # the lobby's printer, a file standing in for /dev/usb/lp0
 cat > "$D/kiosk.conf" <<CONF
+[kiosk]
+board-flash-seconds = 60
+
 [station lobby]
 role = lobby
 display = file:$D/lobby.fb?width=800&height=480&bpp=16
@@ -27,6 +32,10 @@ role = counter 1
 display = file:$D/desk1.fb?width=1920&height=1080&bpp=32
 rotation = 90
 keypad = evemu:$REC/counter-login-call.evemu
+
+[station wall]
+role = board
+display = file:$D/board.fb?width=1920&height=1080&bpp=32
 CONF
 "$BIN/kioskd" --check-config "$D/kiosk.conf" >/dev/null || fail "the station config does not check"
 "$BIN/kioskd" --config "$D/kiosk.conf" --state-dir "$D/state" --runtime-dir "$D" </dev/null >"$D/kioskd.log" 2>&1 &
@@ -46,7 +55,13 @@ sleep 1  # the redraw after the last key
 [ "$(stat -c %s "$D/lobby.fb")" -eq $((800 * 480 * 2)) ] || fail "lobby.fb has the wrong size"
 [ "$(stat -c %s "$D/desk1.fb")" -eq $((1920 * 1080 * 4)) ] || fail "desk1.fb has the wrong size"
 [ "$(od -An -v -tx1 "$D/desk1.fb" | tr -d ' \n' | tr -d 0 | wc -c)" -gt 1000 ] || fail "desk1.fb holds no picture"
+# The board flashes the call (board-flash-seconds = 60 here): its picture alternates every second.
+sums=""
+for _ in 1 2 3 4; do sums="$sums $(md5sum < "$D/board.fb" | cut -c1-32)"; sleep 0.6; done
+[ "$(echo $sums | tr ' ' '\n' | sort -u | wc -l)" -ge 2 ] || fail "the board's picture did not change while flashing the call"
 "$BIN/kioskctl" --state-dir "$D/state" --config "$D/kiosk.conf" screenshot desk-1 "$D/desk1.png" >/dev/null || fail "screenshot desk-1"
+"$BIN/kioskctl" --state-dir "$D/state" --config "$D/kiosk.conf" screenshot wall "$D/board.png" >/dev/null || fail "screenshot wall"
+[ "$(od -An -tx1 -j16 -N8 "$D/board.png" | tr -d ' \n')" = "0000078000000438" ] || fail "board.png is not 1920×1080"
 "$BIN/kioskctl" --state-dir "$D/state" --config "$D/kiosk.conf" screenshot lobby "$D/lobby.png" >/dev/null || fail "screenshot lobby"
 # PNG IHDR: width and height at bytes 16–23.
 [ "$(od -An -tx1 -j16 -N8 "$D/desk1.png" | tr -d ' \n')" = "0000043800000780" ] || fail "desk1.png is not 1080×1920"
@@ -57,4 +72,4 @@ while kill -0 "$PID" 2>/dev/null; do i=$((i + 1)); [ $i -le 40 ] || fail "kioskd
 wait "$PID" || fail "kioskd exited with an error after SIGTERM"
 PID=""
 grep -q "evemu recording finished" "$D/kioskd.log" || fail "the recordings did not finish"
-echo "stations on file framebuffers: ok (ticket issued from a recorded keypad, printed on its station's printer, called; framebuffers drawn, screenshots written)"
+echo "stations on file framebuffers: ok (ticket issued from a recorded keypad, printed on its station's printer, called; framebuffers drawn, the board flashing the call, screenshots written)"

@@ -202,21 +202,29 @@ enum SampleScreens {
         }
     }
 
-    @Test(arguments: [(80, 24), (100, 30), (160, 50), (60, 40), (40, 12)])
+    @Test(arguments: [(80, 24), (100, 30), (160, 50), (60, 40), (40, 12), (60, 50)])
     func demoTilesOneToFourStations(size: (Int, Int)) {
         let (w, h) = size
-        for count in 1...4 {
+        for count in 1...4 { for underFirst in [0, 1] {
             let screens = Array(SampleScreens.all.prefix(count))
-            let frames = DemoLayout.frames(count: count, width: w, height: h - 1)
+            let frames = DemoLayout.frames(count: count, width: w, height: h - 1, underFirst: underFirst)
             #expect(frames.count == count)
             // Frames tile the area exactly.
             #expect(frames.reduce(0) { $0 + $1.width * $1.height } == w * (h - 1))
             for (i, f) in frames.enumerated() {
                 for g in frames[(i + 1)...] { #expect(f.intersection(g).isEmpty) }
             }
-            let canvas = DemoLayout.render(screens, focus: count - 1, width: w, height: h, hint: "Tab: next station")
+            let canvas = DemoLayout.render(screens, focus: count - 1, width: w, height: h, hint: "Tab: next station", underFirst: underFirst)
             #expect(canvas.plainLines().last == "Tab: next station")
             #expect(wideCharactersAreWhole(canvas))
+        } }
+        // The board (last) under the lobby when the terminal is wide and tall enough.
+        let withBoard = DemoLayout.frames(count: 4, width: w, height: h - 1, underFirst: 1)
+        if w >= 80 && h - 1 >= DemoLayout.minimumSplitHeight {
+            #expect(withBoard[3].x == 0 && withBoard[3].y == withBoard[0].height)
+            #expect(withBoard[1].x == withBoard[0].width && withBoard[2].y == withBoard[1].height)
+        } else {
+            #expect(withBoard == DemoLayout.frames(count: 4, width: w, height: h - 1))
         }
         let frames = DemoLayout.frames(count: 3, width: w, height: h - 1)
         if w >= 80 {

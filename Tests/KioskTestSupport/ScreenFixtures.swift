@@ -21,9 +21,11 @@ public enum ScreenFixtures {
         public var machine: KioskMachine
         public var now = ScreenFixtures.start
 
-        public init(language: Language) {
+        /// `estimator`: pinned by screens whose pictures must not move when the default changes.
+        public init(language: Language, estimator: String? = nil) {
             var config = Configuration()
             config.language = language
+            if let estimator { config.estimator = estimator }
             machine = KioskMachine(configuration: config, catalog: ScreenFixtures.catalogs[.chinese], day: "2026-11-24")
         }
 
@@ -45,8 +47,8 @@ public enum ScreenFixtures {
     }
 
     /// Two counters open, people waiting, one past its target, two calls made, busy/quiet advice.
-    public static func busyMorning(_ language: Language) -> Driver {
-        var d = Driver(language: language)
+    public static func busyMorning(_ language: Language, estimator: String? = nil) -> Driver {
+        var d = Driver(language: language, estimator: estimator)
         d.press("01001E1234E", .counter(1))
         d.press("01002E1234E", .counter(2))
         d.press("1E", .lobby)
@@ -61,6 +63,24 @@ public enum ScreenFixtures {
         d.advance(5)
         _ = d.machine.handle(.quietHours(QuietHoursAdvice(busy: [9, 10, 14], quiet: [8, 12, 16])))
         return d
+    }
+
+    /// The waiting-room board later on the busy morning (the `rolling` estimator, so the pictures
+    /// do not depend on the default): B001 being served at counter 2, F001 served and rated at
+    /// counter 1, which has just called A001. `flashing`: the second of that call (the call large,
+    /// emphasised); `steady`: 10 s later, the list with the earlier call and the waiting times.
+    public static func board(_ language: Language) -> (flashing: Screen, steady: Screen) {
+        var d = busyMorning(language, estimator: "rolling")
+        d.press("E", .counter(2))
+        d.press("E", .counter(1))
+        d.advance(240)
+        d.press("E", .counter(1))
+        d.press("1", .counter(1))
+        d.advance(8)
+        d.press("+", .counter(1))
+        let flashing = d.screen(.board)
+        d.advance(10)
+        return (flashing, d.screen(.board))
     }
 
     /// (name, screen) for every screen a station can show.

@@ -51,6 +51,9 @@ public struct Configuration: Equatable, Sendable {
     public var announceCommand: String? = nil
     /// Seconds a call-out may take before it is killed (the next one waits until then).
     public var announceTimeoutSeconds: Int = 15
+    /// Seconds the waiting-room board (`role = board`) shows a call (or recall) large and
+    /// flashing before it settles into the list (`board-flash-seconds`, 1–60).
+    public var boardFlashSeconds: Int = 6
     /// Central sync (`[kiosk]` keys central-url, token-file, ca-file, sync-*): no URL, no sync.
     public var centralURL: String? = nil
     public var syncTokenFile: String? = nil

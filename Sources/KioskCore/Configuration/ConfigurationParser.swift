@@ -53,7 +53,7 @@ public enum ConfigurationParser {
         "recalls-before-no-show", "ticket-screen-seconds", "rating-timeout-seconds", "reason-timeout-seconds",
         "commitment-seconds", "farewell-seconds", "estimate-window", "estimator", "reasons", "weather",
         "central-url", "token-file", "ca-file", "sync-interval", "sync-batch-size", "sync-disk-budget",
-        "printer", "announce-command", "announce-timeout", "root-causes",
+        "printer", "announce-command", "announce-timeout", "root-causes", "board-flash-seconds",
     ]
     static let serviceKeys = [
         "key", "name", "name.en", "prefix", "numbers", "target-wait", "typical-service", "reply-deadline", "complaint",
@@ -319,9 +319,21 @@ public enum ConfigurationParser {
                 staffMember(&draft, key: key, value: value, line: line)
                 staff[i] = draft
             case .station(let i):
-                if let message = stations[i].set(key, value) { error(line, message) }
+                if let message = stations[i].set(key, value) { error(line, message) } else { boardInputs(station: i, key: key, line: line) }
             case .calendar: calendarEntry(key: key, value: value, line: line)
             case .festival, .skipped: break
+            }
+        }
+
+        /// A board only shows, so a keypad, key map or printer given to it is a mistake (a keypad
+        /// held by the wall screen would be missing from the lobby); reported on that key's line,
+        /// whether it comes before or after `role = board`.
+        mutating func boardInputs(station i: Int, key: String, line: Int) {
+            let station = stations[i]
+            guard station.role == .board else { return }
+            let lines = key == "role" ? StationConfig.inputKeys.compactMap { k in keyLines[k].map { (k, $0) } } : StationConfig.inputKeys.contains(key) ? [(key, line)] : []
+            for (k, l) in lines {
+                error(l, "\(k) in [station \(station.name)] has no use: a board (role = board) only shows the calls and the queue, it takes no keys and prints nothing; remove the \(k) line")
             }
         }
 
@@ -455,6 +467,8 @@ public enum ConfigurationParser {
                 }
             case "announce-timeout":
                 if let v = number(value, key: key, line: line, range: 1...120, unit: seconds) { config.announceTimeoutSeconds = v }
+            case "board-flash-seconds":
+                if let v = number(value, key: key, line: line, range: 1...60, unit: seconds) { config.boardFlashSeconds = v }
             case "ca-file":
                 if value.hasPrefix("/") { config.syncCAFile = value } else {
                     error(line, "ca-file '\(value)' in [kiosk] must be an absolute path to a PEM file; e.g. ca-file = /etc/kiosk/central-ca.pem")

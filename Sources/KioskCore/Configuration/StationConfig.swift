@@ -1,7 +1,7 @@
 import Foundation
 
-/// One physical station in `kiosk.conf` (`[station NAME]`): which screen it shows (the lobby or
-/// a counter), on which display, read from which keypad.
+/// One physical station in `kiosk.conf` (`[station NAME]`): which screen it shows (the lobby, a
+/// counter or the waiting-room board), on which display, read from which keypad.
 ///
 /// ```
 /// [station lobby]
@@ -10,7 +10,12 @@ import Foundation
 /// keypad = /dev/input/by-id/usb-Lobby_Keypad-event-kbd
 /// rotation = 90
 /// printer = /dev/usb/lp0
+///
+/// [station wall]
+/// role = board
+/// display = fb:/dev/fb2
 /// ```
+/// A board only shows: a `keypad`, `keys` or `printer` in its section is an error.
 public struct StationConfig: Equatable, Sendable {
     public var name: String
     public var role: StationID = .lobby
@@ -31,6 +36,8 @@ public struct StationConfig: Equatable, Sendable {
     public init(name: String) { self.name = name }
 
     static let keys = ["role", "display", "keypad", "rotation", "font", "keys", "printer"]
+    /// Keys that make no sense on a display-only board (`role = board`).
+    static let inputKeys = ["keypad", "keys", "printer"]
 
     /// Applies one `key = value`; returns an error message (what is wrong and how to write it) or nil.
     mutating func set(_ key: String, _ value: String) -> String? {
@@ -38,9 +45,10 @@ public struct StationConfig: Equatable, Sendable {
         switch key {
         case "role":
             if value == "lobby" { role = .lobby; return nil }
+            if value == "board" { role = .board; return nil }
             let parts = value.split(separator: " ", omittingEmptySubsequences: true)
             if parts.count == 2, parts[0] == "counter", let n = Int(parts[1]), (1...99).contains(n) { role = .counter(n); return nil }
-            return "role = \(value) in \(label) is not a role; write role = lobby or role = counter N (N = 1–99)"
+            return "role = \(value) in \(label) is not a role; write role = lobby or role = counter N (N = 1–99), or role = board for the waiting-room board"
         case "display":
             switch DisplaySpec.parse(value) {
             case .success(let d): display = d; return nil

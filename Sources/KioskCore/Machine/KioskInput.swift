@@ -4,12 +4,19 @@ import Foundation
 public enum StationID: Hashable, Sendable, CustomStringConvertible {
     case lobby
     case counter(Int)
+    /// The waiting-room board (`role = board`): a wall screen that only shows the calls and
+    /// the queue; it has no keypad, and a key said to come from it is ignored.
+    case board
     public var description: String {
         switch self {
         case .lobby: return "lobby"
         case .counter(let n): return "counter \(n)"
+        case .board: return "board"
         }
     }
+
+    /// Whether people act on this station with keys (the demo's Tab skips the others).
+    public var takesKeys: Bool { self != .board }
 }
 
 /// Everything the kiosk reacts to. Time always comes in with the input (injected clock), and so

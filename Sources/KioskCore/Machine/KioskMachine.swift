@@ -86,6 +86,8 @@ public struct KioskMachine: Sendable {
             case .counter(let n):
                 guard state.counters[n] != nil else { break }
                 counterKey(key, counter: n, now: now, into: &out)
+            case .board:
+                break  // display-only: nothing to press
             }
         case .setWeather(let weather, let time):
             let now = time.wholeSeconds

@@ -30,14 +30,18 @@ public struct Report: Codable, Equatable, Sendable {
     public var caseFigures: CaseFigures
     /// Hours 0…23 of local time, all 24 present.
     public var hours: [HourReport]
+    /// Estimate accuracy (`EstimateAccuracy`) of the tickets of each business day, ascending;
+    /// per service it is in `services[…].estimates`.
+    public var estimatesByDay: [DayEstimateAccuracy]
 
     public init(kiosk: String, site: String, timeZone: String, days: [String], generatedAt: Date,
                 services: [ServiceReport], overall: ServiceReport, staff: [StaffReport], care: CareReport,
                 cases: CaseReport, caseFigures: CaseFigures = CaseFigures(cases: [], now: Date(timeIntervalSince1970: 0)),
-                hours: [HourReport]) {
+                hours: [HourReport], estimatesByDay: [DayEstimateAccuracy] = []) {
         self.kiosk = kiosk; self.site = site; self.timeZone = timeZone; self.days = days
         self.generatedAt = generatedAt; self.services = services; self.overall = overall; self.staff = staff
         self.care = care; self.cases = cases; self.caseFigures = caseFigures; self.hours = hours
+        self.estimatesByDay = estimatesByDay
     }
 }
 
@@ -87,6 +91,9 @@ public struct ServiceReport: Codable, Equatable, Sendable {
     public var withinTarget: Double?
     /// Share of called tickets first called within `estimateHigh` minutes of issue.
     public var promiseKept: Double?
+    /// How well the estimates stored on its tickets came true (`EstimateAccuracy`), attributed
+    /// like the waits to the service at the first call.
+    public var estimates: EstimateAccuracy
     /// No-shows ÷ tickets called.
     public var noShowRate: Double?
     public var ratings: Int
@@ -104,13 +111,14 @@ public struct ServiceReport: Codable, Equatable, Sendable {
     public init(id: String, name: String, issued: Int = 0, priority: Int = 0, called: Int = 0, served: Int = 0,
                 noShows: Int = 0, walkOuts: Int = 0, transfers: Int = 0,
                 wait: DurationStats = DurationStats([]), serviceTime: DurationStats = DurationStats([]),
-                withinTarget: Double? = nil, promiseKept: Double? = nil, noShowRate: Double? = nil, ratings: Int = 0,
+                withinTarget: Double? = nil, promiseKept: Double? = nil, estimates: EstimateAccuracy = EstimateAccuracy(),
+                noShowRate: Double? = nil, ratings: Int = 0,
                 satisfactionIndex: Double? = nil, csat: Double? = nil, responseRate: Double? = nil, misuse: Int = 0,
                 notRated: Int = 0, reasons: [String: Int] = [:]) {
         self.id = id; self.name = name; self.issued = issued; self.priority = priority; self.called = called
         self.served = served; self.noShows = noShows; self.walkOuts = walkOuts; self.transfers = transfers
         self.wait = wait; self.serviceTime = serviceTime; self.withinTarget = withinTarget
-        self.promiseKept = promiseKept; self.noShowRate = noShowRate; self.ratings = ratings
+        self.promiseKept = promiseKept; self.estimates = estimates; self.noShowRate = noShowRate; self.ratings = ratings
         self.satisfactionIndex = satisfactionIndex; self.csat = csat; self.responseRate = responseRate
         self.misuse = misuse; self.notRated = notRated; self.reasons = reasons
     }
@@ -130,6 +138,7 @@ public struct ServiceReport: Codable, Equatable, Sendable {
         try c.encode(serviceTime, forKey: .serviceTime)
         try c.encode(withinTarget, forKey: .withinTarget)
         try c.encode(promiseKept, forKey: .promiseKept)
+        try c.encode(estimates, forKey: .estimates)
         try c.encode(noShowRate, forKey: .noShowRate)
         try c.encode(ratings, forKey: .ratings)
         try c.encode(satisfactionIndex, forKey: .satisfactionIndex)

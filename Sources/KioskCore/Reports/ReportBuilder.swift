@@ -67,7 +67,10 @@ private struct TrackedTicket {
     var issueHour: Int?
     /// The service the ticket is in now.
     var service: String?
+    /// The estimate stored on `ticket.issued` (`EstimateAccuracy`).
+    var estimateLow: Int?
     var estimateHigh: Int?
+    var estimateSeconds: Int?
     var firstCalledAt: Date?
     /// Services in which the ticket has been called.
     var calledIn: Set<String> = []
@@ -88,6 +91,7 @@ private struct Tally {
     var withinTarget = 0
     var promiseAsked = 0
     var promiseKept = 0
+    var estimates = EstimateAccuracy.Tally()
     var serviceTimes: [Double] = []
     var scores: [Double] = []
     var topTwo = 0
@@ -103,7 +107,7 @@ private struct Tally {
             noShows: noShows, walkOuts: walkOuts, transfers: transfers,
             wait: DurationStats(waits), serviceTime: DurationStats(serviceTimes),
             withinTarget: ReportMath.ratio(withinTarget, waits.count),
-            promiseKept: ReportMath.ratio(promiseKept, promiseAsked),
+            promiseKept: ReportMath.ratio(promiseKept, promiseAsked), estimates: estimates.figures,
             noShowRate: ReportMath.ratio(noShows, called),
             ratings: ratings, satisfactionIndex: ReportMath.mean(scores),
             csat: ReportMath.ratio(topTwo, ratings), responseRate: ReportMath.ratio(ratings, served),
@@ -138,6 +142,8 @@ private struct Builder {
     var counterStaff: [CounterKey: String] = [:]
     var hourIssued = [Int](repeating: 0, count: 24)
     var hourWaits = [[Double]](repeating: [], count: 24)
+    /// Estimate accuracy by the business day the tickets were issued on.
+    var dayEstimates: [String: EstimateAccuracy.Tally] = [:]
     var careRaisedAt: [String: Date] = [:]
     var careRaised = 0
     var careAcknowledged = 0
@@ -208,7 +214,9 @@ private struct Builder {
             t.issuedAt = e.time
             t.issueHour = hour
             t.service = e.service ?? t.service
+            t.estimateLow = e.estimateLow
             t.estimateHigh = e.estimateHigh
+            t.estimateSeconds = e.estimateSeconds
             tickets[key] = t
             let priority = e.priority ?? false
             count(t.service) { $0.issued += 1; if priority { $0.priority += 1 } }
@@ -224,10 +232,17 @@ private struct Builder {
                     let wait = e.time.timeIntervalSince(issued)
                     let inTarget = wait <= targetSeconds(service)
                     let promise: Bool? = t.estimateHigh.map { wait <= Double($0 * 60) }
+                    var estimate: EstimateAccuracy.Tally?
+                    if let low = t.estimateLow, let high = t.estimateHigh {
+                        estimate = EstimateAccuracy.Tally()
+                        estimate?.add(low: low, high: high, estimateSeconds: t.estimateSeconds, waitSeconds: wait)
+                        dayEstimates[t.day, default: EstimateAccuracy.Tally()].merge(estimate!)
+                    }
                     count(service) {
                         $0.waits.append(wait)
                         if inTarget { $0.withinTarget += 1 }
                         if let promise { $0.promiseAsked += 1; if promise { $0.promiseKept += 1 } }
+                        if let estimate { $0.estimates.merge(estimate) }
                     }
                     if let hour = t.issueHour { hourWaits[hour].append(wait) }
                 }
@@ -383,6 +398,7 @@ private struct Builder {
             care: CareReport(raised: careRaised, acknowledged: careAcknowledged,
                              averageMinutesToAcknowledge: ReportMath.mean(careMinutes)),
             cases: caseReport, caseFigures: figures,
-            hours: (0..<24).map { HourReport(hour: $0, issued: hourIssued[$0], averageWaitSeconds: ReportMath.mean(hourWaits[$0])) })
+            hours: (0..<24).map { HourReport(hour: $0, issued: hourIssued[$0], averageWaitSeconds: ReportMath.mean(hourWaits[$0])) },
+            estimatesByDay: dayEstimates.keys.sorted().map { DayEstimateAccuracy(day: $0, estimates: dayEstimates[$0]!.figures) })
     }
 }

@@ -30,6 +30,7 @@ public enum ReportFormatter {
             },
             totalsLast: true)
         out.append("")
+        out += estimateAccuracy(report, rows: rows)
 
         out.append("Service and satisfaction")
         out += table(
@@ -138,6 +139,28 @@ public enum ReportFormatter {
                 + f.byMonth.map { [$0.id, counts($0.reasons), counts($0.rootCauses)] }
                 + [["All", counts(f.all.reasons), counts(f.all.rootCauses)]],
             totalsLast: true, leftColumns: [0, 1, 2])
+        return out
+    }
+
+    /// Estimate accuracy (`EstimateAccuracy`) per service and, over several days, per day:
+    /// MAE and bias as minutes:seconds, the range width in minutes.
+    static func estimateAccuracy(_ report: Report, rows: [ServiceReport]) -> [String] {
+        let header = ["", "Counted", "Promise kept", "In range", "MAE", "Bias", "Under >5 min", "Median width"]
+        func row(_ name: String, _ a: EstimateAccuracy) -> [String] {
+            [name, "\(a.count)", percent(a.promiseKept), percent(a.insideRange), duration(a.meanAbsoluteError.map { $0 * 60 }),
+             duration(a.bias.map { $0 * 60 }), percent(a.underPredictedOver5), a.medianRangeWidth.map { String(format: "%.1f min", $0) } ?? "—"]
+        }
+        var out = ["Estimate accuracy (tickets called with an estimate; error = wait − estimate)"]
+        var h = header
+        h[0] = "Service"
+        out += table(header: h, rows: rows.map { row($0.name, $0.estimates) }, totalsLast: true)
+        if report.estimatesByDay.count > 1 {
+            out.append("")
+            h[0] = "Day"
+            out += table(header: h, rows: report.estimatesByDay.map { row($0.day, $0.estimates) } + [row("All", report.overall.estimates)],
+                         totalsLast: true)
+        }
+        out.append("")
         return out
     }
 

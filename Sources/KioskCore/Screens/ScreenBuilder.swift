@@ -22,6 +22,7 @@ public struct ScreenBuilder: Sendable {
         switch station {
         case .lobby: screen = lobby(machine, terminal: terminal, now: now)
         case .counter(let n): screen = counter(n, machine, now: now)
+        case .board: screen = board(machine, now: now)
         }
         return storageProblem.map { withStorageProblem($0, screen, machine) } ?? screen
     }
@@ -92,10 +93,7 @@ public struct ScreenBuilder: Sendable {
                 blocks.append(.text(c.text("lobby.call", ["ticket": call.label, "counter": String(call.counter)]), i == 0 ? .accent : .normal))
             }
         }
-        if let advice = m.quietHours {
-            let hours = { (list: [Int]) in list.map { String(format: "%02d:00", $0) }.joined(separator: c.text("list.separator")) }
-            blocks.append(.text(c.text("lobby.advice", ["busy": hours(advice.busy), "quiet": hours(advice.quiet)]), .muted))
-        }
+        if let advice = quietHoursAdvice(m, c) { blocks.append(advice) }
         blocks.append(.text(c.text("lobby.hint"), .muted))
         return blocks
     }
@@ -218,5 +216,5 @@ public struct ScreenBuilder: Sendable {
         "pad.thanks", "farewell.case", "farewell.belongings", "farewell.default",
         "ticket.remember-number", "counter.printer-alert", "printer.problem.offline", "printer.problem.paper-out",
         "printer.problem.busy", "printer.problem.error", "print.phone",
-    ] + CounterKeys.catalogKeys + (1...7).map { "weekday.\($0)" } + caseKeys + Configuration().rootCauses
+    ] + CounterKeys.catalogKeys + (1...7).map { "weekday.\($0)" } + caseKeys + boardKeys + Configuration().rootCauses
 }

@@ -2,8 +2,8 @@ import Foundation
 import KioskConsole
 import KioskCore
 
-/// Runs the kiosk in a text terminal: every station as a panel, the keyboard drives the focused
-/// one (Tab moves the focus), a one-second clock tick, redraws of only what changed (and a full
+/// Runs the kiosk in a text terminal: every station as a panel (the waiting-room board too), the
+/// keyboard drives the focused one (Tab moves the focus among those that take keys), a one-second clock tick, redraws of only what changed (and a full
 /// one after a resize), and the terminal restored on every way out (Ctrl-C, Ctrl-D, SIGTERM, a
 /// crash signal).
 public final class ConsoleFrontend {
@@ -34,9 +34,9 @@ public final class ConsoleFrontend {
                 case .interrupt:
                     loop.stop()
                 case .tab:
-                    focus = (focus + 1) % service.stations.count
+                    focus = nextFocus(from: focus, step: 1)
                 case .backTab:
-                    focus = (focus + service.stations.count - 1) % service.stations.count
+                    focus = nextFocus(from: focus, step: -1)
                 case .key(let key):
                     service.handle(.key(key, station: service.stations[focus], at: clock()))
                 case .other:
@@ -46,6 +46,18 @@ public final class ConsoleFrontend {
         }
         loop.every(1) { [unowned self] in service.handle(.tick(clock())) }
         loop.afterEach = { [unowned self] in draw() }
+    }
+
+    /// The next station that takes keys, `step` 1 forward or -1 back: the board is shown but
+    /// never focused, so Tab goes lobby, counters, lobby as before.
+    func nextFocus(from focus: Int, step: Int) -> Int {
+        let count = service.stations.count
+        var next = focus
+        for _ in 0..<count {
+            next = (next + step + count) % count
+            if service.stations[next].takesKeys { return next }
+        }
+        return focus
     }
 
     /// Gives the terminal back.
@@ -58,7 +70,8 @@ public final class ConsoleFrontend {
             lastSize = size
         }
         let canvas = DemoLayout.render(service.currentScreens(now: clock()), focus: focus, width: size.columns, height: size.rows,
-                                       hint: service.setup.catalogs[service.setup.configuration.language].text("demo.hint"))
+                                       hint: service.setup.catalogs[service.setup.configuration.language].text("demo.hint"),
+                                       underFirst: 1)
         let text = writer.frame(canvas)
         if !text.isEmpty { terminal.write(text) }
     }

@@ -145,11 +145,12 @@ public final class KioskService {
         _ = machine.handle(.quietHours(KioskService.quietHours(store: store, day: machine.state.day, timeZone: setup.configuration.timeZone)))
     }
 
-    /// Every station's screen for the console (a storage problem heads the first).
+    /// Every station's screen for the console (a storage problem heads the first), the
+    /// waiting-room board last.
     public func currentScreens(now: Date) -> [Screen] {
-        screens.screens(machine, now: now, storageProblem: storageProblem)
+        screens.screens(machine, now: now, storageProblem: storageProblem) + [screens.board(machine, now: now)]
     }
 
     /// Station order on screen, matching `currentScreens`.
-    public var stations: [StationID] { [.lobby] + setup.configuration.counters.map { .counter($0.number) } }
+    public var stations: [StationID] { [.lobby] + setup.configuration.counters.map { .counter($0.number) } + [.board] }
 }

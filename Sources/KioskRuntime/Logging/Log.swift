@@ -1,5 +1,6 @@
 import Foundation
 import KioskSystem
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,7 +10,16 @@ import Glibc
 public enum Log {
     public enum Level: Int, Sendable { case error = 3, warning = 4, notice = 5, info = 6, debug = 7 }
 
+    /// The least important level written (the daemon writes every level; `kiosk-sim`, which
+    /// drives thousands of visits through the same code, only warnings and errors).
+    public static var threshold: Level {
+        get { Level(rawValue: thresholdValue.load(ordering: .relaxed)) ?? .debug }
+        set { thresholdValue.store(newValue.rawValue, ordering: .relaxed) }
+    }
+    private static let thresholdValue = Atomic<Int>(Level.debug.rawValue)
+
     public static func write(_ level: Level, _ message: String) {
+        guard level.rawValue <= thresholdValue.load(ordering: .relaxed) else { return }
         _ = try? Posix.writeAll(STDERR_FILENO, Array(lines(level, message).utf8))
     }
 

@@ -5,10 +5,12 @@ import KioskKeypad
 
 extension PollLoop: ReadinessWatcher {}
 
-/// Runs the configured stations on real hardware: each `[station]` shows its screen (the lobby
-/// or a counter) on its framebuffer or file display, and its keypad (evdev or an evemu
-/// recording) drives that station. Registered with the daemon's poll loop: keypads are readers,
-/// redraws happen after each wake-up, and only changed rectangles reach the framebuffers.
+/// Runs the configured stations on real hardware: each `[station]` shows its screen (the lobby,
+/// a counter or the waiting-room board) on its framebuffer or file display, and its keypad (evdev
+/// or an evemu recording) drives that station (a board has none). Registered with the daemon's
+/// poll loop: keypads are readers, redraws happen after each wake-up (at least every second, on
+/// the clock tick: the board's flash and clock), and only changed rectangles reach the
+/// framebuffers.
 public final class StationFrontend {
     let service: KioskService
     let clock: () -> Date

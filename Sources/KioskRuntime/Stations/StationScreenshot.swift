@@ -7,7 +7,7 @@ import KioskStorage
 /// (read-only, so it works while kioskd runs and without it) by the same layout and font code as
 /// the framebuffer, at the station's display size.
 enum StationScreenshot {
-    static let usage = "kioskctl screenshot STATION OUT.png [--size WxH] [--time ISO8601]; STATION is a [station NAME], lobby or counter N"
+    static let usage = "kioskctl screenshot STATION OUT.png [--size WxH] [--time ISO8601]; STATION is a [station NAME], lobby, counter N or board"
 
     static func run(_ options: [String], store: EventStore, setup: KioskSetup, output: (String) -> Void) throws {
         var positional: [String] = []
@@ -45,10 +45,12 @@ enum StationScreenshot {
             role = s.role
         } else if name == "lobby" {
             role = .lobby
+        } else if name == "board" {
+            role = .board
         } else if let n = Int(name.replacingOccurrences(of: "counter", with: "").trimmingCharacters(in: .whitespaces)), config.counter(n) != nil {
             role = .counter(n)
         } else {
-            let names = config.stations.map(\.name) + ["lobby"] + config.counters.map { "counter \($0.number)" }
+            let names = config.stations.map(\.name) + ["lobby"] + config.counters.map { "counter \($0.number)" } + ["board"]
             throw ControlCommand.Failure(description: "no station '\(name)'; use one of: \(names.joined(separator: ", "))", code: 64)
         }
         if station == nil { station = config.stations.first { $0.role == role } }

@@ -1,0 +1,107 @@
+import Foundation
+
+/// How well the waits promised on tickets came true: the one definition of the accuracy figures,
+/// used by `kioskctl report` (per service and per day) and by `kiosk-sim` (per estimator).
+///
+/// Counted: each ticket first called that had an estimate stored when it was issued; its wait is
+/// first call − issue. Tickets never called (walk-outs) have no wait and are not counted.
+/// - promise kept: wait ≤ high minutes (called by the end of the range shown);
+/// - inside the range: low ≤ wait ≤ high minutes;
+/// - error = wait − point, in minutes (point: `estimateSeconds`; for old events without it the
+///   middle of the range); MAE is the mean |error|, bias the mean error (positive: residents
+///   waited longer than estimated);
+/// - under-predicted by more than 5 minutes: error > 5;
+/// - range width = high − low minutes; its median.
+///
+/// Rates are 0…1 and nil (JSON `null`) when nothing was counted, like the rest of `Report`.
+public struct EstimateAccuracy: Codable, Equatable, Sendable {
+    /// Tickets counted (first called, with an estimate stored).
+    public var count: Int
+    public var promiseKept: Double?
+    public var insideRange: Double?
+    /// Mean absolute error of the point estimate, minutes.
+    public var meanAbsoluteError: Double?
+    /// Mean error of the point estimate (wait − point), minutes.
+    public var bias: Double?
+    /// Share of tickets that waited more than 5 minutes longer than the point estimate.
+    public var underPredictedOver5: Double?
+    /// Median of high − low, minutes (the mean of the two middle values for an even count).
+    public var medianRangeWidth: Double?
+
+    /// Minutes an error must pass to count as an under-prediction.
+    public static let underPredictionMinutes = 5.0
+
+    public init(count: Int = 0, promiseKept: Double? = nil, insideRange: Double? = nil, meanAbsoluteError: Double? = nil,
+                bias: Double? = nil, underPredictedOver5: Double? = nil, medianRangeWidth: Double? = nil) {
+        self.count = count; self.promiseKept = promiseKept; self.insideRange = insideRange
+        self.meanAbsoluteError = meanAbsoluteError; self.bias = bias; self.underPredictedOver5 = underPredictedOver5
+        self.medianRangeWidth = medianRangeWidth
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(count, forKey: .count)
+        try c.encode(promiseKept, forKey: .promiseKept)
+        try c.encode(insideRange, forKey: .insideRange)
+        try c.encode(meanAbsoluteError, forKey: .meanAbsoluteError)
+        try c.encode(bias, forKey: .bias)
+        try c.encode(underPredictedOver5, forKey: .underPredictedOver5)
+        try c.encode(medianRangeWidth, forKey: .medianRangeWidth)
+    }
+
+    /// The running fold: add tickets in any order (the figures are sums and a median), merge
+    /// folds of several days or seeds, read `figures`.
+    public struct Tally: Equatable, Sendable {
+        public private(set) var count = 0
+        var kept = 0
+        var inside = 0
+        var absoluteErrors = 0.0
+        var errors = 0.0
+        var under = 0
+        var widths: [Int] = []
+
+        public init() {}
+
+        /// One ticket: the estimate stored when it was issued (`estimateLow`, `estimateHigh` in
+        /// minutes, `estimateSeconds` the point if stored) and its wait until the first call.
+        public mutating func add(low: Int, high: Int, estimateSeconds: Int?, waitSeconds: Double) {
+            let point = estimateSeconds.map { Double($0) / 60 } ?? Double(low + high) / 2
+            let error = waitSeconds / 60 - point
+            count += 1
+            if waitSeconds <= Double(high * 60) {
+                kept += 1
+                if waitSeconds >= Double(low * 60) { inside += 1 }
+            }
+            absoluteErrors += abs(error)
+            errors += error
+            if error > EstimateAccuracy.underPredictionMinutes { under += 1 }
+            widths.append(high - low)
+        }
+
+        /// Both folds together (pooled figures over days, services or seeds).
+        public mutating func merge(_ other: Tally) {
+            count += other.count; kept += other.kept; inside += other.inside
+            absoluteErrors += other.absoluteErrors; errors += other.errors; under += other.under
+            widths += other.widths
+        }
+
+        public var figures: EstimateAccuracy {
+            guard count > 0 else { return EstimateAccuracy() }
+            let n = Double(count)
+            let sorted = widths.sorted()
+            let middle = sorted.count / 2
+            let median = sorted.count % 2 == 1 ? Double(sorted[middle]) : Double(sorted[middle - 1] + sorted[middle]) / 2
+            return EstimateAccuracy(
+                count: count, promiseKept: Double(kept) / n, insideRange: Double(inside) / n,
+                meanAbsoluteError: absoluteErrors / n, bias: errors / n, underPredictedOver5: Double(under) / n,
+                medianRangeWidth: median)
+        }
+    }
+}
+
+/// The estimate accuracy of the tickets of one business day.
+public struct DayEstimateAccuracy: Codable, Equatable, Sendable {
+    public var day: String
+    public var estimates: EstimateAccuracy
+    public init(day: String, estimates: EstimateAccuracy) { self.day = day; self.estimates = estimates }
+}

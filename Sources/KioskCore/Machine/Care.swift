@@ -26,11 +26,12 @@ extension KioskMachine {
         defer { careForecastEvents = appliedEvents }
         let candidates = state.waitingTickets.filter { $0.carePredictedAt == nil && $0.careRaisedAt == nil }
         guard !candidates.isEmpty else { return }
-        // Far enough ahead to see every candidate pass its target, no further.
+        // Far enough ahead to see every candidate pass its target and by how much (the figure
+        // staff are shown), no further: the cost stays bounded however long the line.
         let horizon = candidates.map { t in
             Double((configuration.service(t.service)?.targetWaitMinutes ?? 0) * 60) - now.timeIntervalSince(t.issuedAt)
         }.max() ?? 0
-        let estimates = estimator.estimatesForWaiting(state: state, now: now, horizon: max(0, horizon) + 60)
+        let estimates = estimator.estimatesForWaiting(state: state, now: now, horizon: max(0, horizon) + 20 * 60)
         for t in candidates {
             guard let service = configuration.service(t.service), let e = estimates[t.label] else { continue }
             let target = Double(service.targetWaitMinutes * 60)

@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // AES-GCM for residents' call-back numbers at rest (already in the graph through postgres-nio).
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
         // The kiosk package itself (which depends on nothing): the same protocol types (KioskProtocol),
         // synced events decoded as KioskCore's KioskEvent, report pages by the kiosk's own ReportBuilder.
         .package(name: "kiosk", path: ".."),
@@ -33,6 +35,7 @@ let package = Package(
                 .product(name: "KioskAnnounce", package: "kiosk"),
                 // Staff passwords at the case desk: yescrypt, as the kiosk's staff PINs.
                 .product(name: "KioskSecrets", package: "kiosk"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
         .executableTarget(

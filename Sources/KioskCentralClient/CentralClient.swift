@@ -113,6 +113,12 @@ public final class CentralClient: @unchecked Sendable {
         try decode(try send("GET", "/v1/cases?after=\(max(0, after))&limit=\(min(max(1, limit), 500))", body: nil), what: "the centre's case states")
     }
 
+    /// `POST /v1/contacts`: residents' call-back numbers; the answer lists those the centre keeps.
+    /// The body is never logged (it holds full numbers).
+    public func sendContacts(_ upload: ContactsUpload) throws(SyncError) -> ContactsReply {
+        try call("POST", "/v1/contacts", upload, what: "the call-back numbers")
+    }
+
     /// `POST /v1/commands/{id}/ack`: the command's outcome, so IT sees it in `admin commands`.
     public func acknowledge(command id: Int64, _ ack: CommandAckRequest) throws(SyncError) {
         _ = try send("POST", "/v1/commands/\(id)/ack", body: try encode(ack))

@@ -50,6 +50,13 @@ public struct CaseState: Codable, Equatable, Sendable {
     /// acknowledged (a counter shows the others until someone does).
     public var escalations: [String]
     public var acknowledged: [String]
+    /// The resident's call-back number, masked ("138****5678"): the full number is never part of
+    /// a state (the desk's case page decrypts it for a handler of the site). `contactErased`: the
+    /// centre erased the full number (retention, or on request); the masked form stays.
+    public var contact: String?
+    public var contactErased: Bool?
+    /// The earliest call-back that reached the resident (`case.callback` reached).
+    public var callbackReachedAt: Date?
     /// Time of the last event applied, and how many events were applied.
     public var updatedAt: Date
     public var version: Int
@@ -70,7 +77,7 @@ public struct CaseState: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case ref, site, kiosk, day, ticket, service, counter, servedBy, rating, reason, severity, openedAt, replyBy
         case resolveBy, status, assignee, firstReplyAt, firstReplyChannel, resolvedAt, rootCause, closedAt
-        case satisfied, reopenCount, escalations, acknowledged, updatedAt, version
+        case satisfied, reopenCount, escalations, acknowledged, updatedAt, version, contact, contactErased, callbackReachedAt
     }
 
     public init(from decoder: any Decoder) throws {
@@ -112,6 +119,9 @@ public struct CaseState: Codable, Equatable, Sendable {
         acknowledged = try c.decodeIfPresent([String].self, forKey: .acknowledged) ?? []
         updatedAt = try time(.updatedAt)
         version = try c.decodeIfPresent(Int.self, forKey: .version) ?? 0
+        contact = try c.decodeIfPresent(String.self, forKey: .contact)
+        contactErased = try c.decodeIfPresent(Bool.self, forKey: .contactErased)
+        callbackReachedAt = try optionalTime(.callbackReachedAt)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -146,6 +156,9 @@ public struct CaseState: Codable, Equatable, Sendable {
         try c.encode(acknowledged, forKey: .acknowledged)
         try time(updatedAt, .updatedAt)
         try c.encode(version, forKey: .version)
+        try c.encodeIfPresent(contact, forKey: .contact)
+        try c.encodeIfPresent(contactErased, forKey: .contactErased)
+        try time(callbackReachedAt, .callbackReachedAt)
     }
 }
 

@@ -171,9 +171,33 @@ public enum ReportHTML {
                 + cell(index(s.satisfactionIndex), "\(p).satisfactionIndex", s.satisfactionIndex) + cell(ReportFormatter.percent(s.csat), "\(p).csat", s.csat)
                 + cell("\(s.ratings)", "\(p).ratings", Double(s.ratings)) + "</tr>\n"
         }
-        h += "</table>\n</body></html>\n"
+        h += "</table>\n"
+        h += estimateSection(report)
+        h += "</body></html>\n"
         return h
     }
+
+    /// How well the estimates shown on tickets came true (`EstimateAccuracy`), per service and
+    /// per day: the figures behind "tell residents honestly how long".
+    static func estimateSection(_ report: Report) -> String {
+        var h = "<h2>Estimate accuracy 预计等候准确度</h2>\n<table><tr><th></th><th>Tickets</th><th>Promise kept</th><th>In range</th>"
+            + "<th>MAE (min)</th><th>Bias (min)</th><th>Over 5 min late</th><th>Median range (min)</th></tr>\n"
+        func row(_ name: String, _ a: EstimateAccuracy, _ p: String) -> String {
+            "<tr><td>\(esc(name))</td>" + cell("\(a.count)", "\(p).count", Double(a.count))
+                + cell(ReportFormatter.percent(a.promiseKept), "\(p).promiseKept", a.promiseKept)
+                + cell(ReportFormatter.percent(a.insideRange), "\(p).insideRange", a.insideRange)
+                + cell(minutes(a.meanAbsoluteError), "\(p).meanAbsoluteError", a.meanAbsoluteError)
+                + cell(minutes(a.bias), "\(p).bias", a.bias)
+                + cell(ReportFormatter.percent(a.underPredictedOver5), "\(p).underPredictedOver5", a.underPredictedOver5)
+                + cell(minutes(a.medianRangeWidth), "\(p).medianRangeWidth", a.medianRangeWidth) + "</tr>\n"
+        }
+        for (i, s) in report.services.enumerated() { h += row(s.name, s.estimates, "services[\(i)].estimates") }
+        h += row(report.overall.name, report.overall.estimates, "overall.estimates")
+        for (i, d) in report.estimatesByDay.enumerated() { h += row(d.day, d.estimates, "estimatesByDay[\(i)].estimates") }
+        return h + "</table>\n"
+    }
+
+    static func minutes(_ v: Double?) -> String { v.map { String(format: "%.1f", $0) } ?? "—" }
 
     static func segments(_ counts: [Int]?) -> [SVGChart.Segment] {
         let c = counts ?? [0, 0, 0, 0]

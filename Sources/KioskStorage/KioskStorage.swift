@@ -33,7 +33,7 @@ import KioskCore
 
 public final class EventStore {
     /// The schema version this code creates and understands.
-    public static let currentSchemaVersion: Int = 6
+    public static let currentSchemaVersion: Int = 7
 
     /// The database file.
     public let path: String
@@ -246,8 +246,10 @@ public final class EventStore {
     /// Appends events in ONE transaction (BEGIN IMMEDIATE … COMMIT), assigning seq = last seq + 1
     /// …, and updates projections. Returns them with seqs. Either all are stored or none
     /// (rollback on any error, then rethrow). When it returns, the batch is on disk (fsynced).
+    /// `contacts` (the call-back numbers given with these events) go into `case_contacts` in the
+    /// same transaction, never into the log (`Contacts.swift`).
     @discardableResult
-    public func append(_ events: [KioskEvent], kiosk: String) throws -> [RecordedEvent] {
+    public func append(_ events: [KioskEvent], kiosk: String, contacts: [CaseContact] = []) throws -> [RecordedEvent] {
         guard !events.isEmpty else { return [] }
         try requireWritable()
         let doing = "appending events"
@@ -273,6 +275,7 @@ public final class EventStore {
                 try project(e, seq: seq)
                 recorded.append(RecordedEvent(seq: seq, kiosk: kiosk, event: e))
             }
+            for contact in contacts { try keep(contact) }
             return recorded
         }
     }

@@ -217,7 +217,8 @@ extension EventStore {
             try run("UPDATE counters SET current_ticket = NULL", [])
         case .ratingMisuse, .staffLoginFailed, .carePredicted, .careAlertRaised, .careAcknowledged, .farewellShown, .farewellEnded,
             .weatherSet, .printerFailed, .printerRecovered, .caseAssigned, .caseResolved, .caseClosed, .caseReopened,
-            .caseEscalated, .caseAlertAcknowledged:
+            .caseEscalated, .caseAlertAcknowledged, .caseContactAsked, .caseContactGiven, .caseContactSkipped,
+            .caseContactViewed, .caseContactErased, .caseResidentNotified, .caseCallback:
             return
         }
     }

@@ -169,6 +169,25 @@ let migrations: [Migration] = [
             "ALTER TABLE sync_state ADD COLUMN cases_pulled_at TEXT",
         ],
         rebuildsProjections: false),
+    // v7: call-back numbers given at the pad (issue 15), one row per case, kept apart from the
+    // event log: `number` is the full number until the centre acknowledges it (then NULL: only
+    // the masked form remains, as in the `case.contact-given` event).
+    Migration(
+        version: 7,
+        statements: [
+            """
+            CREATE TABLE case_contacts (
+                ref TEXT PRIMARY KEY CHECK (ref <> ''),
+                number TEXT,
+                masked TEXT NOT NULL,
+                consent TEXT NOT NULL,
+                consent_version TEXT NOT NULL,
+                given_at TEXT NOT NULL,
+                delivered_at TEXT
+            )
+            """
+        ],
+        rebuildsProjections: false),
 ]
 
 /// Projection tables, children first (for emptying them before a rebuild).

@@ -10,7 +10,12 @@ to kiosk-central on a real PostgreSQL, and the case desk in headless Chromium th
 5. Escalation on a shortened deadline (an enquiry rated 一般 at the start, its service resolved
    within 1 minute): the notify command runs once per threshold, the counter shows the alert,
    staff acknowledge it with the case key, and the acknowledgement reaches the case's timeline.
-6. Cases exactly once: the life of CASE_PROOF_CASES cases at a kiosk and at the desk while the
+6. The call-back number (issue 15): typed on the pad with `ask-contact = yes`, shown masked as
+   typed, handed to the centre once (sealed with --contact-key-file) and erased at the kiosk;
+   another site's handler never sees it, this site's handler opens it and the view is in the
+   timeline; erased after the (shortened) retention; never in `kioskctl events`, the kiosk's
+   log or its report.
+7. Cases exactly once: the life of CASE_PROOF_CASES cases at a kiosk and at the desk while the
    centre is SIGKILLed twice, a kiosk's sync once and answers are cut after commit; each case
    event is applied once and the kiosk's pulled copy equals the centre's.
 
@@ -196,6 +201,131 @@ def escalation(centre, kioskd, ref, opened, notified):
     check(len([l for l in lines if ref in l]) == 2, "no threshold was notified twice")
 
 
+def desk_session(centre, name):
+    """A handler's desk session over HTTP: (client, cookie headers, csrf token)."""
+    http = Client(centre.url)
+    _, headers, _ = http.login(name, PASSWORD)
+    session = re.search(r"kiosk_desk=([^;]+)", " ".join(headers.get_all("Set-Cookie") or [])).group(1)
+    cookie = {"Cookie": "kiosk_desk=" + session}
+    _, _, page = http.request("GET", "/desk", headers=cookie)
+    return http, cookie, re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def contacts():
+    number, masked = "13812345678", "138****5678"
+    print("The call-back number: pad → kiosk → centre (sealed) → desk → retention", flush=True)
+    key = os.path.join(WORK, "contact.key")
+    with open(key, "w") as f:
+        f.write(os.urandom(32).hex() + "\n")
+    os.chmod(key, 0o600)
+    sms = os.path.join(WORK, "sms.txt")
+    script = os.path.join(WORK, "sms.sh")
+    with open(script, "w") as f:
+        f.write(f'#!/bin/sh\necho "$1 $2 $3 $4" >> {sms}\n')
+    os.chmod(script, 0o755)
+    centre = Centre("proof_contacts")
+    centre.start("--contact-key-file", key, "--contact-retention", "4s", "--notify-command", f"{script} {{ref}} {{level}} {{phone}} {{message}}")
+    token = centre.admin_cli("register", "--kiosk", "ct-1", "--site", "site-a").strip()
+    for name, site in (("zhao.lei", "site-a"), ("sun.mei", "site-b")):
+        status, out = cli(centre, "add", name, "--role", "handler", "--site", site, password=PASSWORD)
+        check(status == 0, f"a handler account {name} for {site}")
+    d = kiosk_folder("ct-1", centre.url, token, "ask-contact = yes\n[service repairs]\n[counter 1]\nservices = repairs\n")
+    kioskd = Kioskd(d, f"case-contacts-{os.getpid()}")
+    try:
+        kioskd.keys("Tab", "0", "1", "0", "0", "1", "Enter", "1", "2", "3", "4", "Enter", "Tab")
+        kioskd.keys("1", "Enter", "Tab", "+")
+        check(kioskd.wait_for_screen("A001 号到 1 号窗口") is not None, "counter 1 calls A001")
+        kioskd.keys("Enter", "Enter")
+        kioskd.wait_for_screen("请您对本次服务评价")
+        kioskd.keys("4")
+        kioskd.wait_for_screen("请告诉我们原因")
+        kioskd.keys("2")
+        check(kioskd.wait_for_screen("如需回访，请输入手机号码（按 确认 跳过）") is not None,
+              "the case opened and the pad asks for a call-back number")
+        kioskd.keys(*number[:7])
+        screen = kioskd.screen()
+        check("***1234" in screen and number[:7] not in screen, "the digits are masked as typed, except the last four")
+        kioskd.keys(*number[7:], "Enter")
+        ref = case_opened(d)
+        check(ref and kioskd.wait_for_screen(ref) is not None, f"the pad shows the commitment of {ref}")
+
+        def at_centre():
+            return psql(centre.db, f"SELECT masked FROM case_contacts WHERE ref = '{ref}' AND sealed IS NOT NULL") == masked
+
+        def erased_here():
+            con = sqlite3.connect(os.path.join(d, "kiosk.sqlite"))
+            row = con.execute("SELECT number IS NULL, masked FROM case_contacts WHERE ref = ?", (ref,)).fetchone()
+            con.close()
+            return row == (1, masked)
+        t0 = time.time()
+        check(wait(at_centre, 10, step=0.2), f"the centre keeps the number sealed ({time.time() - t0:.1f} s)")
+        check(wait(erased_here, 10, step=0.2), "the kiosk erased its copy once the centre had it (the masked form stays)")
+        clear = psql(centre.db, f"SELECT count(*) FROM case_contacts WHERE position('{number}'::bytea in sealed) > 0")
+        check(clear == "0", "the number is not in the centre's database in clear")
+
+        other, other_cookie, _ = desk_session(centre, "sun.mei")
+        status, _, page = other.request("GET", f"/desk/cases/site-a/{ref}", headers=other_cookie)
+        status2, _, _ = other.request("POST", f"/desk/cases/site-a/{ref}/show-contact", {"csrf": "x", "request": "y"}, headers=other_cookie)
+        check(status == 404 and number not in page and status2 in (403, 404),
+              f"a handler of another site sees neither the case nor the number ({status}, {status2})")
+        http, cookie, csrf = desk_session(centre, "zhao.lei")
+        _, _, page = http.request("GET", f"/desk/cases/site-a/{ref}", headers=cookie)
+        check(masked in page and number not in page, "this site's handler sees the number masked on the case page")
+        status, _, page = http.request("POST", f"/desk/cases/site-a/{ref}/show-contact",
+                                       {"csrf": csrf, "request": str(uuid.uuid4())}, headers=cookie)
+        views = psql(centre.db, f"SELECT actor FROM case_events WHERE ref = '{ref}' AND type = 'case.contact-viewed'")
+        check(status == 200 and number in page and views == "zhao.lei",
+              f"…opens it on asking, and the view is in the case's timeline ({views})")
+
+        for action, fields in (("callback", {"outcome": "reached", "note": "已电话回访"}),
+                               ("resolve", {"rootCause": "cause.staff", "note": "已回访致歉"}), ("close", {"verdict": "satisfied"})):
+            status, headers, _ = http.request("POST", f"/desk/cases/site-a/{ref}/{action}",
+                                              dict(fields, csrf=csrf, request=str(uuid.uuid4())), headers=cookie)
+            check(status == 303 and "error=" not in headers.get("Location", ""), f"the handler records '{action}'")
+        _, _, page = http.request("GET", "/desk/figures", headers=cookie)
+        figure = re.search(r'data-metric="callbackInTime" data-value="([^"]+)"', page)
+        check(figure and figure.group(1) == "1.0", f"the desk's figures: call-back reached within deadline 100 % ({figure and figure.group(1)})")
+        t0 = time.time()
+        gone = wait(lambda: psql(centre.db, f"SELECT count(*) FROM case_contacts WHERE ref = '{ref}' AND sealed IS NULL "
+                                            "AND erased_why = 'retention'") == "1", 15, step=0.3)
+        check(gone, f"the number is erased {time.time() - t0:.1f} s after closing (retention 4 s)")
+        def messages():
+            lines = open(sms).read().splitlines() if os.path.exists(sms) else []
+            return [l.split(" ", 3) for l in lines if l.startswith(ref + " resident.")]
+        wait(lambda: len(messages()) >= 2, 5, step=0.3)
+        time.sleep(1)
+        got = sorted(m[1] for m in messages())
+        check(got == ["resident.received", "resident.resolved"] and all(m[2] == number for m in messages()),
+              f"the notify script got the resident's received and resolved messages once each, to their number ({got})")
+        check(any("已受理" in m[3] and ref in m[3] for m in messages()), "…worded from the catalog, with the reference")
+        sends = psql(centre.db, f"SELECT string_agg(payload->>'level' || ':' || (payload->>'detail'), ',' ORDER BY id) FROM case_events "
+                                f"WHERE ref = '{ref}' AND type = 'case.resident-notified'")
+        check(sends == "resident.received:sent,resident.resolved:sent", f"each send is on the case with its outcome ({sends})")
+        out = centre.admin_cli("erase-contact", "site-a", ref)
+        erasures = psql(centre.db, f"SELECT count(*) FROM case_events WHERE ref = '{ref}' AND type = 'case.contact-erased'")
+        check("no call-back number left" in out and erasures == "1",
+              f"`admin erase-contact` finds nothing left; the erasure is recorded once ({erasures})")
+
+        leaks = []
+        for args in (["events"], ["events", "--json"], ["report"], ["report", "--json"]):
+            out, _ = kioskctl(d, *args).communicate()
+            if number in out:
+                leaks.append("kioskctl " + " ".join(args))
+        for name in ("kioskd.log",):
+            if number in open(os.path.join(d, name), errors="replace").read():
+                leaks.append(name)
+        if number in open(centre.log.name, errors="replace").read():
+            leaks.append("the centre's log")
+        con = sqlite3.connect(os.path.join(d, "kiosk.sqlite"))
+        if any(number in p for (p,) in con.execute("SELECT payload FROM events")):
+            leaks.append("the kiosk's events table")
+        con.close()
+        check(not leaks, f"the full number is in none of kioskctl events/report, the logs, the event log ({leaks})")
+    finally:
+        kioskd.stop()
+        centre.kill()
+
+
 CASES = int(os.environ.get("CASE_PROOF_CASES", "40"))
 
 
@@ -353,7 +483,7 @@ def case_exactly_once():
 
 
 if __name__ == "__main__":
-    only = sys.argv[1:] or ["loop", "case_exactly_once"]
+    only = sys.argv[1:] or ["loop", "contacts", "case_exactly_once"]
     for name in only:
         globals()[name]()
     print(f"{sync_proof.passed} passed, {sync_proof.failed} failed", flush=True)

@@ -779,7 +779,7 @@ def json_at(root, path):
     import re
     node = root
     for part in path.split("."):
-        m = re.fullmatch(r"([A-Za-z]+)(?:\[(\d+)\])?", part)
+        m = re.fullmatch(r"([A-Za-z][A-Za-z0-9]*)(?:\[(\d+)\])?", part)
         node = node.get(m.group(1)) if isinstance(node, dict) else None
         if m.group(2) is not None:
             node = node[int(m.group(2))] if isinstance(node, list) and int(m.group(2)) < len(node) else None

@@ -1,4 +1,5 @@
 import Foundation
+import KioskReports
 import Testing
 @testable import KioskCore
 
@@ -50,7 +51,7 @@ import Testing
 
     /// The report: per service (at the first call) and per day, from what the tickets stored;
     /// walk-outs are not counted.
-    @Test func reportPerServiceAndPerDay() {
+    @Test func reportPerServiceAndPerDay() throws {
         func issue(_ label: String, _ service: String, _ time: Date, day: String, low: Int, high: Int, seconds: Int?) -> KioskEvent {
             var e = Fx.issue(label, service, time, day: day, high: high)
             e.estimateLow = low
@@ -79,5 +80,12 @@ import Testing
         #expect(r.estimatesByDay[0].estimates.count == 2)
         #expect(r.estimatesByDay[1].estimates.underPredictedOver5 == 1)
         #expect(ReportFormatter.text(r).contains("Estimate accuracy"))
+        // The report page draws the same figures, each named by its JSON path.
+        let html = ReportPeriod(sources: [ReportSource(events: events, configuration: Fx.config, cases: [])], now: Fx.at(18, 0)).html()
+        #expect(html.contains("Estimate accuracy 预计等候准确度"))
+        #expect(html.contains("data-metric=\"overall.estimates.count\" data-value=\"3\""))
+        #expect(html.contains("data-metric=\"estimatesByDay[1].estimates.underPredictedOver5\" data-value=\"1\""))
+        let repairsIndex = try #require(r.services.firstIndex { $0.id == "repairs" })
+        #expect(html.contains("data-metric=\"services[\(repairsIndex)].estimates.meanAbsoluteError\" data-value=\"4.75\""))
     }
 }

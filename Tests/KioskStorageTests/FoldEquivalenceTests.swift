@@ -92,6 +92,8 @@ struct EventStreamGenerator {
     /// Produced by nothing yet (a later issue adds case events); its fold is left alone.
     static let notProduced: Set<EventType> = [
         .caseAssigned, .caseResolved, .caseClosed, .caseReopened, .caseEscalated, .caseAlertAcknowledged,
+        .caseContactAsked, .caseContactGiven, .caseContactSkipped, .caseContactViewed, .caseContactErased,
+        .caseResidentNotified, .caseCallback,
     ]
 
     var rng: SplitMix64
@@ -252,7 +254,9 @@ struct EventStreamGenerator {
         case .printerFailed:
             let detail = chance(80) ? "paper out" : nil
             return event(type) { $0.detail = detail }
-        case .printerRecovered, .dayClosed, .caseAssigned, .caseContacted, .caseResolved, .caseClosed, .caseReopened, .caseEscalated, .caseAlertAcknowledged:
+        case .printerRecovered, .dayClosed, .caseAssigned, .caseContacted, .caseResolved, .caseClosed, .caseReopened, .caseEscalated, .caseAlertAcknowledged,
+             .caseContactAsked, .caseContactGiven, .caseContactSkipped, .caseContactViewed, .caseContactErased,
+             .caseResidentNotified, .caseCallback:
             return event(type)
         }
     }

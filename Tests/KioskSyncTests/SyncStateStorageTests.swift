@@ -29,7 +29,7 @@ struct SyncStateStorageTests {
         do {
             let v2 = try EventStore(path: path)
             try v2.conn.exec(
-                "DROP TABLE pulled_cases; DROP TABLE command_outcomes; DROP TABLE sync_receipts; DROP TABLE sync_state; PRAGMA user_version = 2", doing: "making a v2 file")
+                "DROP TABLE case_contacts; DROP TABLE pulled_cases; DROP TABLE command_outcomes; DROP TABLE sync_receipts; DROP TABLE sync_state; PRAGMA user_version = 2", doing: "making a v2 file")
             try v2.append([issue(1, at: 0), issue(2, at: 60)], kiosk: "k1")
             v2.close()
         }

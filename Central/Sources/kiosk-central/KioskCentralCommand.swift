@@ -84,7 +84,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The kiosk's message catalogs (folder with zh-Hans.catalog, en.catalog), for the desk's names of reasons and root causes (env KIOSK_CENTRAL_CATALOG_DIR).")
     var catalogDir: String?
     @Option(help: ArgumentHelp(
-        "Run this to tell a site's manager about a case escalation, without a shell; placeholders {site} {ref} {level} {deadline} {assignee} (e.g. '/usr/local/bin/notify-manager {site} {ref} {level}').",
+        "Run this to tell a site's manager about a case escalation, and residents about their case, without a shell; placeholders {site} {ref} {level} {deadline} {assignee}, and for residents' messages (levels resident.*) {phone} {message} (e.g. '/usr/local/bin/notify {site} {ref} {level} {phone} {message}').",
         discussion: "Without it, escalations are still recorded and shown at the counters; their notifications are recorded as skipped."))
     var notifyCommand: String?
     @Option(help: "Seconds one run of --notify-command may take before it is stopped (1…3600).") var notifyTimeout: Double = 20
@@ -92,10 +92,22 @@ struct Serve: AsyncParsableCommand {
     var notifyAttempts: Int = 5
     @Option(help: "Share of a case deadline's interval after which it is escalated as near (0 < share < 1).")
     var escalateShare: Double = CaseEscalator.defaultShare
+    @Option(help: ArgumentHelp(
+        "File with the key that seals residents' call-back numbers at rest: 32 bytes as 64 hex digits (`openssl rand -hex 32`), readable by kiosk-central only.",
+        discussion: "Without it, kiosks keep the numbers they were given and send them again once the centre has a key."))
+    var contactKeyFile: String?
+    @Option(help: "How long after its case is closed a call-back number is erased: 90d (default), 12h, 30m, 45s.")
+    var contactRetention: String = "90d"
 
     func validate() throws {
         guard escalateShare > 0, escalateShare < 1 else {
             throw ValidationError("--escalate-share \(escalateShare) must be between 0 and 1 (e.g. 0.75: escalated when 75 % of the time has passed)")
+        }
+        guard ContactEraser.parseRetention(contactRetention) != nil else {
+            throw ValidationError("--contact-retention '\(contactRetention)' is not a time: write it like 90d, 12h, 30m or 45s")
+        }
+        if let contactKeyFile {
+            do { _ = try ContactKey.load(path: contactKeyFile) } catch { throw ValidationError("--contact-key-file: \(error.description)") }
         }
         guard (1...100).contains(notifyAttempts) else { throw ValidationError("--notify-attempts must be between 1 and 100") }
         if let notifyCommand {
@@ -113,9 +125,16 @@ struct Serve: AsyncParsableCommand {
         let host = self.host ?? env["KIOSK_CENTRAL_HOST"] ?? "127.0.0.1"
         let port = self.port ?? env["KIOSK_CENTRAL_PORT"].flatMap(Int.init) ?? 8080
         let client = PostgresClient(configuration: try db.location().clientConfiguration(), backgroundLogger: logger)
-        let store = CentralStore(client: client, logger: logger, escalationShare: escalateShare)
+        var store = CentralStore(client: client, logger: logger, escalationShare: escalateShare)
+        store.contacts = ContactSettings(
+            key: try contactKeyFile.map { path throws(CentralError) in try ContactKey.load(path: path) },
+            retention: ContactEraser.parseRetention(contactRetention) ?? 90 * 86400)
+        if contactKeyFile == nil {
+            logger.notice("no --contact-key-file: residents' call-back numbers stay at the kiosks until the centre has a key")
+        }
         let escalator = CaseEscalator(store: store)
-        let notifier = Notifier(
+        let eraser = ContactEraser(store: store)
+        var notifier = Notifier(
             store: store, command: try notifyCommand.map { try NotifyCommand($0, timeout: notifyTimeout) },
             maxAttempts: notifyAttempts)
         if notifyCommand == nil {
@@ -125,7 +144,9 @@ struct Serve: AsyncParsableCommand {
         routes.desk.secureCookies = secureCookies
         if let dir = catalogDir ?? env["KIOSK_CENTRAL_CATALOG_DIR"] {
             switch CatalogParser.loadAll(directory: dir) {
-            case .success(let catalogs): routes.desk.catalogs = catalogs
+            case .success(let catalogs):
+                routes.desk.catalogs = catalogs
+                notifier.catalogs = catalogs
             case .failure(let errors):
                 throw CentralError(
                     "cannot load the message catalogs in \(dir): \(errors.errors.map(\.description).joined(separator: "; "))",
@@ -138,7 +159,11 @@ struct Serve: AsyncParsableCommand {
             services: [client],
             onServerRunning: { _ in logger.info("listening", metadata: ["host": "\(host)", "port": "\(port)"]) },
             logger: logger)
+        if routes.desk.catalogs == nil {
+            logger.notice("no --catalog-dir: residents' messages carry only the reference, the step and the time")
+        }
         let (schemaReady, schemaReadyNow) = AsyncStream.makeStream(of: Void.self)
+        let runningNotifier = notifier
         app.beforeServerStarts {
             let applied = try await applyCentralMigrations(client, logger: logger)
             logger.info("schema ready", metadata: ["applied": "\(applied)"])
@@ -151,7 +176,8 @@ struct Serve: AsyncParsableCommand {
                 for await _ in schemaReady {}
                 await withTaskGroup(of: Void.self) { tasks in
                     tasks.addTask { await escalator.run() }
-                    tasks.addTask { await notifier.run() }
+                    tasks.addTask { await runningNotifier.run() }
+                    tasks.addTask { await eraser.run() }
                 }
             }
             defer { group.cancelAll() }
@@ -223,8 +249,24 @@ struct Admin: AsyncParsableCommand {
         abstract: "IT's commands over the admin API.",
         subcommands: [
             Kiosks.self, Register.self, Revoke.self, Command.self, Commands.self, PublishConfig.self, Events.self, Reports.self,
-            ReportHTML.self, User.self,
+            ReportHTML.self, User.self, EraseContact.self,
         ])
+
+    struct EraseContact: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "erase-contact",
+            abstract: "Erase a resident's call-back number now (they asked); recorded on the case as case.contact-erased.")
+        @OptionGroup var options: AdminOptions
+        @Argument(help: "The case's site id.") var site: String
+        @Argument(help: "The case reference, e.g. R20261203-001.") var ref: String
+        func run() async throws {
+            let path = "/v1/admin/sites/\(site.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? site)/cases/\(ref.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ref)/erase-contact"
+            let reply = try JSONDecoder().decode(EraseContactReply.self, from: try await options.call("POST", path))
+            print(reply.erased
+                ? "erased the call-back number of case \(reply.ref) at \(reply.site) (\(reply.masked)); recorded on the case"
+                : "case \(reply.ref) at \(reply.site) has no call-back number left (\(reply.masked)): it was erased before")
+        }
+    }
 
     struct Kiosks: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List kiosks with health (last seen, backlog, version, errors).")

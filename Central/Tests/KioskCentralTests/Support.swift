@@ -59,7 +59,8 @@ struct LiveCentral: Sendable {
 }
 
 /// A fresh database named after the test, dropped afterwards.
-func withLiveCentral(_ body: @Sendable (LiveCentral) async throws -> Void) async throws {
+/// `contacts`: the centre's call-back number settings (no key unless a test gives one).
+func withLiveCentral(contacts: ContactSettings = ContactSettings(), _ body: @Sendable (LiveCentral) async throws -> Void) async throws {
     var logger = Logger(label: "test")
     logger.logLevel = .critical
     let admin = try DatabaseLocation(url: testDatabaseURL!)
@@ -70,7 +71,8 @@ func withLiveCentral(_ body: @Sendable (LiveCentral) async throws -> Void) async
     var location = admin
     location.database = name
     let client = PostgresClient(configuration: location.clientConfiguration(), backgroundLogger: logger)
-    let store = CentralStore(client: client, logger: logger)
+    var store = CentralStore(client: client, logger: logger)
+    store.contacts = contacts
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     let app = Application(
         router: CentralRoutes(store: store).makeRouter(),

@@ -68,6 +68,18 @@ extension CaseState {
             if let level = e.level, !escalations.contains(level) { escalations.append(level) }
         case .caseAlertAcknowledged:
             if let level = e.level, escalations.contains(level), !acknowledged.contains(level) { acknowledged.append(level) }
+        case .caseContactGiven:
+            // Only the masked form is ever in an event; a later number replaces an earlier one.
+            guard let masked = e.contact, !masked.isEmpty else { break }
+            contact = masked
+            contactErased = nil
+        case .caseCallback:
+            // The earliest reached call counts, whichever is recorded first.
+            guard e.callback == .reached, callbackReachedAt.map({ e.time < $0 }) ?? true else { break }
+            callbackReachedAt = e.time
+        case .caseContactErased:
+            guard contact != nil else { break }
+            contactErased = true
         default:
             return false
         }
@@ -104,3 +116,4 @@ public typealias CaseState = KioskProtocol.CaseState
 public typealias CaseStatus = KioskProtocol.CaseStatus
 public typealias CaseSeverity = KioskProtocol.CaseSeverity
 public typealias CaseChannel = KioskProtocol.CaseChannel
+public typealias CallbackOutcome = KioskProtocol.CallbackOutcome

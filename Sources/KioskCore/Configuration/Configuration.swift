@@ -28,6 +28,10 @@ public struct Configuration: Equatable, Sendable {
     public var reasonTimeoutSeconds: Int = 20
     /// Seconds the commitment (case) screen stays up before the farewell.
     public var commitmentSeconds: Int = 15
+    /// Whether the rating pad asks for a call-back number when a case opens (`ask-contact =`).
+    public var askContact = false
+    /// Seconds the pad waits, after the last key, for the call-back number (`contact-seconds =`).
+    public var contactSeconds: Int = 45
     /// Seconds the farewell stays up.
     public var farewellSeconds: Int = 8
     /// Number of recent service times averaged for estimates.

@@ -54,6 +54,7 @@ public enum ConfigurationParser {
         "commitment-seconds", "farewell-seconds", "estimate-window", "estimator", "reasons", "weather",
         "central-url", "token-file", "ca-file", "sync-interval", "sync-batch-size", "sync-disk-budget",
         "printer", "announce-command", "announce-timeout", "root-causes", "board-flash-seconds",
+        "ask-contact", "contact-seconds",
     ]
     static let serviceKeys = [
         "key", "name", "name.en", "prefix", "numbers", "target-wait", "typical-service", "reply-deadline", "complaint",
@@ -435,6 +436,12 @@ public enum ConfigurationParser {
                 if let v = number(value, key: key, line: line, range: ConfigurationParser.secondsRange, unit: seconds) { config.reasonTimeoutSeconds = v }
             case "commitment-seconds":
                 if let v = number(value, key: key, line: line, range: ConfigurationParser.secondsRange, unit: seconds) { config.commitmentSeconds = v }
+            case "contact-seconds":
+                if let v = number(value, key: key, line: line, range: ConfigurationParser.secondsRange, unit: seconds) { config.contactSeconds = v }
+            case "ask-contact":
+                if let v = choice(value.lowercased(), key: key, line: line, options: [("yes", true), ("no", false), ("true", true), ("false", false)]) {
+                    config.askContact = v
+                }
             case "farewell-seconds":
                 if let v = number(value, key: key, line: line, range: ConfigurationParser.secondsRange, unit: seconds) { config.farewellSeconds = v }
             case "estimate-window":

@@ -49,6 +49,16 @@ public struct KioskEvent: Codable, Equatable, Sendable {
     /// `case.escalated` / `case.alert-acknowledged`: the threshold ("reply.near", … see
     /// `CaseEscalation`).
     public var level: String?
+    /// `case.contact-given`: the resident's number MASKED ("138****5678", `ContactNumber.masked`);
+    /// the full number never is an event field (the machine hands it over in
+    /// `KioskOutput.contacts`, kept apart and erased once the centre has it).
+    public var contact: String?
+    /// `case.contact-asked` / `case.contact-given`: the catalog key of the consent sentence shown
+    /// and its version (`ContactConsent`).
+    public var consent: String?
+    public var consentVersion: String?
+    /// `case.callback`: how the handler's call went.
+    public var callback: CallbackOutcome?
     public var waitedMinutes: Int?
     public var message: String?
     public var weather: Weather?
@@ -90,6 +100,23 @@ public enum EventType: String, Codable, Equatable, Sendable, CaseIterable {
     case caseEscalated = "case.escalated"
     /// A counter acknowledged an escalation alert (`level`), like a care alert.
     case caseAlertAcknowledged = "case.alert-acknowledged"
+    /// The rating pad asked for a call-back number, showing the consent sentence (`consent`,
+    /// `consentVersion`).
+    case caseContactAsked = "case.contact-asked"
+    /// A number was given (`contact`, masked only) with that consent.
+    case caseContactGiven = "case.contact-given"
+    /// No number: skipped with Enter (`detail` "skipped") or nobody answered ("timeout").
+    case caseContactSkipped = "case.contact-skipped"
+    /// At the centre: a handler saw the full number on the case page (`staff`).
+    case caseContactViewed = "case.contact-viewed"
+    /// At the centre: the full number was erased (`detail` "retention" or "request").
+    case caseContactErased = "case.contact-erased"
+    /// At the centre: a message to the resident through notify-command finished (`level` the
+    /// step: resident.received, resident.replied, resident.resolved, resident.apology; `detail`
+    /// the outcome: sent, failed or skipped).
+    case caseResidentNotified = "case.resident-notified"
+    /// A handler called the resident back (`callback`: reached, not reached, call back later).
+    case caseCallback = "case.callback"
     /// The forecast says a waiting ticket will pass its service's target wait before it has
     /// (`waitedMinutes` so far, `estimateSeconds` the predicted whole wait): staff are told
     /// early, once per ticket; `care.raised` still follows if it really passes.

@@ -27,8 +27,12 @@ public struct CounterUI: Equatable, Sendable {
     /// Why this counter's last commitment slip did not print (a `printer.problem.*` suffix), until
     /// one prints again: staff write the slip by hand meanwhile.
     public var slipProblem: String?
+    /// The call-back number being typed on the pad (`PadState.awaitingContact`) and when the last
+    /// key came: held here only, never recorded; shown masked (`ContactNumber.typing`).
+    public var contactDigits = ""
+    public var contactTypedAt: Date?
     public static func == (a: CounterUI, b: CounterUI) -> Bool {
-        a.entry == b.entry && a.unresolvedMarked == b.unresolvedMarked && a.slipProblem == b.slipProblem && a.notice?.key == b.notice?.key
+        a.entry == b.entry && a.contactDigits == b.contactDigits && a.contactTypedAt == b.contactTypedAt && a.unresolvedMarked == b.unresolvedMarked && a.slipProblem == b.slipProblem && a.notice?.key == b.notice?.key
             && a.notice?.arguments == b.notice?.arguments && a.notice?.since == b.notice?.since
     }
 }
@@ -50,6 +54,8 @@ extension KioskMachine {
     mutating func counterKey(_ key: Key, counter n: Int, now: Date, into out: inout KioskOutput) {
         guard let counter = state.counters[n], let ui = counterUI[n] else { return }
         if ui.entry.isCaseChoice { return caseEntryKey(key, counter: n, now: now, into: &out) }
+        // A call-back number being asked takes every key (digits, Backspace, Enter).
+        if contactTakes(key, counter: n, now: now, into: &out) { return }
         // The rating pad shares the keypad: while it asks, its digits answer it.
         if case .digit(let d) = key, padTakes(digit: d, counter: n, now: now, into: &out) { return }
         if typeEntry(key, counter: n, now: now, into: &out) { return }

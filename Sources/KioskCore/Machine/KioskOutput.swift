@@ -6,6 +6,10 @@ import Foundation
 /// `KioskInput.quietHours`), never by calling into the machine while it decides.
 public struct KioskOutput: Equatable, Sendable {
     public var events: [KioskEvent] = []
+    /// Call-back numbers given with this output's `case.contact-given` events: stored with them,
+    /// in the same transaction, in their own table (never the event log), until the centre has
+    /// them. The only place a full number leaves the machine.
+    public var contacts: [CaseContact] = []
     /// Tickets to print, each on the printer of the lobby station that issued it, and
     /// commitment slips, on the printer of the counter where the case opened.
     public var prints: [PrintJob] = []

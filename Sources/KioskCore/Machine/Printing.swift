@@ -26,16 +26,31 @@ extension KioskMachine {
     }
 
     /// Every case opened by this input gets its commitment slip (承诺兑现单) when the counter of
-    /// its visit has a printer: the resident's copy and the office's, in one job.
+    /// its visit has a printer: the resident's copy and the office's, in one job. A case whose
+    /// pad asks for a call-back number right away prints when the question ends, with the masked
+    /// number (`contact`) on it.
     mutating func printSlips(into out: inout KioskOutput) {
-        for opened in out.events where opened.type == .caseOpened {
+        for e in out.events {
+            let opened: KioskEvent
+            switch e.type {
+            case .caseOpened:
+                if configuration.askContact && e.counter != nil { continue }
+                opened = e
+            case .caseContactGiven, .caseContactSkipped:
+                guard configuration.askContact, let ref = e.caseRef,
+                      let first = caseEvents[ref]?.first(where: { $0.type == .caseOpened }), first.counter != nil else { continue }
+                opened = first
+            default:
+                continue
+            }
             guard let label = opened.ticket, let n = opened.counter ?? state.tickets[label]?.counter,
                   let printer = configuration.slipPrinter(counter: n) else { continue }
-            var e = opened
-            e.counter = n
-            e.staff = e.staff ?? state.counters[n]?.staff
+            var job = opened
+            job.counter = n
+            job.staff = job.staff ?? state.counters[n]?.staff
+            job.contact = opened.caseRef.flatMap { maskedContact(of: $0) }
             let station = configuration.stations.first { $0.role == .counter(n) }?.name
-            out.prints.append(PrintJob(printer: printer, station: station, ticket: e, language: configuration.language, kind: .caseSlip))
+            out.prints.append(PrintJob(printer: printer, station: station, ticket: job, language: configuration.language, kind: .caseSlip))
         }
     }
 

@@ -18,7 +18,11 @@ extension KioskMachine {
             e.score = [100, 67, 33, 0][d - 1]
             if let t = state.tickets[label], let c = t.counter { e.staff = e.staff ?? state.counters[c]?.staff }
             record(e, into: &out)
-            if d <= 2 { showFarewell(counter: n, ticket: label, now: now, into: &out) }
+            if d <= 2 {
+                // A visit staff marked unresolved has its case already: its number is asked now.
+                askContact(ticket: label, counter: n, now: now, into: &out)
+                if case .awaitingContact = state.counters[n]?.pad {} else { showFarewell(counter: n, ticket: label, now: now, into: &out) }
+            }
             return true
         case .awaitingReason(let label, _, _):
             guard d >= 1, d <= configuration.reasons.count else { return true }
@@ -35,6 +39,8 @@ extension KioskMachine {
             return true
         case .farewell(_, nil, _):
             return (1...4).contains(d)
+        case .awaitingContact:
+            return true  // `contactTakes` has the keys while the number is asked
         }
     }
 
@@ -50,6 +56,8 @@ extension KioskMachine {
                 showFarewell(counter: n, ticket: label, now: now, into: &out)
             case .awaitingReason(let label, _, let since) where elapsed(since, now) >= configuration.reasonTimeoutSeconds:
                 recordReason(nil, ticket: label, counter: n, now: now, into: &out)
+            case .awaitingContact(_, _, let since):
+                moveContactOn(counter: n, since: since, now: now, into: &out)
             case .commitment(let label, _, let since) where elapsed(since, now) >= configuration.commitmentSeconds:
                 showFarewell(counter: n, ticket: label, now: now, into: &out)
             default:
@@ -64,5 +72,6 @@ extension KioskMachine {
         e.reason = reason
         record(e, into: &out)
         openCase(ticket: label, counter: n, reason: reason, now: now, into: &out)
+        askContact(ticket: label, counter: n, now: now, into: &out)
     }
 }

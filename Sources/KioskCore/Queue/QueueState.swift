@@ -47,6 +47,9 @@ public enum PadState: Equatable, Sendable {
     case idle
     case awaitingRating(ticket: String, since: Date)
     case awaitingReason(ticket: String, rating: Int, since: Date)
+    /// The case opened: a call-back number is asked (`ask-contact = yes`), digits typed on the
+    /// keypad, kept by the machine (`CounterUI.contactDigits`), never in an event.
+    case awaitingContact(ticket: String, caseRef: String, since: Date)
     case commitment(ticket: String, caseRef: String, since: Date)
     case farewell(message: String, ticket: String?, since: Date)
 }
@@ -197,8 +200,15 @@ public struct QueueState: Equatable, Sendable {
         case .ratingMisuse, .staffLoginFailed:
             break
         // A case's life after opening is CaseState's fold (Cases/CaseFold.swift), not the queue's.
-        case .caseAssigned, .caseContacted, .caseResolved, .caseClosed, .caseReopened, .caseEscalated, .caseAlertAcknowledged:
+        case .caseAssigned, .caseContacted, .caseResolved, .caseClosed, .caseReopened, .caseEscalated, .caseAlertAcknowledged,
+             .caseContactViewed, .caseContactErased, .caseResidentNotified, .caseCallback:
             break
+        case .caseContactAsked:
+            guard let n = e.counter, let label = e.ticket, let ref = e.caseRef else { return }
+            counters[n]?.pad = .awaitingContact(ticket: label, caseRef: ref, since: e.time)
+        case .caseContactGiven, .caseContactSkipped:
+            guard let n = e.counter, case .awaitingContact(let label, let ref, _) = counters[n]?.pad, ref == e.caseRef else { return }
+            counters[n]?.pad = .commitment(ticket: label, caseRef: ref, since: e.time)
         case .printerFailed:
             printerProblem = e.detail ?? "printer"
         case .printerRecovered:

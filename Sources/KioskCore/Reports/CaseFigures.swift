@@ -16,6 +16,9 @@ import Foundation
 /// - median time to first reply (first reply − opened) and to resolution (resolution − opened),
 ///   wall time in seconds, over the cases that have one; the median of an even count is the mean
 ///   of the middle two;
+/// - call-back reached within deadline = cases whose earliest reached call-back
+///   (`case.callback` reached, recorded at the desk) was at or before `replyBy` ÷ opened (the
+///   standards ask for a call-back on every case);
 /// - overdue now = open cases (received or handling) past a deadline still unmet: the reply
 ///   deadline without a first reply, or the resolution deadline;
 /// - by reason (`none` when the resident gave none) and by root cause (resolved and closed
@@ -77,8 +80,12 @@ public struct CaseTally: Codable, Equatable, Sendable {
     /// Received or handling now / and past a deadline still unmet.
     public var open: Int
     public var overdue: Int
+    /// With a reached call-back at or before the reply deadline.
+    public var callbackReachedInTime: Int
     /// repliedInTime ÷ opened.
     public var repliedInTimeRate: Double?
+    /// callbackReachedInTime ÷ opened.
+    public var callbackReachedInTimeRate: Double?
     /// resolvedInTime ÷ opened.
     public var resolvedInTimeRate: Double?
     /// closedAfterReopening ÷ closed.
@@ -97,7 +104,7 @@ public struct CaseTally: Codable, Equatable, Sendable {
         opened = cases.count
         var replyTimes: [Double] = [], resolutionTimes: [Double] = []
         var replied = 0, repliedInTime = 0, resolved = 0, resolvedInTime = 0, closed = 0, reopened = 0
-        var verdicts = 0, satisfied = 0, open = 0, overdue = 0
+        var verdicts = 0, satisfied = 0, open = 0, overdue = 0, callbacks = 0
         var reasons: [String: Int] = [:], rootCauses: [String: Int] = [:]
         for c in cases {
             reasons[c.reason ?? "none", default: 0] += 1
@@ -106,6 +113,7 @@ public struct CaseTally: Codable, Equatable, Sendable {
                 if first <= c.replyBy { repliedInTime += 1 }
                 replyTimes.append(first.timeIntervalSince(c.openedAt))
             }
+            if let reached = c.callbackReachedAt, reached <= c.replyBy { callbacks += 1 }
             if let at = c.resolutionTime {
                 resolved += 1
                 if c.resolveBy.map({ at <= $0 }) ?? true { resolvedInTime += 1 }
@@ -131,6 +139,8 @@ public struct CaseTally: Codable, Equatable, Sendable {
         self.verdicts = verdicts; self.satisfied = satisfied
         self.open = open; self.overdue = overdue
         repliedInTimeRate = ReportMath.ratio(repliedInTime, opened)
+        callbackReachedInTime = callbacks
+        callbackReachedInTimeRate = ReportMath.ratio(callbacks, opened)
         resolvedInTimeRate = ReportMath.ratio(resolvedInTime, opened)
         reopenedRate = ReportMath.ratio(reopened, closed)
         satisfactionRate = ReportMath.ratio(satisfied, verdicts)
@@ -161,6 +171,8 @@ public struct CaseTally: Codable, Equatable, Sendable {
         try c.encode(medianSecondsToFirstReply, forKey: .medianSecondsToFirstReply)
         try c.encode(medianSecondsToResolution, forKey: .medianSecondsToResolution)
         try c.encode(reasons, forKey: .reasons)
+        try c.encode(callbackReachedInTime, forKey: .callbackReachedInTime)
+        try c.encode(callbackReachedInTimeRate, forKey: .callbackReachedInTimeRate)
         try c.encode(rootCauses, forKey: .rootCauses)
     }
 }

@@ -308,7 +308,8 @@ private struct Builder {
             count(service(of: e)) { $0.notRated += 1 }
 
         case .caseOpened, .caseAssigned, .caseContacted, .caseResolved, .caseClosed, .caseReopened, .caseEscalated,
-             .caseAlertAcknowledged:
+             .caseAlertAcknowledged, .caseContactAsked, .caseContactGiven, .caseContactSkipped, .caseContactViewed,
+             .caseContactErased, .caseResidentNotified, .caseCallback:
             guard let ref = e.caseRef.map({ CaseKey(source: source, ref: $0) }) else { return }
             if e.type == .caseOpened && !caseEvents[ref, default: []].contains(where: { $0.type == .caseOpened }) {
                 openedCases.append(ref)

@@ -164,13 +164,13 @@ public struct ScreenBuilder: Sendable {
         }
         if let notice = ui.notice { blocks.append(.text(c.text(notice.key, keys.merging(notice.arguments) { $1 }), .warning)) }
         blocks.append(.spacer)
-        blocks += pad(counter.pad, m, c, now: now)
+        blocks += pad(counter.pad, n, m, c, now: now)
         let hint = CounterKeys.hint(loggedIn: counter.staff != nil, c)
         return Screen(title: title, blocks: blocks, footer: m.calendar.clock(now) + "  " + hint)
     }
 
     /// The rating pad: question, reasons, commitment, farewell.
-    private func pad(_ pad: PadState, _ m: KioskMachine, _ c: Catalog, now: Date) -> [Block] {
+    private func pad(_ pad: PadState, _ n: Int, _ m: KioskMachine, _ c: Catalog, now: Date) -> [Block] {
         switch pad {
         case .idle:
             return [.heading(c.text("pad.heading")), .text(c.text("pad.idle"), .muted)]
@@ -182,6 +182,10 @@ public struct ScreenBuilder: Sendable {
             var rows: [[String]] = [[c.text("pad.reason.key"), c.text("pad.reason.label")]]
             for (i, key) in m.configuration.reasons.enumerated() { rows.append([String(i + 1), c.text(key)]) }
             return [.heading(c.text("pad.reason-question")), .table(rows)]
+        case .awaitingContact(_, let ref, _):
+            let typed = m.counterUI[n]?.contactDigits ?? ""
+            return [.heading(c.text("pad.contact.question")), .banner(typed.isEmpty ? "_" : ContactNumber.typing(typed), .accent),
+                    .text(c.text("pad.contact.hint", ["ref": ref]), .normal), .text(c.text(ContactConsent.key), .muted)]
         case .commitment(_, let ref, _):
             guard let record = m.state.cases[ref] else { return [] }
             return [.heading(c.text("pad.commitment.heading")), .banner(ref, .accent),
@@ -213,6 +217,7 @@ public struct ScreenBuilder: Sendable {
         "counter.notice.no-ticket", "counter.notice.no-alert", "counter.notice.login-failed",
         "counter.notice.logged-in-elsewhere", "counter.notice.bad-transfer", "pad.heading", "pad.idle", "pad.question",
         "rating.1", "rating.2", "rating.3", "rating.4", "pad.reason-question", "pad.reason.key", "pad.reason.label", "pad.commitment.heading", "pad.commitment",
+        "pad.contact.question", "pad.contact.hint", "pad.contact.invalid", ContactConsent.key, "slip.contact",
         "pad.thanks", "farewell.case", "farewell.belongings", "farewell.default",
         "ticket.remember-number", "counter.printer-alert", "printer.problem.offline", "printer.problem.paper-out",
         "printer.problem.busy", "printer.problem.error", "print.phone",

@@ -88,7 +88,7 @@ public final class KioskService {
         var output = machine.handle(input)
         if !output.events.isEmpty {
             do {
-                try store.append(output.events, kiosk: setup.configuration.kioskID)
+                try store.append(output.events, kiosk: setup.configuration.kioskID, contacts: output.contacts)
                 storageProblem = nil
             } catch {
                 machine = before

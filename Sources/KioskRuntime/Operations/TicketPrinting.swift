@@ -85,6 +85,7 @@ public final class TicketPrinting {
         lines.append(c.text("slip.opened", ["time": calendar.dateTime(e.time)]))
         if let reply = e.deadline { lines.append(c.text("slip.reply-by", ["deadline": calendar.dateTime(reply)])) }
         if let resolve = e.resolveBy { lines.append(c.text("slip.resolve-by", ["deadline": calendar.dateTime(resolve)])) }
+        if let contact = e.contact { lines.append(c.text("slip.contact", ["contact": contact])) }
         lines.append(c.text("print.phone", ["phone": config.phone]))
         lines.append(c.text("slip.lookup"))
         var office: [String] = []

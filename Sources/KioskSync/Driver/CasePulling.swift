@@ -23,6 +23,7 @@ extension SyncWorker {
     func pullStep(_ action: CasePull.Action, machine: inout CasePull, store: EventStore) -> [CasePull.Action] {
         switch action {
         case .fetch(let after, let limit):
+            handOverContacts(store: store)
             do {
                 let reply = try makeClient().fetchCases(after: after, limit: limit)
                 return machine.fetched(reply, now: clock.now())

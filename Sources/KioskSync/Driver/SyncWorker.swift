@@ -117,6 +117,8 @@ public final class SyncWorker: @unchecked Sendable {
     var cases: CasePull?
     /// A `sync` (IT's command or `kioskctl sync`) asked for a pull after the drain it started.
     var pullAsked = false
+    /// The last hand-over of call-back numbers failed (logged once until it works again).
+    var contactsFailing = false
     /// The batch read for the upload in progress.
     var pending: [OutboxEvent] = []
     /// Why the drain in progress stopped, for the `sync` commands waiting for it.

@@ -9,7 +9,7 @@ import KioskProtocol
 public enum CaseActRules {
     /// The event types the desk records (escalations are the centre's own).
     public static let deskTypes: Set<EventType> = [
-        .caseAssigned, .caseContacted, .caseResolved, .caseClosed, .caseReopened, .caseAlertAcknowledged,
+        .caseAssigned, .caseContacted, .caseResolved, .caseClosed, .caseReopened, .caseAlertAcknowledged, .caseCallback,
     ]
 
     /// Nil when `e` may be recorded on `state`; else why not.
@@ -64,6 +64,12 @@ public enum CaseActRules {
         case .caseReopened:
             guard state.status == .resolved || state.status == .closed else {
                 return APIError(.conflict, "still-open", "case \(ref) is still open", hint: "there is nothing to reopen")
+            }
+        case .caseCallback:
+            guard e.callback != nil else {
+                return APIError.badRequest(
+                    "no-callback-outcome", "a call-back needs how it went",
+                    hint: "choose \(CallbackOutcome.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         case .caseAlertAcknowledged:
             guard let level = e.level, state.escalations.contains(level) else {

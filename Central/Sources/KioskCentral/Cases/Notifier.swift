@@ -1,4 +1,5 @@
 import Foundation
+import KioskCore
 import KioskProtocol
 import Logging
 import PostgresNIO
@@ -17,6 +18,8 @@ public struct Notifier: Sendable {
     public let retryBaseSeconds: Double
     public let retryCapSeconds: Double
     public let now: @Sendable () -> Date
+    /// The message catalogs residents' messages are worded from (`--catalog-dir`).
+    public var catalogs: Catalogs?
 
     public init(
         store: CentralStore, command: NotifyCommand?, maxAttempts: Int = 5, retryBaseSeconds: Double = 30,
@@ -41,6 +44,16 @@ public struct Notifier: Sendable {
     @discardableResult
     public func runDue(at now: Date) async throws -> Int {
         guard let command else {
+            var skipped: [(String, String, String)] = []
+            for try await row in try await store.client.query(
+                """
+                UPDATE notifications SET status = 'skipped', finished_at = \(now)
+                WHERE status = 'queued' AND next_attempt_at <= \(now) AND level LIKE 'resident.%' RETURNING site_id, ref, level
+                """, logger: logger
+            ).decode((String, String, String).self) { skipped.append(row) }
+            for (site, ref, level) in skipped {
+                if let step = ResidentStep(level: level) { try await store.recordResidentNotified(site: site, ref: ref, step: step, outcome: "skipped", at: now) }
+            }
             let rows = try await store.client.query(
                 """
                 UPDATE notifications SET status = 'skipped', finished_at = \(now)
@@ -62,10 +75,25 @@ public struct Notifier: Sendable {
             RETURNING n.id, n.site_id, n.ref, n.level, n.deadline, n.attempts, c.assignee
             """, logger: logger
         ).decode((Int64, String, String, String, Date?, Int32, String?).self) { claimed.append(row) }
+        var configurations = SiteConfigurations(store: store)
+        let words = ResidentMessageText(catalogs: catalogs)
         for n in claimed.sorted(by: { $0.id < $1.id }) {
+            var phone = "", message = ""
+            let step = ResidentStep(level: n.level)
+            if let step {
+                // A resident's message needs their number: none held (erased, or no key) → skipped.
+                guard let number = try await store.contactForMessage(site: n.site, ref: n.ref) else {
+                    try await store.client.query(
+                        "UPDATE notifications SET status = 'skipped', finished_at = \(now) WHERE id = \(n.id)", logger: logger)
+                    try await store.recordResidentNotified(site: n.site, ref: n.ref, step: step, outcome: "skipped", at: now)
+                    continue
+                }
+                phone = number
+                message = words.message(step, ref: n.ref, time: n.deadline, configuration: try await configurations.configuration(n.site))
+            }
             let argv = command.arguments(
                 site: n.site, ref: n.ref, level: n.level, deadline: n.deadline.map(WireTime.string) ?? "",
-                assignee: n.assignee ?? "")
+                assignee: n.assignee ?? "", phone: phone, message: message)
             let started = self.now()
             let outcome = await NotifyCommand.run(argv, timeout: command.timeout)
             let finished = self.now()
@@ -85,6 +113,9 @@ public struct Notifier: Sendable {
                         finished_at = CASE WHEN \(status) = 'queued' THEN NULL ELSE \(finished) END
                     WHERE id = \(n.id)
                     """, logger: logger)
+            }
+            if let step, status != "queued" {
+                try await store.recordResidentNotified(site: n.site, ref: n.ref, step: step, outcome: status, at: finished)
             }
             if let error = outcome.error {
                 logger.warning(

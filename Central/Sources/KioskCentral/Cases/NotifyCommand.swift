@@ -8,13 +8,15 @@ import KioskAnnounce
 /// `--notify-command`: the program that tells a site's manager about an escalation (an SMS or
 /// WeCom gateway script), split into words like the kiosk's `announce-command` and run without
 /// a shell. Placeholders `{site}` `{ref}` `{level}` `{deadline}` `{assignee}` are filled in word
-/// by word, so nothing in a value can become a command.
+/// by word, so nothing in a value can become a command. Messages to residents (levels
+/// `resident.*`, issue 15) also fill `{phone}` (the call-back number, opened only for this run)
+/// and `{message}` (the catalog's text in the site's language); escalations leave them empty.
 public struct NotifyCommand: Sendable {
     public let command: AnnounceCommand
     /// Seconds a run may take before it is stopped (SIGTERM, then SIGKILL 2 s later).
     public let timeout: Double
 
-    public static let placeholders = ["{site}", "{ref}", "{level}", "{deadline}", "{assignee}"]
+    public static let placeholders = ["{site}", "{ref}", "{level}", "{deadline}", "{assignee}", "{phone}", "{message}"]
 
     public init(_ template: String, timeout: Double = 20) throws {
         do {
@@ -30,8 +32,10 @@ public struct NotifyCommand: Sendable {
     }
 
     /// The program and its arguments for one notification.
-    public func arguments(site: String, ref: String, level: String, deadline: String, assignee: String) -> [String] {
-        command.arguments(filling: ["site": site, "ref": ref, "level": level, "deadline": deadline, "assignee": assignee])
+    public func arguments(site: String, ref: String, level: String, deadline: String, assignee: String, phone: String = "",
+                          message: String = "") -> [String] {
+        command.arguments(filling: ["site": site, "ref": ref, "level": level, "deadline": deadline, "assignee": assignee,
+                                    "phone": phone, "message": message])
     }
 
     /// How one run ended.

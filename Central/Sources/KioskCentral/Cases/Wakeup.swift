@@ -87,5 +87,15 @@ public final class CaseWakeups: Sendable {
     public let escalator = Wakeup()
     /// An escalation queued a notification here.
     public let notifier = Wakeup()
+    /// A case was closed here: its call-back number's retention time is counted from now.
+    public let contacts = Wakeup()
     public init() {}
+
+    /// Cases changed and the change is committed: every task that acts on cases looks again
+    /// (escalation times, residents' messages queued by the change, retention from a closing).
+    public func casesChanged() {
+        escalator.signal()
+        notifier.signal()
+        contacts.signal()
+    }
 }

@@ -7,9 +7,10 @@ import KioskProtocol
 /// actions it posts. Every action is a case event under the person's account name (`staff`)
 /// at the station "desk", applied once per form (its request id).
 extension CentralRoutes {
-    static let deskActions = ["assign", "contact", "resolve", "close", "reopen"]
+    static let deskActions = ["assign", "contact", "callback", "resolve", "close", "reopen"]
 
-    func deskCasePage(_ d: DeskRequest, site: String, ref: String) async throws -> Response {
+    /// `revealed`: the full call-back number, opened (and its view recorded) by `show-contact`.
+    func deskCasePage(_ d: DeskRequest, site: String, ref: String, revealed: String? = nil) async throws -> Response {
         let t = d.text, user = d.session!.user
         // Another site's case is "not found", never "forbidden": its existence is not told.
         guard user.covers(site: site), let detail = try await store.caseDetail(site: site, ref: ref) else {
@@ -35,6 +36,7 @@ extension CentralRoutes {
         visit += fact("case.rating", rating.map { t("rating.\($0)") } ?? t("rating.none"), id: "rating")
         visit += fact("case.reason", names.catalog(v?.reason ?? c.reason))
         visit += fact("case.site", site) + fact("case.kiosk", c.kiosk ?? "—")
+        visit += try await contactFact(d, site: site, ref: ref, revealed: revealed)
         // Where it stands.
         let deadline = DeskDeadline(c, share: store.escalationShare, now: now)
         var facts = fact("col.status", t("status.\(c.status.rawValue)"), id: "status")
@@ -65,10 +67,11 @@ extension CentralRoutes {
             default:
                 what = t("event.\(entry.type)", [
                     "assignee": e?.assignee ?? "", "channel": e?.channel.map { t("channel.\($0.rawValue)") } ?? "",
-                    "level": e?.level.map { t("level.\($0)") } ?? "",
+                    "level": e?.level.map { t("level.\($0)") } ?? "", "outcome": e?.detail ?? "",
                 ])
             }
             if let cause = e?.rootCause { what += " · " + names.catalog(cause) }
+            if let outcome = e?.callback { what += " · " + t("callback.\(outcome.rawValue)") }
             var meta = try await when(entry.time)
             if let who = entry.actor { meta += " · " + t("timeline.who", ["who": who]) }
             if let place = entry.station { meta += " · " + t("timeline.where", ["where": place]) }
@@ -103,6 +106,10 @@ extension CentralRoutes {
         }
         var out = ""
         var names = DeskNames(settings: desk, text: t, store: store)
+        // The call-back (专人电话回访): reached, not reached, or call back later; every case.
+        let outcomes = CallbackOutcome.allCases.map { "<option value=\"\($0.rawValue)\">\(DeskPage.escape(t("callback.\($0.rawValue)")))</option>" }.joined()
+        out += "<h3>\(DeskPage.escape(t("act.callback")))</h3>"
+        out += form("callback", "<label>\(DeskPage.escape(t("act.callback.outcome")))<select name=\"outcome\">\(outcomes)</select></label>\(note(false))", t("act.callback"))
         if c.isOpen {
             if c.assignee != session.user.name {
                 out += form("assign", DeskPage.hidden("assignee", session.user.name), t("act.assign.me"))
@@ -135,8 +142,39 @@ extension CentralRoutes {
         return c.rootCauses.map { ($0, names.catalog($0)) }
     }
 
+    /// The call-back number: masked for everybody; a handler or manager whose sites include the
+    /// case's (an admin's "every site" does not) may open it, and each opening is recorded.
+    func contactFact(_ d: DeskRequest, site: String, ref: String, revealed: String?) async throws -> String {
+        let t = d.text, session = d.session!
+        guard let record = try await store.contactRecord(site: site, ref: ref) else {
+            return "<dt>\(DeskPage.escape(t("case.contact")))</dt><dd id=\"contact\">\(DeskPage.escape(t("contact.none")))</dd>"
+        }
+        var value = "<span id=\"contact\">\(DeskPage.escape(revealed ?? record.masked))</span>"
+        if revealed != nil {
+            value += " <span class=\"muted\">\(DeskPage.escape(t("contact.logged")))</span>"
+        } else if !record.held {
+            value += " <span class=\"muted\" id=\"contact-erased\">\(DeskPage.escape(t("contact.erased")))</span>"
+        } else if session.user.sites.contains(site) {
+            let hidden = DeskPage.hidden("csrf", session.csrfToken) + DeskPage.hidden("request", UUID().uuidString)
+            let action = "/desk/cases/\(DeskPage.component(site))/\(DeskPage.component(ref))/show-contact"
+            value += " <form class=\"inline\" method=\"post\" action=\"\(action)\" id=\"form-show-contact\">\(hidden)"
+                + "<button type=\"submit\">\(DeskPage.escape(t("contact.show")))</button></form>"
+        } else {
+            value += " <span class=\"muted\">\(DeskPage.escape(t("contact.site-only")))</span>"
+        }
+        return "<dt>\(DeskPage.escape(t("case.contact")))</dt><dd>\(value)</dd>"
+    }
+
     func deskAction(_ d: DeskRequest, form: [String: String], site: String, ref: String, action: String) async throws -> Response {
         let t = d.text, user = d.session!.user
+        if action == "show-contact" {
+            // Only a person whose own sites include the case's opens its number (recorded).
+            guard user.sites.contains(site), try await store.findCase(site: site, ref: ref) != nil else {
+                throw DeskRefusal(status: .notFound, title: t("notfound.title"), message: t("notfound.body"))
+            }
+            let number = try await store.revealContact(site: site, ref: ref, actor: user.name)
+            return try await deskCasePage(d, site: site, ref: ref, revealed: number)
+        }
         guard Self.deskActions.contains(action), user.covers(site: site),
             let c = try await store.findCase(site: site, ref: ref)
         else {
@@ -167,6 +205,10 @@ extension CentralRoutes {
             guard let channel = form["channel"].flatMap(CaseChannel.init(rawValue:)) else { throw refuse(t("act.badChannel")) }
             guard e.note != nil else { throw refuse(t("act.noteNeeded")) }
             e.channel = channel
+        case "callback":
+            e.type = .caseCallback
+            guard let outcome = form["outcome"].flatMap(CallbackOutcome.init(rawValue:)) else { throw refuse(t("act.badCallback")) }
+            e.callback = outcome
         case "resolve":
             guard c.isOpen else { throw notNow }
             e.type = .caseResolved

@@ -53,6 +53,7 @@ extension CentralRoutes {
         func raw(_ x: Double?) -> String { x.map { String($0) } ?? "null" }
         var cards = figure("figures.replyInTime", "replyInTime", percent(f.all.repliedInTimeRate), raw: raw(f.all.repliedInTimeRate))
         cards += figure("figures.resolvedInTime", "resolvedInTime", percent(f.all.resolvedInTimeRate), raw: raw(f.all.resolvedInTimeRate))
+        cards += figure("figures.callbackInTime", "callbackInTime", percent(f.all.callbackReachedInTimeRate), raw: raw(f.all.callbackReachedInTimeRate))
         cards += figure("figures.reopened", "reopened", percent(f.all.reopenedRate), raw: raw(f.all.reopenedRate))
         cards += figure("figures.satisfaction", "satisfaction", percent(f.all.satisfactionRate), raw: raw(f.all.satisfactionRate))
         cards += figure("figures.medianReply", "medianReply", f.all.medianSecondsToFirstReply.map { t.duration($0) } ?? "—", raw: raw(f.all.medianSecondsToFirstReply))

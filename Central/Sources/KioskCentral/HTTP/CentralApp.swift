@@ -22,6 +22,8 @@ public struct CentralRoutes: Sendable {
         ("POST", "/v1/commands/{id}/ack"),
         ("GET", "/v1/sites/{site}/config"),
         ("GET", "/v1/cases"),
+        ("POST", "/v1/contacts"),
+        ("POST", "/v1/admin/sites/{site}/cases/{ref}/erase-contact"),
         ("GET", "/v1/admin/kiosks"),
         ("POST", "/v1/admin/kiosks"),
         ("POST", "/v1/admin/kiosks/{kiosk}/revoke"),

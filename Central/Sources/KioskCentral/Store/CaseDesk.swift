@@ -274,7 +274,7 @@ extension CentralStore {
         }
         if case .applied = result {
             await queueCaseSync(site: site)
-            wakes.escalator.signal()
+            wakes.casesChanged()
         }
         return result
     }

@@ -128,8 +128,10 @@ extension CentralStore {
             return try await insertCaseEvent(conn, r, applied: false) == nil ? .duplicate : .pending
         }
         guard try await insertCaseEvent(conn, r, applied: true) != nil else { return .duplicate }
+        let before = state
         let changed = state.apply(r.event)
         if changed { try await writeCase(conn, state, site: r.site, kiosk: state.kiosk) }
+        try await queueResidentMessages(conn, site: r.site, before: before, after: state, event: r.event)
         return .applied(state, changed: changed)
     }
 

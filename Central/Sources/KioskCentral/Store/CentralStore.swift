@@ -19,6 +19,8 @@ public struct CentralStore: Sendable {
     public let escalationShare: Double
     /// This process's wake-ups: the escalation task and the notifier sleep on them.
     public let wakes = CaseWakeups()
+    /// Residents' call-back numbers: the sealing key and the retention (`Contacts/`).
+    public var contacts = ContactSettings()
 
     public init(client: PostgresClient, logger: Logger, escalationShare: Double = CaseEscalations.defaultShare) {
         self.client = client
@@ -130,7 +132,7 @@ public struct CentralStore: Sendable {
         let payloads = try events.map { String(decoding: try encoder.encode($0.payload), as: UTF8.self) }
         let received = WireTime.string(receivedAt)
         let hasCaseEvents = types.contains { $0.hasPrefix("case.") }
-        defer { if hasCaseEvents { wakes.escalator.signal() } }  // after the commit (or rollback)
+        defer { if hasCaseEvents { wakes.casesChanged() } }  // after the commit (or rollback)
         return try await transaction { conn in
             var acked: Int64 = 0
             for try await a in try await conn.query(

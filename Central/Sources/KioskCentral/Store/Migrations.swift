@@ -321,6 +321,29 @@ public let centralMigrations: [CentralMigration] = [
             "CREATE INDEX login_attempts_name ON login_attempts (name, at)",
             "CREATE INDEX login_attempts_address ON login_attempts (address, at)",
         ]),
+    CentralMigration(
+        version: 10, name: "residents' call-back numbers, sealed",
+        sql: [
+            // One per case. `sealed` is AES-256-GCM (nonce, ciphertext, tag) under the key of
+            // --contact-key-file (`key_id` names it; the key itself is never here); NULL once
+            // erased (retention or request), when only `masked` remains.
+            """
+            CREATE TABLE case_contacts (
+                site_id text NOT NULL REFERENCES sites(id),
+                ref text NOT NULL,
+                masked text NOT NULL,
+                sealed bytea,
+                key_id text,
+                consent text NOT NULL,
+                consent_version text NOT NULL,
+                given_at timestamptz NOT NULL,
+                received_at timestamptz NOT NULL DEFAULT now(),
+                erased_at timestamptz,
+                erased_why text,
+                PRIMARY KEY (site_id, ref),
+                CHECK ((sealed IS NULL) = (erased_at IS NOT NULL)))
+            """,
+        ]),
 ]
 
 /// Applies pending migrations, each in its own transaction, under an advisory lock so two

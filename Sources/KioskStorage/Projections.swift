@@ -215,7 +215,7 @@ extension EventStore {
                 """, [.int(Int64(n)), .text(status), t])
         case .dayClosed:
             try run("UPDATE counters SET current_ticket = NULL", [])
-        case .ratingMisuse, .staffLoginFailed, .careAlertRaised, .careAcknowledged, .farewellShown, .farewellEnded,
+        case .ratingMisuse, .staffLoginFailed, .carePredicted, .careAlertRaised, .careAcknowledged, .farewellShown, .farewellEnded,
             .weatherSet, .printerFailed, .printerRecovered, .caseAssigned, .caseResolved, .caseClosed, .caseReopened,
             .caseEscalated, .caseAlertAcknowledged, .caseContactAsked, .caseContactGiven, .caseContactSkipped,
             .caseContactViewed, .caseContactErased, .caseResidentNotified, .caseCallback:

@@ -1,7 +1,7 @@
 // kiosk-bench: speed and size of the framebuffer kiosk, printed as figures (not a test).
 //
 //   swift build -c release --static-swift-stdlib --product kiosk-bench
-//   .build/release/kiosk-bench [--assets Kiosk] [--iterations N] [--no-first-frame]
+//   .build/release/kiosk-bench [--assets Kiosk] [--iterations N] [--no-first-frame] [--estimator NAME]
 //
 // Build it the way kioskd ships (scripts/make-deb.sh links the Swift runtime and Foundation
 // statically): resident memory depends on it. For the busiest screen at 1920×1080×32
@@ -10,7 +10,9 @@
 // changes: layout, compare, draw and flush the changed area), key-event-to-flush latency
 // (input_event bytes through a pipe, decoder, state machine, screen, draw, flush; storage not
 // included), process start to first complete frame (a child process: exec, font load, draw,
-// flush), and peak RSS with the CJK font loaded, with what the resident pages are.
+// flush), and peak RSS with the CJK font loaded, with what the resident pages are; and the cost
+// of one wait estimate, the default forecast against rolling (`--estimator` picks the one the
+// screens use, to see what it costs the key-to-flush path).
 //
 // The harness itself uses Glibc only (posix_spawn, write), so its own code adds little to the
 // figures; `--no-first-frame` skips the child processes (for valgrind, which cannot follow them).
@@ -59,6 +61,7 @@ var assets = "Kiosk"
 var firstFrameOnly = false
 var skipFirstFrame = false
 var iterations = 100
+var estimatorName = Configuration().estimator
 while let a = arguments.first {
     arguments.removeFirst()
     switch a {
@@ -66,7 +69,10 @@ while let a = arguments.first {
     case "--first-frame": firstFrameOnly = true
     case "--no-first-frame": skipFirstFrame = true
     case "--iterations": iterations = max(1, Int(arguments.isEmpty ? "" : arguments.removeFirst()) ?? iterations)
-    default: fail("unknown option \(a); use --assets DIR, --iterations N, --no-first-frame")
+    case "--estimator":
+        estimatorName = arguments.isEmpty ? "" : arguments.removeFirst()
+        if !WaitEstimators.names.contains(estimatorName) { fail("unknown estimator \(estimatorName); use one of \(WaitEstimators.names.joined(separator: ", "))") }
+    default: fail("unknown option \(a); use --assets DIR, --iterations N, --no-first-frame, --estimator NAME")
     }
 }
 
@@ -76,8 +82,10 @@ guard case .success(let catalogs) = CatalogParser.loadAll(directory: assets + "/
 let start = Date(timeIntervalSince1970: 1_795_482_000)
 
 /// The busy morning of the golden tests: queues, care alerts, calls, advice.
-func busyMorning() -> (KioskMachine, Date) {
-    var m = KioskMachine(configuration: Configuration(), catalog: catalogs[.chinese], day: "2026-11-24")
+@MainActor func busyMorning() -> (KioskMachine, Date) {
+    var configuration = Configuration()
+    configuration.estimator = estimatorName  // the lobby's screens ask it for every service
+    var m = KioskMachine(configuration: configuration, catalog: catalogs[.chinese], day: "2026-11-24")
     var t = start
     func press(_ keys: String, _ s: StationID) {
         for ch in keys { _ = m.handle(.key(ch == "E" ? .enter : Key(name: String(ch))!, station: s, at: t)) }
@@ -142,6 +150,7 @@ let busiest = builder.lobby(machine, now: clock)
 
 func median(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.sorted()[xs.count / 2] }
 func ms(_ s: Double) -> String { decimals(s * 1000) + " ms" }
+func µs(_ s: Double) -> String { decimals(s * 1_000_000, 1) + " µs" }
 
 // Full frame: lay out, draw every pixel and write it to the framebuffer: what the kiosk draws when
 // it gets the console back from another VT (and more than it does for a new screen).
@@ -214,6 +223,32 @@ for i in 0..<iterations {
     if rects.isEmpty { fail("a key changed nothing on screen") }
 }
 
+// One wait estimate, as the lobby asks one per service at every redraw: the default forecast
+// (a simulation of the line) against rolling (a product) on the same state; then a line of 40,
+// and the proactive care alert's forecast of every waiting ticket at once.
+@MainActor func estimateCost(_ estimator: any WaitEstimator, _ m: KioskMachine, at t: Date, all: Bool = false) -> Double {
+    var times: [Double] = []
+    for _ in 0..<iterations {
+        let t0 = now()
+        if all { _ = estimator.estimatesForWaiting(state: m.state, now: t, horizon: 600) } else {
+            _ = estimator.estimate(.newTicket(service: "repairs", priority: false), state: m.state, now: t)
+        }
+        times.append(now() - t0)
+    }
+    return median(times)
+}
+@MainActor func longLine() -> (KioskMachine, Date) {
+    var (m, t) = busyMorning()
+    for i in 0..<32 { _ = m.handle(.key(.digit([1, 2, 3, 4, 6, 1, 2, 5][i % 8]), station: .lobby, at: t)); _ = m.handle(.key(.enter, station: .lobby, at: t)); t += 20 }
+    return (m, t)
+}
+let rollingEstimator = RollingWaitEstimator(window: machine.configuration.estimateWindow, services: machine.configuration.services)
+let forecastEstimator = ForecastWaitEstimator(configuration: machine.configuration)
+let (long, longClock) = longLine()
+let estimateFigures = (forecast: estimateCost(forecastEstimator, machine, at: clock), rolling: estimateCost(rollingEstimator, machine, at: clock),
+                       longForecast: estimateCost(forecastEstimator, long, at: longClock), longRolling: estimateCost(rollingEstimator, long, at: longClock),
+                       all: estimateCost(forecastEstimator, long, at: longClock, all: true))
+
 var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)
 let peakMB = Double(usage.ru_maxrss) / 1024
@@ -264,6 +299,10 @@ kiosk-bench: busiest screen (lobby, busy morning) at 1920×1080×32 (XRGB8888), 
   update (1 number)   \(ms(median(updates)))   (median; layout, compare, draw and flush \(updatedPixels) of 2,073,600 pixels)
     with write(2)     \(ms(median(writtenUpdates)))   (as on a /dev/fb device: the changed rows written whole)
   key-to-flush        \(ms(median(keyLatencies)))   (median; evdev bytes → decoder → machine → screen → flush; no SQLite commit)
+  wait estimate       forecast \(ms(estimateFigures.forecast)), rolling \(µs(estimateFigures.rolling))   (median; a new repairs ticket, \
+busy morning's \(machine.state.waitingTickets.count) waiting, \(forecastEstimator.runs) simulated runs; the screens above use \(estimatorName))
+    line of \(long.state.waitingTickets.count)        forecast \(ms(estimateFigures.longForecast)), rolling \(µs(estimateFigures.longRolling)); \
+every waiting ticket at once, 10 minutes ahead (care forecast, every 30 s) \(ms(estimateFigures.all))
   first frame         \(ms(median(firstFrames)))   (median of 5 process starts: exec, font load \(ms(fontLoad)), draw, flush)
   peak RSS            \(decimals(peakMB, 1)) MB   (this process, CJK font loaded, \(fonts.cachedGlyphCount) glyphs cached; \
 Swift runtime \(resident.swiftRuntimeShared ? "in shared libraries: build with --static-swift-stdlib as shipped" : "linked statically, as shipped"))

@@ -147,10 +147,16 @@ struct CounterKeyTableTests {
 
 @Suite("Wait estimators")
 struct EstimatorChoiceTests {
-    @Test func rollingIsTheDefaultAndLearnsFromTheEventsLiveAndOnReplay() throws {
-        var h = Harness()
-        #expect(h.machine.configuration.estimator == "rolling")
-        #expect(WaitEstimators.names == ["rolling"])
+    @Test func forecastIsTheDefaultAndRollingAndQLCanBeChosen() throws {
+        #expect(Configuration().estimator == "forecast")
+        #expect(WaitEstimators.names == ["forecast", "rolling", "ql"])
+        #expect(Harness().machine.estimator is ForecastWaitEstimator)
+        #expect(Harness { $0.estimator = "rolling" }.machine.estimator is RollingWaitEstimator)
+        #expect(Harness { $0.estimator = "ql" }.machine.estimator is QueueLengthWaitEstimator)
+    }
+
+    @Test func rollingLearnsFromTheEventsLiveAndOnReplay() throws {
+        var h = Harness { $0.estimator = "rolling" }
         h.login(1)
         h.takeTicket(1)
         h.press("+E", .counter(1))
@@ -168,7 +174,7 @@ struct EstimatorChoiceTests {
     }
 
     @Test func theWindowComesFromTheConfiguration() throws {
-        var h = Harness { $0.estimateWindow = 2 }
+        var h = Harness { $0.estimateWindow = 2; $0.estimator = "rolling" }
         h.login(1)
         for minutes in [4.0, 6, 8] {
             h.takeTicket(1)

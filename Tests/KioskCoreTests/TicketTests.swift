@@ -5,7 +5,7 @@ import Testing
 @Suite("Taking tickets")
 struct TicketTests {
     @Test func serviceKeyThenEnterIssuesTheFirstNumberWithPositionAndEstimate() {
-        var h = Harness()
+        var h = Harness { $0.estimator = "rolling" }
         let produced = h.press("1", .lobby)
         #expect(produced.isEmpty, "choosing a service records nothing yet")
         let issued = h.press("E", .lobby)

@@ -153,7 +153,7 @@ struct CareTests {
 @Suite("Wait estimates")
 struct EstimateTests {
     @Test func theEstimateUsesRollingServiceTimesAndOpenCounters() {
-        var h = Harness()
+        var h = Harness { $0.estimator = "rolling" }
         h.login(1)
         // Three repairs visits of 8 minutes from call to finish.
         for _ in 0..<3 {
@@ -171,7 +171,8 @@ struct EstimateTests {
     }
 
     @Test func twoOpenCountersHalveTheWait() {
-        var h = Harness { $0.counters = [CounterConfig(number: 1, services: ["repairs"]), CounterConfig(number: 2, services: ["repairs", "fees"])]
+        var h = Harness { $0.estimator = "rolling"
+            $0.counters = [CounterConfig(number: 1, services: ["repairs"]), CounterConfig(number: 2, services: ["repairs", "fees"])]
             $0.services = Array($0.services.prefix(2)) }
         h.login(1)
         h.login(2, staff: "1002")

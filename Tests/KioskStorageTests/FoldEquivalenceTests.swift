@@ -208,7 +208,7 @@ struct EventStreamGenerator {
                 $0.position = 1
             }
         case .ticketCalled, .ticketRecalled, .ticketNoShow, .serviceStarted, .serviceFinished, .careAlertRaised,
-             .careAcknowledged:
+             .careAcknowledged, .carePredicted:
             let label = ticket(), n = counter()
             return event(type) { $0.ticket = label; $0.counter = n }
         case .ticketTransferred:

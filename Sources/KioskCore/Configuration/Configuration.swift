@@ -37,7 +37,7 @@ public struct Configuration: Equatable, Sendable {
     /// Number of recent service times averaged for estimates.
     public var estimateWindow: Int = 20
     /// Which wait estimator the lobby and tickets use (`estimator =`, one of `WaitEstimators.names`).
-    public var estimator: String = "rolling"
+    public var estimator: String = "forecast"
     /// Follow-up reasons asked after a low rating (catalog keys, at most 6).
     public var reasons: [String] = ["reason.wait", "reason.attitude", "reason.unsolved", "reason.process", "reason.environment", "reason.other"]
     /// Root causes a handler or a counter picks when resolving a case (catalog keys, 1–9 of them:

@@ -22,7 +22,8 @@ public struct KioskEvent: Codable, Equatable, Sendable {
     public var estimateLow: Int?
     public var estimateHigh: Int?
     /// The estimator's point estimate of that wait, in seconds (`WaitEstimate.point`): what
-    /// the reports measure the estimate's error on.
+    /// the reports measure the estimate's error on. On `care.predicted`: the whole wait
+    /// (issue → call) the forecast predicts, in seconds.
     public var estimateSeconds: Int?
     /// 1 = 非常满意 … 4 = 不满意.
     public var rating: Int?
@@ -116,6 +117,10 @@ public enum EventType: String, Codable, Equatable, Sendable, CaseIterable {
     case caseResidentNotified = "case.resident-notified"
     /// A handler called the resident back (`callback`: reached, not reached, call back later).
     case caseCallback = "case.callback"
+    /// The forecast says a waiting ticket will pass its service's target wait before it has
+    /// (`waitedMinutes` so far, `estimateSeconds` the predicted whole wait): staff are told
+    /// early, once per ticket; `care.raised` still follows if it really passes.
+    case carePredicted = "care.predicted"
     case careAlertRaised = "care.raised"
     case careAcknowledged = "care.acknowledged"
     case farewellShown = "farewell.shown"

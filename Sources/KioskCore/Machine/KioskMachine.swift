@@ -30,6 +30,11 @@ public struct KioskMachine: Sendable {
     /// This kiosk's own case events by reference, as applied (live and on replay): the fold of
     /// a case the centre has not sent back, and its acts the last pull may not show yet.
     var caseEvents: [String: [KioskEvent]] = [:]
+    /// Events applied so far, and when the proactive care alert last forecast and after how many
+    /// events (`predictCareAlerts`): it forecasts again when the line changed or time passed.
+    var appliedEvents = 0
+    var careForecastAt: Date?
+    var careForecastEvents = 0
 
     public init(configuration: Configuration, catalog: Catalog, day: String) {
         self.configuration = configuration
@@ -67,6 +72,7 @@ public struct KioskMachine: Sendable {
         case .tick(let time):
             let now = time.wholeSeconds
             rollOver(now: now, into: &out)
+            predictCareAlerts(now: now, into: &out)
             raiseCareAlerts(now: now, into: &out)
             movePadsOn(now: now, into: &out)
             endFarewells(now: now, into: &out)
@@ -109,6 +115,7 @@ public struct KioskMachine: Sendable {
     mutating func apply(_ event: KioskEvent) {
         state.apply(event)
         estimator.observe(event, in: state)
+        appliedEvents += 1
         if event.type.isCaseEvent, let ref = event.caseRef { caseEvents[ref, default: []].append(event) }
     }
 

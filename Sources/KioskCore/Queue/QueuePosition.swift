@@ -24,20 +24,32 @@ extension QueueState {
 
 /// Fair priority ordering: a priority ticket goes ahead, but while both kinds wait at most one
 /// priority ticket is called for every `normalCallsPerPriority` normal ones (0: priority always first).
+/// The one definition of the call rule: counters call with `next`, and the forecasting estimator's
+/// forward simulation (`ForecastSimulation`) calls `choose` and `normalCalls(after:)` on its own
+/// copy of the line, so a forecast cannot drift from what counters really do.
 public enum CallOrder {
     public static func next(for counter: Counter, state: QueueState, normalCallsPerPriority: Int) -> Ticket? {
         let waiting = state.waitingTickets.filter { counter.services.contains($0.service) }
             .sorted { ($0.issuedAt, $0.label) < ($1.issuedAt, $1.label) }
-        let oldestPriority = waiting.first(where: \.priority)
-        let oldestNormal = waiting.first(where: { !$0.priority })
+        return choose(oldestPriority: waiting.first(where: \.priority), oldestNormal: waiting.first(where: { !$0.priority }),
+                      normalCallsSincePriority: state.normalCallsSincePriority, normalCallsPerPriority: normalCallsPerPriority)
+    }
+
+    /// Which of the oldest priority and the oldest normal ticket a counter serves it calls.
+    @inlinable
+    public static func choose<T>(oldestPriority: T?, oldestNormal: T?, normalCallsSincePriority: Int, normalCallsPerPriority: Int) -> T? {
         switch (oldestPriority, oldestNormal) {
         case (nil, nil): return nil
         case (let p?, nil): return p
         case (nil, let n?): return n
         case (let p?, let n?):
-            return state.normalCallsSincePriority >= normalCallsPerPriority ? p : n
+            return normalCallsSincePriority >= normalCallsPerPriority ? p : n
         }
     }
+
+    /// Normal tickets called since the last priority ticket, after calling one.
+    @inlinable
+    public static func normalCalls(after calledPriority: Bool, since count: Int) -> Int { calledPriority ? 0 : count + 1 }
 }
 
 /// The facts behind a `WaitQuestion`, shared by every estimator.

@@ -23,6 +23,10 @@ public struct Ticket: Equatable, Sendable {
     public var startedAt: Date?
     public var finishedAt: Date?
     public var careRaisedAt: Date?
+    /// When the forecast said it would pass its target (`care.predicted`), and the whole wait
+    /// it predicted, in minutes.
+    public var carePredictedAt: Date?
+    public var carePredictedMinutes: Int?
     public var careAcknowledged = false
     public var caseRef: String?
     /// The resident's rating (1 = 非常满意 … 4 = 不满意) and its score; nil when not rated.
@@ -146,7 +150,7 @@ public struct QueueState: Equatable, Sendable {
             t.recalls = 0
             tickets[label] = t
             counters[n]?.current = label
-            if t.priority { normalCallsSincePriority = 0 } else { normalCallsSincePriority += 1 }
+            normalCallsSincePriority = CallOrder.normalCalls(after: t.priority, since: normalCallsSincePriority)
             recentlyCalled.removeAll { $0.label == label }
             recentlyCalled.insert(CalledTicket(label: label, counter: n), at: 0)
             if recentlyCalled.count > 5 { recentlyCalled.removeLast(recentlyCalled.count - 5) }
@@ -219,6 +223,10 @@ public struct QueueState: Equatable, Sendable {
             if let n = e.counter, case .awaitingReason = counters[n]?.pad {
                 counters[n]?.pad = .commitment(ticket: label, caseRef: ref, since: e.time)
             }
+        case .carePredicted:
+            guard let label = e.ticket else { return }
+            tickets[label]?.carePredictedAt = e.time
+            tickets[label]?.carePredictedMinutes = e.estimateSeconds.map { Int((Double($0) / 60).rounded(.up)) }
         case .careAlertRaised:
             guard let label = e.ticket else { return }
             tickets[label]?.careRaisedAt = e.time

@@ -44,6 +44,18 @@ public protocol WaitEstimator: Sendable {
     /// The remaining wait, from `now`, of the person `question` names. A question about a ticket
     /// that is not waiting (or an unknown service) answers a zero wait.
     func estimate(_ question: WaitQuestion, state: QueueState, now: Date) -> WaitEstimate
+    /// The remaining wait of every waiting ticket, by label (the proactive care alert asks this
+    /// every half minute). Exact up to `horizon` seconds from now; beyond it an estimate may
+    /// only say "later than the horizon". By default one `estimate` each; a simulating
+    /// estimator answers all from one run.
+    func estimatesForWaiting(state: QueueState, now: Date, horizon: TimeInterval) -> [String: WaitEstimate]
+}
+
+extension WaitEstimator {
+    public func estimatesForWaiting(state: QueueState, now: Date, horizon: TimeInterval) -> [String: WaitEstimate] {
+        Dictionary(state.waitingTickets.map { ($0.label, estimate(.waiting(label: $0.label), state: state, now: now)) },
+                   uniquingKeysWith: { a, _ in a })
+    }
 }
 
 /// The estimators `estimator =` may name, and the one a configuration chose.
@@ -51,7 +63,9 @@ public enum WaitEstimators {
     /// Name (as written in kiosk.conf) and how to make it for a configuration. The first is the
     /// default.
     public static let all: [(name: String, make: @Sendable (Configuration) -> any WaitEstimator)] = [
+        ("forecast", { ForecastWaitEstimator(configuration: $0) }),
         ("rolling", { RollingWaitEstimator(window: $0.estimateWindow, services: $0.services) }),
+        ("ql", { QueueLengthWaitEstimator(services: $0.services) }),
     ]
 
     public static var names: [String] { all.map(\.name) }

@@ -336,8 +336,9 @@ private struct Builder {
         case .dayClosed:
             closedDays.insert(DayKey(source: source, day: e.day))
 
+        // A predicted care alert is a heads-up for staff; the report counts the alerts raised.
         case .ticketRecalled, .farewellShown, .farewellEnded, .staffLoginFailed, .counterOpened, .counterPaused,
-             .counterClosed, .weatherSet, .printerFailed, .printerRecovered:
+             .counterClosed, .weatherSet, .printerFailed, .printerRecovered, .carePredicted:
             break
         }
     }

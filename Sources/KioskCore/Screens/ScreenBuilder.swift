@@ -151,6 +151,11 @@ public struct ScreenBuilder: Sendable {
             for t in m.careAlerts(for: n) {
                 blocks.append(.text(c.text("counter.care-alert", keys.merging(["ticket": t.label, "minutes": String(t.waitedMinutes(now: now))]) { $1 }), .alert))
             }
+            for t in m.carePredictions(for: n) {
+                let target = m.configuration.service(t.service)?.targetWaitMinutes ?? 0
+                blocks.append(.text(c.text("counter.care-predicted", ["ticket": t.label, "minutes": String(t.waitedMinutes(now: now)),
+                                                                      "predicted": String(t.carePredictedMinutes ?? target), "target": String(target)]), .warning))
+            }
             blocks += counterCaseBlocks(n, m, c, keys: keys)
             if let problem = m.state.printerProblem {
                 let known = ["offline", "paper-out", "busy", "error"].contains(problem) ? problem : "error"
@@ -206,7 +211,7 @@ public struct ScreenBuilder: Sendable {
         "lobby.table.range", "list.separator", "ticket.heading", "ticket.priority", "ticket.position", "ticket.estimate",
         "ticket.keep", "ticket.footer", "counter.title", "counter.login.staff", "counter.login.pin", "counter.transfer.pick",
         "counter.logged-out", "counter.status.open", "counter.status.paused", "counter.status.closed", "counter.serving",
-        "counter.called", "counter.unresolved-marked", "counter.care-alert", "storage.problem",
+        "counter.called", "counter.unresolved-marked", "counter.care-alert", "counter.care-predicted", "storage.problem",
         "counter.notice.login-first", "counter.notice.finish-first", "counter.notice.start-first", "counter.notice.paused",
         "counter.notice.nobody-waiting", "counter.notice.nothing-to-recall", "counter.notice.recall-first",
         "counter.notice.no-ticket", "counter.notice.no-alert", "counter.notice.login-failed",

@@ -1,0 +1,116 @@
+import Foundation
+
+/// What the forecasting estimator learns from the events, live and on replay (kioskd replays the
+/// last business days on start, so a fresh process knows as much as the one before it). Every
+/// figure is a list of recent observations, not an average: the forward simulation draws from
+/// them, so a skewed or two-peaked service time gives a skewed forecast and an honest range.
+public struct ForecastHistory: Equatable, Sendable {
+    /// Observations kept per list: recent enough to follow change, enough for the tails.
+    public static let capacity = 300
+    static let hourCapacity = 60
+
+    /// How long a counter is held per visit of a service, call → release (finished, no-show or
+    /// transferred), in seconds: what a ticket ahead costs the counter that calls it.
+    public private(set) var occupancy: [String: [Double]] = [:]
+    /// The same by local hour of the call (`occupancyByHour[service][hour]`): services are
+    /// slower at some hours; used where an hour has enough history.
+    public private(set) var occupancyByHour: [String: [Int: [Double]]] = [:]
+    /// Call → finish of visits that were served: a visit in service is conditioned on these.
+    public private(set) var served: [String: [Double]] = [:]
+    /// Staff reaction: a counter's release → its next call, when someone it serves was waiting.
+    public private(set) var reaction: [Double] = []
+    /// Pause lengths (counter.paused → counter.opened), in seconds.
+    public private(set) var pauses: [Double] = []
+    /// Business days seen, for rates per day.
+    public private(set) var days = 0
+    var lastDay = ""
+    /// Priority tickets issued per service and local hour, over all days seen: later priority
+    /// tickets go ahead of normal ones already waiting, so the forecast expects them.
+    public private(set) var priorityArrivals: [String: [Int: Int]] = [:]
+    /// Pauses started per counter and local hour (a lunch break at the same time each day), and
+    /// the counters that paused today (one such break a day is expected, not more).
+    public private(set) var pauseStarts: [Int: [Int: Int]] = [:]
+    var pausedToday: Set<Int> = []
+
+    /// Open visits and pauses, to measure them when they end.
+    var calledAt: [String: Date] = [:]
+    var releasedAt: [Int: Date] = [:]
+    var pausedAt: [Int: Date] = [:]
+    /// Seconds east of UTC of the site, for the hour of a visit.
+    let utcOffset: Int
+
+    public init(timeZone: TimeZone) { utcOffset = timeZone.secondsFromGMT() }
+
+    /// Local hour (0–23) of a moment.
+    func hour(_ time: Date) -> Int { Self.hour(time.timeIntervalSince1970, offset: utcOffset) }
+    static func hour(_ seconds: Double, offset: Int) -> Int {
+        let local = (seconds + Double(offset)).truncatingRemainder(dividingBy: 86_400)
+        return Int((local < 0 ? local + 86_400 : local) / 3_600) % 24
+    }
+
+    /// When the visit now at a counter began (its latest call).
+    public func visitStart(of label: String) -> Date? { calledAt[label] }
+    /// When a paused counter paused.
+    public func pauseStart(of counter: Int) -> Date? { pausedAt[counter] }
+    /// When a counter last let a ticket go.
+    public func release(of counter: Int) -> Date? { releasedAt[counter] }
+
+    /// Whether a counter has paused already this business day.
+    public func hasPausedToday(_ counter: Int) -> Bool { pausedToday.contains(counter) }
+
+    public mutating func observe(_ e: KioskEvent, in state: QueueState) {
+        if e.day != lastDay { lastDay = e.day; days += 1; pausedToday = [] }
+        switch e.type {
+        case .ticketIssued:
+            if e.priority == true, let s = e.service { priorityArrivals[s, default: [:]][hour(e.time), default: 0] += 1 }
+        case .ticketCalled:
+            guard let label = e.ticket else { return }
+            if let n = e.counter, let released = releasedAt.removeValue(forKey: n), state.counters[n] != nil {
+                // Only a gap with someone waiting is reaction; an idle counter's gap is not.
+                let gap = e.time.timeIntervalSince(released)
+                if gap >= 0 && gap <= 600 { Self.append(gap, to: &reaction) }
+            }
+            calledAt[label] = e.time
+        case .serviceFinished, .ticketNoShow, .ticketTransferred:
+            guard let label = e.ticket, let start = calledAt.removeValue(forKey: label) else { return }
+            let seconds = max(0, e.time.timeIntervalSince(start))
+            let service = e.type == .ticketTransferred ? (e.fromService ?? e.service) : (state.tickets[label]?.service ?? e.service)
+            if let service {
+                Self.append(seconds, to: &occupancy[service, default: []])
+                let h = hour(start)
+                var byHour = occupancyByHour[service, default: [:]]
+                Self.append(seconds, to: &byHour[h, default: []], capacity: Self.hourCapacity)
+                occupancyByHour[service] = byHour
+                if e.type == .serviceFinished { Self.append(seconds, to: &served[service, default: []]) }
+            }
+            // The counter's next call measures the reaction, if someone it serves is waiting.
+            if let n = e.counter, let c = state.counters[n], c.status == .open,
+               state.waitingTickets.contains(where: { c.services.contains($0.service) }) {
+                releasedAt[n] = e.time
+            } else if let n = e.counter {
+                releasedAt[n] = nil
+            }
+        case .counterPaused:
+            if let n = e.counter {
+                pausedAt[n] = e.time; releasedAt[n] = nil
+                pauseStarts[n, default: [:]][hour(e.time), default: 0] += 1
+                pausedToday.insert(n)
+            }
+        case .counterOpened:
+            if let n = e.counter, let start = pausedAt.removeValue(forKey: n) {
+                Self.append(e.time.timeIntervalSince(start), to: &pauses, capacity: 50)
+            }
+        case .counterClosed, .staffLoggedOut:
+            if let n = e.counter { pausedAt[n] = nil; releasedAt[n] = nil }
+        case .dayClosed:
+            calledAt = [:]; releasedAt = [:]; pausedAt = [:]
+        default:
+            break
+        }
+    }
+
+    private static func append(_ value: Double, to list: inout [Double], capacity: Int = ForecastHistory.capacity) {
+        list.append(value)
+        if list.count > capacity { list.removeFirst(list.count - capacity) }
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+
+/// The forward simulation behind `ForecastWaitEstimator`: the day's line as it stands, played
+/// forward many times with the real call rule (`CallOrder.choose`), each counter calling when it
+/// comes free, each visit lasting a time drawn from the learned history. The spread of the call
+/// times over the runs is the forecast's distribution. Of later arrivals only priority tickets
+/// are simulated (at the learned rate per service and hour): only they can go ahead of a ticket
+/// already waiting. Breaks that start at the same hour most days (lunch) are expected too.
+struct ForecastSimulation {
+    /// One waiting ticket, in call order (issue time, then label).
+    struct Waiting {
+        var service: Int
+        var priority: Bool
+    }
+
+    /// A counter that can call: when it first becomes free, and what it serves.
+    struct SimCounter {
+        /// Bit `s` set: serves service index `s`.
+        var serves: UInt32
+        /// Remaining seconds of the visit now at the counter, conditioned on how long it has
+        /// lasted (draws); empty: no visit. `visitFallback`: mean remaining seconds when the
+        /// visit has outlasted every recorded one.
+        var visitRemaining: [Double] = []
+        var inVisit = false
+        var visitFallback: Double = 60
+        /// A paused counter: remaining pause draws (conditioned like the visit), fallback mean.
+        var paused = false
+        var pauseRemaining: [Double] = []
+        var pauseFallback: Double = 300
+        /// Seconds since the counter let its last ticket go (reaction already spent).
+        var sinceRelease: Double = 0
+        /// Chance, per local hour, that the counter starts a break then (none if it had one today).
+        var pausePerHour: [Double] = []
+    }
+
+    /// Occupancy draws per service and local hour (`table[service][hour]`), and each service's
+    /// configured typical seconds for when there is too little history.
+    struct ServiceTimes {
+        var table: [[[Double]]]
+        var typical: [Double]
+        /// Fewer observations than this: the configured typical time, with a usual spread.
+        static let enough = 5
+    }
+
+    var line: [Waiting]
+    var counters: [SimCounter]
+    var times: ServiceTimes
+    var reaction: [Double]
+    /// Learned break lengths (seconds) and priority arrivals per second, `[service][hour]`.
+    var pauseLengths: [Double] = []
+    var priorityRates: [[Double]] = []
+    /// How far ahead arrivals and breaks are drawn.
+    static let horizon = 4 * 3_600.0
+    var normalCallsSincePriority: Int
+    var normalCallsPerPriority: Int
+    /// Seconds since 1970 of `now`, and the site's UTC offset, for the hour of each call.
+    var start: Double
+    var utcOffset: Int
+
+    /// Runs the line forward `runs` times. `targets`: indexes into `line` to time; stops a run
+    /// once all are called, or at `until` seconds from now (a target not called by then is
+    /// timed `until + 1`: later than that is all the caller needs to know). Returns per target
+    /// the seconds from now to its call in each run (`.infinity` when no counter would call it).
+    func run(runs: Int, targets: [Int], seed: UInt64, until: Double = .infinity) -> [[Double]] {
+        var rng = SplitMix64(seed: seed)
+        var result = Array(repeating: [Double](), count: targets.count)
+        for i in result.indices { result[i].reserveCapacity(runs) }
+        let targetSlot = Dictionary(targets.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let lastTarget = targets.max() ?? -1
+        var called = [Bool](repeating: false, count: line.count)
+        var free = [Double](repeating: 0, count: counters.count)
+        var active = [Bool](repeating: true, count: counters.count)
+        var callTime = [Double](repeating: .infinity, count: targets.count)
+        var pauseAt = [Double](repeating: .infinity, count: counters.count)
+        var arrivals: [(time: Double, service: Int, called: Bool)] = []
+        for _ in 0..<runs {
+            for i in called.indices { called[i] = false }
+            for i in callTime.indices { callTime[i] = .infinity }
+            for (i, c) in counters.enumerated() {
+                free[i] = firstFree(c, &rng); active[i] = true
+                pauseAt[i] = breakStart(c, &rng)
+            }
+            drawArrivals(into: &arrivals, &rng)
+            var since = normalCallsSincePriority
+            var remaining = targets.count
+            var firstOpen = 0
+            while remaining > 0 {
+                // The counter that comes free first calls (lowest index on a tie).
+                var k = -1
+                for i in counters.indices where active[i] && (k < 0 || free[i] < free[k]) { k = i }
+                if k < 0 { break }
+                if free[k] > until {
+                    for i in callTime.indices where callTime[i] == .infinity { callTime[i] = until + 1 }
+                    break
+                }
+                if pauseAt[k] <= free[k] {
+                    // A break due while the counter was busy starts when its visit ends.
+                    free[k] += pauseLengths.isEmpty ? 1_800 : pauseLengths[index(pauseLengths.count, &rng)]
+                    pauseAt[k] = .infinity
+                    continue
+                }
+                while firstOpen < line.count && called[firstOpen] { firstOpen += 1 }
+                if firstOpen > lastTarget { break }
+                var oldestPriority: Int?, oldestNormal: Int?
+                var i = firstOpen
+                while i < line.count && (oldestPriority == nil || oldestNormal == nil) {
+                    if !called[i] && counters[k].serves & (1 << UInt32(line[i].service)) != 0 {
+                        if line[i].priority { if oldestPriority == nil { oldestPriority = i } } else if oldestNormal == nil { oldestNormal = i }
+                    }
+                    i += 1
+                }
+                // Priority tickets that arrived meanwhile come after every one already waiting.
+                var arrived: Int?
+                if oldestPriority == nil {
+                    arrived = arrivals.firstIndex { !$0.called && $0.time <= free[k] && counters[k].serves & (1 << UInt32($0.service)) != 0 }
+                    if arrived != nil { oldestPriority = -1 }
+                }
+                guard let pick = CallOrder.choose(oldestPriority: oldestPriority, oldestNormal: oldestNormal,
+                                                  normalCallsSincePriority: since, normalCallsPerPriority: normalCallsPerPriority) else {
+                    active[k] = false
+                    continue
+                }
+                if pick < 0, let a = arrived {
+                    arrivals[a].called = true
+                    since = CallOrder.normalCalls(after: true, since: since)
+                    free[k] += occupancy(arrivals[a].service, at: free[k], &rng) + draw(reaction, fallback: 20, &rng)
+                    continue
+                }
+                called[pick] = true
+                since = CallOrder.normalCalls(after: line[pick].priority, since: since)
+                if let slot = targetSlot[pick] { callTime[slot] = free[k]; remaining -= 1 }
+                free[k] += occupancy(line[pick].service, at: free[k], &rng) + draw(reaction, fallback: 20, &rng)
+            }
+            for i in callTime.indices { result[i].append(callTime[i]) }
+        }
+        return result
+    }
+
+    /// Seconds from now until a counter first calls: the visit in progress and the pause finish,
+    /// then the staff react (less the time the counter has already been free).
+    private func firstFree(_ c: SimCounter, _ rng: inout SplitMix64) -> Double {
+        var busy = 0.0
+        if c.inVisit { busy = c.visitRemaining.isEmpty ? exponential(c.visitFallback, &rng) : c.visitRemaining[index(c.visitRemaining.count, &rng)] }
+        if c.paused {
+            let pause = c.pauseRemaining.isEmpty ? exponential(c.pauseFallback, &rng) : c.pauseRemaining[index(c.pauseRemaining.count, &rng)]
+            busy = max(busy, pause)
+        }
+        let react = draw(reaction, fallback: 20, &rng)
+        return c.inVisit || c.paused ? busy + react : max(0, react - c.sinceRelease)
+    }
+
+    /// When the counter's usual break starts in this run (seconds from now), or never.
+    private func breakStart(_ c: SimCounter, _ rng: inout SplitMix64) -> Double {
+        guard !c.pausePerHour.isEmpty, !c.paused else { return .infinity }
+        var hourStart = 0.0
+        while hourStart < Self.horizon {
+            let at = start + hourStart
+            let next = (at / 3_600).rounded(.down) * 3_600 + 3_600 - start
+            let h = ForecastHistory.hour(at, offset: utcOffset)
+            let share = (next - hourStart) / 3_600
+            if rng.unit() < c.pausePerHour[h] * share { return hourStart + rng.unit() * (next - hourStart) }
+            hourStart = next
+        }
+        return .infinity
+    }
+
+    /// Priority tickets arriving within the horizon, by time.
+    private func drawArrivals(into arrivals: inout [(time: Double, service: Int, called: Bool)], _ rng: inout SplitMix64) {
+        arrivals.removeAll(keepingCapacity: true)
+        for (s, rates) in priorityRates.enumerated() where rates.contains(where: { $0 > 0 }) {
+            var t = 0.0
+            while t < Self.horizon {
+                let rate = rates[ForecastHistory.hour(start + t, offset: utcOffset)]
+                let next = ((start + t) / 3_600).rounded(.down) * 3_600 + 3_600 - start
+                let gap = rate > 0 ? exponential(1 / rate, &rng) : .infinity
+                if t + gap < next { t += gap; arrivals.append((t, s, false)) } else { t = next }
+            }
+        }
+        arrivals.sort { $0.time < $1.time }
+    }
+
+    /// A visit's occupancy for `service` starting `offset` seconds from now.
+    private func occupancy(_ service: Int, at offset: Double, _ rng: inout SplitMix64) -> Double {
+        let list = times.table[service][ForecastHistory.hour(start + offset, offset: utcOffset)]
+        if list.count >= ServiceTimes.enough { return list[index(list.count, &rng)] }
+        // The configured typical time, spread like real service times (lognormal, σ 0.5).
+        return times.typical[service] * Foundation.exp(0.5 * normal(&rng) - 0.125)
+    }
+
+    private func draw(_ list: [Double], fallback: Double, _ rng: inout SplitMix64) -> Double {
+        list.count >= ServiceTimes.enough ? list[index(list.count, &rng)] : fallback
+    }
+
+    private func index(_ count: Int, _ rng: inout SplitMix64) -> Int { Int(rng.next() % UInt64(count)) }
+
+    private func exponential(_ mean: Double, _ rng: inout SplitMix64) -> Double { -mean * Foundation.log(1 - rng.unit()) }
+
+    private func normal(_ rng: inout SplitMix64) -> Double {
+        let u = max(rng.unit(), 1e-12), v = rng.unit()
+        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * .pi * v)
+    }
+}

@@ -4,7 +4,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 STATE ?=
 
-.PHONY: demo test setup build release check-config clean deb test-deb fold-proof sim
+.PHONY: demo test setup build release check-config clean deb test-deb fold-proof crash-proof sim
 
 ## Install the Debian packages the build and tests need (skipped when present).
 setup:
@@ -44,6 +44,13 @@ fold-proof: setup
 	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors $(SWIFT_FLAGS)
 	KIOSK_FOLD_STREAMS=$${KIOSK_FOLD_STREAMS:-5000} $(if $(FOLD_SEED),KIOSK_FOLD_SEED=$(FOLD_SEED),) \
 		$(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter FoldEquivalenceTests
+
+## The long run of the crash-safety proof: kiosk-crash-probe SIGKILLed 1000 times while it writes
+## (make test kills it 100 times). KIOSK_CRASH_KILLS=N for another count.
+crash-proof: setup
+	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors $(SWIFT_FLAGS)
+	KIOSK_CRASH_KILLS=$${KIOSK_CRASH_KILLS:-1000} \
+		$(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter sigkillingAWriterHundredsOfTimes
 
 check-config: build
 	$(SWIFT) run $(SWIFT_FLAGS) kioskd --check-config Kiosk/kiosk.conf

@@ -152,6 +152,26 @@ struct ContactCentreTests {
 /// case through notify-command with the number and the catalog's words, each recorded on the case.
 @Suite("Messages to residents (real PostgreSQL)", .enabled(if: hasDatabase, noDatabaseNote), .serialized)
 struct ResidentMessageTests {
+    /// The number can reach the centre before its case (the events' upload failed, the contacts'
+    /// went through): the resident still hears "received", once, when the case arrives.
+    @Test func aNumberBeforeItsCaseIsStillAnnouncedOnceWhenTheCaseArrives() async throws {
+        let key = try ContactKey(hex: ContactKeyTests.hex)
+        try await withLiveCentral(contacts: ContactSettings(key: key)) { c in
+            let k1 = try await c.register("k1", site: "s1")
+            let ref = ContactCentreTests.ref
+            #expect(try await c.call("POST", "/v1/contacts", token: k1, json: ContactCentreTests.contactJSON()).status == 200)
+            func queued() async throws -> Int64? {
+                try await c.scalar("SELECT count(*) FROM notifications WHERE ref = '\(ref)' AND level = 'resident.received'")
+            }
+            #expect(try await queued() == 0)  // no case yet: nothing to announce
+            try await c.upload(k1, kiosk: "k1", ContactCentreTests.caseWithContact())
+            #expect(try await queued() == 1)
+            #expect(try await c.call("POST", "/v1/contacts", token: k1, json: ContactCentreTests.contactJSON()).status == 200)
+            try await c.upload(k1, kiosk: "k1", ContactCentreTests.caseWithContact())  // sent again
+            #expect(try await queued() == 1)
+        }
+    }
+
     @Test func eachStepIsSentOnceWithTheNumberAndRecordedOnTheCase() async throws {
         let key = try ContactKey(hex: ContactKeyTests.hex)
         try await withLiveCentral(contacts: ContactSettings(key: key)) { c in

@@ -144,6 +144,9 @@ public final class Framebuffer {
     /// first column is the picture's bottom row, and the spans ending at the panel's line ends
     /// (the picture's top row) are written together with it (see `flush`), so it must be known.
     public var drawsBandsBottomUp: Bool { writesThroughDevice && rotation == .quarter }
+    /// True when `flush` writes the rows of a rectangle whole, at least two (see `flush`): the
+    /// caller must have drawn those rows whole in the canvas, not only the rectangle.
+    public var flushesWholeRows: Bool { writesThroughDevice && rotation.keepsRows }
     /// Every write(2) as (file offset, byte count), for tests of how updates are cut into writes.
     var onWrite: ((Int, Int) -> Void)?
 

@@ -64,6 +64,11 @@ public final class StationDisplay {
         shown = screen
         shownItems = items
         guard !area.isEmpty else { return [] }
+        if framebuffer.flushesWholeRows {
+            // The rows go out whole (at least two): draw them whole, or the reused band's other
+            // pixels (the rows it last held) would be written with them.
+            area = PixelRect(x: 0, y: min(area.y, height - 2), width: width, height: max(area.height, 2)).intersection(bounds)
+        }
         draw(items, in: area)
         return [area]
     }

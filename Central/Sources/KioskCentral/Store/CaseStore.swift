@@ -122,6 +122,9 @@ extension CentralStore {
             }
             for (_, e) in early.sorted(by: { $0.0 < $1.0 }) { state.apply(e) }
             try await writeCase(conn, state, site: r.site, kiosk: r.kiosk)
+            // A call-back number that reached the centre before its case: the resident hears
+            // now that it is received (once: the step is unique per case).
+            try await queueResidentMessage(conn, site: r.site, ref: r.ref, step: .received, time: state.replyBy)
             return .applied(state, changed: true)
         }
         guard var state = current else {

@@ -65,9 +65,9 @@ public final class StationDisplay {
         shownItems = items
         guard !area.isEmpty else { return [] }
         if framebuffer.flushesWholeRows {
-            // The rows go out whole (at least two): draw them whole, or the reused band's other
-            // pixels (the rows it last held) would be written with them.
-            area = PixelRect(x: 0, y: min(area.y, height - 2), width: width, height: max(area.height, 2)).intersection(bounds)
+            // The rows go out whole: draw them whole, or the reused band's other pixels (the
+            // rows it last held) would be written with them.
+            area = PixelRect(x: 0, y: area.y, width: width, height: area.height)
         }
         draw(items, in: area)
         return [area]
@@ -101,7 +101,12 @@ public final class StationDisplay {
         }
         for top in framebuffer.drawsBandsBottomUp ? tops.reversed() : tops {
             band.move(toY: min(top, height - band.height))
-            let rows = PixelRect(x: area.x, y: top, width: area.width, height: min(area.maxY, band.bounds.maxY) - top)
+            var rows = PixelRect(x: area.x, y: top, width: area.width, height: min(area.maxY, band.bounds.maxY) - top)
+            if framebuffer.flushesWholeRows && rows.height == 1 {
+                // A write of one whole row never reaches the screen, so `flush` takes the next
+                // row (or the one before) along: draw that one too, by the same rule.
+                if rows.maxY < band.originY + band.height { rows.height = 2 } else if rows.y > band.originY { rows.y -= 1; rows.height = 2 }
+            }
             painter.draw(items, ink: ink, on: band, clip: rows)
             framebuffer.flush(band, rects: [rows])
         }

@@ -98,6 +98,10 @@ struct Serve: AsyncParsableCommand {
     var contactKeyFile: String?
     @Option(help: "How long after its case is closed a call-back number is erased: 90d (default), 12h, 30m, 45s.")
     var contactRetention: String = "90d"
+    @Option(help: ArgumentHelp(
+        "PostgreSQL URL for the one connection that LISTENs for signals (env KIOSK_CENTRAL_LISTEN_DATABASE_URL; default: --database-url).",
+        discussion: "Set it when --database-url goes through a pooler such as pgbouncer in transaction mode, which drops LISTEN silently: point it at PostgreSQL itself."))
+    var listenDatabaseURL: String?
 
     func validate() throws {
         guard escalateShare > 0, escalateShare < 1 else {
@@ -132,6 +136,10 @@ struct Serve: AsyncParsableCommand {
         if contactKeyFile == nil {
             logger.notice("no --contact-key-file: residents' call-back numbers stay at the kiosks until the centre has a key")
         }
+        let listener = SignalListener(
+            location: try (listenDatabaseURL ?? env["KIOSK_CENTRAL_LISTEN_DATABASE_URL"]).map { try DatabaseLocation(url: $0) }
+                ?? db.location(),
+            signals: store.signals, logger: logger)
         let escalator = CaseEscalator(store: store)
         let eraser = ContactEraser(store: store)
         var notifier = Notifier(
@@ -164,6 +172,7 @@ struct Serve: AsyncParsableCommand {
         }
         let (schemaReady, schemaReadyNow) = AsyncStream.makeStream(of: Void.self)
         let runningNotifier = notifier
+        let runningStore = store
         app.beforeServerStarts {
             let applied = try await applyCentralMigrations(client, logger: logger)
             logger.info("schema ready", metadata: ["applied": "\(applied)"])
@@ -175,6 +184,8 @@ struct Serve: AsyncParsableCommand {
             group.addTask {
                 for await _ in schemaReady {}
                 await withTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { await listener.run() }
+                    tasks.addTask { await runningStore.heartbeats.run(client: client, logger: logger) }
                     tasks.addTask { await escalator.run() }
                     tasks.addTask { await runningNotifier.run() }
                     tasks.addTask { await eraser.run() }

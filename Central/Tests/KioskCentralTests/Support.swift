@@ -61,15 +61,33 @@ struct LiveCentral: Sendable {
 /// A fresh database named after the test, dropped afterwards.
 /// `contacts`: the centre's call-back number settings (no key unless a test gives one).
 func withLiveCentral(contacts: ContactSettings = ContactSettings(), _ body: @Sendable (LiveCentral) async throws -> Void) async throws {
-    var logger = Logger(label: "test")
-    logger.logLevel = .critical
     let admin = try DatabaseLocation(url: testDatabaseURL!)
     let name = "central_test_\(UInt32.random(in: 0...UInt32.max))"
-    try await withPostgres(admin, logger: logger) { client in
+    try await withPostgres(admin, logger: quietLogger) { client in
         try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
     }
     var location = admin
     location.database = name
+    try await withCentralProcess(on: location, contacts: contacts, migrate: true, body)
+    try await withPostgres(admin, logger: quietLogger) { client in
+        try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+    }
+}
+
+let quietLogger: Logger = {
+    var logger = Logger(label: "test")
+    logger.logLevel = .critical
+    return logger
+}()
+
+/// What `kiosk-central serve` runs, on an existing database: the routes on a random port, the
+/// signal listener and the heartbeat writer. Two of these on one database are two centre
+/// processes. Returns once the signal connection listens.
+func withCentralProcess(
+    on location: DatabaseLocation, contacts: ContactSettings = ContactSettings(), migrate: Bool,
+    _ body: @Sendable (LiveCentral) async throws -> Void
+) async throws {
+    let logger = quietLogger
     let client = PostgresClient(configuration: location.clientConfiguration(), backgroundLogger: logger)
     var store = CentralStore(client: client, logger: logger)
     store.contacts = contacts
@@ -84,7 +102,11 @@ func withLiveCentral(contacts: ContactSettings = ContactSettings(), _ body: @Sen
         group.addTask { try await app.runService() }
         var port = 0
         for await p in ports { port = p; break }
-        _ = try await applyCentralMigrations(client, logger: logger)
+        if migrate { _ = try await applyCentralMigrations(client, logger: logger) }
+        let runningStore = store
+        group.addTask { await SignalListener(location: location, signals: runningStore.signals, logger: logger).run() }
+        group.addTask { await runningStore.heartbeats.run(client: client, logger: logger) }
+        await runningStore.signals.untilListening()
         let token = try await store.createAdminToken(label: "test")
         do {
             try await body(LiveCentral(base: "http://127.0.0.1:\(port)", adminToken: token, store: store))
@@ -93,9 +115,6 @@ func withLiveCentral(contacts: ContactSettings = ContactSettings(), _ body: @Sen
             throw error
         }
         group.cancelAll()
-    }
-    try await withPostgres(admin, logger: logger) { client in
-        try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
     }
 }
 

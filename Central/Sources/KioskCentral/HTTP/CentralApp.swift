@@ -47,20 +47,16 @@ public struct CentralRoutes: Sendable {
         router.post("/v1/heartbeat") { request, context in
             let (kiosk, site) = try await requireKiosk(request)
             let h: Heartbeat = try await decodeBody(request)
-            try await store.recordHeartbeat(kiosk: kiosk, h)
+            store.recordHeartbeat(kiosk: kiosk, try validatedHeartbeat(h))
             return jsonResponse(HeartbeatReply(serverTime: WireTime.string(Date()), kiosk: kiosk, site: site))
         }
         router.get("/v1/commands") { request, context in
             let (kiosk, _) = try await requireKiosk(request)
             let wait = integerParameter(request, "wait", default: 0, in: 0...ProtocolLimits.maxCommandWaitSeconds)
-            let deadline = ContinuousClock.now + .seconds(wait)
-            while true {
-                let commands = try await store.takeCommands(kiosk: kiosk)
-                if !commands.isEmpty || ContinuousClock.now >= deadline {
-                    return jsonResponse(CommandsReply(commands: commands, serverTime: WireTime.string(Date())))
-                }
-                try await Task.sleep(for: .milliseconds(250))
-            }
+            return jsonResponse(
+                CommandsReply(
+                    commands: try await longPoll(kiosk: kiosk, tokenHash: TokenCache.hash(try bearer(request)), wait: wait),
+                    serverTime: WireTime.string(Date())))
         }
         router.get("/v1/sites/:site/config") { request, context in
             let (_, ownSite) = try await requireKiosk(request, adminAllowed: true)
@@ -71,10 +67,7 @@ public struct CentralRoutes: Sendable {
                     hint: "a kiosk reads only its own site's configuration")
             }
             let have = Int(request.uri.queryParameters["after"].map(String.init) ?? "0") ?? 0
-            guard let config = try await store.latestConfig(site: site) else {
-                return Response(status: .noContent)
-            }
-            if config.version <= have { return Response(status: .noContent) }
+            guard let config = try await store.config(site: site, after: have) else { return Response(status: .noContent) }
             return jsonResponse(config)
         }
         // Admin API.
@@ -276,6 +269,27 @@ public struct CentralRoutes: Sendable {
         APIError(
             .contentTooLarge, "body-too-large", "the body is larger than \(ProtocolLimits.maxBodyBytes) bytes",
             hint: "send at most \(ProtocolLimits.maxEventsPerBatch) events per batch")
+    }
+
+    /// A heartbeat as it can be stored: times that are real times PostgreSQL holds, no NUL in
+    /// the texts (a refused beat would otherwise fail the whole batch it is written in), texts
+    /// cut to a sane length.
+    func validatedHeartbeat(_ beat: Heartbeat) throws -> Heartbeat {
+        var h = beat
+        for (name, value) in [("oldestUnsent", h.oldestUnsent), ("lastSuccess", h.lastSuccess)] {
+            guard let value else { continue }
+            guard let t = WireTime.parse(value), (0...253_402_300_799).contains(t.timeIntervalSince1970) else {
+                throw APIError.badRequest(
+                    "bad-time", "\(name) '\(value.prefix(40))' is not a time between 1970 and 9999 in ISO 8601",
+                    hint: "send times like 2026-11-24T07:30:00Z")
+            }
+        }
+        for (name, value) in [("version", h.version), ("lastError", h.lastError)] where value?.contains("\u{0}") == true {
+            throw APIError.badRequest("bad-text", "\(name) contains a NUL character", hint: "send text without NUL (U+0000)")
+        }
+        h.version = h.version.map { String($0.prefix(200)) }
+        h.lastError = h.lastError.map { String($0.prefix(2000)) }
+        return h
     }
 
     func validateIdentifier(_ s: String, what: String) throws {

@@ -4,6 +4,28 @@ import KioskProtocol
 
 /// Command outcomes: the kiosk acknowledges each command it was handed, and IT follows them.
 extension CentralRoutes {
+    /// A kiosk's long-poll: its pending commands at once, else the first ones queued within
+    /// `wait` seconds. It asks the database when it starts and when woken by a signal for its
+    /// kiosk (`CentralSignals`), not on a timer: an idle waiting kiosk costs one statement per
+    /// poll. While the signal connection is down it re-checks every few seconds instead.
+    func longPoll(kiosk: String, tokenHash: String, wait: Int) async throws -> [Command] {
+        let signals = store.signals
+        let deadline = ContinuousClock.now + .seconds(wait)
+        let waiter = signals.commandWaiters.register(kiosk: kiosk)
+        defer { signals.commandWaiters.unregister(waiter) }
+        while true {
+            let commands = try await store.takeCommands(kiosk: kiosk, tokenHash: tokenHash)
+            let left = deadline - ContinuousClock.now
+            if !commands.isEmpty || left <= .zero { return commands }
+            let seconds = Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18
+            let woken = await waiter.wait(
+                upTo: signals.listening ? seconds : min(seconds, CentralSignals.fallbackRecheckSeconds))
+            if Task.isCancelled { return [] }
+            // Out of time without a signal: nothing came (the next poll starts with a look).
+            if !woken, signals.listening, ContinuousClock.now >= deadline { return [] }
+        }
+    }
+
     func addCommandRoutes(to router: Router<BasicRequestContext>) {
         router.post("/v1/commands/:id/ack") { request, context in
             let (kiosk, _) = try await requireKiosk(request)

@@ -187,6 +187,11 @@ extension CentralStore {
     /// The site's case states changed after change number `after`, oldest change first, at
     /// most `limit`; `more` when there are further ones.
     public func casesChanged(site: String, after: Int64, limit: Int, now: Date = Date()) async throws -> CasesReply {
+        // Nothing changed since `after` (`SiteMarks`): answered without the database.
+        if let newest = signals.caseChanges.mark(site), newest <= after {
+            return CasesReply(cases: [], next: after, more: false, serverTime: WireTime.string(now))
+        }
+        let generation = signals.caseChanges.generation(site)
         let rows = try await client.query(
             """
             SELECT change_seq, state::text FROM cases WHERE site_id = \(site) AND change_seq > \(after)
@@ -200,6 +205,7 @@ extension CentralStore {
             states.append(try decodeState(text))
             next = seq
         }
+        if !more { signals.caseChanges.remember(site, next, generation: generation) }
         return CasesReply(cases: states, next: next, more: more, serverTime: WireTime.string(now))
     }
 }

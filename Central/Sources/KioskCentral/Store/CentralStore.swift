@@ -18,7 +18,11 @@ public struct CentralStore: Sendable {
     /// each case row's `next_escalation_at` is computed with it.
     public let escalationShare: Double
     /// This process's wake-ups: the escalation task and the notifier sleep on them.
-    public let wakes = CaseWakeups()
+    public let wakes: CaseWakeups
+    /// This process's waiting long-polls and caches, kept true by the signal listener.
+    public let signals: CentralSignals
+    /// Heartbeats waiting to be written (one upsert a second).
+    public let heartbeats = HeartbeatWriter()
     /// Residents' call-back numbers: the sealing key and the retention (`Contacts/`).
     public var contacts = ContactSettings()
 
@@ -26,6 +30,9 @@ public struct CentralStore: Sendable {
         self.client = client
         self.logger = logger
         self.escalationShare = escalationShare
+        let wakes = CaseWakeups()
+        self.wakes = wakes
+        signals = CentralSignals(cases: wakes)
     }
 
     /// `withTransaction` that lets an `APIError` thrown inside reach the client as itself (after
@@ -51,19 +58,26 @@ public struct CentralStore: Sendable {
 
     // MARK: Tokens
 
-    /// The live (not revoked) principal of a token, nil otherwise. The hash is computed by
-    /// PostgreSQL (`sha256`), so the plain token is never stored.
+    /// The live (not revoked) principal of a token, nil otherwise. Only the token's SHA-256 is
+    /// stored (and cached, briefly: `TokenCache`).
     public func principal(token: String) async throws -> Principal? {
+        let hash = TokenCache.hash(token)
+        if let known = signals.tokens.principal(hash: hash) { return known }
         let rows = try await client.query(
             """
             SELECT t.role, t.label, k.id, k.site_id FROM tokens t LEFT JOIN kiosks k ON k.id = t.kiosk_id
-            WHERE t.hash = encode(sha256(convert_to(\(token), 'UTF8')), 'hex') AND t.revoked_at IS NULL
+            WHERE t.hash = \(hash) AND t.revoked_at IS NULL
             """, logger: logger)
+        var found: Principal?
         for try await (role, label, kiosk, site) in rows.decode((String, String, String?, String?).self) {
-            if role == "admin" { return .admin(label: label) }
-            if let kiosk, let site { return .kiosk(id: kiosk, site: site) }
+            if role == "admin" {
+                found = .admin(label: label)
+            } else if let kiosk, let site {
+                found = .kiosk(id: kiosk, site: site)
+            }
         }
-        return nil
+        if let found { signals.tokens.remember(hash: hash, found) }
+        return found
     }
 
     /// Creates an admin token (for `kiosk-central create-admin-token`, run on the server).
@@ -110,7 +124,10 @@ public struct CentralStore: Sendable {
             "UPDATE tokens SET revoked_at = now() WHERE kiosk_id = \(kiosk) AND revoked_at IS NULL RETURNING hash",
             logger: logger)
         var n = 0
-        for try await _ in rows.decode(String.self) { n += 1 }
+        for try await hash in rows.decode(String.self) {
+            signals.tokens.forget(hash: hash)  // here at once; other processes by the signal
+            n += 1
+        }
         return n
     }
 
@@ -220,33 +237,25 @@ public struct CentralStore: Sendable {
 
     // MARK: Heartbeats and health
 
-    public func recordHeartbeat(kiosk: String, _ h: Heartbeat) async throws {
-        try await client.withTransaction(logger: logger) { conn in
-            try await conn.query(
-                """
-                INSERT INTO heartbeats (kiosk_id, version, uptime_seconds, backlog, oldest_unsent, last_success,
-                    last_error, disk_free_bytes, config_version, clock_offset_ms)
-                VALUES (\(kiosk), \(h.version), \(h.uptimeSeconds), \(h.backlog), \(h.oldestUnsent)::timestamptz,
-                    \(h.lastSuccess)::timestamptz, \(h.lastError), \(h.diskFreeBytes), \(h.configVersion), \(h.clockOffsetMs))
-                """, logger: logger)
-            try await conn.query("UPDATE kiosks SET last_seen_at = now() WHERE id = \(kiosk)", logger: logger)
-        }
+    /// Keeps a validated beat for the next write (`HeartbeatWriter`).
+    public func recordHeartbeat(kiosk: String, _ h: Heartbeat, at: Date = Date()) {
+        heartbeats.record(kiosk: kiosk, h, at: at)
     }
 
     public func kiosks(site: String?) async throws -> [KioskHealth] {
+        await heartbeats.flush(client: client, logger: logger)
         let ts = #"'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'"#
         let rows = try await client.query(
             PostgresQuery(
                 unsafeSQL: """
                     SELECT k.id, k.site_id,
                            NOT EXISTS (SELECT 1 FROM tokens t WHERE t.kiosk_id = k.id AND t.revoked_at IS NULL),
-                           k.acked_seq, to_char(k.last_seen_at AT TIME ZONE 'UTC', \(ts)),
+                           k.acked_seq, to_char(GREATEST(k.last_seen_at, h.received_at) AT TIME ZONE 'UTC', \(ts)),
                            h.version, h.backlog, to_char(h.oldest_unsent AT TIME ZONE 'UTC', \(ts)),
                            to_char(h.last_success AT TIME ZONE 'UTC', \(ts)), h.last_error, h.disk_free_bytes,
                            h.config_version, h.clock_offset_ms
                     FROM kiosks k
-                    LEFT JOIN LATERAL (SELECT * FROM heartbeats hb WHERE hb.kiosk_id = k.id
-                                       ORDER BY received_at DESC LIMIT 1) h ON true
+                    LEFT JOIN kiosk_heartbeats h ON h.kiosk_id = k.id
                     WHERE ($1::text IS NULL OR k.site_id = $1)
                     ORDER BY k.site_id, k.id
                     """,
@@ -258,7 +267,7 @@ public struct CentralStore: Sendable {
         var out: [KioskHealth] = []
         for try await r in rows {
             let c = try r.decode(
-                (String, String, Bool, Int64, String?, String?, Int64?, String?, String?, String?, Int64?, Int32?, Int64?).self)
+                (String, String, Bool, Int64, String?, String?, Int64?, String?, String?, String?, Int64?, Int64?, Int64?).self)
             out.append(
                 KioskHealth(
                     kiosk: c.0, site: c.1, revoked: c.2, ackedSeq: c.3, lastSeen: c.4, version: c.5, backlog: c.6,
@@ -340,12 +349,14 @@ public struct CentralStore: Sendable {
     /// delivered over `redeliverySeconds` ago that were never answered (the kiosk stopped before
     /// finishing one; it stores its outcomes, so a merely offline kiosk answers late instead).
     /// At least once: every command (sync, reload-config, set-weather) is idempotent on the kiosk,
-    /// and the first outcome is the one kept.
-    public func takeCommands(kiosk: String) async throws -> [Command] {
+    /// and the first outcome is the one kept. Nothing is handed out once the asking token
+    /// (`tokenHash`) is revoked, even to a long-poll opened before.
+    public func takeCommands(kiosk: String, tokenHash: String) async throws -> [Command] {
         let rows = try await client.query(
             """
             UPDATE commands SET delivered_at = now()
-            WHERE id IN (SELECT id FROM commands WHERE kiosk_id = \(kiosk) AND acked_at IS NULL
+            WHERE EXISTS (SELECT 1 FROM tokens WHERE hash = \(tokenHash) AND revoked_at IS NULL)
+              AND id IN (SELECT id FROM commands WHERE kiosk_id = \(kiosk) AND acked_at IS NULL
                            AND (delivered_at IS NULL OR delivered_at < now() - \(Self.redeliverySeconds) * interval '1 second')
                          ORDER BY id FOR UPDATE SKIP LOCKED)
             RETURNING id, type, argument
@@ -372,6 +383,18 @@ public struct CentralStore: Sendable {
                 logger: logger)
             return version
         }
+    }
+
+    /// `GET /v1/sites/{site}/config?after=`: nil when nothing newer than `after` is published.
+    /// The newest version is remembered per site (`SiteMarks`), so the check every kiosk makes
+    /// after each heartbeat costs the database nothing while nothing is published.
+    public func config(site: String, after: Int) async throws -> ConfigReply? {
+        if let newest = signals.configVersions.mark(site), newest <= after { return nil }
+        let generation = signals.configVersions.generation(site)
+        let config = try await latestConfig(site: site)
+        signals.configVersions.remember(site, Int64(config?.version ?? 0), generation: generation)
+        guard let config, config.version > after else { return nil }
+        return config
     }
 
     public func latestConfig(site: String) async throws -> ConfigReply? {

@@ -26,6 +26,15 @@ public struct DatabaseLocation: Sendable {
         database = db.isEmpty ? user : db
     }
 
+    /// One connection of its own (the signal listener's).
+    /// Named `kiosk-central signals` in `pg_stat_activity`.
+    public func connectionConfiguration() -> PostgresConnection.Configuration {
+        var c = PostgresConnection.Configuration(
+            host: host, port: port, username: user, password: password, database: database, tls: .disable)
+        c.options.additionalStartupParameters = [("application_name", SignalListener.applicationName)]
+        return c
+    }
+
     public func clientConfiguration() -> PostgresClient.Configuration {
         var config = PostgresClient.Configuration(
             host: host, port: port, username: user, password: password, database: database, tls: .disable)

@@ -344,6 +344,60 @@ public let centralMigrations: [CentralMigration] = [
                 CHECK ((sealed IS NULL) = (erased_at IS NOT NULL)))
             """,
         ]),
+    CentralMigration(
+        version: 11, name: "signals to every centre process (LISTEN/NOTIFY); one latest heartbeat per kiosk",
+        sql: [
+            // Every change a waiting request or a cache of another process must see sends one
+            // notification on the channel `kiosk_central` when its transaction commits
+            // (`CentralSignal`): a command queued for a kiosk, a token revoked, a configuration
+            // published, a case stored or changed. Triggers, so no write path can forget it.
+            """
+            CREATE FUNCTION kiosk_central_signal() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_TABLE_NAME = 'commands' THEN
+                    PERFORM pg_notify('kiosk_central', 'command ' || NEW.kiosk_id);
+                ELSIF TG_TABLE_NAME = 'tokens' THEN
+                    PERFORM pg_notify('kiosk_central', 'token ' || NEW.hash);
+                ELSIF TG_TABLE_NAME = 'config_versions' THEN
+                    PERFORM pg_notify('kiosk_central', 'config ' || NEW.site_id);
+                ELSIF TG_TABLE_NAME = 'cases' THEN
+                    PERFORM pg_notify('kiosk_central', 'cases ' || NEW.site_id);
+                END IF;
+                RETURN NULL;
+            END $$
+            """,
+            "CREATE TRIGGER commands_signal AFTER INSERT ON commands FOR EACH ROW EXECUTE FUNCTION kiosk_central_signal()",
+            """
+            CREATE TRIGGER tokens_signal AFTER UPDATE OF revoked_at ON tokens FOR EACH ROW
+            WHEN (NEW.revoked_at IS NOT NULL AND OLD.revoked_at IS NULL) EXECUTE FUNCTION kiosk_central_signal()
+            """,
+            "CREATE TRIGGER config_signal AFTER INSERT ON config_versions FOR EACH ROW EXECUTE FUNCTION kiosk_central_signal()",
+            "CREATE TRIGGER cases_signal AFTER INSERT OR UPDATE ON cases FOR EACH ROW EXECUTE FUNCTION kiosk_central_signal()",
+            // Health is the latest heartbeat only: one row per kiosk, written by one upsert per
+            // batch of beats (`HeartbeatWriter`), instead of a row per beat (14 million a day for
+            // 5,000 kiosks). The history before this step is not kept.
+            """
+            CREATE TABLE kiosk_heartbeats (
+                kiosk_id text PRIMARY KEY REFERENCES kiosks(id),
+                received_at timestamptz NOT NULL,
+                version text,
+                uptime_seconds bigint,
+                backlog bigint,
+                oldest_unsent timestamptz,
+                last_success timestamptz,
+                last_error text,
+                disk_free_bytes bigint,
+                config_version bigint,
+                clock_offset_ms bigint)
+            """,
+            """
+            INSERT INTO kiosk_heartbeats
+            SELECT DISTINCT ON (kiosk_id) kiosk_id, received_at, version, uptime_seconds, backlog, oldest_unsent,
+                   last_success, last_error, disk_free_bytes, config_version, clock_offset_ms
+            FROM heartbeats ORDER BY kiosk_id, received_at DESC
+            """,
+            "DROP TABLE heartbeats",
+        ]),
 ]
 
 /// Applies pending migrations, each in its own transaction, under an advisory lock so two

@@ -283,13 +283,19 @@ public struct CentralStore: Sendable {
     public func queueCommand(kiosk: String?, site: String?, _ command: KioskCommand) async throws -> [Int64] {
         let type = command.kind.rawValue
         let argument = command.argument
+        // Two statements rather than one with `$1 IS NULL OR …`, which no index can serve.
         let rows = try await client.query(
-            """
-            INSERT INTO commands (kiosk_id, type, argument)
-            SELECT id, \(type), \(argument) FROM kiosks
-            WHERE (\(kiosk)::text IS NULL OR id = \(kiosk)) AND (\(site)::text IS NULL OR site_id = \(site))
-            RETURNING id
-            """, logger: logger)
+            kiosk != nil
+                ? """
+                INSERT INTO commands (kiosk_id, type, argument)
+                SELECT id, \(type), \(argument) FROM kiosks WHERE id = \(kiosk) AND (\(site)::text IS NULL OR site_id = \(site))
+                RETURNING id
+                """
+                : """
+                INSERT INTO commands (kiosk_id, type, argument)
+                SELECT id, \(type), \(argument) FROM kiosks WHERE site_id = \(site)
+                RETURNING id
+                """, logger: logger)
         var ids: [Int64] = []
         for try await id in rows.decode(Int64.self) { ids.append(id) }
         return ids.sorted()

@@ -397,6 +397,8 @@ public let centralMigrations: [CentralMigration] = [
             FROM heartbeats ORDER BY kiosk_id, received_at DESC
             """,
             "DROP TABLE heartbeats",
+            // A site's kiosks (site commands, case syncs, site health) without a scan of the fleet.
+            "CREATE INDEX kiosks_site ON kiosks (site_id)",
         ]),
 ]
 

@@ -41,5 +41,13 @@ else
         --seconds "${LOADTEST_SECONDS:-60}"
 fi
 echo "loadtest: $CENTRAL; PostgreSQL $($PGBIN/postgres --version | awk '{print $3}') on 127.0.0.1:$PGPORT"
+rc=0
 # shellcheck disable=SC2086
-python3 scripts/loadtest.py --pg-port "$PGPORT" --central "$CENTRAL" --work "$P/work" "$@" ${LOADTEST_FLAGS:-}
+python3 scripts/loadtest.py --pg-port "$PGPORT" --central "$CENTRAL" --work "$P/work" "$@" ${LOADTEST_FLAGS:-} || rc=$?
+if [ $rc -ne 0 ]; then
+    # The work folder goes with the cleanup: show what the centres and nginx said first.
+    for f in "$P"/work/*/centre-*.log "$P"/work/*/nginx/nginx-error.log; do
+        [ -s "$f" ] && { echo "== ${f#"$P/work/"} (last lines)"; tail -n 15 "$f"; }
+    done >&2
+fi
+exit $rc

@@ -47,8 +47,9 @@ class Postgres:
 
     def __init__(self, port, db):
         self.port, self.db = str(port), db
-        backend = int(self.query("SELECT pg_backend_pid()"))
-        self.postmaster = int(stat_fields(backend)[1])
+        # A long-lived child (our own backend exits with psql) names the postmaster as its parent.
+        child = int(self.query("SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'"))
+        self.postmaster = int(stat_fields(child)[1])
         self.source = "pg_stat_statements"
         try:
             self.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
@@ -99,7 +100,9 @@ def cpu_percent(a, b):
 def rate(a, b):
     if a.statements is None:
         return None, None
-    return (b.statements - a.statements) / (b.time - a.time), a.source
+    # The first snapshot's own query is counted in the second (it is recorded when it ends).
+    own = 1 if a.source == "pg_stat_statements" else 0
+    return max(0, b.statements - a.statements - own) / (b.time - a.time), a.source
 
 
 def percentiles(sorted_values):
@@ -160,6 +163,8 @@ def print_notes(rows):
             extra.append(f"{r['redelivered']} commands handed out twice")
         if r["reconnects"]:
             extra.append(f"{r['reconnects']} stale keep-alive connections reopened")
+        if r["queue"]:
+            extra.append(f"queueing a command p50/p99 {r['queue']['p50'] * 1000:.0f}/{r['queue']['p99'] * 1000:.0f} ms")
         extra.append(f"registration {r['register_s']} s, {r['clients']} client process(es)")
         print(f"  {r['kiosks']} kiosks, {r['processes']} process(es): " + "; ".join(extra))
         for e in r["error_examples"]:

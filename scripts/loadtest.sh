@@ -7,7 +7,7 @@
 #   `make loadtest`, not here). LOADTEST_SIZES (default "100 1000 2000 5000"), LOADTEST_SECONDS
 #   (measuring window, default 60), LOADTEST_PROCESSES (default "1 2"), LOADTEST_FLAGS (more
 #   loadtest.py options, e.g. "--idle 40 --commands 5").
-# --smoke: 50 kiosks, 2 processes behind nginx, short phases and intervals (about 25 s); exits 1
+# --smoke: 50 kiosks, 2 processes behind nginx, short phases and intervals (about 20 s); exits 1
 #   on any error or undelivered command (scripts/test-central.sh calls it; CENTRAL defaults to the
 #   debug build there).
 set -eu
@@ -35,7 +35,7 @@ $AS_PG "$PGBIN/initdb -D $P/data -U postgres -A trust --no-sync -E UTF8 --locale
 $AS_PG "$PGBIN/pg_ctl -D $P/data -l $P/server.log -w -o '-c listen_addresses=127.0.0.1 -p $PGPORT -k $P/sock -c shared_preload_libraries=pg_stat_statements -c max_connections=200' start" >/dev/null
 chmod 777 "$P/work"
 if [ $SMOKE -eq 1 ]; then
-    set -- --sizes 50 --processes 2 --warmup 4 --seconds 8 --drain 3 --idle 4 --heartbeat 3 --upload 4 --commands 4 --smoke
+    set -- --sizes 50 --processes 2 --warmup 3 --seconds 6 --drain 2 --idle 3 --heartbeat 3 --upload 4 --commands 4 --smoke
 else
     set -- --sizes "${LOADTEST_SIZES:-100 1000 2000 5000}" --processes "${LOADTEST_PROCESSES:-1 2}" \
         --seconds "${LOADTEST_SECONDS:-60}"

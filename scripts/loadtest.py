@@ -251,7 +251,7 @@ def main():
                     pg = measure.Postgres(args.pg_port, db)
                     row = run_size(cluster.url, cluster.admin, n, args, lambda: cluster.pids, lambda: cluster.nginx_pids, pg)
                 finally:
-                    cluster.stop()
+                    cluster.stop(timeout=2)  # the figures are taken; no need to wait out held long-polls
                 cluster.psql("postgres", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
                 row["processes"] = procs
                 rows.append(row)

@@ -137,14 +137,16 @@ class Cluster:
             p.wait()
         self.procs[i] = None
 
-    def stop(self):
-        """Stops nginx and every centre (SIGTERM, then SIGKILL after 10 s)."""
+    def stop(self, timeout=10):
+        """Stops nginx and every centre: SIGTERM, then SIGKILL for those still running after
+        `timeout` s (a centre finishes its held long-polls first, which takes up to their wait)."""
         procs = [p for p in [self.nginx_proc, *self.procs] if p and p.poll() is None]
         for p in procs:
             p.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
         for p in procs:
             try:
-                p.wait(timeout=10)
+                p.wait(timeout=max(0.01, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()

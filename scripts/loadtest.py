@@ -139,14 +139,14 @@ def run_size(url, admin, n, args, centre_pids=lambda: [], nginx_pids=lambda: [],
     async def orchestrate():
         cmd = asyncio.create_task(commander(url, admin, [k[0] for k in kiosks], plan, args.commands))
         await sleep_until(plan["window_start"])
-        a = measure.Snapshot(pids(), pg)
+        a = measure.Snapshot(pids(), pg, detail=True)
         await sleep_until(plan["window_end"])
-        b = measure.Snapshot(pids(), pg)
+        b = measure.Snapshot(pids(), pg, detail=True)
         # Idle: heartbeats and uploads have stopped; a second for the last ones in flight.
         await sleep_until(plan["idle_start"] + 1.5)
-        c = measure.Snapshot(pids(), pg)
+        c = measure.Snapshot(pids(), pg, detail=True)
         await sleep_until(plan["end"] - 0.5)
-        d = measure.Snapshot(pids(), pg)
+        d = measure.Snapshot(pids(), pg, detail=True)
         return await cmd, (a, b, c, d)
 
     (queued, queue_lat, cmd_errors), (a, b, c, d) = asyncio.run(orchestrate())
@@ -168,6 +168,7 @@ def summarise(n, plan, results, queued, queue_lat, cmd_errors, snaps, reg_s, cli
     row.update(measure.cpu_percent(a, b))
     row["statements_per_s"], row["statements_source"] = measure.rate(a, b)
     idle_rate, _ = measure.rate(c, d)
+    row["busiest_window"], row["busiest_idle"] = measure.busiest(a, b), measure.busiest(c, d)
     row["idle_statements_per_s_per_kiosk"] = None if idle_rate is None else idle_rate / n
     for kind in KINDS[:-1]:
         lat = sorted(x for r in results for t, x in r["samples"].get(kind, []) if ws <= t < we)

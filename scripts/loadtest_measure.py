@@ -72,16 +72,35 @@ class Postgres:
             sql = "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
         return int(self.query(sql))
 
+    def per_statement(self):
+        """{queryid: (calls, normalised text)} for this database (pg_stat_statements only)."""
+        if self.source != "pg_stat_statements":
+            return {}
+        out = subprocess.run(["psql", "-h", "127.0.0.1", "-p", self.port, "-U", "postgres", "-d", self.db, "-AtqF", "\t", "-c",
+                              "SELECT queryid, calls, regexp_replace(left(query, 300), '\\s+', ' ', 'g') FROM pg_stat_statements "
+                              "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"],
+                             check=True, capture_output=True, text=True).stdout
+        rows = {}
+        for line in out.splitlines():
+            qid, calls, text = line.split("\t", 2)
+            rows[qid] = (int(calls), text)
+        return rows
+
     def pids(self):
         return [self.postmaster] + children_of(self.postmaster)
 
 
 class Snapshot:
-    def __init__(self, pids, pg):
+    def __init__(self, pids, pg, detail=False):
         self.time = time.time()
         self.ticks = {g: {p: t for p in pids.get(g, []) if (t := ticks(p)) is not None} for g in GROUPS}
-        self.statements = pg.statements() if pg else None
         self.source = pg.source if pg else None
+        # One query per snapshot (the rate discounts it): per statement, or just the sum.
+        self.per_statement = pg.per_statement() if pg and detail else {}
+        if self.per_statement:
+            self.statements = sum(calls for calls, _ in self.per_statement.values())
+        else:
+            self.statements = pg.statements() if pg else None
 
 
 def cpu_percent(a, b):
@@ -103,6 +122,13 @@ def rate(a, b):
     # The first snapshot's own query is counted in the second (it is recorded when it ends).
     own = 1 if a.source == "pg_stat_statements" else 0
     return max(0, b.statements - a.statements - own) / (b.time - a.time), a.source
+
+
+def busiest(a, b, top=4):
+    """The statements called most between two detailed snapshots: [(calls per second, text)]."""
+    wall = b.time - a.time
+    deltas = [((calls - a.per_statement.get(q, (0, ""))[0]) / wall, text) for q, (calls, text) in b.per_statement.items()]
+    return [(round(r, 1), t) for r, t in sorted(deltas, reverse=True)[:top] if r > 0]
 
 
 def percentiles(sorted_values):
@@ -167,5 +193,8 @@ def print_notes(rows):
             extra.append(f"queueing a command p50/p99 {r['queue']['p50'] * 1000:.0f}/{r['queue']['p99'] * 1000:.0f} ms")
         extra.append(f"registration {r['register_s']} s, {r['clients']} client process(es)")
         print(f"  {r['kiosks']} kiosks, {r['processes']} process(es): " + "; ".join(extra))
+        for phase in ("window", "idle"):
+            for per_s, text in r.get(f"busiest_{phase}", []):
+                print(f"    {phase:6} {per_s:8.1f}/s  {text[:150]}")
         for e in r["error_examples"]:
             print(f"    error: {e}")

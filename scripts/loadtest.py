@@ -182,6 +182,7 @@ def summarise(n, plan, results, queued, queue_lat, cmd_errors, snaps, reg_s, cli
     row["undelivered"] = sorted(i for i in queued if i not in delivered)
     row["redelivered"] = sum(r["redelivered"] for r in results)
     row["reconnects"] = sum(r["reconnects"] for r in results)
+    row["generator_lag"] = measure.percentiles(sorted(x for r in results for x in r.get("lags", [])))
     errors = sorted(cmd_errors + [e for r in results for e in r["errors"]])
     row["errors"] = len(errors)
     kinds = {}

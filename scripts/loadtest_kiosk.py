@@ -157,10 +157,24 @@ def client_process(kiosks, url, plan, pipe):
     u = urllib.parse.urlsplit(url)
     rec = Recorder()
 
+    lags = []
+
+    async def lag_probe():
+        """How late this event loop wakes up during the window: when it is late, the latencies
+        measured here include the generator's own delay, not only the centre's."""
+        await sleep_until(plan["window_start"])
+        while time.time() < plan["window_end"]:
+            t = time.monotonic()
+            await asyncio.sleep(0.05)
+            lags.append(time.monotonic() - t - 0.05)
+
     async def main():
-        return await asyncio.gather(*(kiosk_life(Kiosk(*k), u.hostname, u.port, plan, rec) for k in kiosks))
+        probe = asyncio.create_task(lag_probe())
+        lives = await asyncio.gather(*(kiosk_life(Kiosk(*k), u.hostname, u.port, plan, rec) for k in kiosks))
+        await probe
+        return lives
 
     reconnects = sum(asyncio.run(main()))
     pipe.send({"samples": rec.samples, "errors": rec.errors, "delivered": rec.delivered,
-               "redelivered": rec.redelivered, "reconnects": reconnects})
+               "redelivered": rec.redelivered, "reconnects": reconnects, "lags": lags})
     pipe.close()

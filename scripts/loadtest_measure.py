@@ -192,6 +192,9 @@ def print_notes(rows):
         if r["queue"]:
             extra.append(f"queueing a command p50/p99 {r['queue']['p50'] * 1000:.0f}/{r['queue']['p99'] * 1000:.0f} ms")
         extra.append(f"registration {r['register_s']} s, {r['clients']} client process(es)")
+        if r["generator_lag"]:
+            lag = r["generator_lag"]
+            extra.append(f"generator's event-loop lag p50/p99 {lag['p50'] * 1000:.0f}/{lag['p99'] * 1000:.0f} ms")
         print(f"  {r['kiosks']} kiosks, {r['processes']} process(es): " + "; ".join(extra))
         for phase in ("window", "idle"):
             for per_s, text in r.get(f"busiest_{phase}", []):

@@ -4,7 +4,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 STATE ?=
 
-.PHONY: demo test setup build release check-config clean deb test-deb fold-proof crash-proof sim
+.PHONY: demo test setup build release check-config clean deb test-deb fold-proof crash-proof sim loadtest
 
 ## Install the Debian packages the build and tests need (skipped when present).
 setup:
@@ -51,6 +51,15 @@ crash-proof: setup
 	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors $(SWIFT_FLAGS)
 	KIOSK_CRASH_KILLS=$${KIOSK_CRASH_KILLS:-1000} \
 		$(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter sigkillingAWriterHundredsOfTimes
+
+## The fleet load test (README "Fleet load test"): 100, 1,000, 2,000 and 5,000 simulated kiosks
+## against a release kiosk-central, one process and then two behind nginx, on a throwaway
+## PostgreSQL; prints centre and PostgreSQL CPU, statements/s, idle cost per kiosk, p50/p99 per
+## request type, command delivery and errors (about 25 minutes). LOADTEST_SIZES, LOADTEST_SECONDS,
+## LOADTEST_PROCESSES, LOADTEST_FLAGS change it; CENTRAL=path skips the build's result.
+loadtest: setup
+	$(SWIFT) build --package-path Central -c release $(SWIFT_FLAGS)
+	./scripts/loadtest.sh
 
 check-config: build
 	$(SWIFT) run $(SWIFT_FLAGS) kioskd --check-config Kiosk/kiosk.conf

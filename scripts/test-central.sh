@@ -9,7 +9,8 @@
 # EXACTLY_ONCE_EVENTS / OFFLINE_EVENTS: proof sizes (default 10000 / 50000).
 # Arguments: only these proof parts (e.g. `tls_through_nginx`), after all the Swift tests;
 # `desk` runs only the case desk's browser test (Tests/Central/desk_test.py), `cases` only the case
-# loop (Tests/Central/case_loop.py; CASE_PROOF_CASES: cases lived under SIGKILLs, default 40).
+# loop (Tests/Central/case_loop.py; CASE_PROOF_CASES: cases lived under SIGKILLs, default 40),
+# `loadtest` only the fleet load test's smoke run (scripts/loadtest.sh --smoke).
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -48,7 +49,7 @@ swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product
 swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product kiosk-crash-probe
 chmod 777 "$P/work"
 export PGPORT CENTRAL="$ROOT/Central/.build/debug/kiosk-central" KIOSK_BIN="$ROOT/$KIOSK_BUILD/debug" WORK="$P/work"
-if [ "$*" != desk ] && [ "$*" != cases ]; then
+if [ "$*" != desk ] && [ "$*" != cases ] && [ "$*" != loadtest ]; then
     python3 Tests/Central/sync_proof.py "$@"
 fi
 # The case desk in headless Chromium through Selenium (screenshots in .artifacts/desk-*.png).
@@ -59,4 +60,9 @@ fi
 # escalation) and cases exactly once under SIGKILLs (screenshots in .artifacts/case-loop-*.png).
 if [ $# -eq 0 ] || [ "$*" = cases ]; then
     python3 Tests/Central/case_loop.py
+fi
+# The fleet load test's smoke run (its own PostgreSQL): 50 simulated kiosks on two centres behind
+# nginx, long-polls, heartbeats, uploads and commands; fails on any error or undelivered command.
+if [ $# -eq 0 ] || [ "$*" = loadtest ]; then
+    ./scripts/loadtest.sh --smoke
 fi

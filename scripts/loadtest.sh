@@ -1,0 +1,53 @@
+#!/bin/sh
+# Fleet load test (README "Fleet load test"): a throwaway PostgreSQL with pg_stat_statements, then
+# scripts/loadtest.py runs each size on a fresh database with 1 and 2 kiosk-central processes (two
+# behind nginx, Tests/Central/cluster.py) and prints one table row per size. Not part of make test.
+#
+# CENTRAL: the kiosk-central binary (default Central/.build/release/kiosk-central; built by
+#   `make loadtest`, not here). LOADTEST_SIZES (default "100 1000 2000 5000"), LOADTEST_SECONDS
+#   (measuring window, default 60), LOADTEST_PROCESSES (default "1 2"), LOADTEST_FLAGS (more
+#   loadtest.py options, e.g. "--idle 40 --commands 5").
+# --smoke: 50 kiosks, 2 processes behind nginx, short phases and intervals (about 20 s); exits 1
+#   on any error or undelivered command (scripts/test-central.sh calls it; CENTRAL defaults to the
+#   debug build there).
+set -eu
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+SMOKE=0
+[ "${1:-}" = --smoke ] && SMOKE=1
+if [ $SMOKE -eq 1 ]; then
+    CENTRAL=${CENTRAL:-$ROOT/Central/.build/debug/kiosk-central}
+else
+    CENTRAL=${CENTRAL:-$ROOT/Central/.build/release/kiosk-central}
+fi
+[ -x "$CENTRAL" ] || { echo "loadtest: $CENTRAL is not built; run 'swift build --package-path Central -c release' (make loadtest does) or set CENTRAL" >&2; exit 1; }
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || ./scripts/setup-debian.sh
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -x "$PGBIN/initdb" ] || { echo "loadtest: PostgreSQL not found; run scripts/setup-debian.sh" >&2; exit 1; }
+P=$(mktemp -d /tmp/kiosk-loadtest.XXXXXX)
+PGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$P/sock" "$P/work"
+if [ "$(id -u)" -eq 0 ]; then chown -R postgres:postgres "$P"; chmod 755 "$P"; AS_PG="su postgres -c"; else AS_PG="sh -c"; fi
+cleanup() { $AS_PG "$PGBIN/pg_ctl -D $P/data stop -m fast" >/dev/null 2>&1 || true; rm -rf "$P"; }
+trap cleanup EXIT INT TERM
+# fsync stays on (as in production); max_connections covers 2 processes x 16 pooled connections.
+$AS_PG "$PGBIN/initdb -D $P/data -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8" >/dev/null
+$AS_PG "$PGBIN/pg_ctl -D $P/data -l $P/server.log -w -o '-c listen_addresses=127.0.0.1 -p $PGPORT -k $P/sock -c shared_preload_libraries=pg_stat_statements -c max_connections=200' start" >/dev/null
+chmod 777 "$P/work"
+if [ $SMOKE -eq 1 ]; then
+    set -- --sizes 50 --processes 2 --warmup 3 --seconds 6 --drain 2 --idle 3 --heartbeat 3 --upload 4 --commands 4 --smoke
+else
+    set -- --sizes "${LOADTEST_SIZES:-100 1000 2000 5000}" --processes "${LOADTEST_PROCESSES:-1 2}" \
+        --seconds "${LOADTEST_SECONDS:-60}"
+fi
+echo "loadtest: $CENTRAL; PostgreSQL $($PGBIN/postgres --version | awk '{print $3}') on 127.0.0.1:$PGPORT"
+rc=0
+# shellcheck disable=SC2086
+python3 scripts/loadtest.py --pg-port "$PGPORT" --central "$CENTRAL" --work "$P/work" "$@" ${LOADTEST_FLAGS:-} || rc=$?
+if [ $rc -ne 0 ]; then
+    # The work folder goes with the cleanup: show what the centres and nginx said first.
+    for f in "$P"/work/*/centre-*.log "$P"/work/*/nginx/nginx-error.log; do
+        [ -s "$f" ] && { echo "== ${f#"$P/work/"} (last lines)"; tail -n 15 "$f"; }
+    done >&2
+fi
+exit $rc

@@ -8,6 +8,8 @@
 # KIOSK_BUILD: the root package's build folder (default .build, as scripts/test.sh uses).
 # EXACTLY_ONCE_EVENTS / OFFLINE_EVENTS: proof sizes (default 10000 / 50000).
 # Arguments: only these proof parts (e.g. `tls_through_nginx`), after all the Swift tests;
+# `cluster` only the two-process proof (Tests/Central/cluster_proof.py), `loadtest` only the
+# fleet load test's smoke run;
 # `desk` runs only the case desk's browser test (Tests/Central/desk_test.py), `cases` only the case
 # loop (Tests/Central/case_loop.py; CASE_PROOF_CASES: cases lived under SIGKILLs, default 40),
 # `loadtest` only the fleet load test's smoke run (scripts/loadtest.sh --smoke).
@@ -49,8 +51,13 @@ swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product
 swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product kiosk-crash-probe
 chmod 777 "$P/work"
 export PGPORT CENTRAL="$ROOT/Central/.build/debug/kiosk-central" KIOSK_BIN="$ROOT/$KIOSK_BUILD/debug" WORK="$P/work"
-if [ "$*" != desk ] && [ "$*" != cases ] && [ "$*" != loadtest ]; then
+if [ "$*" != desk ] && [ "$*" != cases ] && [ "$*" != loadtest ] && [ "$*" != cluster ]; then
     python3 Tests/Central/sync_proof.py "$@"
+fi
+# Two centre processes on one database behind nginx, a real kioskd: commands across processes
+# within a second, a process SIGKILLed, revocation seen by the other process at once.
+if [ $# -eq 0 ] || [ "$*" = cluster ]; then
+    python3 Tests/Central/cluster_proof.py
 fi
 # The case desk in headless Chromium through Selenium (screenshots in .artifacts/desk-*.png).
 if [ $# -eq 0 ] || [ "$*" = desk ]; then

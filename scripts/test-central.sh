@@ -8,8 +8,7 @@
 # KIOSK_BUILD: the root package's build folder (default .build, as scripts/test.sh uses).
 # EXACTLY_ONCE_EVENTS / OFFLINE_EVENTS: proof sizes (default 10000 / 50000).
 # Arguments: only these proof parts (e.g. `tls_through_nginx`), after all the Swift tests;
-# `cluster` only the two-process proof (Tests/Central/cluster_proof.py), `loadtest` only the
-# fleet load test's smoke run;
+# `cluster` only the two-process proof behind nginx (Tests/Central/cluster_proof.py);
 # `desk` runs only the case desk's browser test (Tests/Central/desk_test.py), `cases` only the case
 # loop (Tests/Central/case_loop.py; CASE_PROOF_CASES: cases lived under SIGKILLs, default 40),
 # `loadtest` only the fleet load test's smoke run (scripts/loadtest.sh --smoke).

@@ -64,8 +64,16 @@ public enum WireTime {
         Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
     }
 
+    /// The times the protocol carries: 1970-01-01 to 9999-12-31 (what PostgreSQL stores and
+    /// `string` writes back as four-digit years).
+    public static let range = Date(timeIntervalSince1970: 0)...Date(timeIntervalSince1970: 253_402_300_799.999)
+
+    /// Nil for anything but an ISO 8601 time within `range`.
     public static func parse(_ text: String) -> Date? {
-        if let d = try? Date(text, strategy: .iso8601) { return d }
-        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        guard text.utf8.count <= 40,
+            let d = (try? Date(text, strategy: .iso8601))
+                ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        else { return nil }
+        return range.contains(d) ? d : nil
     }
 }

@@ -11,6 +11,11 @@ public enum ProtocolLimits {
     public static let maxBodyBytes = 4 * 1024 * 1024
     /// Longest long-poll wait for commands, seconds.
     public static let maxCommandWaitSeconds = 30
+    /// Highest event sequence number (2^53 − 1, exact in every JSON reader): a kiosk's stream
+    /// can never reach it, and the centre's "next seq" arithmetic never overflows.
+    public static let maxSeq: Int64 = 9_007_199_254_740_991
+    /// Deepest nesting of arrays and objects in a request body (kiosk payloads use 3 or 4).
+    public static let maxJSONDepth = 32
 }
 
 /// One event as the kiosk recorded it. `payload` is the kiosk's own event JSON, kept verbatim.

@@ -35,3 +35,23 @@ func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status = .ok) ->
         status: status, headers: [.contentType: "application/json"],
         body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
 }
+
+/// Every error that is not an answer of its own (`APIError`, Hummingbird's 404s) is logged with
+/// its cause and answered as a JSON 500 `internal`, never as an empty body.
+struct InternalErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPResponseError {
+            throw error
+        } catch {
+            context.logger.error(
+                "request failed", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
+            return jsonResponse(
+                ErrorReply(
+                    error: "internal", message: "the centre could not answer this request",
+                    hint: "try again later; IT finds the cause in kiosk-central's log"),
+                status: .internalServerError)
+        }
+    }
+}

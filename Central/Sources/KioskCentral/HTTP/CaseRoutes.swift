@@ -20,7 +20,7 @@ extension CentralRoutes {
                     "bad-after", "after '\(afterText)' is not a change number",
                     hint: "send the `next` of the previous reply, or 0 the first time")
             }
-            let limit = integerParameter(request, "limit", default: 200, in: 1...Self.maxCasesPerReply)
+            let limit = try integerParameter(request, "limit", default: 200, in: 1...Self.maxCasesPerReply)
             return jsonResponse(try await store.casesChanged(site: site, after: after, limit: limit))
         }
         // Residents' call-back numbers, once each (the kiosk erases its copy on the answer); the

@@ -48,7 +48,7 @@ extension CentralRoutes {
         router.get("/v1/admin/commands") { request, context in
             try await requireAdmin(request)
             let q = request.uri.queryParameters
-            let limit = integerParameter(request, "limit", default: 100, in: 1...1000)
+            let limit = try integerParameter(request, "limit", default: 100, in: 1...1000)
             let commands = try await store.commandStatuses(
                 site: q["site"].map(String.init), kiosk: q["kiosk"].map(String.init),
                 id: q["id"].flatMap { Int64(String($0)) }, limit: limit)

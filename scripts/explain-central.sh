@@ -7,9 +7,9 @@
 #
 # CENTRAL: the kiosk-central binary (default Central/.build/debug/kiosk-central; plans do not
 #   depend on the build). EXPLAIN_OUT: also write the markdown there. EXPLAIN_FLAGS: more
-#   explain_central.py options (e.g. "--kiosks 1000 --events-per-kiosk 100" for a quick look, or
-#   --try-sql "CREATE INDEX …" to see a candidate index's plans). EXPLAIN_LOG: keep the server's
-#   JSON log (every plan of every run) there.
+#   explain_central.py options (e.g. "--kiosks 1000 --events-per-kiosk 100" for a quick look).
+#   EXPLAIN_TRY_SQL: SQL run after seeding, before ANALYZE (a candidate index, to see its plans
+#   before writing its migration). EXPLAIN_LOG: keep the server's JSON log (every plan) there.
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -35,4 +35,5 @@ chmod 777 "$P/work"
 echo "explain-central: $CENTRAL; PostgreSQL $($PGBIN/postgres --version | awk '{print $3}') on 127.0.0.1:$PGPORT" >&2
 # shellcheck disable=SC2086
 python3 scripts/explain_central.py --pg-port "$PGPORT" --central "$CENTRAL" --work "$P/work" \
-    --log "$P/log/postgresql.json" ${EXPLAIN_OUT:+--out "$EXPLAIN_OUT"} ${EXPLAIN_FLAGS:-}
+    --log "$P/log/postgresql.json" ${EXPLAIN_OUT:+--out "$EXPLAIN_OUT"} \
+    ${EXPLAIN_TRY_SQL:+--try-sql "$EXPLAIN_TRY_SQL"} ${EXPLAIN_FLAGS:-}

@@ -6,7 +6,8 @@ A statement is told apart by its text with whitespace collapsed and literals rep
 (the centre sends most with $n parameters; the triggers' and foreign keys' nested statements
 appear as PostgreSQL runs them). Per statement: how often it ran, mean and max duration, and the
 plan of its slowest run, or of a run that read a large table whole (a Seq Scan on a table of
-more than `large_rows` rows), which is flagged. Python 3 standard library only."""
+more than `large_rows` rows), which is flagged, or that PostgreSQL JIT-compiled (its estimated
+cost passed jit_above_cost: hundreds of ms of compiling). Python 3 standard library only."""
 import json
 import re
 import sys
@@ -39,7 +40,10 @@ def read_plans(path, offset=0, db=None):
                 doc = json.loads(msg[m.end():])
             except ValueError:
                 continue
-            out.append((float(m.group(1)), doc.get("Query Text", ""), doc["Plan"]))
+            plan = doc["Plan"]
+            if "JIT" in doc:  # compiled: its time is in the duration, not in any node
+                plan["JIT"] = doc["JIT"]
+            out.append((float(m.group(1)), doc.get("Query Text", ""), plan))
     return out
 
 
@@ -91,6 +95,12 @@ def render(node, depth=0):
         head += f"  (actual time={node.get('Actual Total Time', 0):.3f} rows={node['Actual Rows']} loops={node.get('Actual Loops', 1)})"
     pad = "  " * depth
     lines = [pad + ("-> " if depth else "") + head]
+    if "JIT" in node:
+        j = node["JIT"]
+        opts = "+".join(k.lower() for k, v in j.get("Options", {}).items() if v)
+        total = j.get("Timing", {}).get("Total")
+        total = total.get("Time", 0) if isinstance(total, dict) else total
+        lines.append(f"  JIT: {j.get('Functions')} functions ({opts})" + (f", {total:.1f} ms" if total else ""))
     for key in DETAILS:
         if key in node:
             v = node[key]
@@ -111,17 +121,20 @@ def summarise(records, large):
     for key, g in groups.items():
         runs = g["runs"]
         flagged = [(ms, p, seq_scans(p, large)) for ms, p in runs if seq_scans(p, large)]
-        ms, plan = max(flagged or runs, key=lambda r: r[0])[:2]
+        jit = [(ms, p) for ms, p in runs if "JIT" in p]
+        ms, plan = max(flagged or jit or runs, key=lambda r: r[0])[:2]
         out.append({"key": key, "first": g["first"], "sql": g["sql"], "calls": len(runs),
                     "mean": sum(r[0] for r in runs) / len(runs), "max": max(r[0] for r in runs), "plan": plan,
-                    "flagged": flagged[0][2] if flagged else [], "flagged_runs": len(flagged)})
+                    "flagged": flagged[0][2] if flagged else [], "flagged_runs": len(flagged), "jit_runs": len(jit)})
     return sorted(out, key=lambda s: (-s["calls"], s["first"]))
 
 
 def markdown(stmts, large, heading="###"):
-    lines = ["| # | statement (first line) | runs | mean ms | max ms | large table read whole |", "|---|---|---|---|---|---|"]
+    lines = ["| # | statement (first line) | runs | mean ms | max ms | large table read whole; JIT |", "|---|---|---|---|---|---|"]
     for i, s in enumerate(stmts, 1):
         flag = ", ".join(f"**{t}** ({r:,} rows, kept {k:,}) in {s['flagged_runs']} run(s)" for t, r, k in s["flagged"])
+        if s["jit_runs"]:
+            flag += ("; " if flag else "") + f"JIT-compiled in {s['jit_runs']} run(s)"
         first = s["first"].replace("|", "\\|")
         lines.append(f"| {i} | `{first[:110]}` | {s['calls']:,} | {s['mean']:.2f} | {s['max']:.2f} | {flag} |")
     lines.append("")
@@ -130,7 +143,7 @@ def markdown(stmts, large, heading="###"):
                 if s["flagged"] else "")
         lines.append(f"{heading} {i}. `{s['first'][:120]}`{flag}")
         lines.append(f"Ran {s['calls']:,} times, mean {s['mean']:.2f} ms, max {s['max']:.2f} ms. "
-                     f"{'A run that read a large table whole' if s['flagged'] else 'Its slowest run'}:")
+                     f"{'A run that read a large table whole' if s['flagged'] else 'A JIT-compiled run' if s['jit_runs'] else 'Its slowest run'}:")
         lines.append("```")
         lines.append(s["key"][:600] + (" …" if len(s["key"]) > 600 else ""))
         lines.append("")

@@ -4,7 +4,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 STATE ?=
 
-.PHONY: demo test setup build release check-config clean deb test-deb fold-proof crash-proof sim loadtest
+.PHONY: demo test setup build release check-config clean deb test-deb fold-proof crash-proof sim loadtest explain-central
 
 ## Install the Debian packages the build and tests need (skipped when present).
 setup:
@@ -60,6 +60,15 @@ crash-proof: setup
 loadtest: setup
 	$(SWIFT) build --package-path Central -c release $(SWIFT_FLAGS)
 	./scripts/loadtest.sh
+
+## The plans of the centre's hot statements at fleet size (docs/central.md "Hot queries and their
+## plans"): a throwaway PostgreSQL seeded with 5,000 kiosks, 2 M events, 200 k commands and 20 k
+## cases, auto_explain on, the real centre under the load generator; one plan per distinct
+## statement, Seq Scans on large tables flagged (a few minutes). CENTRAL=path skips the build;
+## EXPLAIN_OUT=file keeps the markdown; EXPLAIN_FLAGS for smaller seeds.
+explain-central: setup
+	$(if $(CENTRAL),,$(SWIFT) build --package-path Central $(SWIFT_FLAGS))
+	./scripts/explain-central.sh
 
 check-config: build
 	$(SWIFT) run $(SWIFT_FLAGS) kioskd --check-config Kiosk/kiosk.conf

@@ -400,6 +400,16 @@ public let centralMigrations: [CentralMigration] = [
             // A site's kiosks (site commands, case syncs, site health) without a scan of the fleet.
             "CREATE INDEX kiosks_site ON kiosks (site_id)",
         ]),
+    // 12 is the reports helper's (report_days); this step does not depend on it.
+    CentralMigration(
+        version: 13, name: "a kiosk's live tokens by an index, not a scan of every token",
+        sql: [
+            // `kiosk_id = $1 AND revoked_at IS NULL` is how registering (revoking the earlier
+            // token), revoking, a site's kiosk list and the sync queued after a case change find
+            // a kiosk's live token; without this each read all tokens of the fleet (plans in
+            // docs/central.md "Hot queries and their plans").
+            "CREATE INDEX tokens_kiosk_live ON tokens (kiosk_id) WHERE revoked_at IS NULL",
+        ]),
 ]
 
 /// Applies pending migrations, each in its own transaction, under an advisory lock so two

@@ -134,7 +134,9 @@ public struct CentralStore: Sendable {
     // MARK: Events
 
     /// Stores a validated batch exactly once and returns the highest contiguous seq held for
-    /// the kiosk. The kiosk row is locked so two uploads of one kiosk never race on `acked_seq`.
+    /// the kiosk. The kiosk row is locked so two uploads of one kiosk never race on `acked_seq`
+    /// (`FOR NO KEY UPDATE`: foreign-key checks of other writes naming the kiosk, a heartbeat
+    /// flush or a queued command, do not wait for the upload).
     /// A seq sent again with the same content is a harmless retry; with different content the
     /// whole batch is refused (409 seq-conflict) and nothing is stored.
     public func ingest(
@@ -153,7 +155,7 @@ public struct CentralStore: Sendable {
         return try await transaction { conn in
             var acked: Int64 = 0
             for try await a in try await conn.query(
-                "SELECT acked_seq FROM kiosks WHERE id = \(kiosk) FOR UPDATE", logger: logger
+                "SELECT acked_seq FROM kiosks WHERE id = \(kiosk) FOR NO KEY UPDATE", logger: logger
             ).decode(Int64.self) { acked = a }
             var stored = 0
             var inserted = Set<Int64>()

@@ -27,8 +27,8 @@ public final class HeartbeatWriter: @unchecked Sendable {
         }
     }
 
-    /// Writes what is pending. A batch the database refuses is written beat by beat, so one bad
-    /// beat is logged and dropped alone.
+    /// Writes what is pending. A batch the database refuses (a kiosk deleted meanwhile fails the
+    /// foreign key) is written beat by beat, so one bad beat is logged and dropped alone.
     public func flush(client: PostgresClient, logger: Logger) async {
         let beats = take()
         guard !beats.isEmpty else { return }
@@ -86,7 +86,6 @@ public final class HeartbeatWriter: @unchecked Sendable {
             SELECT b.* FROM jsonb_to_recordset(\(json)::jsonb) AS b(kiosk_id text, received_at timestamptz, version text,
                 uptime_seconds bigint, backlog bigint, oldest_unsent timestamptz, last_success timestamptz, last_error text,
                 disk_free_bytes bigint, config_version bigint, clock_offset_ms bigint)
-            WHERE EXISTS (SELECT 1 FROM kiosks k WHERE k.id = b.kiosk_id)
             ORDER BY b.kiosk_id
             ON CONFLICT (kiosk_id) DO UPDATE SET
                 received_at = EXCLUDED.received_at, version = EXCLUDED.version, uptime_seconds = EXCLUDED.uptime_seconds,

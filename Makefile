@@ -4,7 +4,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 STATE ?=
 
-.PHONY: demo test setup build release check-config clean deb test-deb fold-proof crash-proof sim loadtest explain-central
+.PHONY: demo test setup build release check-config clean deb test-deb fold-proof crash-proof case-proof sim loadtest explain-central
 
 ## Install the Debian packages the build and tests need (skipped when present).
 setup:
@@ -51,6 +51,11 @@ crash-proof: setup
 	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors $(SWIFT_FLAGS)
 	KIOSK_CRASH_KILLS=$${KIOSK_CRASH_KILLS:-1000} \
 		$(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter sigkillingAWriterHundredsOfTimes
+
+## The long run of the centre's case proof: 200 cases lived through a kiosk and the desk while the
+## centre is SIGKILLed (make test lives 24); CASE_PROOF_CASES=N for another count.
+case-proof: setup
+	CASE_PROOF_CASES=$${CASE_PROOF_CASES:-200} ./scripts/test-central.sh cases
 
 ## The fleet load test (README "Fleet load test"): 100, 1,000, 2,000 and 5,000 simulated kiosks
 ## against a release kiosk-central, one process and then two behind nginx, on a throwaway

@@ -10,7 +10,7 @@
 # Arguments: only these proof parts (e.g. `tls_through_nginx`), after all the Swift tests;
 # `cluster` only the two-process proof behind nginx (Tests/Central/cluster_proof.py);
 # `desk` runs only the case desk's browser test (Tests/Central/desk_test.py), `cases` only the case
-# loop (Tests/Central/case_loop.py; CASE_PROOF_CASES: cases lived under SIGKILLs, default 40),
+# loop (Tests/Central/case_loop.py; CASE_PROOF_CASES: cases lived under SIGKILLs, default 24 here),
 # `loadtest` only the fleet load test's smoke run (scripts/loadtest.sh --smoke).
 set -eu
 cd "$(dirname "$0")/.."
@@ -49,6 +49,9 @@ swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product
 swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product kioskd
 swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product kiosk-crash-probe
 chmod 777 "$P/work"
+# The case proof's size in make test (`make case-proof` lives 200).
+CASE_PROOF_CASES=${CASE_PROOF_CASES:-24}
+export CASE_PROOF_CASES
 export PGPORT CENTRAL="$ROOT/Central/.build/debug/kiosk-central" KIOSK_BIN="$ROOT/$KIOSK_BUILD/debug" WORK="$P/work"
 if [ "$*" != desk ] && [ "$*" != cases ] && [ "$*" != loadtest ] && [ "$*" != cluster ]; then
     python3 Tests/Central/sync_proof.py "$@"

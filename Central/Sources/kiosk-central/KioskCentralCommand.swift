@@ -134,6 +134,7 @@ struct Serve: AsyncParsableCommand {
         }
         let escalator = CaseEscalator(store: store)
         let eraser = ContactEraser(store: store)
+        let summariser = ReportSummariser(store: store)
         var notifier = Notifier(
             store: store, command: try notifyCommand.map { try NotifyCommand($0, timeout: notifyTimeout) },
             maxAttempts: notifyAttempts)
@@ -178,6 +179,7 @@ struct Serve: AsyncParsableCommand {
                     tasks.addTask { await escalator.run() }
                     tasks.addTask { await runningNotifier.run() }
                     tasks.addTask { await eraser.run() }
+                    tasks.addTask { await summariser.run() }
                 }
             }
             defer { group.cancelAll() }

@@ -344,6 +344,37 @@ public let centralMigrations: [CentralMigration] = [
                 CHECK ((sealed IS NULL) = (erased_at IS NOT NULL)))
             """,
         ]),
+    CentralMigration(
+        version: 12, name: "reports from stored day folds: one per kiosk and business day",
+        sql: [
+            // `fold` is a ReportDayFold as JSON (KioskCore): the day's counts, sums and exact
+            // distributions, merged by the report pages and /v1/admin/reports
+            // (Reports/ReportDays.swift). Dirty: events of the day were stored after the fold
+            // (or it was never folded); whoever folds it first claims the row with FOR UPDATE.
+            """
+            CREATE TABLE report_days (
+                kiosk_id text NOT NULL,
+                site_id text NOT NULL,
+                day text NOT NULL,
+                dirty boolean NOT NULL DEFAULT true,
+                dirty_since timestamptz NOT NULL DEFAULT now(),
+                fold bytea,
+                time_zone text,
+                events integer NOT NULL DEFAULT 0,
+                unreadable integer NOT NULL DEFAULT 0,
+                folded_at timestamptz,
+                PRIMARY KEY (kiosk_id, site_id, day))
+            """,
+            "CREATE INDEX report_days_day ON report_days (day, site_id, kiosk_id)",
+            "CREATE INDEX report_days_site ON report_days (site_id, day, kiosk_id)",
+            "CREATE INDEX report_days_dirty ON report_days (dirty_since) WHERE dirty",
+            // Every kiosk-day already stored, to be folded (by the summariser, or by the first
+            // report that covers it).
+            """
+            INSERT INTO report_days (kiosk_id, site_id, day)
+            SELECT DISTINCT kiosk_id, site_id, payload->>'day' FROM events WHERE payload->>'day' IS NOT NULL
+            """,
+        ]),
 ]
 
 /// Applies pending migrations, each in its own transaction, under an advisory lock so two

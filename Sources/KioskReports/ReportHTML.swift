@@ -34,8 +34,8 @@ public struct RatingDistribution: Equatable, Sendable {
 public struct ReportPeriod: Sendable {
     /// The whole period (what `report --json` prints).
     public var report: Report
-    /// One report per business day, oldest first: the queue figures of the day (services,
-    /// overall, hours); staff and case figures are the whole period's only.
+    /// One report per business day, oldest first, without its staff list (the whole period's
+    /// has it).
     public var daily: [(day: String, report: Report)]
     public var distribution: RatingDistribution
     /// The wait target drawn on the hour chart: the one most services use.
@@ -89,7 +89,7 @@ public struct ReportPeriodFold: Sendable {
 
     private mutating func closeDay() {
         guard let (day, fold) = current else { return }
-        if !fold.days.isEmpty { daily.append((day: day, report: fold.report(sources: sources, now: now, details: false))) }
+        if !fold.days.isEmpty { daily.append((day: day, report: fold.report(sources: sources, now: now, staff: false))) }
         period.merge(fold)
         current = nil
     }

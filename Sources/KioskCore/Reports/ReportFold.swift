@@ -114,8 +114,9 @@ public struct ReportFold: Sendable {
     /// The report. Services are listed in the order of the sources' configurations, then any
     /// other service seen, by id; the report's kiosk, site and time zone are the first source's
     /// (callers relabel a site or fleet report).
-    /// - Parameter details: false leaves out staff and case figures (a day of a period's chart).
-    public func report(sources: [Source], now: Date, details: Bool = true) -> Report {
+    /// - Parameter staff: false leaves the staff list out (a day of a period's chart: on a fleet
+    ///   page a year of days would otherwise hold every staff member once per day).
+    public func report(sources: [Source], now: Date, staff withStaff: Bool = true) -> Report {
         let sources = sources.isEmpty ? [Source(configuration: Configuration())] : sources
         var ids: [String] = []
         var known = Set<String>()
@@ -129,7 +130,7 @@ public struct ReportFold: Sendable {
         }
 
         var staffReports: [StaffReport] = []
-        if details {
+        if withStaff {
             var staffNames: [String: String] = [:]
             for s in sources {
                 for member in s.configuration.staff where staffNames[s.staffKey(member.number)] == nil {
@@ -139,7 +140,7 @@ public struct ReportFold: Sendable {
             staffReports = staff.keys.sorted().map { staff[$0]!.staffReport(number: $0, name: staffNames[$0]) }
         }
 
-        let figures = CaseFigures(cases: details ? cases : [], now: now)
+        let figures = CaseFigures(cases: cases, now: now)
         let all = figures.all
         let caseReport = CaseReport(
             opened: all.opened, answered: all.replied, answeredInTime: all.repliedInTime, overdue: all.overdue,

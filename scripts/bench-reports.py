@@ -118,6 +118,7 @@ def seed_events():
     subprocess.run([os.path.join(KIOSK_BIN, "kiosk-sim"), os.path.join(ROOT, "Kiosk/scenarios/busy-day.scenario"),
                     "--seed", "1", "--days", str(SEED_DAYS), "--warm-up", "0", "--state-dir", state],
                    check=True, capture_output=True)
+    state = os.path.join(state, "seed-1")  # kiosk-sim's folder per seed
     out = subprocess.run([os.path.join(KIOSK_BIN, "kioskctl"), "--state-dir", state, "--config", state + "/kiosk.conf",
                           "--runtime-dir", state, "events", "--json"], check=True, capture_output=True, text=True).stdout
     return [json.loads(line) for line in out.splitlines() if line.strip()]

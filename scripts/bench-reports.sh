@@ -3,7 +3,8 @@
 # centre's peak RSS, with the old in-memory path as a baseline in the same run
 # (scripts/bench-reports.py says how the fleet is seeded). Builds kiosk-central in release, the
 # kiosk's kiosk-sim and kioskctl, and (BASELINE_COMMIT, default: the commit before day folds;
-# empty: no baseline) the old kiosk-central in release from `git archive` into .build/bench-baseline.
+# empty: no baseline) the old kiosk-central in release from `git archive` into .build/bench-baseline
+# (or BASELINE_CENTRAL: an old binary already built).
 # Starts a throwaway PostgreSQL and stops it (and everything it started) at the end.
 # KIOSKS, DAYS, SEED_DAYS, BASE_KIOSKS, BASE_DAYS: sizes.
 set -eu
@@ -15,8 +16,8 @@ BASELINE_COMMIT=${BASELINE_COMMIT-66ec128}
 swift build -c release --package-path Central --product kiosk-central
 swift build --product kiosk-sim
 swift build --product kioskctl
-BASELINE_CENTRAL=
-if [ -n "$BASELINE_COMMIT" ]; then
+BASELINE_CENTRAL=${BASELINE_CENTRAL:-}
+if [ -z "$BASELINE_CENTRAL" ] && [ -n "$BASELINE_COMMIT" ]; then
     B="$ROOT/.build/bench-baseline"
     if [ ! -x "$B/src/Central/.build/release/kiosk-central" ] || [ "$(cat "$B/COMMIT" 2>/dev/null)" != "$BASELINE_COMMIT" ]; then
         rm -rf "$B" && mkdir -p "$B"

@@ -109,25 +109,28 @@ import Testing
         let direct = ReportPeriod(sources: sources, now: now)
         #expect(Self.same(direct.report, ReferenceReportBuilder.build(sources: sources, now: now)).isEmpty)
 
-        // As kiosk-central holds them: every kiosk-day folded, stored as JSON, read back.
-        var stored: [(source: Int, json: Data)] = []
+        // As kiosk-central holds them: every kiosk-day folded, packed, unpacked.
+        var stored: [(source: Int, packed: [UInt8])] = []
         for (i, s) in sources.enumerated() {
             for day in ReportDayFold.days(of: s.events, configuration: s.configuration) {
-                stored.append((i, try JSONEncoder().encode(day)))
+                let packed = day.packed()
+                #expect(try ReportDayFold(packed: packed) == day)
+                #expect(try JSONDecoder().decode(ReportDayFold.self, from: try JSONEncoder().encode(day)) == day)
+                stored.append((i, packed))
             }
         }
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<3 {
             var fold = ReportFold()
-            for (i, json) in stored.shuffled(using: &generator) {
-                fold.add(try JSONDecoder().decode(ReportDayFold.self, from: json), configuration: configuration,
+            for (i, packed) in stored.shuffled(using: &generator) {
+                fold.add(try ReportDayFold(packed: packed), configuration: configuration,
                          staffScope: sources[i].staffScope, now: now, caseState: sources[i].caseState())
             }
             #expect(fold.report(sources: sources.map(\.foldSource), now: now) == direct.report)
         }
         // Day by day, as the pages read them (by day, then kiosk).
         var period = ReportPeriodFold(sources: sources.map(\.foldSource), now: now)
-        let ordered = try stored.map { (source: $0.source, day: try JSONDecoder().decode(ReportDayFold.self, from: $0.json)) }
+        let ordered = try stored.map { (source: $0.source, day: try ReportDayFold(packed: $0.packed)) }
             .sorted { ($0.day.day, $0.source) < ($1.day.day, $1.source) }
         for (i, day) in ordered {
             period.add(day, configuration: configuration, staffScope: sources[i].staffScope, caseState: sources[i].caseState())
@@ -137,7 +140,8 @@ import Testing
         #expect(read.daily.map(\.day) == direct.daily.map(\.day) && read.daily.map(\.report) == direct.daily.map(\.report))
         #expect(direct.daily.count >= 3 && direct.report.staff.count >= 4)
         // A stored busy kiosk-day is small: what a year of a fleet reads instead of its events.
-        let sizes = stored.map(\.json.count)
-        #expect(sizes.max()! < 16_000, "largest stored day fold \(sizes.max()!) bytes")
+        let sizes = stored.map(\.packed.count)
+        #expect(sizes.max()! < 4_000, "largest stored day fold \(sizes.max()!) bytes")
+        #expect((try? ReportDayFold(packed: stored[0].packed.dropLast())) == nil && (try? ReportDayFold(packed: [2] + stored[0].packed.dropFirst())) == nil)
     }
 }

@@ -69,6 +69,12 @@ public struct EstimateAccuracy: Codable, Equatable, Sendable {
 
         public init() {}
 
+        init(count: Int, kept: Int, inside: Int, absoluteErrorSeconds: Double, errorSeconds: Double, under: Int,
+             widths: [Int: Int]) {
+            self.count = count; self.kept = kept; self.inside = inside; self.absoluteErrorSeconds = absoluteErrorSeconds
+            self.errorSeconds = errorSeconds; self.under = under; self.widths = widths
+        }
+
         /// One ticket: the estimate stored when it was issued (`estimateLow`, `estimateHigh` in
         /// minutes, `estimateSeconds` the point if stored) and its wait until the first call.
         public mutating func add(low: Int, high: Int, estimateSeconds: Int?, waitSeconds: Double) {

@@ -58,7 +58,7 @@ public struct ReportFold: Sendable {
         func target(_ service: String?) -> Int {
             (service.flatMap { configuration.service($0) }?.targetWaitMinutes ?? 10) * 60
         }
-        let over = day.closed || LocalCalendar(configuration).businessDay(of: now) > day.day
+        let over = day.closed || today(configuration, now) > day.day
         var all = day.overall
         all.withinTarget = day.unassignedWaits.count(atMost: target(nil))
         for (id, tally) in day.services {
@@ -107,6 +107,17 @@ public struct ReportFold: Sendable {
         cases += o.cases
         ratingLevels.merge(o.ratingLevels) { Self.add($0, $1) }
         staffRatingLevels.merge(o.staffRatingLevels) { Self.add($0, $1) }
+    }
+
+    /// The business day of `now` on a configuration's calendar (kept: a fleet's year adds
+    /// hundreds of thousands of days under a few calendars).
+    private var todays: [String: (at: Date, day: String)] = [:]
+    private mutating func today(_ configuration: Configuration, _ now: Date) -> String {
+        let key = "\(configuration.timeZone.identifier)|\(configuration.businessDayStartHour)"
+        if let held = todays[key], held.at == now { return held.day }
+        let day = LocalCalendar(configuration).businessDay(of: now)
+        todays[key] = (now, day)
+        return day
     }
 
     static func add(_ a: [Int]?, _ b: [Int]) -> [Int] { a.map { zip($0, b).map(+) } ?? b }

@@ -4,9 +4,9 @@ import Logging
 import NIOCore
 import PostgresNIO
 
-/// The stored day folds (`ReportDayFold`, table `report_days`, migration 12): one per kiosk and
-/// business day, so a report over a period merges a few hundred bytes per kiosk-day instead of
-/// reading every event of the period.
+/// The stored day folds (`ReportDayFold`, packed: `ReportDayFoldPacking.swift`; table
+/// `report_days`, migration 12): one per kiosk and business day, so a report over a period merges
+/// a kilobyte or two per kiosk-day instead of reading every event of the period.
 ///
 /// A row is marked dirty in the transaction that stores a new event of its day (`ingest`), and
 /// folded again from that day's events by whoever comes first: the summariser task of any
@@ -82,17 +82,17 @@ extension CentralStore {
             if let e = try? decoder.decode(KioskEvent.self, from: Data(payload.utf8)) { events.append(e) } else { unreadable += 1 }
         }
         let fold = ReportDayFold(day: day, events: events, configuration: configuration)
-        let bytes = try JSONEncoder().encode(fold)
         try await conn.query(
             """
-            UPDATE report_days SET fold = \(ByteBuffer(bytes: bytes)), time_zone = \(fold.timeZone), events = \(fold.events),
+            UPDATE report_days SET fold = \(ByteBuffer(bytes: fold.packed())), time_zone = \(fold.timeZone), events = \(fold.events),
               unreadable = \(unreadable), dirty = false, folded_at = now()
             WHERE kiosk_id = \(kiosk) AND site_id = \(site) AND day = \(day)
             """, logger: logger)
     }
 
     /// Days of `sites` in `from`…`to` folded in another time zone than the site's configuration
-    /// has now are marked dirty (their hours of day are counted again).
+    /// has now (their hours of day are counted again), or packed by another version of the
+    /// fold, are marked dirty.
     func markZoneChanges(zones: [String: String], from: String, to: String) async throws {
         guard !zones.isEmpty else { return }
         let sites = Array(zones.keys), tz = sites.map { zones[$0]! }
@@ -100,7 +100,8 @@ extension CentralStore {
             """
             UPDATE report_days r SET dirty = true, dirty_since = now()
             FROM unnest(\(sites)::text[], \(tz)::text[]) AS c(site, zone)
-            WHERE r.site_id = c.site AND r.day >= \(from) AND r.day <= \(to) AND NOT r.dirty AND r.time_zone <> c.zone
+            WHERE r.site_id = c.site AND r.day >= \(from) AND r.day <= \(to) AND NOT r.dirty
+              AND (r.time_zone <> c.zone OR get_byte(r.fold, 0) <> \(Int32(ReportDayFold.packingVersion)))
             """, logger: logger)
     }
 
@@ -136,8 +137,9 @@ extension CentralStore {
     }
 
     /// Streams the folded days of `from`…`to` (`site` nil: every site), by day then site and
-    /// kiosk (`bySite`: by site then day), one decoded fold at a time. Folds that do not decode
-    /// (a newer centre wrote them) are counted in `unreadable` of the result and left out.
+    /// kiosk (`bySite`: by site then day), one unpacked fold at a time. Returns how many folds did
+    /// not unpack (another packing version wrote them: they are left out; `prepareReportDays`
+    /// folds them again first).
     func forEachReportDay(
         site: String?, from: String?, to: String?, bySite: Bool = false,
         _ body: (_ kiosk: String, _ site: String, _ fold: ReportDayFold, _ unreadableEvents: Int) async throws -> Void
@@ -150,10 +152,9 @@ extension CentralStore {
               AND (\(to)::text IS NULL OR day <= \(to)) AND fold IS NOT NULL AND events > 0
             ORDER BY \(unescaped: order)
             """, logger: logger)
-        let decoder = JSONDecoder()
         var undecodable = 0
         for try await (k, s, bytes, unreadable) in rows.decode((String, String, ByteBuffer, Int32).self) {
-            guard let fold = try? decoder.decode(ReportDayFold.self, from: Data(bytes.readableBytesView)) else {
+            guard let fold = try? ReportDayFold(packed: bytes.readableBytesView) else {
                 undecodable += 1
                 continue
             }

@@ -347,8 +347,8 @@ public let centralMigrations: [CentralMigration] = [
     CentralMigration(
         version: 12, name: "reports from stored day folds: one per kiosk and business day",
         sql: [
-            // `fold` is a ReportDayFold as JSON (KioskCore): the day's counts, sums and exact
-            // distributions, merged by the report pages and /v1/admin/reports
+            // `fold` is a packed ReportDayFold (KioskCore, ReportDayFoldPacking.swift): the day's
+            // counts, sums and exact distributions, merged by the report pages and /v1/admin/reports
             // (Reports/ReportDays.swift). Dirty: events of the day were stored after the fold
             // (or it was never folded); whoever folds it first claims the row with FOR UPDATE.
             """

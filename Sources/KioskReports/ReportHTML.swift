@@ -94,6 +94,16 @@ public struct ReportPeriodFold: Sendable {
         current = nil
     }
 
+    /// Appends a fold of the days after this one's (the later half of a period folded at the
+    /// same time).
+    public mutating func append(_ later: ReportPeriodFold) {
+        var later = later
+        closeDay()
+        later.closeDay()
+        daily += later.daily
+        period.merge(later.period)
+    }
+
     public mutating func finish() -> ReportPeriod {
         closeDay()
         let targets = sources.flatMap { $0.configuration.services.map(\.targetWaitMinutes) }

@@ -194,14 +194,18 @@ struct PackReader {
     }
 
     mutating func histogram() throws -> SecondsHistogram {
-        var h = SecondsHistogram()
-        var last = 0
+        var counts: [Int: Int] = [:]
+        var (total, sum, last) = (0, 0, 0)
         let n = try count()
+        counts.reserveCapacity(n)
         for _ in 0..<n {
             last += try int()
-            h.add(last, times: try int())
+            let c = try int()
+            counts[last] = c
+            total += c
+            sum += last * c
         }
-        return h
+        return SecondsHistogram(counts: counts, count: total, sum: sum)
     }
 
     mutating func tally() throws -> ReportTally {

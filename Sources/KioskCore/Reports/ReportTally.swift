@@ -15,6 +15,10 @@ public struct SecondsHistogram: Equatable, Sendable {
 
     public init() {}
 
+    init(counts: [Int: Int], count: Int, sum: Int) {
+        self.counts = counts; self.count = count; self.sum = sum
+    }
+
     public mutating func add(_ seconds: Int, times: Int = 1) {
         counts[seconds, default: 0] += times
         count += times

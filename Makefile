@@ -4,7 +4,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 STATE ?=
 
-.PHONY: demo test setup build release check-config clean deb test-deb fold-proof crash-proof case-proof sim loadtest explain-central
+.PHONY: demo test setup build release check-config clean deb test-deb fold-proof crash-proof case-proof sim loadtest explain-central bench-reports
 
 ## Install the Debian packages the build and tests need (skipped when present).
 setup:
@@ -37,6 +37,12 @@ sim: setup
 		"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/kiosk-sim" Kiosk/scenarios/$$s.scenario \
 			--state-dir $(SIM_STATE)/$$s $(SIM_FLAGS) || exit 1; \
 	done
+
+## The report benchmark: the year-long fleet report page for 500 kiosks (365 days of real
+## busy-day folds) timed, with the centre's peak RSS, and the old in-memory path beside it at a
+## size it manages (scripts/bench-reports.py). Release builds; BASELINE_COMMIT= skips the baseline.
+bench-reports: setup
+	./scripts/bench-reports.sh
 
 ## The long run of the fold property test: 5000 seeded random event streams through QueueState
 ## and the SQLite projections (make test runs 150). FOLD_SEED=N starts at another seed.

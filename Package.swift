@@ -86,7 +86,7 @@ let package = Package(
         // accuracy of every wait estimator on them (kiosk-sim; scenarios in Kiosk/scenarios).
         .target(name: "KioskSimulation", dependencies: ["KioskCore", "KioskRuntime"], swiftSettings: strict),
         .executableTarget(name: "kiosk-sim", dependencies: ["KioskSimulation", "KioskCore", "KioskRuntime"], swiftSettings: strict),
-        .testTarget(name: "KioskSimulationTests", dependencies: ["KioskSimulation", "KioskCore", "KioskRuntime"], swiftSettings: strict),
+        .testTarget(name: "KioskSimulationTests", dependencies: ["KioskSimulation", "KioskCore", "KioskRuntime", "KioskReports"], swiftSettings: strict),
         .executableTarget(name: "kioskctl", dependencies: ["KioskRuntime"], swiftSettings: strict),
         .executableTarget(
             name: "kiosk-crash-probe", dependencies: ["KioskStorage", "KioskCore", "KioskProtocol", "KioskRuntime", "KioskSystem"], swiftSettings: strict),

@@ -7,6 +7,10 @@ public struct RatingDistribution: Equatable, Sendable {
     public var byService: [String: [Int]] = [:]
     public var byStaff: [String: [Int]] = [:]
 
+    public init(byService: [String: [Int]], byStaff: [String: [Int]]) {
+        self.byService = byService; self.byStaff = byStaff
+    }
+
     public init(events: [KioskEvent]) {
         self.init(sources: [ReportSource(events: events, configuration: Configuration())])
     }
@@ -25,30 +29,88 @@ public struct RatingDistribution: Equatable, Sendable {
 
 /// Everything a report page shows for a period, from the events of one kiosk (`kioskctl report`)
 /// or of several (kiosk-central's site and fleet pages): one code path, so the pages agree with
-/// `kioskctl report --json` by construction.
+/// `kioskctl report --json` by construction. Both build it from day folds (`ReportPeriodFold`):
+/// the kiosk folds its days in memory, the centre reads the ones it stores.
 public struct ReportPeriod: Sendable {
     /// The whole period (what `report --json` prints).
     public var report: Report
-    /// One report per business day, oldest first.
+    /// One report per business day, oldest first, without its staff list (the whole period's
+    /// has it).
     public var daily: [(day: String, report: Report)]
     public var distribution: RatingDistribution
     /// The wait target drawn on the hour chart: the one most services use.
     public var targetMinutes: Int
 
+    public init(report: Report, daily: [(day: String, report: Report)], distribution: RatingDistribution, targetMinutes: Int) {
+        self.report = report; self.daily = daily; self.distribution = distribution; self.targetMinutes = targetMinutes
+    }
+
     public init(sources: [ReportSource], now: Date) {
-        report = ReportBuilder.build(sources: sources, now: now)
-        daily = report.days.map { d in
-            (day: d, report: ReportBuilder.build(
-                sources: sources.map { s in var s = s; s.events = s.events.filter { $0.day == d }; return s }, now: now))
+        var days: [(source: Int, day: ReportDayFold)] = []
+        for (i, s) in sources.enumerated() {
+            days += ReportDayFold.days(of: s.events, configuration: s.configuration).map { (i, $0) }
         }
-        distribution = RatingDistribution(sources: sources)
-        let targets = sources.flatMap { $0.configuration.services.map(\.targetWaitMinutes) }
-        targetMinutes = Dictionary(grouping: targets, by: { $0 }).max { ($0.value.count, $1.key) < ($1.value.count, $0.key) }?.key ?? 10
+        let lookups = sources.map { $0.caseState() }
+        var fold = ReportPeriodFold(sources: sources.map(\.foldSource), now: now)
+        for (i, day) in days.sorted(by: { ($0.day.day, $0.source) < ($1.day.day, $1.source) }) {
+            fold.add(day, configuration: sources[i].configuration, staffScope: sources[i].staffScope, caseState: lookups[i])
+        }
+        self = fold.finish()
     }
 
     /// The HTML page; `notes` are shown under the title (what the figures are based on).
     public func html(notes: [String] = []) -> String {
         ReportHTML.page(report: report, daily: daily, distribution: distribution, targetMinutes: targetMinutes, notes: notes)
+    }
+}
+
+/// A `ReportPeriod` merged from day folds added in day order (several kiosks' folds of one day
+/// one after another). Holds one day's merge and the period's, never the events.
+public struct ReportPeriodFold: Sendable {
+    public let sources: [ReportFold.Source]
+    public let now: Date
+    public private(set) var period = ReportFold()
+    private var current: (day: String, fold: ReportFold)?
+    private var daily: [(day: String, report: Report)] = []
+
+    public init(sources: [ReportFold.Source], now: Date) {
+        self.sources = sources; self.now = now
+    }
+
+    /// Adds a kiosk's day (`ReportFold.add`); days come in ascending order.
+    public mutating func add(_ day: ReportDayFold, configuration: Configuration, staffScope: String?,
+                             caseState: (String) -> CaseState?) {
+        if current?.day != day.day {
+            closeDay()
+            current = (day.day, ReportFold())
+        }
+        current!.fold.add(day, configuration: configuration, staffScope: staffScope, now: now, caseState: caseState)
+    }
+
+    private mutating func closeDay() {
+        guard let (day, fold) = current else { return }
+        if !fold.days.isEmpty { daily.append((day: day, report: fold.report(sources: sources, now: now, staff: false))) }
+        period.merge(fold)
+        current = nil
+    }
+
+    /// Appends a fold of the days after this one's (the later half of a period folded at the
+    /// same time).
+    public mutating func append(_ later: ReportPeriodFold) {
+        var later = later
+        closeDay()
+        later.closeDay()
+        daily += later.daily
+        period.merge(later.period)
+    }
+
+    public mutating func finish() -> ReportPeriod {
+        closeDay()
+        let targets = sources.flatMap { $0.configuration.services.map(\.targetWaitMinutes) }
+        return ReportPeriod(
+            report: period.report(sources: sources, now: now), daily: daily,
+            distribution: RatingDistribution(byService: period.ratingLevels, byStaff: period.staffRatingLevels),
+            targetMinutes: Dictionary(grouping: targets, by: { $0 }).max { ($0.value.count, $1.key) < ($1.value.count, $0.key) }?.key ?? 10)
     }
 }
 

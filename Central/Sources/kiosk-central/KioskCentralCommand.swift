@@ -142,6 +142,7 @@ struct Serve: AsyncParsableCommand {
             signals: store.signals, logger: logger)
         let escalator = CaseEscalator(store: store)
         let eraser = ContactEraser(store: store)
+        let summariser = ReportSummariser(store: store)
         var notifier = Notifier(
             store: store, command: try notifyCommand.map { try NotifyCommand($0, timeout: notifyTimeout) },
             maxAttempts: notifyAttempts)
@@ -189,6 +190,7 @@ struct Serve: AsyncParsableCommand {
                     tasks.addTask { await escalator.run() }
                     tasks.addTask { await runningNotifier.run() }
                     tasks.addTask { await eraser.run() }
+                    tasks.addTask { await summariser.run() }
                 }
             }
             defer { group.cancelAll() }

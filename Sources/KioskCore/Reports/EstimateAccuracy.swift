@@ -50,51 +50,73 @@ public struct EstimateAccuracy: Codable, Equatable, Sendable {
     }
 
     /// The running fold: add tickets in any order (the figures are sums and a median), merge
-    /// folds of several days or seeds, read `figures`.
-    public struct Tally: Equatable, Sendable {
+    /// folds of several days or seeds, read `figures`. Codable: it is part of the stored per-day
+    /// report fold (`ReportDayFold`).
+    ///
+    /// The errors are summed in seconds and the range widths kept as counts per width, so with
+    /// whole-second waits (as reports take them) every sum is a whole number and folds merged
+    /// in any order give exactly the same figures.
+    public struct Tally: Codable, Equatable, Sendable {
         public private(set) var count = 0
         var kept = 0
         var inside = 0
-        var absoluteErrors = 0.0
-        var errors = 0.0
+        /// Σ |wait − point| and Σ (wait − point), seconds.
+        var absoluteErrorSeconds = 0.0
+        var errorSeconds = 0.0
         var under = 0
-        var widths: [Int] = []
+        /// Range width (high − low minutes) → tickets.
+        var widths: [Int: Int] = [:]
 
         public init() {}
+
+        init(count: Int, kept: Int, inside: Int, absoluteErrorSeconds: Double, errorSeconds: Double, under: Int,
+             widths: [Int: Int]) {
+            self.count = count; self.kept = kept; self.inside = inside; self.absoluteErrorSeconds = absoluteErrorSeconds
+            self.errorSeconds = errorSeconds; self.under = under; self.widths = widths
+        }
 
         /// One ticket: the estimate stored when it was issued (`estimateLow`, `estimateHigh` in
         /// minutes, `estimateSeconds` the point if stored) and its wait until the first call.
         public mutating func add(low: Int, high: Int, estimateSeconds: Int?, waitSeconds: Double) {
-            let point = estimateSeconds.map { Double($0) / 60 } ?? Double(low + high) / 2
-            let error = waitSeconds / 60 - point
+            let point = estimateSeconds.map(Double.init) ?? Double(low + high) * 30
+            let error = waitSeconds - point
             count += 1
             if waitSeconds <= Double(high * 60) {
                 kept += 1
                 if waitSeconds >= Double(low * 60) { inside += 1 }
             }
-            absoluteErrors += abs(error)
-            errors += error
-            if error > EstimateAccuracy.underPredictionMinutes { under += 1 }
-            widths.append(high - low)
+            absoluteErrorSeconds += abs(error)
+            errorSeconds += error
+            if error > EstimateAccuracy.underPredictionMinutes * 60 { under += 1 }
+            widths[high - low, default: 0] += 1
         }
 
         /// Both folds together (pooled figures over days, services or seeds).
         public mutating func merge(_ other: Tally) {
             count += other.count; kept += other.kept; inside += other.inside
-            absoluteErrors += other.absoluteErrors; errors += other.errors; under += other.under
-            widths += other.widths
+            absoluteErrorSeconds += other.absoluteErrorSeconds; errorSeconds += other.errorSeconds; under += other.under
+            widths.merge(other.widths, uniquingKeysWith: +)
         }
 
         public var figures: EstimateAccuracy {
             guard count > 0 else { return EstimateAccuracy() }
             let n = Double(count)
-            let sorted = widths.sorted()
-            let middle = sorted.count / 2
-            let median = sorted.count % 2 == 1 ? Double(sorted[middle]) : Double(sorted[middle - 1] + sorted[middle]) / 2
+            // The width at 0-based rank i of the ascending widths.
+            let sorted = widths.sorted { $0.key < $1.key }
+            func width(at i: Int) -> Int {
+                var seen = 0
+                for (w, c) in sorted {
+                    seen += c
+                    if i < seen { return w }
+                }
+                return sorted.last?.key ?? 0
+            }
+            let middle = count / 2
+            let median = count % 2 == 1 ? Double(width(at: middle)) : Double(width(at: middle - 1) + width(at: middle)) / 2
             return EstimateAccuracy(
                 count: count, promiseKept: Double(kept) / n, insideRange: Double(inside) / n,
-                meanAbsoluteError: absoluteErrors / n, bias: errors / n, underPredictedOver5: Double(under) / n,
-                medianRangeWidth: median)
+                meanAbsoluteError: absoluteErrorSeconds / 60 / n, bias: errorSeconds / 60 / n,
+                underPredictedOver5: Double(under) / n, medianRangeWidth: median)
         }
     }
 }

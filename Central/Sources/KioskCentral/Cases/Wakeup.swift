@@ -89,6 +89,8 @@ public final class CaseWakeups: Sendable {
     public let notifier = Wakeup()
     /// A case was closed here: its call-back number's retention time is counted from now.
     public let contacts = Wakeup()
+    /// Events were stored here: their report days are to be folded again (`ReportSummariser`).
+    public let reports = Wakeup()
     public init() {}
 
     /// Cases changed and the change is committed: every task that acts on cases looks again

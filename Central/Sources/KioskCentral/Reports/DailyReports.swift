@@ -52,50 +52,40 @@ extension ReportRow {
 extension CentralStore {
     /// `GET /v1/admin/reports`: per site and business day (of one site and/or one day when
     /// given), the figures of that site's report page for that day. Each kiosk of the site is
-    /// its own `ReportSource` under the site's configuration, so every service's `target-wait`
-    /// and `reply-deadline` count, exactly as on the page. The events are read in (site, day,
-    /// kiosk, seq) order and one site-day is held in memory at a time.
+    /// its own source under the site's configuration, so every service's `target-wait` and
+    /// `reply-deadline` count, exactly as on the page. The stored day folds (ReportDays.swift)
+    /// are read in (site, day, kiosk) order and one site-day is merged at a time.
     public func reports(site: String?, day: String?, now: Date = Date()) async throws -> [ReportRow] {
-        let rows = try await client.query(
-            """
-            SELECT site_id, payload->>'day', kiosk_id, payload::text FROM events
-            WHERE (\(site)::text IS NULL OR site_id = \(site))
-              AND (\(day)::text IS NULL OR payload->>'day' = \(day))
-              AND payload->>'day' IS NOT NULL
-            ORDER BY site_id, payload->>'day', kiosk_id, seq
-            """, logger: logger)
-        let decoder = KioskEvent.makeDecoder()
         var configurations = SiteConfigurations(store: self)
+        try await prepareReportDays(site: site, from: day, to: day, configurations: &configurations)
+        var siteConfiguration: [String: Configuration] = [:]
+        for kiosk in try await reportKiosks(site: site, from: day ?? "0000-00-00", to: day ?? "9999-99-99")
+        where siteConfiguration[kiosk.site] == nil {
+            siteConfiguration[kiosk.site] = try await configurations.configuration(kiosk.site)
+        }
+        // The case figures come from the centre's own (authoritative) case states.
+        let states = try await caseStatesByKiosk(sites: site.map { [$0] }, from: day, to: day)
         var out: [ReportRow] = []
-        var current: (site: String, day: String)?
-        var kiosks: [(kiosk: String, events: [KioskEvent])] = []
+        var current: (site: String, day: String, fold: ReportFold)?
+        func flush() {
+            guard let (s, d, fold) = current else { return }
+            let source = ReportFold.Source(configuration: siteConfiguration[s] ?? Configuration())
+            out.append(ReportRow(site: s, day: d, report: fold.report(sources: [source], now: now)))
+        }
         var unreadable = 0
-        func flush() async throws {
-            guard let (s, d) = current, !kiosks.isEmpty else { return }
-            let configuration = try await configurations.configuration(s)
-            // The case figures come from the centre's own (authoritative) case states.
-            let cases = Dictionary(grouping: try await caseStates(sites: [s], from: d, to: d), by: { $0.kiosk ?? "" })
-            let sources = kiosks.map { ReportSource(events: $0.events, configuration: configuration, cases: cases[$0.kiosk] ?? []) }
-            out.append(ReportRow(site: s, day: d, report: ReportBuilder.build(sources: sources, now: now)))
-        }
-        for try await (s, d, k, payload) in rows.decode((String, String, String, String).self) {
-            if current?.site != s || current?.day != d {
-                try await flush()
-                current = (s, d)
-                kiosks = []
+        let undecodable = try await forEachReportDay(site: site, from: day, to: day, bySite: true) { k, s, dayFold, bad in
+            unreadable += bad
+            if current?.site != s || current?.day != dayFold.day {
+                flush()
+                current = (s, dayFold.day, ReportFold())
             }
-            guard let e = try? decoder.decode(KioskEvent.self, from: Data(payload.utf8)) else {
-                unreadable += 1
-                continue
-            }
-            if kiosks.last?.kiosk != k { kiosks.append((k, [])) }
-            kiosks[kiosks.count - 1].events.append(e)
+            current!.fold.add(dayFold, configuration: siteConfiguration[s] ?? Configuration(), now: now, caseState: { states[k]?[$0] })
         }
-        try await flush()
-        if unreadable > 0 {
+        flush()
+        if unreadable > 0 || undecodable > 0 {
             logger.warning(
-                "stored events that are not kiosk events were left out of the reports",
-                metadata: ["count": "\(unreadable)", "site": "\(site ?? "all")", "day": "\(day ?? "all")"])
+                "stored events or report days that could not be read were left out of the reports",
+                metadata: ["events": "\(unreadable)", "days": "\(undecodable)", "site": "\(site ?? "all")", "day": "\(day ?? "all")"])
         }
         return out
     }

@@ -1,21 +1,25 @@
 import Foundation
 import Hummingbird
 import KioskCore
+import KioskProtocol
 import KioskReports
 import Logging
 import PostgresNIO
 
 /// The manager's report page at the centre, per site and for the whole fleet: the synced event
-/// payloads are the kiosk's own `KioskEvent` JSON, so they are decoded back and run through the
-/// kiosk's `ReportPeriod` (ReportBuilder + ReportHTML). A site page and `kioskctl report --html`
-/// on its kiosk therefore agree by construction.
+/// payloads are the kiosk's own `KioskEvent` JSON, folded per kiosk and business day by the
+/// kiosk's own `ReportDayFold` and stored (ReportDays.swift); a page merges the stored days with
+/// the kiosk's `ReportPeriodFold` and draws them with its `ReportHTML`. `kioskctl report` merges
+/// its own day folds the same way, so a site page and `kioskctl report --html` on its kiosk
+/// agree by construction. Memory follows the kiosks, services, staff, days and cases of the
+/// period, not its events.
 ///
 /// Each kiosk is its own `ReportSource`: ticket numbers, counters and case references repeat
 /// from kiosk to kiosk. On the fleet page staff numbers are scoped by site (1001 at two sites is
 /// two people). Names, wait targets, reply deadlines, time zone and business-day start come from
 /// the site's newest published configuration, else from the built-in defaults.
 public enum ReportPages {
-    /// Longest period one page may cover (the events of the period are read into memory).
+    /// Longest period one page may cover.
     public static let maxDays = 366
 
     /// Checks `from`/`to` (YYYY-MM-DD, real dates, in order, at most `maxDays` apart).
@@ -66,42 +70,79 @@ public enum ReportPages {
         let last = to ?? (from.map { max($0, latest ?? $0) } ?? latest ?? LocalCalendar(headerConfiguration).businessDay(of: now))
         let first = from ?? last
         try validatePeriod(from: first, to: last)
-        let loaded = try await store.reportEvents(site: site, from: first, to: last)
-        var sources: [ReportSource] = []
-        // The case figures come from the centre's own (authoritative) case states.
-        let states = Dictionary(
-            grouping: try await store.caseStates(sites: site.map { [$0] }, from: first, to: last), by: { $0.kiosk ?? "" })
-        for kiosk in loaded.kiosks {
-            var source = ReportSource(
-                events: kiosk.events, configuration: try await configurations.configuration(kiosk.site),
-                cases: states[kiosk.kiosk] ?? [])
-            if site == nil { source.staffScope = kiosk.site }
-            sources.append(source)
+        // The period's stored day folds (ReportDays.swift), each kiosk its own source.
+        try await store.prepareReportDays(site: site, from: first, to: last, configurations: &configurations)
+        let kiosks = try await store.reportKiosks(site: site, from: first, to: last)
+        var siteConfiguration: [String: Configuration] = [:]
+        var sources: [ReportFold.Source] = []
+        for kiosk in kiosks {
+            let configuration = try await configurations.configuration(kiosk.site)
+            siteConfiguration[kiosk.site] = configuration
+            sources.append(ReportFold.Source(configuration: configuration, staffScope: site == nil ? kiosk.site : nil))
         }
-        if sources.isEmpty { sources = [ReportSource(events: [], configuration: headerConfiguration)] }
-        let period = ReportPeriod(sources: sources, now: now)
+        if sources.isEmpty { sources = [ReportFold.Source(configuration: headerConfiguration)] }
+        // The case figures come from the centre's own (authoritative) case states.
+        let states = try await store.caseStatesByKiosk(sites: site.map { [$0] }, from: first, to: last)
+        // Two halves of the period are read and merged at once (a second core), then joined.
+        let header = headerConfiguration, frozen = sources, configured = siteConfiguration
+        @Sendable func half(_ from: String, _ to: String) async throws -> (ReportPeriodFold, Int, Int) {
+            var fold = ReportPeriodFold(sources: frozen, now: now)
+            var unreadable = 0
+            let undecodable = try await store.forEachReportDay(site: site, from: from, to: to) { k, s, day, bad in
+                unreadable += bad
+                fold.add(day, configuration: configured[s] ?? header, staffScope: site == nil ? s : nil,
+                         caseState: { states[k]?[$0] })
+            }
+            return (fold, unreadable, undecodable)
+        }
+        var (fold, unreadable, undecodable) = (ReportPeriodFold(sources: sources, now: now), 0, 0)
+        if let (end, start) = halves(first, last) {
+            async let early = half(first, end)
+            async let late = half(start, last)
+            let (a, b) = (try await early, try await late)
+            fold = a.0
+            fold.append(b.0)
+            (unreadable, undecodable) = (a.1 + b.1, a.2 + b.2)
+        } else {
+            (fold, unreadable, undecodable) = try await half(first, last)
+        }
+        let period = fold.finish()
         var report = period.report
-        let kiosks = loaded.kiosks.map(\.kiosk)
-        let sites = Set(loaded.kiosks.map(\.site))
+        let names = kiosks.map(\.kiosk)
+        let sites = Set(kiosks.map(\.site))
         func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
         let source: String
         if let site {
             report.site = site
-            report.kiosk = kiosks.isEmpty ? "(no events)" : kiosks.joined(separator: ", ")
-            source = kiosks.isEmpty ? "No kiosk has synced events for this period" : "\(kiosks.count == 1 ? "Kiosk" : "Kiosks") \(report.kiosk)"
+            report.kiosk = names.isEmpty ? "(no events)" : names.joined(separator: ", ")
+            source = names.isEmpty ? "No kiosk has synced events for this period" : "\(names.count == 1 ? "Kiosk" : "Kiosks") \(report.kiosk)"
         } else {
             report.site = "all sites 全部站点"
-            report.kiosk = "\(counted(kiosks.count, "kiosk")) at \(counted(sites.count, "site"))"
+            report.kiosk = "\(counted(names.count, "kiosk")) at \(counted(sites.count, "site"))"
             source = report.kiosk
         }
-        let count = loaded.kiosks.reduce(0) { $0 + $1.events.count }
         var notes = configurations.notes
-        notes.insert("kiosk-central: \(count) events synced from \(counted(kiosks.count, "kiosk")), \(first) to \(last).", at: 0)
-        if loaded.unreadable > 0 {
-            notes.append("\(loaded.unreadable) stored events could not be read as kiosk events (a newer kiosk version?) and are left out.")
+        notes.insert("kiosk-central: \(fold.period.events) events synced from \(counted(names.count, "kiosk")), \(first) to \(last).", at: 0)
+        if unreadable > 0 {
+            notes.append("\(unreadable) stored events could not be read as kiosk events (a newer kiosk version?) and are left out.")
+        }
+        if undecodable > 0 {
+            notes.append("\(undecodable) stored report days could not be read (written by a newer kiosk-central?) and are left out.")
         }
         return ReportHTML.page(report: report, daily: period.daily, distribution: period.distribution,
                                targetMinutes: period.targetMinutes, notes: notes, source: source)
+    }
+
+    /// The last day of a period's first half and the first of its second (nil for one day).
+    static func halves(_ first: String, _ last: String) -> (String, String)? {
+        guard let a = date(first), let b = date(last), a < b else { return nil }
+        let days = Int(b.timeIntervalSince(a) / 86_400)
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd"
+        return (f.string(from: a.addingTimeInterval(Double(days / 2) * 86_400)),
+                f.string(from: a.addingTimeInterval(Double(days / 2 + 1) * 86_400)))
     }
 
     /// An error as a small HTML page, for people who open a report URL in a browser.
@@ -154,13 +195,6 @@ extension CentralRoutes {
     }
 }
 
-/// The events of one kiosk in a report's period.
-struct KioskReportEvents {
-    var kiosk: String
-    var site: String
-    var events: [KioskEvent]
-}
-
 extension CentralStore {
     func siteExists(_ site: String) async throws -> Bool {
         for try await n in try await client.query("SELECT count(*) FROM sites WHERE id = \(site)", logger: logger).decode(Int64.self) {
@@ -172,32 +206,19 @@ extension CentralStore {
     /// The latest business day with events (of one site, or anywhere).
     func latestEventDay(site: String?) async throws -> String? {
         let rows = try await client.query(
-            "SELECT max(payload->>'day') FROM events WHERE (\(site)::text IS NULL OR site_id = \(site))", logger: logger)
+            "SELECT max(day) FROM report_days WHERE (\(site)::text IS NULL OR site_id = \(site))", logger: logger)
         for try await d in rows.decode(String?.self) { return d }
         return nil
     }
 
-    /// Every event of the business days `from`…`to`, decoded as the kiosk's own events, per
-    /// kiosk in seq order; payloads that do not decode are counted.
-    func reportEvents(site: String?, from: String, to: String) async throws -> (kiosks: [KioskReportEvents], unreadable: Int) {
-        let rows = try await client.query(
-            """
-            SELECT site_id, kiosk_id, payload::text FROM events
-            WHERE (\(site)::text IS NULL OR site_id = \(site))
-              AND payload->>'day' >= \(from) AND payload->>'day' <= \(to)
-            ORDER BY site_id, kiosk_id, seq
-            """, logger: logger)
-        let decoder = KioskEvent.makeDecoder()
-        var out: [KioskReportEvents] = []
-        var unreadable = 0
-        for try await (s, k, payload) in rows.decode((String, String, String).self) {
-            guard let e = try? decoder.decode(KioskEvent.self, from: Data(payload.utf8)) else {
-                unreadable += 1
-                continue
-            }
-            if out.last?.kiosk != k { out.append(KioskReportEvents(kiosk: k, site: s, events: [])) }
-            out[out.count - 1].events.append(e)
+    /// The centre's case states of the cases opened in `from`…`to`, by kiosk and reference.
+    func caseStatesByKiosk(sites: [String]?, from: String?, to: String?) async throws -> [String: [String: CaseState]] {
+        var out: [String: [String: CaseState]] = [:]
+        for state in try await caseStates(sites: sites, from: from, to: to) {
+            let kiosk = state.kiosk ?? ""
+            if let held = out[kiosk]?[state.ref], held.version >= state.version { continue }
+            out[kiosk, default: [:]][state.ref] = state
         }
-        return (out, unreadable)
+        return out
     }
 }

@@ -152,6 +152,7 @@ public struct CentralStore: Sendable {
         let received = WireTime.string(receivedAt)
         let hasCaseEvents = types.contains { $0.hasPrefix("case.") }
         defer { if hasCaseEvents { wakes.casesChanged() } }  // after the commit (or rollback)
+        defer { if !seqs.isEmpty { wakes.reports.signal() } }  // the report days to fold again
         return try await transaction { conn in
             var acked: Int64 = 0
             for try await a in try await conn.query(
@@ -198,6 +199,8 @@ public struct CentralStore: Sendable {
                 conn, kiosk: kiosk, site: site,
                 events: zip(seqs, zip(types, payloads)).filter { inserted.contains($0.0) && $0.1.0.hasPrefix("case.") }
                     .map { (seq: $0.0, payload: $0.1.1) })
+            // Their business days' report folds are out of date (Reports/ReportDays.swift).
+            try await markReportDays(conn, kiosk: kiosk, seqs: inserted.sorted())
             // Highest contiguous seq: the first stored seq after `acked` whose successor is missing.
             var newAcked = acked
             for try await a in try await conn.query(

@@ -400,7 +400,37 @@ public let centralMigrations: [CentralMigration] = [
             // A site's kiosks (site commands, case syncs, site health) without a scan of the fleet.
             "CREATE INDEX kiosks_site ON kiosks (site_id)",
         ]),
-    // 12 is the reports helper's (report_days); this step does not depend on it.
+    CentralMigration(
+        version: 12, name: "reports from stored day folds: one per kiosk and business day",
+        sql: [
+            // `fold` is a packed ReportDayFold (KioskCore, ReportDayFoldPacking.swift): the day's
+            // counts, sums and exact distributions, merged by the report pages and /v1/admin/reports
+            // (Reports/ReportDays.swift). Dirty: events of the day were stored after the fold
+            // (or it was never folded); whoever folds it first claims the row with FOR UPDATE.
+            """
+            CREATE TABLE report_days (
+                kiosk_id text NOT NULL,
+                site_id text NOT NULL,
+                day text NOT NULL,
+                dirty boolean NOT NULL DEFAULT true,
+                dirty_since timestamptz NOT NULL DEFAULT now(),
+                fold bytea,
+                time_zone text,
+                events integer NOT NULL DEFAULT 0,
+                unreadable integer NOT NULL DEFAULT 0,
+                folded_at timestamptz,
+                PRIMARY KEY (kiosk_id, site_id, day))
+            """,
+            "CREATE INDEX report_days_day ON report_days (day, site_id, kiosk_id)",
+            "CREATE INDEX report_days_site ON report_days (site_id, day, kiosk_id)",
+            "CREATE INDEX report_days_dirty ON report_days (dirty_since) WHERE dirty",
+            // Every kiosk-day already stored, to be folded (by the summariser, or by the first
+            // report that covers it).
+            """
+            INSERT INTO report_days (kiosk_id, site_id, day)
+            SELECT DISTINCT kiosk_id, site_id, payload->>'day' FROM events WHERE payload->>'day' IS NOT NULL
+            """,
+        ]),
     CentralMigration(
         version: 13, name: "a kiosk's live tokens by an index, not a scan of every token",
         sql: [

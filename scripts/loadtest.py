@@ -23,6 +23,7 @@ Python 3 standard library only.
 """
 import argparse
 import asyncio
+import ipaddress
 import json
 import math
 import multiprocessing
@@ -66,8 +67,12 @@ async def register(url, admin, n, concurrency=32):
         await conn.request("POST", "/v1/admin/config", admin,
                            {"site": site, "body": f"[kiosk]\nsync-interval = 30\n# {site}: load test\n"})
 
-    await asyncio.gather(*(worker(todo[i::concurrency], reg) for i in range(concurrency)))
-    await asyncio.gather(*(worker(sites[i::concurrency], publish) for i in range(concurrency)))
+    try:
+        await asyncio.gather(*(worker(todo[i::concurrency], reg) for i in range(concurrency)))
+        await asyncio.gather(*(worker(sites[i::concurrency], publish) for i in range(concurrency)))
+    except (HTTPError, OSError, asyncio.TimeoutError, asyncio.IncompleteReadError) as e:
+        raise SystemExit(f"loadtest: registering {n} kiosks at {url} failed ({type(e).__name__}: {e}); "
+                         "is the centre up and the admin token right?")
     return [out[kid] for kid, _ in todo]
 
 
@@ -195,6 +200,14 @@ def summarise(n, plan, results, queued, queue_lat, cmd_errors, snaps, reg_s, cli
 
 # MARK: main
 
+def is_loopback(url):
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def parse():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--url", help="a running centre (loopback only)")
@@ -218,8 +231,10 @@ def parse():
     p.add_argument("--smoke", action="store_true", help="exit 1 on any error or undelivered command")
     p.add_argument("--json", help="also write the rows to this file")
     a = p.parse_args()
-    if a.url and urllib.parse.urlsplit(a.url).hostname not in ("127.0.0.1", "localhost", "::1"):
-        p.error(f"--url {a.url} is not on loopback; the load test refuses to load another machine")
+    if a.url and not is_loopback(a.url):
+        p.error(f"--url {a.url} is not on loopback (127.0.0.0/8, ::1, localhost); the load test refuses to load another machine")
+    if not 1 <= a.seconds <= 3600 or not 0 <= a.warmup <= 600 or not 0 <= a.idle <= 600:
+        p.error("the window is 1–3600 s, the warm-up and the idle phase 0–600 s each: the load test is bounded")
     if a.url and not (a.token and a.kiosks):
         p.error("--url needs --token and --kiosks")
     if not a.url and not (a.pg_port and a.central and a.work):

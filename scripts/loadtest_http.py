@@ -21,6 +21,12 @@ class HTTPConn:
         self.reader = self.writer = None
 
     async def request(self, method, path, token, body=None, timeout=30):
+        try:
+            return await self._request(method, path, token, body, timeout)
+        except TimeoutError:
+            raise TimeoutError(f"{method} {path.split('?')[0]}: no reply within {timeout} s") from None
+
+    async def _request(self, method, path, token, body, timeout):
         """(status, body bytes) of a 2xx reply; raises HTTPError, OSError or TimeoutError.
         A reused keep-alive connection the server closed meanwhile (nothing read back) is
         reopened once and the request sent again, as HTTP clients do."""

@@ -127,7 +127,8 @@ def rate(a, b):
 def busiest(a, b, top=4):
     """The statements called most between two detailed snapshots: [(calls per second, text)]."""
     wall = b.time - a.time
-    deltas = [((calls - a.per_statement.get(q, (0, ""))[0]) / wall, text) for q, (calls, text) in b.per_statement.items()]
+    deltas = [((calls - a.per_statement.get(q, (0, ""))[0]) / wall, text) for q, (calls, text) in b.per_statement.items()
+              if "pg_stat_statements" not in text]  # not our own counting query
     return [(round(r, 1), t) for r, t in sorted(deltas, reverse=True)[:top] if r > 0]
 
 
@@ -169,7 +170,7 @@ def print_rows(rows, header):
     for r in rows:
         idle = r["idle_statements_per_s_per_kiosk"]
         cells = [str(r["kiosks"]), str(r["processes"]), fmt_pct(r["centre_cpu"]), fmt_pct(r["pg_cpu"]),
-                 fmt_pct(r["nginx_cpu"]), fmt_pct(r["generator_cpu"]),
+                 fmt_pct(r["nginx_cpu"]), fmt_pct(r["generator_cpu"]) + ("*" if starved(r) else ""),
                  "-" if r["statements_per_s"] is None else f"{r['statements_per_s']:.0f}",
                  "-" if idle is None else f"{idle:.3f}", fmt_ms(r["heartbeat"]), fmt_ms(r["upload"]),
                  fmt_ms(r["config"]), fmt_ms(r["ack"]), fmt_s(r["delivery"]), str(r["commands"]),
@@ -177,10 +178,19 @@ def print_rows(rows, header):
         print(" | ".join(c.rjust(w) for c, (_, w) in zip(cells, COLUMNS)), flush=True)
 
 
+def starved(r):
+    """The generator's event loop woke more than 50 ms late at p99: its latencies are not only the centre's."""
+    lag = r.get("generator_lag")
+    return bool(lag and lag["p99"] > 0.05)
+
+
 def print_notes(rows):
     sources = {r["statements_source"] for r in rows if r["statements_source"]}
     if "xact_commit" in sources:
         print("note: statements/s are committed transactions (pg_stat_database.xact_commit): pg_stat_statements was not loaded")
+    if any(starved(r) for r in rows):
+        print("* the generator was short of CPU (event-loop lag p99 > 50 ms): those latencies include its own delay; "
+              "an idle machine or more --clients")
     for r in rows:
         extra = []
         if r["undelivered"]:

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KioskProtocol
+import ServiceLifecycle
 
 /// Command outcomes: the kiosk acknowledges each command it was handed, and IT follows them.
 extension CentralRoutes {
@@ -8,7 +9,18 @@ extension CentralRoutes {
     /// `wait` seconds. It asks the database when it starts and when woken by a signal for its
     /// kiosk (`CentralSignals`), not on a timer: an idle waiting kiosk costs one statement per
     /// poll. While the signal connection is down it re-checks every few seconds instead.
+    /// On SIGTERM (graceful shutdown) a waiting poll answers at once, so the process exits
+    /// without waiting out its polls; the kiosk asks again, another process answers.
     func longPoll(kiosk: String, tokenHash: String, wait: Int) async throws -> [Command] {
+        let signals = store.signals
+        return try await withGracefulShutdownHandler {
+            try await poll(kiosk: kiosk, tokenHash: tokenHash, wait: wait)
+        } onGracefulShutdown: {
+            signals.shutDown()
+        }
+    }
+
+    private func poll(kiosk: String, tokenHash: String, wait: Int) async throws -> [Command] {
         let signals = store.signals
         let deadline = ContinuousClock.now + .seconds(wait)
         let waiter = signals.commandWaiters.register(kiosk: kiosk)
@@ -16,11 +28,11 @@ extension CentralRoutes {
         while true {
             let commands = try await store.takeCommands(kiosk: kiosk, tokenHash: tokenHash)
             let left = deadline - ContinuousClock.now
-            if !commands.isEmpty || left <= .zero { return commands }
+            if !commands.isEmpty || left <= .zero || signals.isShuttingDown { return commands }
             let seconds = Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18
             let woken = await waiter.wait(
                 upTo: signals.listening ? seconds : min(seconds, CentralSignals.fallbackRecheckSeconds))
-            if Task.isCancelled { return [] }
+            if Task.isCancelled || signals.isShuttingDown { return [] }
             // Out of time without a signal: nothing came (the next poll starts with a look).
             if !woken, signals.listening, ContinuousClock.now >= deadline { return [] }
         }

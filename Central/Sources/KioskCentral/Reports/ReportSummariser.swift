@@ -16,7 +16,10 @@ public struct ReportSummariser: Sendable {
     public let store: CentralStore
     /// Seconds a day stays dirty before the summariser folds it.
     public let delay: Double
-    public static let defaultDelay = 60.0
+    /// Five minutes: each fold reads its whole day again, so a busy day folded every minute
+    /// would cost the fleet's day of events each minute; a report request folds what is dirty
+    /// itself, so the figures are never older than the request.
+    public static let defaultDelay = 300.0
     /// The slow re-check.
     static let recheckSeconds = 60.0
     /// After a failed pass (database unreachable, schema not migrated yet).

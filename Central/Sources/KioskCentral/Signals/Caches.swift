@@ -1,20 +1,30 @@
 import Crypto
 import Foundation
 
-/// Authenticated tokens, briefly: a kiosk's every request would otherwise look its token up in
+/// Authenticated tokens: a kiosk's every request would otherwise look its token up in
 /// PostgreSQL. Keyed by the token's SHA-256 (the plain token is not kept). Revocation reaches
-/// the process that revoked at once (`forget`), every other process through its signal
-/// (`CentralSignal.tokenRevoked`), and anything missed (the listening connection was down) within
-/// `lifetime`.
+/// the process that revoked at once (`forget`) and every other process through its signal
+/// (`CentralSignal.tokenRevoked`), so while signals are heard an entry lives `lifetime` (longer
+/// than a kiosk's 25–30 s between requests); while they are not, only `unheardLifetime`, and
+/// every change of state forgets everything.
 public final class TokenCache: @unchecked Sendable {
-    public static let lifetime: Duration = .seconds(10)
+    public static let lifetime: Duration = .seconds(600)
+    public static let unheardLifetime: Duration = .seconds(10)
     /// Beyond this many entries the cache starts again (bounded memory whatever the fleet size).
     public static let capacity = 200_000
 
     private let lock = NSLock()
     private var entries: [String: (principal: Principal, at: ContinuousClock.Instant)] = [:]
+    private var listening = false
 
     public init() {}
+
+    public func setListening(_ on: Bool) {
+        lock.withLock {
+            listening = on
+            entries.removeAll()
+        }
+    }
 
     /// The hex SHA-256 of a token, as PostgreSQL's `encode(sha256(convert_to(token, 'UTF8')), 'hex')`.
     public static func hash(_ token: String) -> String {
@@ -23,7 +33,7 @@ public final class TokenCache: @unchecked Sendable {
 
     public func principal(hash: String, now: ContinuousClock.Instant = .now) -> Principal? {
         lock.withLock {
-            guard let e = entries[hash], now - e.at < Self.lifetime else { return nil }
+            guard let e = entries[hash], now - e.at < (listening ? Self.lifetime : Self.unheardLifetime) else { return nil }
             return e.principal
         }
     }

@@ -15,6 +15,7 @@ public final class CentralSignals: @unchecked Sendable {
 
     private let lock = NSLock()
     private var isListening = false
+    private var shuttingDown = false
     private var listeningWaiters: [CheckedContinuation<Void, Never>] = []
 
     public init(cases: CaseWakeups) { self.cases = cases }
@@ -51,6 +52,14 @@ public final class CentralSignals: @unchecked Sendable {
         }
     }
 
+    /// The process is stopping (SIGTERM): every waiting long-poll answers now.
+    public var isShuttingDown: Bool { lock.withLock { shuttingDown } }
+
+    public func shutDown() {
+        lock.withLock { shuttingDown = true }
+        commandWaiters.signalAll()
+    }
+
     /// LISTEN is in effect: whatever was missed before is looked at again.
     public func connected() {
         let waiting = lock.withLock {
@@ -59,7 +68,7 @@ public final class CentralSignals: @unchecked Sendable {
             return listeningWaiters
         }
         for c in waiting { c.resume() }
-        tokens.forgetAll()
+        tokens.setListening(true)
         configVersions.setListening(true)
         caseChanges.setListening(true)
         commandWaiters.signalAll()
@@ -69,6 +78,7 @@ public final class CentralSignals: @unchecked Sendable {
     /// The listening connection is gone: stop trusting what only signals keep true.
     public func disconnected() {
         lock.withLock { isListening = false }
+        tokens.setListening(false)
         configVersions.setListening(false)
         caseChanges.setListening(false)
         commandWaiters.signalAll()

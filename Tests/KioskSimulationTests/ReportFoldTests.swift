@@ -13,9 +13,9 @@ import Testing
 @Suite(.serialized) struct ReportFoldTests {
     static let scenario = """
         [scenario]
-        name = three days
+        name = two mornings
         first-date = 2026-12-07
-        days = 2
+        days = 1
         warm-up-days = 1
         open = 09:00-11:30
         priority-share = 10%
@@ -46,7 +46,11 @@ import Testing
         login = 09:15
         """
 
-    /// The events of three simulated days of one seed, and the site's configuration.
+    /// Two kiosks' simulated days (seeds 5 and 6), simulated once for every test here (make
+    /// test's budget is tight).
+    static let kiosks: [([KioskEvent], Configuration)] = [try! days(seed: 5), try! days(seed: 6)]
+
+    /// The events of two simulated days of one seed, and the site's configuration.
     static func days(seed: UInt64) throws -> ([KioskEvent], Configuration) {
         Log.threshold = .warning
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fold-test-\(UUID().uuidString)").path
@@ -85,24 +89,24 @@ import Testing
     }
 
     @Test func mergedDayFoldsEqualTheOnePassFold() throws {
-        let (events, configuration) = try Self.days(seed: 3)
+        let (events, configuration) = Self.kiosks[0]
         let days = Set(events.map(\.day))
-        #expect(days.count >= 3)
-        #expect(events.filter { $0.type == .ticketIssued }.count > 150)
+        #expect(days.count >= 2)
+        #expect(events.filter { $0.type == .ticketIssued }.count > 100)
         #expect(events.contains { $0.type == .ticketNoShow } && events.contains { $0.type == .ratingRecorded })
-        // On the last day (walk-outs not yet counted) and the day after (all days over).
-        for now in [Date(timeIntervalSince1970: 1_796_781_600), Date(timeIntervalSince1970: 1_797_000_000)] {
+        // On the last day and days after (all days over).
+        for now in [Date(timeIntervalSince1970: 1_796_695_200), Date(timeIntervalSince1970: 1_797_000_000)] {
             let merged = ReportBuilder.build(events: events, configuration: configuration, now: now)
             let reference = ReferenceReportBuilder.build(events: events, configuration: configuration, now: now)
-            #expect(merged.overall.wait.count > 100 && merged.overall.served > 100)
+            #expect(merged.overall.wait.count > 80 && merged.overall.served > 80)
             let differences = Self.same(merged, reference)
             #expect(differences.isEmpty, "\(differences.prefix(5))")
         }
     }
 
     @Test func twoKiosksStoredAndMergedInAnyOrderGiveTheSameReport() throws {
-        let (a, configuration) = try Self.days(seed: 5)
-        let (b, _) = try Self.days(seed: 6)
+        let (a, configuration) = Self.kiosks[0]
+        let (b, _) = Self.kiosks[1]
         let now = Date(timeIntervalSince1970: 1_797_000_000)
         let sources = [ReportSource(events: a, configuration: configuration, staffScope: "site-a"),
                        ReportSource(events: b, configuration: configuration, staffScope: "site-b")]
@@ -138,7 +142,7 @@ import Testing
         let read = period.finish()
         #expect(read.report == direct.report && read.distribution == direct.distribution)
         #expect(read.daily.map(\.day) == direct.daily.map(\.day) && read.daily.map(\.report) == direct.daily.map(\.report))
-        #expect(direct.daily.count >= 3 && direct.report.staff.count >= 4)
+        #expect(direct.daily.count >= 2 && direct.report.staff.count >= 4)
         // A stored busy kiosk-day is small: what a year of a fleet reads instead of its events.
         let sizes = stored.map(\.packed.count)
         #expect(sizes.max()! < 4_000, "largest stored day fold \(sizes.max()!) bytes")

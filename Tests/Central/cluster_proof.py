@@ -8,10 +8,11 @@ processes behind one nginx (Tests/Central/cluster.py), a real kioskd long-pollin
 - A token revoked through one process is refused by the other at once.
 - A process killed with SIGKILL: the kiosk carries on through nginx with the other one; its
   commands and events still arrive, exactly once.
+- A process stopped with SIGTERM answers its waiting long-polls at once and exits.
 
 Run by scripts/test-central.sh (part `cluster`), with the environment of sync_proof.py.
 """
-import json, os, subprocess, sys, time, urllib.error, urllib.request
+import json, os, signal, subprocess, sys, threading, time, urllib.error, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sync_proof as sp  # noqa: E402
@@ -91,6 +92,31 @@ def two_processes_behind_nginx():
             code = status(processes[1].url, token)
         sp.check(code == 401 and time.time() - t0 < 1.0,
                  f"revoked through process 1 (restarted), the token is refused by process 2 after {time.time() - t0:.3f} s (< 1 s)")
+        # SIGTERM: a waiting long-poll is answered at once and the process exits without
+        # waiting out the poll (a rolling restart behind nginx).
+        token2 = via_nginx.admin_cli("register", "--kiosk", "mp-2", "--site", "site-m").strip()
+        answer = {}
+
+        def poll():
+            request = urllib.request.Request(processes[1].url + "/v1/commands?wait=25",
+                                             headers={"Authorization": "Bearer " + token2})
+            t = time.time()
+            try:
+                answer["status"] = urllib.request.urlopen(request, timeout=30).status
+            except Exception as e:  # noqa: BLE001 (reported below)
+                answer["status"] = repr(e)
+            answer["seconds"] = time.time() - t
+        poller = threading.Thread(target=poll)
+        poller.start()
+        time.sleep(0.5)
+        t0 = time.time()
+        cluster.procs[1].send_signal(signal.SIGTERM)
+        cluster.procs[1].wait(timeout=30)
+        stopped = time.time() - t0
+        poller.join()
+        sp.check(answer.get("status") == 200 and answer["seconds"] < 3 and stopped < 3,
+                 f"SIGTERM: the waiting long-poll was answered ({answer.get('status')}) after {answer.get('seconds', -1):.2f} s "
+                 f"and the process stopped in {stopped:.2f} s (< 3 s, not the poll's 25 s)")
     finally:
         if kioskd:
             kioskd.stop()

@@ -30,11 +30,13 @@ extension CentralRoutes {
             let left = deadline - ContinuousClock.now
             if !commands.isEmpty || left <= .zero || signals.isShuttingDown { return commands }
             let seconds = Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18
-            let woken = await waiter.wait(
-                upTo: signals.listening ? seconds : min(seconds, CentralSignals.fallbackRecheckSeconds))
+            let heard = signals.listening
+            let woken = await waiter.wait(upTo: heard ? seconds : min(seconds, CentralSignals.fallbackRecheckSeconds))
             if Task.isCancelled || signals.isShuttingDown { return [] }
-            // Out of time without a signal: nothing came (the next poll starts with a look).
-            if !woken, signals.listening, ContinuousClock.now >= deadline { return [] }
+            // Slept to the deadline without a signal: nothing came (the next poll starts with a
+            // look). Not `now >= deadline`: the sleep may end a hair early, and a second look
+            // per poll would double an idle kiosk's cost.
+            if !woken, heard { return [] }
         }
     }
 

@@ -13,21 +13,12 @@ import Testing
 struct SignalTests {
     /// Two processes (A, B) on a fresh database.
     func withTwoProcesses(_ body: @Sendable (LiveCentral, LiveCentral) async throws -> Void) async throws {
-        let admin = try DatabaseLocation(url: testDatabaseURL!)
-        let name = "central_signals_\(UInt32.random(in: 0...UInt32.max))"
-        try await withPostgres(admin, logger: quietLogger) { client in
-            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
-        }
-        var database = admin
-        database.database = name
-        let location = database
-        try await withCentralProcess(on: location, migrate: true) { a in
-            try await withCentralProcess(on: location, migrate: false) { b in
-                try await body(a, LiveCentral(base: b.base, adminToken: a.adminToken, store: b.store))
+        try await withFreshDatabase { location in
+            try await withCentralProcess(on: location, migrate: true) { a in
+                try await withCentralProcess(on: location, migrate: false) { b in
+                    try await body(a, LiveCentral(base: b.base, adminToken: a.adminToken, store: b.store))
+                }
             }
-        }
-        try await withPostgres(admin, logger: quietLogger) { client in
-            try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
         }
     }
 

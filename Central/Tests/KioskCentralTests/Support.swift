@@ -61,6 +61,13 @@ struct LiveCentral: Sendable {
 /// A fresh database named after the test, dropped afterwards.
 /// `contacts`: the centre's call-back number settings (no key unless a test gives one).
 func withLiveCentral(contacts: ContactSettings = ContactSettings(), _ body: @Sendable (LiveCentral) async throws -> Void) async throws {
+    try await withFreshDatabase { location in
+        try await withCentralProcess(on: location, contacts: contacts, migrate: true, body)
+    }
+}
+
+/// A new empty database on the test server, dropped afterwards.
+func withFreshDatabase(_ body: @Sendable (DatabaseLocation) async throws -> Void) async throws {
     let admin = try DatabaseLocation(url: testDatabaseURL!)
     let name = "central_test_\(UInt32.random(in: 0...UInt32.max))"
     try await withPostgres(admin, logger: quietLogger) { client in
@@ -68,7 +75,7 @@ func withLiveCentral(contacts: ContactSettings = ContactSettings(), _ body: @Sen
     }
     var location = admin
     location.database = name
-    try await withCentralProcess(on: location, contacts: contacts, migrate: true, body)
+    try await body(location)
     try await withPostgres(admin, logger: quietLogger) { client in
         try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
     }

@@ -9,10 +9,10 @@ struct WakeupTests {
     @Test func aSignalCutsALongWaitShort() async {
         let wake = Wakeup()
         let started = ContinuousClock.now
-        async let waited: Void = wake.wait(upTo: 600)
+        async let waited = wake.wait(upTo: 600)
         // The waiter may not be parked yet: a signal either resumes it or is kept for it.
         wake.signal()
-        await waited
+        #expect(await waited, "the wait says it was signalled")
         #expect(ContinuousClock.now - started < .seconds(60))
     }
 
@@ -20,17 +20,17 @@ struct WakeupTests {
         let wake = Wakeup()
         wake.signal()
         let started = ContinuousClock.now
-        await wake.wait(upTo: 600)
+        #expect(await wake.wait(upTo: 600))
         #expect(ContinuousClock.now - started < .seconds(60))
-        // Only once: the next wait runs to its (short) time.
+        // Only once: the next wait runs to its (short) time, and says so.
         let again = ContinuousClock.now
-        await wake.wait(upTo: 0.05)
+        #expect(await wake.wait(upTo: 0.05) == false)
         #expect(ContinuousClock.now - again >= .milliseconds(50))
     }
 
     @Test func cancellingTheWaitingTaskEndsTheWait() async {
         let wake = Wakeup()
-        let task = Task { await wake.wait(upTo: 600) }
+        let task = Task { _ = await wake.wait(upTo: 600) }
         task.cancel()
         let started = ContinuousClock.now
         await task.value

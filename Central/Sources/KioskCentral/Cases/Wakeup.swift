@@ -11,6 +11,8 @@ public final class Wakeup: @unchecked Sendable {
     /// A wait is in progress: a signal listener that starts after it ended returns at once.
     private var waiting = false
     private var waiter: CheckedContinuation<Void, Never>?
+    /// The current wait was ended by a signal (not by its time or a cancellation).
+    private var signalled = false
 
     public init() {}
 
@@ -19,6 +21,7 @@ public final class Wakeup: @unchecked Sendable {
         lock.lock()
         if let w = waiter {
             waiter = nil
+            signalled = true
             lock.unlock()
             w.resume()
         } else {
@@ -28,9 +31,14 @@ public final class Wakeup: @unchecked Sendable {
     }
 
     /// Returns after `seconds`, when signalled, or when the task is cancelled, whichever is
-    /// first. One waiter at a time (each wake-up has one task that sleeps on it).
-    public func wait(upTo seconds: Double) async {
-        lock.withLock { waiting = true }
+    /// first: true when signalled (now or before the wait). One waiter at a time (each wake-up
+    /// has one task that sleeps on it).
+    @discardableResult
+    public func wait(upTo seconds: Double) async -> Bool {
+        lock.withLock {
+            waiting = true
+            signalled = false
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 try? await Task.sleep(for: .milliseconds(Int(max(0, seconds) * 1000)))
@@ -42,6 +50,7 @@ public final class Wakeup: @unchecked Sendable {
             self.endWait()
             await group.waitForAll()
         }
+        return lock.withLock { signalled }
     }
 
     private func waitForSignal() async {
@@ -52,6 +61,7 @@ public final class Wakeup: @unchecked Sendable {
                 c.resume()
             } else if pending {
                 pending = false
+                signalled = true
                 lock.unlock()
                 c.resume()
             } else {

@@ -6,13 +6,9 @@ import Foundation
 /// all at once when the listening connection is (re-)established and notifications may have
 /// been missed.
 public final class KioskWaiters: @unchecked Sendable {
-    /// One registered long-poll. `wait(upTo:)` returns true when signalled, false at the timeout.
-    public final class Waiter: @unchecked Sendable {
-        fileprivate let lock = NSLock()
-        fileprivate var signalled = false
-        /// The current wait is over: a continuation that would park now returns at once.
-        fileprivate var done = false
-        fileprivate var continuation: CheckedContinuation<Void, Never>?
+    /// One registered long-poll: a `Wakeup` of its own (a signal before the wait is kept for it).
+    public final class Waiter: Sendable {
+        fileprivate let wakeup = Wakeup()
         fileprivate let kiosk: String
         fileprivate let id: Int
 
@@ -21,55 +17,10 @@ public final class KioskWaiters: @unchecked Sendable {
             self.id = id
         }
 
-        fileprivate func signal() {
-            lock.lock()
-            signalled = true
-            let c = continuation
-            continuation = nil
-            lock.unlock()
-            c?.resume()
-        }
+        fileprivate func signal() { wakeup.signal() }
 
-        /// Waits until signalled or `seconds` have passed; a signal that came before returns at once
-        /// (and is used up).
-        public func wait(upTo seconds: Double) async -> Bool {
-            lock.withLock { done = false }
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    try? await Task.sleep(for: .milliseconds(Int(max(0, seconds) * 1000)))
-                    self.resume()
-                }
-                group.addTask {
-                    await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                        self.lock.lock()
-                        if self.signalled || self.done {
-                            self.lock.unlock()
-                            c.resume()
-                        } else {
-                            self.continuation = c
-                            self.lock.unlock()
-                        }
-                    }
-                }
-                await group.next()
-                group.cancelAll()
-                self.resume()
-                await group.waitForAll()
-            }
-            return lock.withLock {
-                defer { signalled = false }
-                return signalled
-            }
-        }
-
-        private func resume() {
-            lock.lock()
-            done = true
-            let c = continuation
-            continuation = nil
-            lock.unlock()
-            c?.resume()
-        }
+        /// Waits until signalled or `seconds` have passed: true when signalled.
+        public func wait(upTo seconds: Double) async -> Bool { await wakeup.wait(upTo: seconds) }
     }
 
     private let lock = NSLock()

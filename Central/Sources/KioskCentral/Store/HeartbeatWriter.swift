@@ -35,13 +35,29 @@ public final class HeartbeatWriter: @unchecked Sendable {
         do {
             try await Self.write(beats, client: client, logger: logger)
         } catch {
-            for b in beats {
+            guard beats.count > 1 else {
+                logger.warning(
+                    "a heartbeat could not be stored and was dropped",
+                    metadata: ["kiosk": "\(beats[0].kiosk)", "error": "\(String(reflecting: error))"])
+                return
+            }
+            // Beat by beat, unless the database itself is the trouble (three failures in a row):
+            // then the rest are dropped with one line, not one query and one line each.
+            var failuresInARow = 0
+            for (i, b) in beats.enumerated() {
                 do {
                     try await Self.write([b], client: client, logger: logger)
+                    failuresInARow = 0
                 } catch {
+                    failuresInARow += 1
                     logger.warning(
                         "a heartbeat could not be stored and was dropped",
                         metadata: ["kiosk": "\(b.kiosk)", "error": "\(String(reflecting: error))"])
+                    if failuresInARow == 3 {
+                        logger.warning("the database refuses heartbeats; the beats of this second are dropped (kiosks beat again)",
+                                       metadata: ["dropped": "\(beats.count - i - 1)"])
+                        return
+                    }
                 }
             }
         }

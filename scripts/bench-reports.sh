@@ -28,25 +28,9 @@ if [ -z "$BASELINE_CENTRAL" ] && [ -n "$BASELINE_COMMIT" ]; then
     BASELINE_CENTRAL="$B/src/Central/.build/release/kiosk-central"
 fi
 
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-P=$(mktemp -d /tmp/kiosk-bench-reports.XXXXXX)
-PGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$P/sock" "$P/work"
-if [ "$(id -u)" -eq 0 ]; then
-    chown -R postgres:postgres "$P"
-    chmod 755 "$P"
-    AS_PG="su postgres -c"
-else
-    AS_PG="sh -c"
-fi
-cleanup() {
-    $AS_PG "$PGBIN/pg_ctl -D $P/data stop -m fast" >/dev/null 2>&1 || true
-    rm -rf "$P"
-}
-trap cleanup EXIT INT TERM
-$AS_PG "$PGBIN/initdb -D $P/data -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8" >/dev/null
-$AS_PG "$PGBIN/pg_ctl -D $P/data -l $P/server.log -w -o '-c listen_addresses=127.0.0.1 -p $PGPORT -k $P/sock -c fsync=off' start" >/dev/null
-chmod 777 "$P/work"
+PG_NAME=bench-reports
+. ./scripts/throwaway-postgres.sh
+pg_start "-c fsync=off"
 export PGPORT CENTRAL="$ROOT/Central/.build/release/kiosk-central" BASELINE_CENTRAL \
     KIOSK_BIN="$(swift build --show-bin-path)" WORK="$P/work"
 python3 scripts/bench-reports.py

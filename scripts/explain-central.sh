@@ -15,23 +15,15 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 CENTRAL=${CENTRAL:-$ROOT/Central/.build/debug/kiosk-central}
 [ -x "$CENTRAL" ] || { echo "explain-central: $CENTRAL is not built; run 'swift build --package-path Central' or set CENTRAL" >&2; exit 1; }
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-[ -x "$PGBIN/initdb" ] || { echo "explain-central: PostgreSQL not found; run scripts/setup-debian.sh" >&2; exit 1; }
+PG_NAME=explain
+pg_before_cleanup() { [ -z "${EXPLAIN_LOG:-}" ] || cp "$P/log/postgresql.json" "$EXPLAIN_LOG" 2>/dev/null; }
+. ./scripts/throwaway-postgres.sh
 [ -f "$($PGBIN/pg_config --pkglibdir 2>/dev/null || echo /usr/lib/postgresql/15/lib)/auto_explain.so" ] ||
     [ -f "$(dirname "$PGBIN")/lib/auto_explain.so" ] ||
     { echo "explain-central: auto_explain is not installed with $PGBIN (it ships in the postgresql package)" >&2; exit 1; }
-P=$(mktemp -d /tmp/kiosk-explain.XXXXXX)
-PGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$P/sock" "$P/work" "$P/log"
-if [ "$(id -u)" -eq 0 ]; then chown -R postgres:postgres "$P"; chmod 755 "$P"; AS_PG="su postgres -c"; else AS_PG="sh -c"; fi
-cleanup() { [ -n "${EXPLAIN_LOG:-}" ] && cp "$P/log/postgresql.json" "$EXPLAIN_LOG" 2>/dev/null; $AS_PG "$PGBIN/pg_ctl -D $P/data stop -m fast" >/dev/null 2>&1 || true; rm -rf "$P"; }
-trap cleanup EXIT INT TERM
 # jsonlog needs the logging collector; one file, never rotated, so the plans are read in one go.
-$AS_PG "$PGBIN/initdb -D $P/data -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8" >/dev/null
-$AS_PG "$PGBIN/pg_ctl -D $P/data -l $P/server.log -w -o '-c listen_addresses=127.0.0.1 -p $PGPORT -k $P/sock \
-    -c logging_collector=on -c log_destination=jsonlog -c log_directory=$P/log -c log_filename=postgresql \
-    -c log_rotation_size=0 -c log_rotation_age=0 -c max_wal_size=4GB -c maintenance_work_mem=256MB' start" >/dev/null
-chmod 777 "$P/work"
+pg_start "-c logging_collector=on -c log_destination=jsonlog -c log_directory=$P/log -c log_filename=postgresql \
+    -c log_rotation_size=0 -c log_rotation_age=0 -c max_wal_size=4GB -c maintenance_work_mem=256MB"
 echo "explain-central: $CENTRAL; PostgreSQL $($PGBIN/postgres --version | awk '{print $3}') on 127.0.0.1:$PGPORT" >&2
 # shellcheck disable=SC2086
 python3 scripts/explain_central.py --pg-port "$PGPORT" --central "$CENTRAL" --work "$P/work" \

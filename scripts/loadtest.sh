@@ -22,18 +22,10 @@ else
 fi
 [ -x "$CENTRAL" ] || { echo "loadtest: $CENTRAL is not built; run 'swift build --package-path Central -c release' (make loadtest does) or set CENTRAL" >&2; exit 1; }
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || ./scripts/setup-debian.sh
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-[ -x "$PGBIN/initdb" ] || { echo "loadtest: PostgreSQL not found; run scripts/setup-debian.sh" >&2; exit 1; }
-P=$(mktemp -d /tmp/kiosk-loadtest.XXXXXX)
-PGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$P/sock" "$P/work"
-if [ "$(id -u)" -eq 0 ]; then chown -R postgres:postgres "$P"; chmod 755 "$P"; AS_PG="su postgres -c"; else AS_PG="sh -c"; fi
-cleanup() { $AS_PG "$PGBIN/pg_ctl -D $P/data stop -m fast" >/dev/null 2>&1 || true; rm -rf "$P"; }
-trap cleanup EXIT INT TERM
+PG_NAME=loadtest
+. ./scripts/throwaway-postgres.sh
 # fsync stays on (as in production); max_connections covers 2 processes x 16 pooled connections.
-$AS_PG "$PGBIN/initdb -D $P/data -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8" >/dev/null
-$AS_PG "$PGBIN/pg_ctl -D $P/data -l $P/server.log -w -o '-c listen_addresses=127.0.0.1 -p $PGPORT -k $P/sock -c shared_preload_libraries=pg_stat_statements -c max_connections=200' start" >/dev/null
-chmod 777 "$P/work"
+pg_start "-c shared_preload_libraries=pg_stat_statements -c max_connections=200"
 if [ $SMOKE -eq 1 ]; then
     set -- --sizes 50 --processes 2 --warmup 3 --seconds 6 --drain 2 --idle 3 --heartbeat 3 --upload 4 --commands 4 --smoke
 else

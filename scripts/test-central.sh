@@ -11,7 +11,8 @@
 # `cluster` only the two-process proof behind nginx (Tests/Central/cluster_proof.py);
 # `desk` runs only the case desk's browser test (Tests/Central/desk_test.py), `cases` only the case
 # loop (Tests/Central/case_loop.py; CASE_PROOF_CASES: cases lived under SIGKILLs, default 24 here),
-# `loadtest` only the fleet load test's smoke run (scripts/loadtest.sh --smoke).
+# `loadtest` only the fleet load test's smoke run (scripts/loadtest.sh --smoke), `replica` only the
+# report replica proof (Tests/Central/replica_proof.py, on a hot standby of the test server).
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -20,25 +21,9 @@ KIOSK_BUILD=${KIOSK_BUILD:-.build}
 python3 -c 'import openapi_spec_validator, yaml' 2>/dev/null || python3 -m pip install -q openapi-spec-validator
 python3 -c 'import selenium' 2>/dev/null || python3 -m pip install -q selenium
 
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-[ -x "$PGBIN/initdb" ] || { echo "test-central: PostgreSQL not found; run scripts/setup-debian.sh" >&2; exit 1; }
-P=$(mktemp -d /tmp/kiosk-central-test.XXXXXX)
-PGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$P/sock" "$P/work"
-if [ "$(id -u)" -eq 0 ]; then
-    chown -R postgres:postgres "$P"
-    chmod 755 "$P"
-    AS_PG="su postgres -c"
-else
-    AS_PG="sh -c"
-fi
-cleanup() {
-    $AS_PG "$PGBIN/pg_ctl -D $P/data stop -m fast" >/dev/null 2>&1 || true
-    rm -rf "$P"
-}
-trap cleanup EXIT INT TERM
-$AS_PG "$PGBIN/initdb -D $P/data -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8" >/dev/null
-$AS_PG "$PGBIN/pg_ctl -D $P/data -l $P/server.log -w -o '-c listen_addresses=127.0.0.1 -p $PGPORT -k $P/sock' start" >/dev/null
+PG_NAME=central-test
+. ./scripts/throwaway-postgres.sh
+pg_start
 echo "test-central: PostgreSQL on 127.0.0.1:$PGPORT"
 
 swift build --package-path Central --build-tests -Xswiftc -warnings-as-errors
@@ -48,18 +33,24 @@ KIOSK_CENTRAL_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres"
 swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product kioskctl
 swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product kioskd
 swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product kiosk-crash-probe
-chmod 777 "$P/work"
+swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product kiosk-sim
 # The case proof's size in make test (`make case-proof` lives 200).
 CASE_PROOF_CASES=${CASE_PROOF_CASES:-24}
 export CASE_PROOF_CASES
 export PGPORT CENTRAL="$ROOT/Central/.build/debug/kiosk-central" KIOSK_BIN="$ROOT/$KIOSK_BUILD/debug" WORK="$P/work"
-if [ "$*" != desk ] && [ "$*" != cases ] && [ "$*" != loadtest ] && [ "$*" != cluster ]; then
+if [ "$*" != desk ] && [ "$*" != cases ] && [ "$*" != loadtest ] && [ "$*" != cluster ] && [ "$*" != replica ]; then
     python3 Tests/Central/sync_proof.py "$@"
 fi
 # Two centre processes on one database behind nginx, a real kioskd: commands across processes
 # within a second, a process SIGKILLed, revocation seen by the other process at once.
 if [ $# -eq 0 ] || [ "$*" = cluster ]; then
     python3 Tests/Central/cluster_proof.py
+fi
+# Report pages read from a streaming replica (--report-database-url) once it has replayed the
+# days they fold, else from the primary: a hot standby of the test server, paused and unreachable.
+if [ $# -eq 0 ] || [ "$*" = replica ]; then
+    pg_start_standby
+    STANDBY_PGPORT=$STANDBY_PGPORT python3 Tests/Central/replica_proof.py
 fi
 # The case desk in headless Chromium through Selenium (screenshots in .artifacts/desk-*.png).
 if [ $# -eq 0 ] || [ "$*" = desk ]; then

@@ -53,11 +53,13 @@ def find_nginx():
 class Cluster:
     """`processes` centres on database `db` of the PostgreSQL at 127.0.0.1:`pgport`.
 
-    fresh: drop and create the database first. nginx: None = only when processes > 1.
-    Logs (centre-<i>.log, nginx-error.log) go to `work`/<db>/."""
+    fresh: drop and create the database first. nginx: None = only when processes > 1. args: more
+    `serve` options for every process. Logs (<name>-<i>.log, nginx-error.log) go to `work`/<db>/."""
 
-    def __init__(self, pgport, db, central, work, processes=1, nginx=None, fresh=True, pghost="127.0.0.1"):
+    def __init__(self, pgport, db, central, work, processes=1, nginx=None, fresh=True, pghost="127.0.0.1",
+                 args=(), name="centre"):
         self.pgport, self.pghost, self.db, self.central = str(pgport), pghost, db, os.path.abspath(central)
+        self.args, self.name = list(args), name
         if not os.access(self.central, os.X_OK):
             raise SystemExit(f"cluster: {self.central} is not an executable kiosk-central; build Central first "
                              "(swift build --package-path Central) or set CENTRAL")
@@ -73,7 +75,7 @@ class Cluster:
         self.admin = self._run_central("create-admin-token", "--label", "cluster").strip()
         self.ports = [free_port() for _ in range(processes)]
         self.procs = [None] * processes
-        self.logs = [open(os.path.join(self.dir, f"centre-{i}.log"), "a") for i in range(processes)]
+        self.logs = [open(os.path.join(self.dir, f"{name}-{i}.log"), "a") for i in range(processes)]
         self.nginx_proc, self.nginx_port = None, None
         try:
             for i in range(processes):
@@ -115,7 +117,7 @@ class Cluster:
         if self.procs[i] and self.procs[i].poll() is None:
             return
         env = dict(os.environ, KIOSK_CENTRAL_DATABASE_URL=self.database_url, LOG_LEVEL="warning")
-        self.procs[i] = subprocess.Popen([self.central, "serve", "--port", str(self.ports[i])], env=env,
+        self.procs[i] = subprocess.Popen([self.central, "serve", "--port", str(self.ports[i])] + self.args, env=env,
                                          stdout=self.logs[i], stderr=self.logs[i], preexec_fn=raise_nofile)
         url = self.process_urls[i] + "/v1/health"
         deadline = time.monotonic() + 30

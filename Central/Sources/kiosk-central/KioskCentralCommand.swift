@@ -102,6 +102,10 @@ struct Serve: AsyncParsableCommand {
         "PostgreSQL URL for the one connection that LISTENs for signals (env KIOSK_CENTRAL_LISTEN_DATABASE_URL; default: --database-url).",
         discussion: "Set it when --database-url goes through a pooler such as pgbouncer in transaction mode, which drops LISTEN silently: point it at PostgreSQL itself."))
     var listenDatabaseURL: String?
+    @Option(help: ArgumentHelp(
+        "PostgreSQL URL of a streaming replica of the same database that report pages read from (env KIOSK_CENTRAL_REPORT_DATABASE_URL; default: none, reports read the primary).",
+        discussion: "Days are still folded on the primary; a page reads the replica once it has replayed them (up to 2 s), else the primary, and logs why."))
+    var reportDatabaseURL: String?
 
     func validate() throws {
         guard escalateShare > 0, escalateShare < 1 else {
@@ -133,6 +137,13 @@ struct Serve: AsyncParsableCommand {
         store.contacts = ContactSettings(
             key: try contactKeyFile.map { path throws(CentralError) in try ContactKey.load(path: path) },
             retention: ContactEraser.parseRetention(contactRetention) ?? 90 * 86400)
+        var pools = [client]
+        if let url = reportDatabaseURL ?? env["KIOSK_CENTRAL_REPORT_DATABASE_URL"] {
+            let replica = PostgresClient(
+                configuration: ReportReplica.clientConfiguration(try DatabaseLocation(url: url)), backgroundLogger: logger)
+            store.reportReplica = ReportReplica(client: replica)
+            pools.append(replica)
+        }
         if contactKeyFile == nil {
             logger.notice("no --contact-key-file: residents' call-back numbers stay at the kiosks until the centre has a key")
         }
@@ -165,7 +176,7 @@ struct Serve: AsyncParsableCommand {
         var app = Application(
             router: routes.makeRouter(),
             configuration: .init(address: .hostname(host, port: port), serverName: "kiosk-central"),
-            services: [client],
+            services: pools,
             onServerRunning: { _ in logger.info("listening", metadata: ["host": "\(host)", "port": "\(port)"]) },
             logger: logger)
         if routes.desk.catalogs == nil {

@@ -134,8 +134,10 @@ public struct CentralRoutes: Sendable {
         router.get("/v1/admin/reports") { request, context in
             try await requireAdmin(request)
             let q = request.uri.queryParameters
-            let rows = try await store.reports(site: q["site"].map(String.init), day: q["day"].map(String.init))
-            return jsonResponse(ReportsReply(rows: rows))
+            let (rows, source) = try await store.reports(site: q["site"].map(String.init), day: q["day"].map(String.init))
+            var response = jsonResponse(ReportsReply(rows: rows))
+            response.headers[ReportReader.header] = source.rawValue
+            return response
         }
         addReportPages(to: router)
         addCommandRoutes(to: router)

@@ -55,16 +55,17 @@ extension CentralStore {
     /// its own source under the site's configuration, so every service's `target-wait` and
     /// `reply-deadline` count, exactly as on the page. The stored day folds (ReportDays.swift)
     /// are read in (site, day, kiosk) order and one site-day is merged at a time.
-    public func reports(site: String?, day: String?, now: Date = Date()) async throws -> [ReportRow] {
+    /// Also says where the figures were read (`ReportReplica`).
+    public func reports(site: String?, day: String?, now: Date = Date()) async throws -> (rows: [ReportRow], source: ReportReader.Source) {
         var configurations = SiteConfigurations(store: self)
-        try await prepareReportDays(site: site, from: day, to: day, configurations: &configurations)
+        let reader = try await prepareReportDays(site: site, from: day, to: day, configurations: &configurations)
         var siteConfiguration: [String: Configuration] = [:]
-        for kiosk in try await reportKiosks(site: site, from: day ?? "0000-00-00", to: day ?? "9999-99-99")
+        for kiosk in try await reportKiosks(site: site, from: day ?? "0000-00-00", to: day ?? "9999-99-99", on: reader)
         where siteConfiguration[kiosk.site] == nil {
             siteConfiguration[kiosk.site] = try await configurations.configuration(kiosk.site)
         }
         // The case figures come from the centre's own (authoritative) case states.
-        let states = try await caseStatesByKiosk(sites: site.map { [$0] }, from: day, to: day)
+        let states = try await caseStatesByKiosk(sites: site.map { [$0] }, from: day, to: day, on: reader)
         var out: [ReportRow] = []
         var current: (site: String, day: String, fold: ReportFold)?
         func flush() {
@@ -73,7 +74,7 @@ extension CentralStore {
             out.append(ReportRow(site: s, day: d, report: fold.report(sources: [source], now: now)))
         }
         var unreadable = 0
-        let undecodable = try await forEachReportDay(site: site, from: day, to: day, bySite: true) { k, s, dayFold, bad in
+        let undecodable = try await forEachReportDay(site: site, from: day, to: day, bySite: true, on: reader) { k, s, dayFold, bad in
             unreadable += bad
             if current?.site != s || current?.day != dayFold.day {
                 flush()
@@ -87,6 +88,6 @@ extension CentralStore {
                 "stored events or report days that could not be read were left out of the reports",
                 metadata: ["events": "\(unreadable)", "days": "\(undecodable)", "site": "\(site ?? "all")", "day": "\(day ?? "all")"])
         }
-        return out
+        return (out, reader.source)
     }
 }

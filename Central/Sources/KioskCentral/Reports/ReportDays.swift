@@ -107,8 +107,11 @@ extension CentralStore {
 
     /// Makes the days of `from`…`to` (nil: unbounded) of one site (nil: all) ready to read:
     /// days folded in another time zone than their site's configuration now are marked dirty,
-    /// then every dirty day is folded (waiting for days another process is folding).
-    func prepareReportDays(site: String?, from: String?, to: String?, configurations: inout SiteConfigurations) async throws {
+    /// then every dirty day is folded (waiting for days another process is folding). Returns
+    /// where to read them: the replica once it has them, else the primary (`reportReader`).
+    func prepareReportDays(
+        site: String?, from: String?, to: String?, configurations: inout SiteConfigurations
+    ) async throws -> ReportReader {
         var sites: [String] = []
         for try await s in try await client.query(
             """
@@ -121,12 +124,13 @@ extension CentralStore {
         for s in sites { zones[s] = try await configurations.configuration(s).timeZone.identifier }
         try await markZoneChanges(zones: zones, from: from ?? "0000-00-00", to: to ?? "9999-99-99")
         try await foldDirtyReportDays(sites: site.map { [$0] }, from: from, to: to, wait: true)
+        return await reportReader()
     }
 
     /// The kiosks with folded days in `from`…`to` (of one site, or all), by site and kiosk.
-    func reportKiosks(site: String?, from: String, to: String) async throws -> [(kiosk: String, site: String)] {
+    func reportKiosks(site: String?, from: String, to: String, on reader: ReportReader) async throws -> [(kiosk: String, site: String)] {
         var out: [(kiosk: String, site: String)] = []
-        for try await (k, s) in try await client.query(
+        for try await (k, s) in try await reader.client.query(
             """
             SELECT DISTINCT site_id, kiosk_id FROM report_days
             WHERE (\(site)::text IS NULL OR site_id = \(site)) AND day >= \(from) AND day <= \(to) AND events > 0
@@ -141,11 +145,11 @@ extension CentralStore {
     /// not unpack (another packing version wrote them: they are left out; `prepareReportDays`
     /// folds them again first).
     func forEachReportDay(
-        site: String?, from: String?, to: String?, bySite: Bool = false,
+        site: String?, from: String?, to: String?, bySite: Bool = false, on reader: ReportReader,
         _ body: (_ kiosk: String, _ site: String, _ fold: ReportDayFold, _ unreadableEvents: Int) async throws -> Void
     ) async throws -> Int {
         let order = bySite ? "site_id, day, kiosk_id" : "day, site_id, kiosk_id"
-        let rows = try await client.query(
+        let rows = try await reader.client.query(
             """
             SELECT kiosk_id, site_id, fold, unreadable FROM report_days
             WHERE (\(site)::text IS NULL OR site_id = \(site)) AND (\(from)::text IS NULL OR day >= \(from))

@@ -57,8 +57,11 @@ public enum ReportPages {
         return d
     }
 
-    /// The page for one site (`site` set) or for every site (`site` nil).
-    public static func page(store: CentralStore, site: String?, from: String?, to: String?, now: Date = Date()) async throws -> String {
+    /// The page for one site (`site` set) or for every site (`site` nil), and where its figures
+    /// were read (`ReportReplica`).
+    public static func page(
+        store: CentralStore, site: String?, from: String?, to: String?, now: Date = Date()
+    ) async throws -> (html: String, source: ReportReader.Source) {
         try validatePeriod(from: from, to: to)
         if let site, try await !store.siteExists(site) {
             throw APIError(.notFound, "no-such-site", "there is no site \(site)", hint: "check the id with `kiosk-central admin kiosks`")
@@ -71,8 +74,8 @@ public enum ReportPages {
         let first = from ?? last
         try validatePeriod(from: first, to: last)
         // The period's stored day folds (ReportDays.swift), each kiosk its own source.
-        try await store.prepareReportDays(site: site, from: first, to: last, configurations: &configurations)
-        let kiosks = try await store.reportKiosks(site: site, from: first, to: last)
+        let reader = try await store.prepareReportDays(site: site, from: first, to: last, configurations: &configurations)
+        let kiosks = try await store.reportKiosks(site: site, from: first, to: last, on: reader)
         var siteConfiguration: [String: Configuration] = [:]
         var sources: [ReportFold.Source] = []
         for kiosk in kiosks {
@@ -82,13 +85,13 @@ public enum ReportPages {
         }
         if sources.isEmpty { sources = [ReportFold.Source(configuration: headerConfiguration)] }
         // The case figures come from the centre's own (authoritative) case states.
-        let states = try await store.caseStatesByKiosk(sites: site.map { [$0] }, from: first, to: last)
+        let states = try await store.caseStatesByKiosk(sites: site.map { [$0] }, from: first, to: last, on: reader)
         // Two halves of the period are read and merged at once (a second core), then joined.
         let header = headerConfiguration, frozen = sources, configured = siteConfiguration
         @Sendable func half(_ from: String, _ to: String) async throws -> (ReportPeriodFold, Int, Int) {
             var fold = ReportPeriodFold(sources: frozen, now: now)
             var unreadable = 0
-            let undecodable = try await store.forEachReportDay(site: site, from: from, to: to) { k, s, day, bad in
+            let undecodable = try await store.forEachReportDay(site: site, from: from, to: to, on: reader) { k, s, day, bad in
                 unreadable += bad
                 fold.add(day, configuration: configured[s] ?? header, staffScope: site == nil ? s : nil,
                          caseState: { states[k]?[$0] })
@@ -129,8 +132,9 @@ public enum ReportPages {
         if undecodable > 0 {
             notes.append("\(undecodable) stored report days could not be read (written by a newer kiosk-central?) and are left out.")
         }
-        return ReportHTML.page(report: report, daily: period.daily, distribution: period.distribution,
-                               targetMinutes: period.targetMinutes, notes: notes, source: source)
+        let html = ReportHTML.page(report: report, daily: period.daily, distribution: period.distribution,
+                                   targetMinutes: period.targetMinutes, notes: notes, source: source)
+        return (html, reader.source)
     }
 
     /// The last day of a period's first half and the first of its second (nil for one day).
@@ -186,9 +190,11 @@ extension CentralRoutes {
         do {
             try await requireAdmin(request)
             let q = request.uri.queryParameters
-            let html = try await ReportPages.page(
+            let page = try await ReportPages.page(
                 store: store, site: site, from: q["from"].map(String.init), to: q["to"].map(String.init))
-            return ReportPages.htmlResponse(html)
+            var response = ReportPages.htmlResponse(page.html)
+            response.headers[ReportReader.header] = page.source.rawValue
+            return response
         } catch let e as APIError where (request.headers[.accept] ?? "").contains("text/html") {
             return ReportPages.errorPage(e)
         }
@@ -212,9 +218,9 @@ extension CentralStore {
     }
 
     /// The centre's case states of the cases opened in `from`…`to`, by kiosk and reference.
-    func caseStatesByKiosk(sites: [String]?, from: String?, to: String?) async throws -> [String: [String: CaseState]] {
+    func caseStatesByKiosk(sites: [String]?, from: String?, to: String?, on reader: ReportReader) async throws -> [String: [String: CaseState]] {
         var out: [String: [String: CaseState]] = [:]
-        for state in try await caseStates(sites: sites, from: from, to: to) {
+        for state in try await caseStates(sites: sites, from: from, to: to, on: reader) {
             let kiosk = state.kiosk ?? ""
             if let held = out[kiosk]?[state.ref], held.version >= state.version { continue }
             out[kiosk, default: [:]][state.ref] = state

@@ -143,8 +143,8 @@ extension CentralStore {
 
     /// Every case of `sites` (nil: all) opened on business days `from`…`to` (inclusive,
     /// "YYYY-MM-DD"; nil: unbounded), for figures (`CaseFigures`) and lists.
-    public func caseStates(sites: [String]?, from: String?, to: String?) async throws -> [CaseState] {
-        let rows = try await client.query(
+    public func caseStates(sites: [String]?, from: String?, to: String?, on reader: ReportReader? = nil) async throws -> [CaseState] {
+        let rows = try await (reader?.client ?? client).query(
             """
             SELECT state::text FROM cases
             WHERE (\(sites)::text[] IS NULL OR site_id = ANY(\(sites)))

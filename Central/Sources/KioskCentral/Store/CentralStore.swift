@@ -25,6 +25,8 @@ public struct CentralStore: Sendable {
     public let heartbeats = HeartbeatWriter()
     /// Residents' call-back numbers: the sealing key and the retention (`Contacts/`).
     public var contacts = ContactSettings()
+    /// A streaming replica for report reads (`--report-database-url`; `ReportReplica`).
+    public var reportReplica: ReportReplica?
 
     public init(client: PostgresClient, logger: Logger, escalationShare: Double = CaseEscalations.defaultShare) {
         self.client = client

@@ -13,7 +13,10 @@ ROOT=$(pwd)
 BASELINE_COMMIT=${BASELINE_COMMIT-66ec128}
 ./scripts/setup-debian.sh
 
-swift build -c release --package-path Central --product kiosk-central
+# CENTRAL_SCRATCH: kiosk-central's build folder (default Central/.build; another one keeps a
+# release build apart from the debug build's lock).
+CENTRAL_SCRATCH=${CENTRAL_SCRATCH:-Central/.build}
+swift build -c release --package-path Central --scratch-path "$CENTRAL_SCRATCH" --product kiosk-central
 swift build --product kiosk-sim
 swift build --product kioskctl
 BASELINE_CENTRAL=${BASELINE_CENTRAL:-}
@@ -31,6 +34,6 @@ fi
 PG_NAME=bench-reports
 . ./scripts/throwaway-postgres.sh
 pg_start "-c fsync=off"
-export PGPORT CENTRAL="$ROOT/Central/.build/release/kiosk-central" BASELINE_CENTRAL \
+export PGPORT CENTRAL="$ROOT/$CENTRAL_SCRATCH/release/kiosk-central" BASELINE_CENTRAL \
     KIOSK_BIN="$(swift build --show-bin-path)" WORK="$P/work"
 python3 scripts/bench-reports.py

@@ -39,6 +39,7 @@ public struct CentralRoutes: Sendable {
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: InternalErrorMiddleware())
+        router.add(middleware: MethodNotAllowedMiddleware(routes: Self.routeTable))
         router.get("/v1/health") { _, _ in jsonResponse(ServerTimeReply(serverTime: WireTime.string(Date()))) }
         router.post("/v1/events") { request, context in
             let (kiosk, site) = try await requireKiosk(request)
@@ -67,14 +68,15 @@ public struct CentralRoutes: Sendable {
                     .forbidden, "foreign-site", "this kiosk's token belongs to site \(ownSite), not \(site)",
                     hint: "a kiosk reads only its own site's configuration")
             }
-            let have = Int(request.uri.queryParameters["after"].map(String.init) ?? "0") ?? 0
+            try validateIdentifier(site, what: "site")
+            let have = try integerParameter(request, "after", default: 0, in: 0...Int.max)
             guard let config = try await store.config(site: site, after: have) else { return Response(status: .noContent) }
             return jsonResponse(config)
         }
         // Admin API.
         router.get("/v1/admin/kiosks") { request, context in
             try await requireAdmin(request)
-            let site = request.uri.queryParameters["site"].map(String.init)
+            let site = try identifierParameter(request, "site")
             return jsonResponse(KiosksReply(kiosks: try await store.kiosks(site: site)))
         }
         router.post("/v1/admin/kiosks") { request, context in
@@ -124,17 +126,17 @@ public struct CentralRoutes: Sendable {
         }
         router.get("/v1/admin/events") { request, context in
             try await requireAdmin(request)
-            let q = request.uri.queryParameters
             let limit = try integerParameter(request, "limit", default: 1000, in: 1...10_000)
             let events = try await store.events(
-                site: q["site"].map(String.init), kiosk: q["kiosk"].map(String.init),
-                afterSeq: Int64(q["after"].map(String.init) ?? "0") ?? 0, limit: limit)
+                site: try identifierParameter(request, "site"), kiosk: try identifierParameter(request, "kiosk"),
+                afterSeq: try integerParameter(request, "after", default: Int64(0), in: 0...Int64.max), limit: limit)
             return jsonResponse(EventsReply(events: events))
         }
         router.get("/v1/admin/reports") { request, context in
             try await requireAdmin(request)
-            let q = request.uri.queryParameters
-            let (rows, source) = try await store.reports(site: q["site"].map(String.init), day: q["day"].map(String.init))
+            let day = request.uri.queryParameters["day"].map(String.init)
+            try ReportPages.validatePeriod(from: day, to: day)
+            let (rows, source) = try await store.reports(site: try identifierParameter(request, "site"), day: day)
             var response = jsonResponse(ReportsReply(rows: rows))
             response.headers[ReportReader.header] = source.rawValue
             return response
@@ -187,6 +189,11 @@ public struct CentralRoutes: Sendable {
             }
             times.append(t)
         }
+        if let sentAt = upload.sentAt, WireTime.parse(sentAt) == nil {
+            throw APIError.badRequest(
+                "bad-sent-at", "sentAt '\(sentAt.prefix(40))' is not an ISO 8601 time between 1970 and 9999",
+                hint: "send times like 2026-11-24T07:30:00Z, or leave sentAt out")
+        }
         let now = Date()
         let offset = upload.sentAt.flatMap(WireTime.parse).map { Int64((now.timeIntervalSince($0) * 1000).rounded()) }
         let (stored, acked) = try await store.ingest(
@@ -201,14 +208,23 @@ public struct CentralRoutes: Sendable {
 
     /// An integer query parameter: `fallback` when absent; 400 when not an integer in `range`
     /// (the bounds docs/openapi.yaml declares).
-    func integerParameter(_ request: Request, _ name: Substring, default fallback: Int, in range: ClosedRange<Int>) throws -> Int {
+    /// An integer query parameter within `range` (absent: `fallback`); anything else is a 400.
+    func integerParameter<T: FixedWidthInteger>(_ request: Request, _ name: Substring, default fallback: T, in range: ClosedRange<T>) throws -> T {
         guard let text = request.uri.queryParameters[name] else { return fallback }
-        guard let value = Int(String(text)), range.contains(value) else {
+        guard let value = T(String(text)), range.contains(value) else {
             throw APIError.badRequest(
                 "bad-\(name)", "\(name)=\(text.prefix(40)) is not an integer from \(range.lowerBound) to \(range.upperBound)",
                 hint: "e.g. \(name)=\(fallback)")
         }
         return value
+    }
+
+    /// A site or kiosk id query parameter (absent: nil); an empty or malformed one is a 400, not
+    /// a filter that matches nothing.
+    func identifierParameter(_ request: Request, _ name: Substring) throws -> String? {
+        guard let text = request.uri.queryParameters[name].map(String.init) else { return nil }
+        try validateIdentifier(text, what: String(name))
+        return text
     }
 
     func bearer(_ request: Request) throws -> String {

@@ -64,8 +64,8 @@ extension CentralRoutes {
             let q = request.uri.queryParameters
             let limit = try integerParameter(request, "limit", default: 100, in: 1...1000)
             let commands = try await store.commandStatuses(
-                site: q["site"].map(String.init), kiosk: q["kiosk"].map(String.init),
-                id: q["id"].flatMap { Int64(String($0)) }, limit: limit)
+                site: try identifierParameter(request, "site"), kiosk: try identifierParameter(request, "kiosk"),
+                id: q["id"] == nil ? nil : try integerParameter(request, "id", default: Int64(0), in: Int64.min...Int64.max), limit: limit)
             return jsonResponse(CommandsStatusReply(commands: commands))
         }
     }

@@ -4,7 +4,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 STATE ?=
 
-.PHONY: demo test setup build release check-config clean deb test-deb fold-proof crash-proof case-proof sim loadtest explain-central bench-reports
+.PHONY: api-fuzz demo test setup build release check-config clean deb test-deb fold-proof crash-proof case-proof sim loadtest explain-central bench-reports
 
 ## Install the Debian packages the build and tests need (skipped when present).
 setup:
@@ -68,6 +68,11 @@ case-proof: setup
 ## PostgreSQL; prints centre and PostgreSQL CPU, statements/s, idle cost per kiosk, p50/p99 per
 ## request type, command delivery and errors (about 25 minutes). LOADTEST_SIZES, LOADTEST_SECONDS,
 ## LOADTEST_PROCESSES, LOADTEST_FLAGS change it; CENTRAL=path skips the build's result.
+## schemathesis against a live centre with every check on, at length (make test runs 12 examples
+## per operation and phase; API_FUZZ_EXAMPLES=N, API_FUZZ_SEED=S change it).
+api-fuzz: setup
+	API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-300} CENTRAL_SWIFT_TESTS=0 ./scripts/test-central.sh api
+
 loadtest: setup
 	$(SWIFT) build --package-path Central -c release $(SWIFT_FLAGS)
 	./scripts/loadtest.sh

@@ -35,7 +35,7 @@ def schemathesis(centre, token, paths, name):
            "run", os.path.join(ROOT, "docs/openapi.yaml"), "--url", centre.url,
            "-H", f"Authorization: Bearer {token}", "--include-path-regex", paths,
            "--checks", "all", "--phases", "examples,coverage,fuzzing", "--max-examples", EXAMPLES,
-           "--seed", SEED, "--generation-deterministic", "--workers", "2", "--continue-on-failure", "--no-color"]
+           "--seed", SEED, "--generation-deterministic", "--workers", "1", "--continue-on-failure", "--no-color"]
     with open(out, "w") as f:
         rc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, cwd=centre.dir).returncode
     text = open(out, errors="replace").read()

@@ -28,6 +28,8 @@ public enum ConfigurationParser {
         public var result: Result<Configuration, ConfigurationErrors>
         /// In file order, each with `severity == .warning`.
         public var warnings: [ConfigurationError]
+        /// Where kiosk.conf names catalog keys and recordings, for the checks made outside it.
+        public var lines = ConfigurationSourceLines()
     }
 
     /// `parse`, keeping the warnings.
@@ -35,7 +37,7 @@ public enum ConfigurationParser {
         var parser = Parser(file: file)
         for line in ConfigurationLexer.lines(text) { parser.handle(line) }
         let result = parser.finish()
-        return Checked(result: result, warnings: parser.warnings)
+        return Checked(result: result, warnings: parser.warnings, lines: parser.sourceLines)
     }
 
     /// `load`, keeping the warnings.
@@ -111,7 +113,7 @@ public enum ConfigurationParser {
         var isNew: Bool
         /// Keys written in the section, with their lines.
         var lines: [String: Int] = [:]
-        var label: String { "[service \(config.id)]" }
+        var label: String { "[service \(Excerpt.of(config.id))]" }
     }
 
     struct CounterDraft {
@@ -128,7 +130,7 @@ public enum ConfigurationParser {
         var name: String?
         var pinHash: String?
         var lines: [String: Int] = [:]
-        var label: String { "[staff \(number)]" }
+        var label: String { "[staff \(Excerpt.of(number))]" }
     }
 
     struct Parser {
@@ -149,6 +151,7 @@ public enum ConfigurationParser {
         var stations: [StationConfig] = []
         /// `[calendar]` as written, checked as a whole at the end.
         var calendar = CalendarDraft()
+        var sourceLines = ConfigurationSourceLines()
 
         init(file: String) { self.file = file }
 
@@ -169,21 +172,21 @@ public enum ConfigurationParser {
             case .entry(let key, let value):
                 entry(key: key, value: value, line: line.number)
             case .unclosedSection(let text):
-                error(line.number, "section header '\(text)' has no closing ']'; write it like [service repairs]")
+                error(line.number, "section header '\(Excerpt.of(text))' has no closing ']'; write it like [service repairs]")
                 section = .skipped
             case .missingKey(let text):
-                error(line.number, "'\(text)' has no key before '='; write key = value")
+                error(line.number, "'\(Excerpt.of(text))' has no key before '='; write key = value")
             case .other(let text):
-                error(line.number, "'\(text)' is neither a [section] header nor key = value; fix the line or comment it out with #")
+                error(line.number, "'\(Excerpt.of(text))' is neither a [section] header nor key = value; fix the line or comment it out with #")
             }
         }
 
         mutating func openSection(kind: String, argument: String?, line: Int) {
             keyLines = [:]
             guard ConfigurationParser.sectionKinds.contains(kind) else {
-                var message = "unknown section [\(kind)\(argument.map { " " + $0 } ?? "")]"
+                var message = "unknown section [\(Excerpt.of(kind))\(argument.map { " " + Excerpt.of($0) } ?? "")]"
                 if let s = ConfigurationLexer.suggestion(for: kind, among: ConfigurationParser.sectionKinds) {
-                    message += " (did you mean [\(s)\(argument.map { " " + $0 } ?? "")]?)"
+                    message += " (did you mean [\(s)\(argument.map { " " + Excerpt.of($0) } ?? "")]?)"
                 } else {
                     message += "; sections are \(ConfigurationParser.sectionForms)"
                 }
@@ -196,13 +199,13 @@ public enum ConfigurationParser {
             switch kind {
             case "kiosk", "festival", "calendar":
                 if let argument {
-                    error(line, "[\(kind)] takes no name, but has '\(argument)'; write just [\(kind)]")
+                    error(line, "[\(Excerpt.of(kind))] takes no name, but has '\(Excerpt.of(argument))'; write just [\(Excerpt.of(kind))]")
                 }
             default:
                 guard let argument else {
                     let example = ["service": "[service repairs]", "counter": "[counter 1]", "staff": "[staff 1001]", "station": "[station lobby]"][kind]!
                     let what = ["service": "an ID", "counter": "a number", "staff": "a staff number", "station": "a name"][kind]!
-                    error(line, "[\(kind)] needs \(what), e.g. \(example)")
+                    error(line, "[\(Excerpt.of(kind))] needs \(what), e.g. \(example)")
                     section = .skipped
                     return
                 }
@@ -213,12 +216,12 @@ public enum ConfigurationParser {
                 }
             }
             if let first = sectionLines[canonical] {
-                error(line, "duplicate section [\(canonical)] (first on line \(first)); merge the two into one section")
+                error(line, "duplicate section [\(Excerpt.of(canonical))] (first on line \(first)); merge the two into one section")
                 section = .skipped
                 return
             }
             sectionLines[canonical] = line
-            sectionLabel = "[\(canonical)]"
+            sectionLabel = "[\(Excerpt.of(canonical))]"
 
             switch kind {
             case "kiosk":
@@ -232,7 +235,7 @@ public enum ConfigurationParser {
             case "service":
                 let id = argument!
                 if !ConfigurationParser.isServiceID(id) {
-                    error(line, "service ID '\(id)' may only use lowercase letters, digits and '-'; rename it, e.g. [service \(suggestedID(id))]")
+                    error(line, "service ID '\(Excerpt.of(id))' may only use lowercase letters, digits and '-'; rename it, e.g. [service \(suggestedID(id))]")
                 }
                 if let base = ServiceConfig.defaults.first(where: { $0.id == id }) {
                     services.append(ServiceDraft(config: base, line: line, isNew: false))
@@ -244,9 +247,9 @@ public enum ConfigurationParser {
                 let text = argument!
                 let number = ConfigurationParser.integer(text)
                 if number == nil || !(1...99).contains(number!) {
-                    error(line, "counter number '\(text)' must be a whole number from 1 to 99, e.g. [counter 1]")
+                    error(line, "counter number '\(Excerpt.of(text))' must be a whole number from 1 to 99, e.g. [counter 1]")
                 }
-                counters.append(CounterDraft(number: number ?? 0, label: "[counter \(number.map(String.init) ?? text)]", line: line))
+                counters.append(CounterDraft(number: number ?? 0, label: "[counter \(number.map(String.init) ?? Excerpt.of(text))]", line: line))
                 section = .counter(counters.count - 1)
             case "station":
                 stations.append(StationConfig(name: argument!))
@@ -254,7 +257,7 @@ public enum ConfigurationParser {
             default:  // staff
                 let number = argument!
                 if !(ConfigurationParser.isASCIIDigits(number) && (3...8).contains(number.count)) {
-                    error(line, "staff number '\(number)' must be 3 to 8 digits, e.g. [staff 1001]")
+                    error(line, "staff number '\(Excerpt.of(number))' must be 3 to 8 digits, e.g. [staff 1001]")
                 }
                 staff.append(StaffDraft(number: number, line: line))
                 section = .staff(staff.count - 1)
@@ -271,7 +274,7 @@ public enum ConfigurationParser {
 
         mutating func entry(key: String, value: String, line: Int) {
             guard let section else {
-                error(line, "'\(key)' is outside any section; put it below a section header such as [kiosk]")
+                error(line, "'\(Excerpt.of(key))' is outside any section; put it below a section header such as [kiosk]")
                 return
             }
             if case .skipped = section { return }
@@ -294,12 +297,12 @@ public enum ConfigurationParser {
                 return
             }
             if let first = keyLines[key] {
-                error(line, "duplicate key '\(key)' in \(sectionLabel) (first set on line \(first)); keep only one")
+                error(line, "duplicate key '\(Excerpt.of(key))' in \(sectionLabel) (first set on line \(first)); keep only one")
                 return
             }
             keyLines[key] = line
             if value.isEmpty {
-                error(line, "'\(key)' in \(sectionLabel) has no value; write \(key) = … or delete the line")
+                error(line, "'\(Excerpt.of(key))' in \(sectionLabel) has no value; write \(Excerpt.of(key)) = … or delete the line")
                 return
             }
             switch section {
@@ -321,6 +324,7 @@ public enum ConfigurationParser {
                 staff[i] = draft
             case .station(let i):
                 if let message = stations[i].set(key, value) { error(line, message) } else { boardInputs(station: i, key: key, line: line) }
+                if key == "keypad" { sourceLines.keypads[stations[i].name] = line }
             case .calendar: calendarEntry(key: key, value: value, line: line)
             case .festival, .skipped: break
             }
@@ -345,7 +349,7 @@ public enum ConfigurationParser {
                 return
             }
             if let s = ConfigurationLexer.suggestion(for: key, among: valid) {
-                error(line, "unknown key '\(key)' in \(sectionLabel) (did you mean '\(s)'?)")
+                error(line, "unknown key '\(Excerpt.of(key))' in \(sectionLabel) (did you mean '\(s)'?)")
                 return
             }
             let homes: [(String, [String])] = [
@@ -354,21 +358,21 @@ public enum ConfigurationParser {
                 ("[calendar]", ConfigurationParser.calendarKeys),
             ]
             if let home = homes.first(where: { $0.1.contains(key) }) {
-                error(line, "unknown key '\(key)' in \(sectionLabel); '\(key)' belongs in a \(home.0) section, move it there")
+                error(line, "unknown key '\(Excerpt.of(key))' in \(sectionLabel); '\(Excerpt.of(key))' belongs in a \(home.0) section, move it there")
                 return
             }
-            error(line, "unknown key '\(key)' in \(sectionLabel); valid keys are \(valid.joined(separator: ", "))")
+            error(line, "unknown key '\(Excerpt.of(key))' in \(sectionLabel); valid keys are \(valid.joined(separator: ", "))")
         }
 
         // MARK: Values
 
         mutating func number(_ value: String, key: String, line: Int, range: ClosedRange<Int>, unit: String) -> Int? {
             guard let n = ConfigurationParser.integer(value) else {
-                error(line, "\(key) in \(sectionLabel) must be a whole number, not '\(value)'; use \(unit) from \(range.lowerBound) to \(range.upperBound)")
+                error(line, "\(Excerpt.of(key)) in \(sectionLabel) must be a whole number, not '\(Excerpt.of(value))'; use \(unit) from \(range.lowerBound) to \(range.upperBound)")
                 return nil
             }
             guard range.contains(n) else {
-                error(line, "\(key) = \(value) in \(sectionLabel) is out of range; use \(unit) from \(range.lowerBound) to \(range.upperBound)")
+                error(line, "\(Excerpt.of(key)) = \(Excerpt.of(value)) in \(sectionLabel) is out of range; use \(unit) from \(range.lowerBound) to \(range.upperBound)")
                 return nil
             }
             return n
@@ -377,7 +381,7 @@ public enum ConfigurationParser {
         mutating func choice<T>(_ value: String, key: String, line: Int, options: [(String, T)]) -> T? {
             if let match = options.first(where: { $0.0 == value }) { return match.1 }
             let names = options.map(\.0)
-            var message = "\(key) = \(value) in \(sectionLabel) is not allowed; use one of: \(names.joined(separator: ", "))"
+            var message = "\(Excerpt.of(key)) = \(Excerpt.of(value)) in \(sectionLabel) is not allowed; use one of: \(names.joined(separator: ", "))"
             if let s = ConfigurationLexer.suggestion(for: value, among: names) { message += " (did you mean '\(s)'?)" }
             error(line, message)
             return nil
@@ -387,12 +391,12 @@ public enum ConfigurationParser {
         mutating func list(_ value: String, key: String, line: Int, example: String) -> [String]? {
             let items = value.split(separator: ",", omittingEmptySubsequences: false).map { ConfigurationLexer.trim($0) }
             if items.contains(where: \.isEmpty) {
-                error(line, "\(key) in \(sectionLabel) has an empty item; separate items with single commas, e.g. \(key) = \(example)")
+                error(line, "\(Excerpt.of(key)) in \(sectionLabel) has an empty item; separate items with single commas, e.g. \(Excerpt.of(key)) = \(example)")
                 return nil
             }
             var seen: Set<String> = []
             for item in items where !seen.insert(item).inserted {
-                error(line, "\(key) in \(sectionLabel) lists '\(item)' twice; list each only once")
+                error(line, "\(Excerpt.of(key)) in \(sectionLabel) lists '\(Excerpt.of(item))' twice; list each only once")
                 return nil
             }
             return items
@@ -406,7 +410,7 @@ public enum ConfigurationParser {
                     $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0))
                 }
                 if ok { config.kioskID = value } else {
-                    error(line, "id '\(value)' in [kiosk] may only use letters, digits, '.', '_' and '-' (at most 64); e.g. id = kiosk-01")
+                    error(line, "id '\(Excerpt.of(value))' in [kiosk] may only use letters, digits, '.', '_' and '-' (at most 64); e.g. id = kiosk-01")
                 }
             case "site": config.siteName = value
             case "phone": config.phone = value
@@ -418,7 +422,7 @@ public enum ConfigurationParser {
                 if let zone = TimeZone(identifier: value) {
                     config.timeZone = zone
                 } else {
-                    var message = "timezone '\(value)' in [kiosk] is not a known IANA time zone; use a name like Asia/Shanghai"
+                    var message = "timezone '\(Excerpt.of(value))' in [kiosk] is not a known IANA time zone; use a name like Asia/Shanghai"
                     if let s = ConfigurationLexer.suggestion(for: value, among: TimeZone.knownTimeZoneIdentifiers) {
                         message += " (did you mean '\(s)'?)"
                     }
@@ -451,22 +455,23 @@ public enum ConfigurationParser {
             case "reasons":
                 guard let items = list(value, key: key, line: line, example: "reason.wait, reason.attitude") else { return }
                 if let bad = items.first(where: { !ConfigurationParser.isCatalogKey($0) }) {
-                    error(line, "'\(bad)' in reasons is not a catalog key; use keys like reason.wait, separated by commas")
+                    error(line, "'\(Excerpt.of(bad))' in reasons is not a catalog key; use keys like reason.wait, separated by commas")
                 } else if items.count > ConfigurationParser.maxReasons {
                     error(line, "reasons in [kiosk] lists \(items.count) reasons; the rating pad offers at most \(ConfigurationParser.maxReasons) (keys 1–6), remove some")
                 } else {
                     config.reasons = items
+                    sourceLines.reasons = line
                 }
             case "weather":
                 if let v = choice(value, key: key, line: line, options: Weather.allCases.map { ($0.rawValue, $0) }) { config.weather = v }
             case "central-url":
                 if value.hasPrefix("https://") || value.hasPrefix("http://") { config.centralURL = value } else {
-                    error(line, "central-url '\(value)' in [kiosk] must start with https:// (or http:// behind a local proxy); e.g. central-url = https://central.example.com")
+                    error(line, "central-url '\(Excerpt.of(value))' in [kiosk] must start with https:// (or http:// behind a local proxy); e.g. central-url = https://central.example.com")
                 }
             case "token-file": config.syncTokenFile = value
             case "printer":
                 if value.hasPrefix("/") { config.printer = value } else {
-                    error(line, "printer '\(value)' in [kiosk] must be a device path; e.g. printer = /dev/usb/lp0")
+                    error(line, "printer '\(Excerpt.of(value))' in [kiosk] must be a device path; e.g. printer = /dev/usb/lp0")
                 }
             case "announce-command":
                 if value.contains("{ticket}") { config.announceCommand = value } else {
@@ -478,7 +483,7 @@ public enum ConfigurationParser {
                 if let v = number(value, key: key, line: line, range: 1...60, unit: seconds) { config.boardFlashSeconds = v }
             case "ca-file":
                 if value.hasPrefix("/") { config.syncCAFile = value } else {
-                    error(line, "ca-file '\(value)' in [kiosk] must be an absolute path to a PEM file; e.g. ca-file = /etc/kiosk/central-ca.pem")
+                    error(line, "ca-file '\(Excerpt.of(value))' in [kiosk] must be an absolute path to a PEM file; e.g. ca-file = /etc/kiosk/central-ca.pem")
                 }
             case "sync-interval":
                 if let v = number(value, key: key, line: line, range: 5...86_400, unit: seconds) { config.syncIntervalSeconds = v }
@@ -500,18 +505,18 @@ public enum ConfigurationParser {
             case "prefix":
                 let ok = (1...2).contains(value.count) && value.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) }
                 if ok { draft.config.prefix = value } else {
-                    error(line, "prefix '\(value)' in \(draft.label) is not allowed; use 1 or 2 uppercase letters, e.g. prefix = A")
+                    error(line, "prefix '\(Excerpt.of(value))' in \(draft.label) is not allowed; use 1 or 2 uppercase letters, e.g. prefix = A")
                 }
             case "numbers":
                 let parts = value.split(separator: "-", omittingEmptySubsequences: false).map { ConfigurationLexer.trim($0) }
                 guard parts.count == 2, ConfigurationParser.isASCIIDigits(parts[0]), ConfigurationParser.isASCIIDigits(parts[1]),
                       parts[0].count <= 5, parts[1].count <= 5, let first = Int(parts[0]), let last = Int(parts[1])
                 else {
-                    error(line, "numbers = \(value) in \(draft.label) is not a range; write first-last, e.g. numbers = 1-999")
+                    error(line, "numbers = \(Excerpt.of(value)) in \(draft.label) is not a range; write first-last, e.g. numbers = 1-999")
                     return
                 }
                 guard first >= 1, first <= last, last <= 9999 else {
-                    error(line, "numbers = \(value) in \(draft.label) is out of range; the first number must be at least 1 and at most the last, and the last at most 9999")
+                    error(line, "numbers = \(Excerpt.of(value)) in \(draft.label) is out of range; the first number must be at least 1 and at most the last, and the last at most 9999")
                     return
                 }
                 draft.config.firstNumber = first; draft.config.lastNumber = last
@@ -563,11 +568,11 @@ public enum ConfigurationParser {
             guard parts.count == 2, parts.allSatisfy({ ConfigurationParser.isASCIIDigits($0) && $0.count <= 2 }),
                   let month = Int(parts[0]), let day = Int(parts[1])
             else {
-                error(line, "'\(date)' in [festival] is not a date; write MM-DD = catalog.key, e.g. 12-25 = festival.christmas")
+                error(line, "'\(Excerpt.of(date))' in [festival] is not a date; write MM-DD = catalog.key, e.g. 12-25 = festival.christmas")
                 return
             }
             guard (1...12).contains(month), (1...daysInMonth[month - 1]).contains(day) else {
-                error(line, "'\(date)' in [festival] is not a day of the year; write MM-DD with a real month and day, e.g. 10-01")
+                error(line, "'\(Excerpt.of(date))' in [festival] is not a day of the year; write MM-DD with a real month and day, e.g. 10-01")
                 return
             }
             let canonical = String(format: "%02d-%02d", month, day)
@@ -577,10 +582,11 @@ public enum ConfigurationParser {
             }
             keyLines[canonical] = line
             guard ConfigurationParser.isCatalogKey(value) else {
-                error(line, "'\(value)' for \(canonical) in [festival] is not a catalog key; use a key like festival.new-year")
+                error(line, "'\(Excerpt.of(value))' for \(canonical) in [festival] is not a catalog key; use a key like festival.new-year")
                 return
             }
             festivals!.append(Festival(month: month, day: day, messageKey: value))
+            if sourceLines.festivals[value] == nil { sourceLines.festivals[value] = line }
         }
 
         // MARK: Whole-file checks
@@ -647,7 +653,7 @@ public enum ConfigurationParser {
             if fileCounters {
                 for draft in counters {
                     for id in draft.services ?? [] where !serviceIDs.contains(id) {
-                        var message = "\(draft.label) serves unknown service '\(id)'"
+                        var message = "\(draft.label) serves unknown service '\(Excerpt.of(id))'"
                         if let s = ConfigurationLexer.suggestion(for: id, among: serviceIDs) {
                             message += " (did you mean '\(s)'?)"
                         }

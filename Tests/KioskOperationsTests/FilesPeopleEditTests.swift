@@ -1,5 +1,5 @@
 import Foundation
-import KioskCore
+@testable import KioskCore
 import KioskKeypad
 import KioskRuntime
 import Testing
@@ -171,5 +171,41 @@ struct FilesPeopleEditTests {
         guard case .failure(let errors) = result else { Issue.record("accepted"); return }
         #expect(errors.description.hasPrefix("kiosk.conf:2: unknown key '\(String(repeating: "k", count: 80))… (140000 bytes in all)' in [kiosk]; valid keys are id, site, "))
         #expect(elapsed < .seconds(2), "took \(elapsed)")
+    }
+}
+
+extension FilesPeopleEditTests {
+    @Test func catalogsWithCRLFLineEndsAreReadLineByLine() throws {
+        let site = try Site()
+        for language in ["zh-Hans", "en"] {
+            let file = site.messages + "/\(language).catalog"
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            try text.replacingOccurrences(of: "\n", with: "\r\n").write(toFile: file, atomically: true, encoding: .utf8)
+        }
+        let (report, status) = site.check()
+        #expect(status == 0, "\(report)")
+        let catalogs = try CatalogParser.loadAll(directory: site.messages).get()
+        #expect(catalogs[.chinese].text("lobby.call", ["ticket": "A001", "counter": "2"]) == "请 A001 号到 2 号窗口")
+    }
+
+    @Test func unreadableLinesOfARecordingAreWarnedAboutOnItsKeypadLine() throws {
+        let site = try Site()
+        let recording = site.assets + "/lobby.evemu"
+        let events = EvemuRecording.format([InputEvent(time: 1, type: InputEvent.key, code: 79, value: 1)])
+        try (events + "E: 1.2 0001 zz 1\n").write(toFile: recording, atomically: true, encoding: .utf8)
+        var text = try String(contentsOfFile: site.config, encoding: .utf8)
+        text += "\n[station pad]\nrole = lobby\nkeypad = evemu:\(recording)\n"
+        try text.write(toFile: site.config, atomically: true, encoding: .utf8)
+        let line = text.components(separatedBy: "\n").count - 1
+        let (report, status) = site.check()
+        #expect(status == 0)
+        #expect(report.hasPrefix("\(site.config):\(line): warning: keypad = evemu:\(recording) of [station pad]: lines the replay will skip: line 4: bad type/code/value '0001 zz 1'; type and code are hex, value decimal\nok: "))
+    }
+
+    @Test func everyPlaceholderTableEntryNamesAShippedMessage() throws {
+        let catalogs = try CatalogParser.loadAll(directory: assetsFolder + "/messages").get()
+        for key in MessagePlaceholders.byKey.keys.sorted() {
+            #expect(catalogs[.chinese].entries[key] != nil, "MessagePlaceholders lists '\(key)', which no catalog has: remove it")
+        }
     }
 }

@@ -44,6 +44,8 @@ public enum MessagePlaceholders {
         "counter.notice.case-replied": counterKeys.union(["ref"]),
         "counter.notice.case-replied-already": counterKeys.union(["ref"]),
         "counter.notice.case-resolved": counterKeys.union(["ref"]),
+        // Shown as a counter notice (Contacts.swift), so given the key names like the others.
+        "pad.contact.invalid": counterKeys,
         "storage.problem": ["error"],
         "pad.contact.hint": ["ref"],
         "pad.commitment": ["ref", "deadline", "phone"], "farewell.case": ["ref", "deadline", "phone"],

@@ -158,6 +158,11 @@ struct FilesPeopleEditTests {
         #expect(status == 1)
         #expect(report == "\(site.config):\(line): '\(String(repeating: "x", count: 80))… (1460000 bytes in all)' is neither a [section] header nor key = value; fix the line or comment it out with #\n")
 
+        let catalog = site.messages + "/en.catalog"
+        let catalogLine = try site.replaceLine(in: catalog, startingWith: "lobby.welcome =", by: huge)
+        let catalogErrors = CatalogParser.loadAll(directory: site.messages)
+        #expect(catalogErrors.failure?.description == "\(catalog):\(catalogLine): expected 'key = text', found '\(String(repeating: "x", count: 80))… (1460000 bytes in all)'; write key = text, or comment the line out with #")
+
         let recording = EvemuRecording.parse("E: " + huge + " 0001 004f 1\n")
         #expect(recording.problems.map(\.description) == ["line 1: bad time '\(String(repeating: "x", count: 40))… (1460000 bytes in all)'; expected seconds.microseconds"])
     }
@@ -208,4 +213,8 @@ extension FilesPeopleEditTests {
             #expect(catalogs[.chinese].entries[key] != nil, "MessagePlaceholders lists '\(key)', which no catalog has: remove it")
         }
     }
+}
+
+extension Result {
+    var failure: Failure? { if case .failure(let e) = self { e } else { nil } }
 }

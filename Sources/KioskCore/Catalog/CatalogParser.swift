@@ -74,7 +74,7 @@ public enum CatalogParser {
             let other = catalogs[language]
             for key in reference.entries.keys.sorted() where other.entries[key] == nil {
                 errors.append(ConfigurationError(file: "\(directory)/\(language.rawValue).catalog", line: 0,
-                                                 message: "missing '\(key)' (present in zh-Hans.catalog); add a translation"))
+                                                 message: "missing '\(Excerpt.of(key))' (present in zh-Hans.catalog); add a translation"))
             }
         }
         return errors

@@ -88,7 +88,7 @@ extension ConfigurationParser.Parser {
         if fileServices || fileCounters {
             for service in config.services where !served.contains(service.id) {
                 let line = services.first(where: { $0.config.id == service.id })?.line ?? 0
-                error(line, "service '\(service.id)' is served by no counter: tickets could never be called; add it to a counter's services")
+                error(line, "service '\(Excerpt.of(service.id))' is served by no counter: tickets could never be called; add it to a counter's services")
             }
         }
 

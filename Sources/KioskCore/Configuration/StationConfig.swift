@@ -73,7 +73,7 @@ public struct StationConfig: Equatable, Sendable {
             for item in value.split(separator: ",") {
                 let pair = item.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
                 guard pair.count == 2, KeyMap.evdevCodes[pair[0]] != nil, let k = Key(name: pair[1]) else {
-                    return "keys in \(label) has '\(item.trimmingCharacters(in: .whitespaces))'; write keys = KEY_NAME:KEY, … e.g. keys = KEY_F1:1, KEY_F2:2, KEY_F3:3, KEY_F4:4 (KEY names as in keymap.conf)"
+                    return "keys in \(label) has '\(Excerpt.of(item.trimmingCharacters(in: .whitespaces)))'; write keys = KEY_NAME:KEY, … e.g. keys = KEY_F1:1, KEY_F2:2, KEY_F3:3, KEY_F4:4 (KEY names as in keymap.conf)"
                 }
                 map[pair[0]] = k
             }

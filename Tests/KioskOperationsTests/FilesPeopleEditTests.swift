@@ -218,3 +218,19 @@ extension FilesPeopleEditTests {
 extension Result {
     var failure: Failure? { if case .failure(let e) = self { e } else { nil } }
 }
+
+extension FilesPeopleEditTests {
+    @Test func aWholeFileInGB18030NamesTenLinesThenCountsTheRest() throws {
+        let site = try Site()
+        let file = site.assets + "/keymap.conf"
+        // Twelve comment lines "# 小键盘" in GB18030, then a valid map.
+        let comment: [UInt8] = [0x23, 0x20, 0xD0, 0xA1, 0xBC, 0xFC, 0xC5, 0xCC, 0x0A]
+        let bytes = Array(repeating: comment, count: 12).flatMap { $0 } + Array("[evdev]\nKEY_KPENTER = enter\n".utf8)
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        let (report, status) = site.check()
+        #expect(status == 1)
+        let expected = (1...10).map { "\(file):\($0): this line is not valid UTF-8; save the file as UTF-8 (not GBK, GB18030 or another encoding)\n" }.joined()
+            + "\(file): 2 more lines are not valid UTF-8; save the whole file as UTF-8\n"
+        #expect(report == expected)
+    }
+}

@@ -1,9 +1,11 @@
 import Foundation
+import KioskCore
 
 /// A keypad session recorded with `evemu-record`: header lines (`N:`, `I:`, `P:`, `B:`, `A:`,
 /// `L:`, `S:`, comments) and event lines `E: <sec>.<usec> <type> <code> <value>` with type and
-/// code in hex and the value in decimal. Lines that cannot be decoded are reported with their
-/// line number and skipped, never fatal.
+/// code in hex and the value in decimal; LF or CRLF line ends. Lines that cannot be decoded are
+/// reported with their line number and skipped; a recording with no events at all cannot be
+/// played (`check`), so it is refused rather than replayed as silence.
 public struct EvemuRecording: Equatable, Sendable {
     public var deviceName: String?
     /// Bus type of the recorded device (`I:` line; `0x03` USB).
@@ -20,17 +22,36 @@ public struct EvemuRecording: Equatable, Sendable {
     }
 
     public static func load(path: String) throws -> EvemuRecording {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw KeypadError(.cannotReadRecording, "cannot read evemu recording \(path); check keypad = evemu:PATH in kiosk.conf")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw KeypadError(.cannotReadRecording, "evemu recording \(path) does not exist; record one with evemu-record, or fix keypad = evemu:PATH in kiosk.conf")
         }
-        return parse(String(decoding: data, as: UTF8.self))
+        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
+            throw KeypadError(.cannotReadRecording, "cannot read evemu recording \(path); check that it is a file the daemon's user may read, or fix keypad = evemu:PATH in kiosk.conf")
+        }
+        let recording = parse(String(decoding: data, as: UTF8.self))
+        guard !recording.events.isEmpty else {
+            var message = "evemu recording \(path) has no events (no E: lines"
+            if let first = recording.problems.first { message += "; \(recording.problems.count) line\(recording.problems.count == 1 ? "" : "s") could not be read, first \(first)" }
+            throw KeypadError(.cannotReadRecording, message + "); record the keypad with evemu-record, or fix keypad = evemu:PATH in kiosk.conf")
+        }
+        return recording
+    }
+
+    /// The problems worth reporting, at most `limit` of them, then one line saying how many more
+    /// (a damaged recording of 100,000 lines must not write 100,000 log lines).
+    public func problemSummary(limit: Int = 10) -> [String] {
+        var lines = problems.prefix(limit).map(\.description)
+        if problems.count > limit { lines.append("\(problems.count - limit) more lines could not be read") }
+        return lines
     }
 
     public static func parse(_ text: String) -> EvemuRecording {
         var recording = EvemuRecording(deviceName: nil, events: [], problems: [])
         var keyBytes: [UInt8] = []  // the EV_KEY bitmap, 8 bytes per B: 01 line
         var number = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift: splitting on "\n" alone would leave a CRLF file one line.
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
             number += 1
             var line = Substring(raw)
             if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
@@ -46,7 +67,7 @@ public struct EvemuRecording: Equatable, Sendable {
             }
             if ["P:", "A:", "L:", "S:"].contains(where: { line.hasPrefix($0) }) { continue }
             guard line.hasPrefix("E:") else {
-                recording.problems.append(Problem(line: number, message: "'\(line.prefix(40))' is not an evemu line (E: sec.usec type code value)"))
+                recording.problems.append(Problem(line: number, message: "'\(Excerpt.of(line, limit: 40))' is not an evemu line (E: sec.usec type code value)"))
                 continue
             }
             let fields = line.dropFirst(2).split(whereSeparator: { $0 == " " || $0 == "\t" })
@@ -55,11 +76,11 @@ public struct EvemuRecording: Equatable, Sendable {
                 continue
             }
             guard let time = parseTime(fields[0]) else {
-                recording.problems.append(Problem(line: number, message: "bad time '\(fields[0])'; expected seconds.microseconds"))
+                recording.problems.append(Problem(line: number, message: "bad time '\(Excerpt.of(fields[0], limit: 40))'; expected seconds.microseconds"))
                 continue
             }
             guard let type = UInt16(fields[1], radix: 16), let code = UInt16(fields[2], radix: 16), let value = Int32(fields[3]) else {
-                recording.problems.append(Problem(line: number, message: "bad type/code/value '\(fields[1]) \(fields[2]) \(fields[3])'; type and code are hex, value decimal"))
+                recording.problems.append(Problem(line: number, message: "bad type/code/value '\(Excerpt.of(fields[1...3].joined(separator: " "), limit: 40))'; type and code are hex, value decimal"))
                 continue
             }
             recording.events.append(InputEvent(time: time, type: type, code: code, value: value))

@@ -3,7 +3,8 @@
 # WATCHDOG_USEC pointing at a datagram socket this script owns), driven by the real `kioskctl`
 # through the control socket: READY=1 after the first frame, WATCHDOG=1 pings, operator commands,
 # a broken config rejected on `reload` and on SIGHUP while the daemon carries on, STOPPING=1 and
-# the socket removed on SIGTERM, and `kioskctl status` falling back to the state folder.
+# the socket removed on SIGTERM, and `kioskctl status` falling back to the state folder; also
+# `kioskctl --state-dir` alone finding the demo's socket, and a hostile request logged escaped.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${KIOSK_BIN:-$(swift build --show-bin-path)}
@@ -55,6 +56,18 @@ grep -q "no staff is logged in at counter 1" "$DIR/err" || fail "refusal not exp
 if ctl sync 2>"$DIR/err"; then :; fi
 grep -q "sync not configured" "$DIR/err" || grep -qi "sync" "$DIR/err" || fail "sync gave no answer"
 ctl events --json | grep '"type":"weather.set"' >/dev/null || fail "weather.set not stored"
+
+# kioskctl finds a demo daemon's socket from its state folder alone (no --runtime-dir).
+"$BIN/kioskctl" --state-dir "$DIR" weather hot | grep "weather is hot" >/dev/null || fail "kioskctl --state-dir alone did not reach the demo daemon"
+# A hostile client: escape sequences, a NUL and a forged priority prefix reach the log escaped.
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(b"counter \x1b[2J\x1b]0;pwned\x07\x00<3>kioskd:forged 2\n"); s.recv(4096)
+' "$DIR/control.sock"
+wait_file "$DIR/stderr.log" 'refused a malformed request: counter '"'"'\u{1B}[2J\u{1B}]0;pwned\u{7}\u{0}<3>kioskd:forged'"'"
+python3 -c 'import sys; d = open(sys.argv[1], "rb").read(); sys.exit(b"\x1b" in d or b"\x00" in d or b"\x07" in d)' "$DIR/stderr.log" \
+    || fail "a control character from a client reached the log"
 
 # A broken configuration: `reload` and SIGHUP are both rejected, the daemon keeps serving.
 sed -i 's/^phone = .*/&\nprefx = Z/' "$DIR/kiosk.conf"

@@ -5,7 +5,7 @@
 # must issue and call a ticket, the framebuffer files must hold a picture, the board must flash
 # the call (its picture changes every second), the lobby's own printer (`printer =` in its
 # [station], a file here) must get the ticket, `kioskctl screenshot` must write PNGs of the right
-# size, and SIGTERM must stop it.
+# size, and SIGTERM must stop it. A missing recording is refused before anything starts.
 set -eu
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-$(swift build --show-bin-path)}
@@ -38,6 +38,15 @@ role = board
 display = file:$D/board.fb?width=1920&height=1080&bpp=32
 CONF
 "$BIN/kioskd" --check-config "$D/kiosk.conf" >/dev/null || fail "the station config does not check"
+# A missing recording: --check-config names its keypad line, and kioskd refuses to start (78, a
+# configuration error) instead of failing later at the keypad (74).
+sed "s|lobby-take-ticket.evemu|missing.evemu|" "$D/kiosk.conf" > "$D/missing.conf"
+if "$BIN/kioskd" --check-config "$D/missing.conf" > "$D/check.out"; then fail "a missing recording passed --check-config"; fi
+grep -qF "$D/missing.conf:7: [station lobby]: evemu recording $REC/missing.evemu does not exist; record one with evemu-record" "$D/check.out" \
+    || fail "the missing recording is not named on its line: $(cat "$D/check.out")"
+status=0
+"$BIN/kioskd" --config "$D/missing.conf" --state-dir "$D/state-missing" --runtime-dir "$D" </dev/null >"$D/missing.log" 2>&1 || status=$?
+[ "$status" = 78 ] || fail "kioskd with a missing recording exited $status, not 78: $(cat "$D/missing.log")"
 "$BIN/kioskd" --config "$D/kiosk.conf" --state-dir "$D/state" --runtime-dir "$D" </dev/null >"$D/kioskd.log" 2>&1 &
 PID=$!
 # The recordings last about 6 s; wait for the call (at most 60 s).

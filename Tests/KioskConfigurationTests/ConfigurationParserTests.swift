@@ -488,7 +488,7 @@ let twoNewServices = """
         let path = try temporaryFile(Array("[kiosk]\nsite = ".utf8) + [0xBF, 0xCD, 0xB7, 0xFE] + Array("\n".utf8))
         defer { try? FileManager.default.removeItem(atPath: path) }
         guard case .failure(let errors) = ConfigurationParser.load(path: path) else { Issue.record("expected failure"); return }
-        #expect(errors.errors.map(\.description) == ["\(path):2: this line is not valid UTF-8; save the file as UTF-8 (not GBK or another encoding)"])
+        #expect(errors.errors.map(\.description) == ["\(path):2: this line is not valid UTF-8; save the file as UTF-8 (not GBK, GB18030 or another encoding)"])
     }
 
     @Test func loadReportsErrorsWithThePath() throws {

@@ -79,6 +79,7 @@ import Testing
             "keymap.conf:4: 'entr' in [terminal] is neither a single character nor a key name (did you mean 'enter'?)",
             "keymap.conf:5: '10' is not a key; use 0–9, *, +, -, /, ., enter or backspace",
             "keymap.conf:6: 'entre' is not a key (did you mean 'enter'?); use 0–9, *, +, -, /, ., enter or backspace",
+            "keymap.conf:7: [evdev] binds no key to enter, so a keypad could never confirm a choice or a PIN; bind the keypad's Enter key, e.g. KEY_KPENTER = enter",
             "keymap.conf:8: 'KEY_KP' in [evdev] is not a known evdev key name (did you mean 'KEY_KP0'?)",
             "keymap.conf:9: 'KEY_KPENTR' in [evdev] is not a known evdev key name (did you mean 'KEY_KPENTER'?)",
             "keymap.conf:10: unknown section [serial]; key maps have [terminal] and [evdev] sections",

@@ -66,7 +66,7 @@ struct EvemuAndDecoderTests {
     }
 
     @Test func aRatingPadWithOtherCodesCanBeMapped() throws {
-        let maps = try KeyMap.parse("[evdev]\nKEY_ESC = 1\nKEY_TAB = 2\nKEY_SPACE = 3\nKEY_ENTER = 4\n", file: "pad.conf").get()
+        let maps = try KeyMap.parse("[evdev]\nKEY_ESC = 1\nKEY_TAB = 2\nKEY_SPACE = 3\nKEY_ENTER = 4\nKEY_KPENTER = enter\n", file: "pad.conf").get()
         var d = KeypadDecoder(keyMap: try #require(maps["evdev"]))
         #expect(d.feed(Self.key(57, 1)) + d.feed(Self.report) == [.key(.digit(3))])
     }

@@ -47,6 +47,6 @@ struct KeypadErrorTests {
     @Test func missingRecording() throws {
         let e = try #require(Self.error { _ = try EvemuRecording.load(path: "/nonexistent-kiosk/keys.evemu") })
         #expect(e.code == .cannotReadRecording)
-        #expect(e.description.hasSuffix("; check keypad = evemu:PATH in kiosk.conf"))
+        #expect(e.description == "evemu recording /nonexistent-kiosk/keys.evemu does not exist; record one with evemu-record, or fix keypad = evemu:PATH in kiosk.conf")
     }
 }

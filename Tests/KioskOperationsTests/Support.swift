@@ -32,15 +32,17 @@ struct Rig {
     let operations: DaemonOperations
     let loop = PollLoop()
 
-    init(notifier: SystemdNotifier = SystemdNotifier(environment: [:]), configText: String? = nil) throws {
+    init(notifier: SystemdNotifier = SystemdNotifier(environment: [:]), configText: String? = nil,
+         runtimeDirectory: String? = nil, stateDirectory: String? = nil) throws {
         folder = makeTemporaryFolder()
         configPath = folder + "/kiosk.conf"
         let text = try configText ?? String(contentsOfFile: assetsFolder + "/kiosk.conf", encoding: .utf8)
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
         let setup = try KioskSetup.load(configPath: configPath, assets: assetsFolder).get()
-        service = try KioskService(setup: setup, stateDirectory: folder + "/state", now: Date())
+        let state = stateDirectory ?? folder + "/state"
+        service = try KioskService(setup: setup, stateDirectory: state, now: Date())
         operations = DaemonOperations(service: service, options: .init(
-            runtimeDirectory: folder + "/run", configPath: configPath, assets: assetsFolder, language: nil, stateDirectory: folder + "/state"),
+            runtimeDirectory: runtimeDirectory ?? folder + "/run", configPath: configPath, assets: assetsFolder, language: nil, stateDirectory: state),
             notifier: notifier)
     }
 

@@ -11,6 +11,10 @@ public struct Catalog: Equatable, Sendable {
     /// The text for `key` with `{name}` placeholders filled in. A missing key shows as `⟨key⟩`
     /// so a gap in a catalog is visible, never a crash (`kioskd --check-config` reports it).
     public func text(_ key: String, _ arguments: [String: String] = [:]) -> String {
+        // Debug builds (the tests) check the code against the table `--check-config` checks the
+        // catalogs against: an argument the table does not list would let a typo through.
+        assert(arguments.keys.allSatisfy(MessagePlaceholders.given(to: key).contains),
+               "\(key) is given \(arguments.keys.sorted()), MessagePlaceholders lists \(MessagePlaceholders.given(to: key).sorted()): update the table")
         guard var text = entries[key] else { return "⟨\(key)⟩" }
         for (name, value) in arguments { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
         return text

@@ -106,13 +106,24 @@ enum ConfigurationLexer {
         return .entry(key: key, value: value)
     }
 
+    /// Suggestions allow this many edits.
+    static let suggestionDistance = 2
+
     /// The closest of `candidates` to `word` within edit distance 2 (case-insensitive), if any.
+    ///
+    /// The distance costs the product of the two lengths, so a candidate whose length differs by
+    /// more than 2 (it can never be within 2 edits) is skipped before it is computed: a 140 KB
+    /// key once took 15 s of debug-build time to be refused, one full table per known key.
     static func suggestion(for word: String, among candidates: [String]) -> String? {
+        let longest = candidates.lazy.map(\.count).max() ?? 0
+        guard word.utf8.count <= 4 * (longest + suggestionDistance) else { return nil }  // cheap bound before counting characters
         let target = Array(word.lowercased())
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
-            let d = editDistance(target, Array(candidate.lowercased()))
-            guard d <= 2, d < max(target.count, 1) || d == 0 else { continue }
+            let other = Array(candidate.lowercased())
+            guard abs(other.count - target.count) <= suggestionDistance else { continue }
+            let d = editDistance(target, other)
+            guard d <= suggestionDistance, d < max(target.count, 1) || d == 0 else { continue }
             if best == nil || d < best!.distance { best = (candidate, d) }
         }
         return best?.candidate
@@ -134,6 +145,9 @@ enum ConfigurationLexer {
         return previous[b.count]
     }
 
+    /// Lines named one by one in `decodeUTF8`'s errors; the rest are counted.
+    static let maximumEncodingErrors = 10
+
     /// `text` if it is valid UTF-8, else the errors naming each line that is not.
     static func decodeUTF8(_ bytes: [UInt8], file: String) -> Result<String, ConfigurationErrors> {
         func valid<C: Collection<UInt8>>(_ bytes: C) -> Bool {
@@ -142,9 +156,16 @@ enum ConfigurationLexer {
         }
         if valid(bytes) { return .success(String(decoding: bytes, as: UTF8.self)) }
         var errors: [ConfigurationError] = []
+        var more = 0
         for (index, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where !valid(line) {
+            // A whole file in GB18030 would give one error per line: the first few say enough.
+            guard errors.count < maximumEncodingErrors else { more += 1; continue }
             errors.append(ConfigurationError(file: file, line: index + 1,
-                message: "this line is not valid UTF-8; save the file as UTF-8 (not GBK or another encoding)"))
+                message: "this line is not valid UTF-8; save the file as UTF-8 (not GBK, GB18030 or another encoding)"))
+        }
+        if more > 0 {
+            errors.append(ConfigurationError(file: file, line: 0,
+                message: "\(more) more line\(more == 1 ? " is" : "s are") not valid UTF-8; save the whole file as UTF-8"))
         }
         return .failure(ConfigurationErrors(errors))
     }
@@ -165,5 +186,13 @@ enum ConfigurationLexer {
                 message: "file '\(path)' cannot be read; check its permissions (the daemon's user needs read access)")]))
         }
         return .success([UInt8](data))
+    }
+}
+
+/// "Did you mean …?" for checks made outside this module (catalog keys named by kiosk.conf).
+public enum Suggestion {
+    /// The closest of `candidates` to `word` within 2 edits (case-insensitive), if any.
+    public static func closest(to word: String, among candidates: [String]) -> String? {
+        ConfigurationLexer.suggestion(for: word, among: candidates)
     }
 }

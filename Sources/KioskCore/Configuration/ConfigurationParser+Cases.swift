@@ -64,12 +64,12 @@ extension ConfigurationParser.Parser {
         let parts = value.split(separator: "-", omittingEmptySubsequences: false).map { ConfigurationLexer.trim($0) }
         guard parts.count == 2, let start = ConfigurationParser.timeOfDay(parts[0]), let end = ConfigurationParser.timeOfDay(parts[1]) else {
             calendar.hoursRejected = true
-            error(line, "hours = \(value) in [calendar] is not allowed; write hours = 24x7 (deadlines count every hour) or working hours as HH:MM-HH:MM, e.g. hours = 09:00-18:00")
+            error(line, "hours = \(Excerpt.of(value)) in [calendar] is not allowed; write hours = 24x7 (deadlines count every hour) or working hours as HH:MM-HH:MM, e.g. hours = 09:00-18:00")
             return
         }
         guard start < end else {
             calendar.hoursRejected = true
-            error(line, "hours = \(value) in [calendar] ends before it starts; working hours must lie within one day (e.g. 09:00-18:00); a site open through the night counts hours = 24x7")
+            error(line, "hours = \(Excerpt.of(value)) in [calendar] ends before it starts; working hours must lie within one day (e.g. 09:00-18:00); a site open through the night counts hours = 24x7")
             return
         }
         calendar.hours = WorkingCalendar.Hours(start: start, end: end)
@@ -84,7 +84,7 @@ extension ConfigurationParser.Parser {
             let ends = item.split(separator: "-", omittingEmptySubsequences: false).map { ConfigurationLexer.trim($0).lowercased() }
             let numbers = ends.map { names.firstIndex(of: $0) }
             guard (1...2).contains(ends.count), numbers.allSatisfy({ $0 != nil }) else {
-                var message = "'\(item)' in days of [calendar] is not a weekday or a range of weekdays; \(example)"
+                var message = "'\(Excerpt.of(item))' in days of [calendar] is not a weekday or a range of weekdays; \(example)"
                 if let bad = ends.first(where: { names.firstIndex(of: $0) == nil }),
                    let s = ConfigurationLexer.suggestion(for: bad, among: names) {
                     message += " (did you mean '\(s)'?)"
@@ -110,7 +110,7 @@ extension ConfigurationParser.Parser {
             let ends = item.components(separatedBy: "..").map { ConfigurationLexer.trim(Substring($0)) }
             let parsed = ends.map(ConfigurationParser.calendarDate)
             guard (1...2).contains(ends.count), parsed.allSatisfy({ $0 != nil }) else {
-                error(line, "'\(item)' in \(key) of [calendar] is not a date or a range of dates; write real dates as YYYY-MM-DD and ranges as FIRST..LAST, e.g. \(key) = \(example)")
+                error(line, "'\(Excerpt.of(item))' in \(Excerpt.of(key)) of [calendar] is not a date or a range of dates; write real dates as YYYY-MM-DD and ranges as FIRST..LAST, e.g. \(Excerpt.of(key)) = \(example)")
                 return nil
             }
             guard ends.count == 2 else { dates.append(parsed[0]!); continue }
@@ -123,11 +123,11 @@ extension ConfigurationParser.Parser {
             let first = noon(parsed[0]!), last = noon(parsed[1]!)
             let span = Int((last.timeIntervalSince(first) / 86_400).rounded()) + 1
             guard span >= 1 else {
-                error(line, "'\(item)' in \(key) of [calendar] ends before it starts; write the earlier date first, e.g. \(ends[1])..\(ends[0])")
+                error(line, "'\(Excerpt.of(item))' in \(Excerpt.of(key)) of [calendar] ends before it starts; write the earlier date first, e.g. \(ends[1])..\(ends[0])")
                 return nil
             }
             guard span <= ConfigurationParser.longestHolidayRange else {
-                error(line, "'\(item)' in \(key) of [calendar] spans \(span) days; a range may span at most \(ConfigurationParser.longestHolidayRange) days, list each year's dates separately")
+                error(line, "'\(Excerpt.of(item))' in \(Excerpt.of(key)) of [calendar] spans \(span) days; a range may span at most \(ConfigurationParser.longestHolidayRange) days, list each year's dates separately")
                 return nil
             }
             for i in 0..<span {
@@ -146,13 +146,13 @@ extension ConfigurationParser.Parser {
             if calendar.hoursRejected { return }
             for key in ["days", "holidays", "workdays"] {
                 guard let line = calendar.lines[key] else { continue }
-                error(line, "\(key) in [calendar] has no effect with hours = 24x7 (deadlines count every hour of every day); set working hours such as hours = 09:00-18:00, or remove \(key)")
+                error(line, "\(Excerpt.of(key)) in [calendar] has no effect with hours = 24x7 (deadlines count every hour of every day); set working hours such as hours = 09:00-18:00, or remove \(Excerpt.of(key))")
             }
             return
         }
         for (date, line) in calendar.workdays.sorted(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
             guard let holidayLine = calendar.holidays[date] else { continue }
-            error(line, "\(date) is both a make-up working day (workdays) and a holiday (holidays, line \(holidayLine)); remove it from one of them")
+            error(line, "\(Excerpt.of(date)) is both a make-up working day (workdays) and a holiday (holidays, line \(holidayLine)); remove it from one of them")
         }
         let weekdays = calendar.weekdays ?? WorkingCalendar.mondayToFriday
         if weekdays.isEmpty && calendar.workdays.isEmpty {
@@ -164,16 +164,16 @@ extension ConfigurationParser.Parser {
 
     mutating func resolveDeadline(_ draft: inout ConfigurationParser.ServiceDraft, key: String, value: String, line: Int) {
         guard let duration = DeadlineDuration.parse(value) else {
-            error(line, "\(key) = \(value) in \(draft.label) is not a duration; write a whole number with m (minutes), h (hours) or d (days), e.g. \(key) = \(key == "resolve-ordinary" ? "30m" : "6h")")
+            error(line, "\(Excerpt.of(key)) = \(Excerpt.of(value)) in \(draft.label) is not a duration; write a whole number with m (minutes), h (hours) or d (days), e.g. \(Excerpt.of(key)) = \(key == "resolve-ordinary" ? "30m" : "6h")")
             return
         }
         guard duration.amount >= 1 else {
-            error(line, "\(key) = \(value) in \(draft.label) is too short; use at least 1m")
+            error(line, "\(Excerpt.of(key)) = \(Excerpt.of(value)) in \(draft.label) is too short; use at least 1m")
             return
         }
         let limit = ConfigurationParser.longestResolveDays
         guard duration.seconds(on: .always) <= limit * 86_400 else {
-            error(line, "\(key) = \(value) in \(draft.label) is too long; use at most \(limit)d (\(limit * 24)h)")
+            error(line, "\(Excerpt.of(key)) = \(Excerpt.of(value)) in \(draft.label) is too long; use at most \(limit)d (\(limit * 24)h)")
             return
         }
         if key == "resolve-ordinary" { draft.config.resolveOrdinary = duration } else { draft.config.resolveSerious = duration }
@@ -182,7 +182,7 @@ extension ConfigurationParser.Parser {
     mutating func rootCauses(_ value: String, line: Int) {
         guard let items = list(value, key: "root-causes", line: line, example: "cause.staff, cause.process") else { return }
         if let bad = items.first(where: { !ConfigurationParser.isCatalogKey($0) }) {
-            error(line, "'\(bad)' in root-causes is not a catalog key; use keys like cause.staff, separated by commas")
+            error(line, "'\(Excerpt.of(bad))' in root-causes is not a catalog key; use keys like cause.staff, separated by commas")
         } else if items.count > ConfigurationParser.maxRootCauses {
             error(line, "root-causes in [kiosk] lists \(items.count) causes; a counter picks one with keys 1–9, so list at most \(ConfigurationParser.maxRootCauses)")
         } else {

@@ -41,27 +41,27 @@ public struct StationConfig: Equatable, Sendable {
 
     /// Applies one `key = value`; returns an error message (what is wrong and how to write it) or nil.
     mutating func set(_ key: String, _ value: String) -> String? {
-        let label = "[station \(name)]"
+        let label = "[station \(Excerpt.of(name))]"
         switch key {
         case "role":
             if value == "lobby" { role = .lobby; return nil }
             if value == "board" { role = .board; return nil }
             let parts = value.split(separator: " ", omittingEmptySubsequences: true)
             if parts.count == 2, parts[0] == "counter", let n = Int(parts[1]), (1...99).contains(n) { role = .counter(n); return nil }
-            return "role = \(value) in \(label) is not a role; write role = lobby or role = counter N (N = 1–99), or role = board for the waiting-room board"
+            return "role = \(Excerpt.of(value)) in \(label) is not a role; write role = lobby or role = counter N (N = 1–99), or role = board for the waiting-room board"
         case "display":
             switch DisplaySpec.parse(value) {
             case .success(let d): display = d; return nil
-            case .failure(let e): return "display = \(value) in \(label): \(e.message)"
+            case .failure(let e): return "display = \(Excerpt.of(value)) in \(label): \(e.message)"
             }
         case "keypad":
             switch KeypadSpec.parse(value) {
             case .success(let k): keypad = k; return nil
-            case .failure(let e): return "keypad = \(value) in \(label): \(e.message)"
+            case .failure(let e): return "keypad = \(Excerpt.of(value)) in \(label): \(e.message)"
             }
         case "rotation":
             guard let r = Int(value), [0, 90, 180, 270].contains(r) else {
-                return "rotation = \(value) in \(label) is not allowed; use 0, 90, 180 or 270 (degrees clockwise)"
+                return "rotation = \(Excerpt.of(value)) in \(label) is not allowed; use 0, 90, 180 or 270 (degrees clockwise)"
             }
             rotation = r
             return nil
@@ -73,7 +73,7 @@ public struct StationConfig: Equatable, Sendable {
             for item in value.split(separator: ",") {
                 let pair = item.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
                 guard pair.count == 2, KeyMap.evdevCodes[pair[0]] != nil, let k = Key(name: pair[1]) else {
-                    return "keys in \(label) has '\(item.trimmingCharacters(in: .whitespaces))'; write keys = KEY_NAME:KEY, … e.g. keys = KEY_F1:1, KEY_F2:2, KEY_F3:3, KEY_F4:4 (KEY names as in keymap.conf)"
+                    return "keys in \(label) has '\(Excerpt.of(item.trimmingCharacters(in: .whitespaces)))'; write keys = KEY_NAME:KEY, … e.g. keys = KEY_F1:1, KEY_F2:2, KEY_F3:3, KEY_F4:4 (KEY names as in keymap.conf)"
                 }
                 map[pair[0]] = k
             }
@@ -81,7 +81,7 @@ public struct StationConfig: Equatable, Sendable {
             return nil
         case "printer":
             guard value.hasPrefix("/") else {
-                return "printer = \(value) in \(label) must be a device path; e.g. printer = /dev/usb/lp0"
+                return "printer = \(Excerpt.of(value)) in \(label) must be a device path; e.g. printer = /dev/usb/lp0"
             }
             printer = value
             return nil
@@ -130,7 +130,7 @@ public enum DisplaySpec: Equatable, Sendable, CustomStringConvertible {
             for pair in parts[1].split(separator: "&") {
                 let kv = pair.split(separator: "=", maxSplits: 1)
                 guard kv.count == 2, ["width", "height", "bpp"].contains(String(kv[0])), let n = Int(kv[1]) else {
-                    return .failure(SpecError(message: "'\(pair)' is not width=N, height=N or bpp=N"))
+                    return .failure(SpecError(message: "'\(Excerpt.of(pair))' is not width=N, height=N or bpp=N"))
                 }
                 fields[String(kv[0])] = n
             }
@@ -199,7 +199,7 @@ public struct KeypadMatch: Equatable, Sendable, CustomStringConvertible {
         var codes: [UInt16] = []
         for name in names {
             guard let code = KeyMap.evdevCodes[name] else {
-                var message = "'\(name)' is not a known evdev key name"
+                var message = "'\(Excerpt.of(name))' is not a known evdev key name"
                 if let s = ConfigurationLexer.suggestion(for: name, among: KeyMap.evdevCodes.keys.sorted()) { message += " (did you mean '\(s)'?)" }
                 return .failure(SpecError(message: message + "; use names like KEY_F1 (see `evtest` or linux/input-event-codes.h)"))
             }

@@ -121,15 +121,15 @@ public struct KeyMap: Equatable, Sendable {
                 inputLines = [:]
                 skipping = true
                 guard sections.contains(kind) else {
-                    var message = "unknown section [\(kind)]"
+                    var message = "unknown section [\(Excerpt.of(kind))]"
                     if let s = ConfigurationLexer.suggestion(for: kind, among: sections) { message += " (did you mean [\(s)]?)" }
                     else { message += "; key maps have [terminal] and [evdev] sections" }
                     error(n, message)
                     continue
                 }
-                if let argument { error(n, "[\(kind)] takes no name, but has '\(argument)'; write just [\(kind)]") }
+                if let argument { error(n, "[\(Excerpt.of(kind))] takes no name, but has '\(Excerpt.of(argument))'; write just [\(Excerpt.of(kind))]") }
                 if let first = sectionLines[kind] {
-                    error(n, "duplicate section [\(kind)] (first on line \(first)); merge the two into one section")
+                    error(n, "duplicate section [\(Excerpt.of(kind))] (first on line \(first)); merge the two into one section")
                     continue
                 }
                 sectionLines[kind] = n
@@ -138,17 +138,17 @@ public struct KeyMap: Equatable, Sendable {
                 skipping = false
             case .entry(let input, let value):
                 guard let section = current else {
-                    if !skipping { error(n, "'\(input)' is outside any section; put it below [terminal] or [evdev]") }
+                    if !skipping { error(n, "'\(Excerpt.of(input))' is outside any section; put it below [terminal] or [evdev]") }
                     continue
                 }
                 if skipping { continue }
                 if section == "terminal" {
                     if input.count == 1 && !isPrintableASCII(input) {
-                        error(n, "'\(input)' in [terminal] is not a printable ASCII character; the console binds single ASCII characters and the key names (\(terminalNames.keys.sorted().joined(separator: ", "))), so bind one of those")
+                        error(n, "'\(Excerpt.of(input))' in [terminal] is not a printable ASCII character; the console binds single ASCII characters and the key names (\(terminalNames.keys.sorted().joined(separator: ", "))), so bind one of those")
                         continue
                     }
                     if input.count != 1 && terminalNames[input] == nil {
-                        var message = "'\(input)' in [terminal] is neither a single character nor a key name"
+                        var message = "'\(Excerpt.of(input))' in [terminal] is neither a single character nor a key name"
                         if let s = ConfigurationLexer.suggestion(for: input, among: terminalNames.keys.sorted()) {
                             message += " (did you mean '\(s)'?)"
                         } else {
@@ -158,7 +158,7 @@ public struct KeyMap: Equatable, Sendable {
                         continue
                     }
                 } else if evdevCodes[input] == nil {
-                    var message = "'\(input)' in [evdev] is not a known evdev key name"
+                    var message = "'\(Excerpt.of(input))' in [evdev] is not a known evdev key name"
                     if let s = ConfigurationLexer.suggestion(for: input, among: evdevCodes.keys.sorted()) {
                         message += " (did you mean '\(s)'?)"
                     } else {
@@ -168,12 +168,12 @@ public struct KeyMap: Equatable, Sendable {
                     continue
                 }
                 if let first = inputLines[input] {
-                    error(n, "'\(input)' is bound twice in [\(section)] (first on line \(first)); keep only one")
+                    error(n, "'\(Excerpt.of(input))' is bound twice in [\(section)] (first on line \(first)); keep only one")
                     continue
                 }
                 inputLines[input] = n
                 guard let key = Key(name: value) else {
-                    var message = value.isEmpty ? "'\(input)' in [\(section)] has no key" : "'\(value)' is not a key"
+                    var message = value.isEmpty ? "'\(Excerpt.of(input))' in [\(section)] has no key" : "'\(Excerpt.of(value))' is not a key"
                     if !value.isEmpty, let s = ConfigurationLexer.suggestion(for: value, among: ["enter", "backspace"]) {
                         message += " (did you mean '\(s)'?)"
                     }
@@ -183,14 +183,27 @@ public struct KeyMap: Equatable, Sendable {
                 }
                 maps[section]!.bindings[input] = key
             case .unclosedSection(let text):
-                error(n, "section header '\(text)' has no closing ']'; write [terminal] or [evdev]")
+                error(n, "section header '\(Excerpt.of(text))' has no closing ']'; write [terminal] or [evdev]")
                 skipping = true
             case .missingKey(let text):
-                error(n, "'\(text)' has no input before '='; write input = key (use the name equals for the '=' character)")
+                error(n, "'\(Excerpt.of(text))' has no input before '='; write input = key (use the name equals for the '=' character)")
             case .other(let text):
-                error(n, "'\(text)' is neither a [section] header nor input = key; fix the line or comment it out with #")
+                error(n, "'\(Excerpt.of(text))' is neither a [section] header nor input = key; fix the line or comment it out with #")
             }
         }
-        return errors.isEmpty ? .success(maps) : .failure(ConfigurationErrors(errors))
+        // A USB keypad mapped without Enter could never confirm a choice or a PIN.
+        if let line = sectionLines["evdev"], let map = maps["evdev"], !map.bindings.values.contains(.enter) {
+            error(line, "[evdev] binds no key to enter, so a keypad could never confirm a choice or a PIN; bind the keypad's Enter key, e.g. KEY_KPENTER = enter")
+        }
+        let ordered = errors.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
+        return errors.isEmpty ? .success(maps) : .failure(ConfigurationErrors(ordered))
+    }
+
+    /// Reads and parses the key map file at `path`: a missing or unreadable file, or a line that
+    /// is not UTF-8 (a file saved as GB18030 by a Chinese editor), is an error naming it.
+    public static func load(path: String) -> Result<[String: KeyMap], ConfigurationErrors> {
+        ConfigurationLexer.read(path: path)
+            .flatMap { ConfigurationLexer.decodeUTF8($0, file: path) }
+            .flatMap { parse($0, file: path) }
     }
 }

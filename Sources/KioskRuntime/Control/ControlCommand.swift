@@ -30,7 +30,8 @@ public enum ControlCommand {
       --state-dir DIR   the daemon's state folder (default /var/lib/kiosk)
       --config PATH     configuration for service names and targets (default /etc/kiosk/kiosk.conf if present)
       --assets DIR      site assets folder (see kioskd --help)
-      --runtime-dir DIR the daemon's runtime folder with control.sock (default /run/kiosk)
+      --runtime-dir DIR the daemon's runtime folder with control.sock (default: the --state-dir
+                        of a kioskd --demo running there, else /run/kiosk)
     """
 
     public struct Failure: Error, CustomStringConvertible {
@@ -79,7 +80,7 @@ public enum ControlCommand {
         let options = Array(rest.dropFirst())
 
         if command == "hash-pin" { return try hashPIN(options, output: output) }
-        let socket = socketPath(runtimeDirectory: runtimeDirectory)
+        let socket = socketPath(runtimeDirectory: runtimeDirectory, stateDirectory: stateDirectory)
         if socketCommands.contains(command) && command != "sync" { return try talkToDaemon(command, options, socketPath: socket, output: output) }
 
         let setup: KioskSetup

@@ -159,7 +159,7 @@ public enum DaemonCommand {
             }
         }
         let operations = DaemonOperations(service: service, options: DaemonOperations.Options(
-            runtimeDirectory: options.runtimeDirectory ?? (options.demo ? stateDirectory : DaemonOperations.defaultRuntimeDirectory),
+            runtimeDirectory: ControlSocketLocation.daemonDirectory(runtimeDirectory: options.runtimeDirectory, demo: options.demo, stateDirectory: stateDirectory),
             configPath: options.configPath, assets: options.assets, language: options.language, stateDirectory: stateDirectory))
         operations.attach(to: loop)
         let centralSync = CentralSync.start(setup: setup, stateDirectory: stateDirectory, operations: operations, loop: loop)

@@ -29,10 +29,44 @@ public enum Log {
     public static func info(_ m: String) { write(.info, m) }
 
     /// The text written for one message: journald reads one record per line, so every line of a
-    /// multi-line message gets the priority prefix; secrets are redacted.
+    /// multi-line message gets the priority prefix; secrets are redacted, and control characters
+    /// other than the newlines between lines are escaped (a last line of defence; text from
+    /// outside the daemon is escaped whole with `escaped` before it gets here).
     public static func lines(_ level: Level, _ message: String) -> String {
-        redacted(message).split(separator: "\n", omittingEmptySubsequences: false)
+        escape(redacted(message), keepingLines: true).split(separator: "\n", omittingEmptySubsequences: false)
             .map { "<\(level.rawValue)>\($0)\n" }.joined()
+    }
+
+    /// Text from outside the daemon (a control-socket client's request) as it may appear in a
+    /// log line: every control character (NUL, ESC, CR, LF, DEL, the C1 codes), the Unicode line
+    /// and paragraph separators and the bidirectional controls are written as `\u{1B}`, and `\`
+    /// as `\\`, so a client can neither forge a log line nor move or recolour a terminal's
+    /// cursor, and the escaped text still says exactly which bytes arrived. Use it wherever
+    /// client-supplied text reaches the log.
+    public static func escaped(_ text: some StringProtocol) -> String {
+        escape(String(text), keepingLines: false)
+    }
+
+    /// The one escaping rule behind `escaped` (`keepingLines` false) and `lines` (true: newlines
+    /// and tabs of the daemon's own multi-line messages stay, and so do backslashes, which
+    /// `escaped` has already doubled in any client text inside).
+    static func escape(_ text: String, keepingLines: Bool) -> String {
+        func needsEscape(_ s: Unicode.Scalar) -> Bool {
+            if keepingLines && (s == "\n" || s == "\t") { return false }
+            switch s.value {
+            case 0x5C: return !keepingLines
+            case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return true
+            default: return false
+            }
+        }
+        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if !needsEscape(scalar) { out.append(scalar); continue }
+            let code = scalar == "\\" ? "\\\\" : "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            out.append(contentsOf: code.unicodeScalars)
+        }
+        return String(out)
     }
 
     /// A last line of defence: values of keys that name secrets (`pin`, `pin-hash`, `token`,

@@ -5,10 +5,10 @@ import KioskCore
 extension ControlCommand {
     static let socketCommands = ["counter", "sync", "reload", "weather"]
 
-    /// The control socket's path for `--runtime-dir` (or `$KIOSK_RUNTIME_DIR`, or /run/kiosk).
-    static func socketPath(runtimeDirectory: String?) -> String {
-        let dir = runtimeDirectory ?? ProcessInfo.processInfo.environment["KIOSK_RUNTIME_DIR"] ?? DaemonOperations.defaultRuntimeDirectory
-        return dir + "/" + DaemonOperations.socketName
+    /// The control socket of the daemon kioskctl means (`ControlSocketLocation.clientPath`):
+    /// `--runtime-dir`, `$KIOSK_RUNTIME_DIR`, a `kioskd --demo` on `--state-dir`, or /run/kiosk.
+    static func socketPath(runtimeDirectory: String?, stateDirectory: String) -> String {
+        ControlSocketLocation.clientPath(runtimeDirectory: runtimeDirectory, stateDirectory: stateDirectory)
     }
 
     /// Sends `command options…` to the daemon; prints its answer, throws its refusal.
@@ -20,7 +20,7 @@ extension ControlCommand {
         }
         let response: ControlResponse
         do { response = try ControlClient.send(request, socketPath: socketPath) } catch {
-            throw Failure(description: "cannot reach kioskd: \(error)\n(pass --runtime-dir DIR if kioskd runs with --runtime-dir)", code: 69)
+            throw Failure(description: "cannot reach kioskd: \(error)\n(is kioskd running? pass --state-dir DIR for a kioskd --demo on DIR, or --runtime-dir DIR if kioskd runs with --runtime-dir)", code: 69)
         }
         guard response.ok else { throw Failure(description: response.text.trimmingCharacters(in: .newlines), code: 1) }
         output(response.text)

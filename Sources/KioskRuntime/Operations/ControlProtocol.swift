@@ -46,18 +46,18 @@ public enum ControlRequest: Equatable, Sendable {
         case ("reload", 1): return .success(.reload)
         case ("weather", 2):
             guard let w = Weather(rawValue: words[1]) else {
-                return fail("weather '\(words[1])': use one of \(Weather.allCases.map(\.rawValue).joined(separator: ", "))")
+                return fail("weather '\(Excerpt.of(words[1], limit: 40))': use one of \(Weather.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return .success(.weather(w))
         case ("counter", 3):
-            guard let c = CounterCommand(rawValue: words[1]) else { return fail("counter '\(words[1])': use open, pause or close") }
-            guard let n = Int(words[2]), n > 0, n < 1000 else { return fail("counter \(words[1]) '\(words[2])': give the counter number, e.g. counter \(words[1]) 2") }
+            guard let c = CounterCommand(rawValue: words[1]) else { return fail("counter '\(Excerpt.of(words[1], limit: 40))': use open, pause or close") }
+            guard let n = Int(words[2]), n > 0, n < 1000 else { return fail("counter \(words[1]) '\(Excerpt.of(words[2], limit: 40))': give the counter number, e.g. counter \(words[1]) 2") }
             return .success(.counter(c, n))
         case ("weather", _): return fail("usage: weather rain|clear|hot|cold")
         case ("counter", _): return fail("usage: counter open|pause|close N")
         case ("ping", _), ("sync", _), ("reload", _): return fail("'\(verb)' takes no arguments")
         default:
-            return fail("unknown request '\(verb.prefix(40))'; commands: ping, counter open|pause|close N, sync, reload, weather W")
+            return fail("unknown request '\(Excerpt.of(verb, limit: 40))'; commands: ping, counter open|pause|close N, sync, reload, weather W")
         }
     }
 }

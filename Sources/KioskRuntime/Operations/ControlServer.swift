@@ -87,12 +87,9 @@ public final class ControlServer {
 
     private func answer(_ fd: Int32, request: [UInt8]) {
         let parsed = ControlRequest.parse(request)
-        let response: ControlResponse
-        switch parsed {
-        case .success(let r): Log.info("control: \(r.line)")
-        case .failure(let e): Log.warning("control: refused a malformed request: \(e)")
-        }
-        response = handler(parsed)
+        let (level, message) = ControlServer.logEntry(for: parsed)
+        Log.write(level, message)
+        let response = handler(parsed)
         // Answers are short; a bounded blocking send keeps a slow reader from stalling the loop.
         if let flags = try? syscall("fcntl F_GETFL", { fcntl(fd, F_GETFL) }) {
             _ = try? syscall("fcntl F_SETFL") { fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
@@ -105,6 +102,16 @@ public final class ControlServer {
             guard case .processed(let n) = try? Posix.recv(fd, into: &sink, flags: Int32(MSG_DONTWAIT)), n > 0 else { break }
         }
         drop(fd)
+    }
+
+    /// The log line for a request: a valid one as its canonical words, a refused one with the
+    /// client's text escaped (`Log.escaped`), so no client can write escape sequences, NUL bytes
+    /// or a forged line into the log.
+    public static func logEntry(for parsed: Result<ControlRequest, ControlRequest.ParseError>) -> (Log.Level, String) {
+        switch parsed {
+        case .success(let r): return (.info, "control: \(r.line)")
+        case .failure(let e): return (.warning, "control: refused a malformed request: \(Log.escaped(e.description))")
+        }
     }
 
     private func drop(_ fd: Int32) {

@@ -28,8 +28,8 @@ public final class DaemonOperations {
         }
     }
 
-    public static let socketName = "control.sock"
-    public static let defaultRuntimeDirectory = "/run/kiosk"
+    public static let socketName = ControlSocketLocation.name
+    public static let defaultRuntimeDirectory = ControlSocketLocation.defaultDirectory
 
     let service: KioskService
     let options: Options

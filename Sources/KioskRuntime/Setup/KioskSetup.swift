@@ -1,5 +1,6 @@
 import Foundation
 import KioskCore
+import KioskKeypad
 
 /// Everything the daemon needs before it can show a screen: configuration, message catalogs
 /// and key maps, each checked. Either all of it loads, or the errors say what to fix.
@@ -62,6 +63,41 @@ public struct KioskSetup: Sendable {
         return .success(setup)
     }
 
+    /// The message keys `configuration` needs that `catalogs` lack, each reported where the
+    /// mistake is: a key the screens use on the catalog that lacks it, a key that kiosk.conf's
+    /// `reasons` or `[festival]` names on that line of kiosk.conf (most often a typo there, and
+    /// the catalogs are fine).
+    static func missingKeys(_ configuration: Configuration, _ catalogs: Catalogs, lines: ConfigurationSourceLines,
+                            configFile: String, messages: String) -> [ConfigurationError] {
+        var errors: [ConfigurationError] = []
+        for language in Language.allCases {
+            for key in ScreenBuilder.requiredKeys where catalogs[language].entries[key] == nil {
+                errors.append(ConfigurationError(file: "\(messages)/\(language.rawValue).catalog", line: 0,
+                                                 message: "missing '\(key)', which the screens use; add it"))
+            }
+        }
+        let named = configuration.reasons.map { ($0, "reasons in [kiosk]", lines.reasons) }
+            + configuration.festivals.map { ($0.messageKey, "[festival]", lines.festivals[$0.messageKey] ?? 0) }
+        var reported: Set<String> = []
+        for (key, setting, line) in named where reported.insert(key).inserted {
+            let lacking = Language.allCases.filter { catalogs[$0].entries[key] == nil }.map { "\($0.rawValue).catalog" }
+            guard !lacking.isEmpty else { continue }
+            guard line > 0 else {  // the built-in defaults name it: the catalogs are what is wrong
+                for file in lacking { errors.append(ConfigurationError(file: "\(messages)/\(file)", line: 0, message: "missing '\(key)', which the default \(setting) uses; add it")) }
+                continue
+            }
+            let family = key.split(separator: ".").first.map { String($0) + "." } ?? ""
+            let known = catalogs[.chinese].keys(withPrefix: family)
+            var message = "\(setting) names '\(Excerpt.of(key))', which \(lacking.joined(separator: " and ")) in \(messages) \(lacking.count == 1 ? "does" : "do") not have"
+            if let s = Suggestion.closest(to: key, among: known) { message += " (did you mean '\(s)'?)" }
+            message += known.isEmpty || known.count > 12
+                ? "; use a key the catalogs define, or add '\(Excerpt.of(key))' to every catalog"
+                : "; use one of \(known.joined(separator: ", ")), or add '\(Excerpt.of(key))' to every catalog"
+            errors.append(ConfigurationError(file: configFile, line: line, message: message))
+        }
+        return errors
+    }
+
     /// The message keys a configuration needs that `catalogs` lack (in any language).
     static func missingCatalogKeys(_ configuration: Configuration, _ catalogs: Catalogs) -> [String] {
         let keys = ScreenBuilder.requiredKeys + configuration.reasons + configuration.festivals.map(\.messageKey)
@@ -81,36 +117,47 @@ public struct KioskSetup: Sendable {
         var warnings: [ConfigurationError] = []
         var configuration = Configuration()
         var source = "built-in defaults"
+        var lines = ConfigurationSourceLines()
         let path = configPath ?? (FileManager.default.fileExists(atPath: defaultConfigPath) ? defaultConfigPath : nil)
         if let path {
             let checked = ConfigurationParser.check(path: path)
             warnings = checked.warnings
+            lines = checked.lines
             switch checked.result {
             case .success(let c): configuration = c; source = path
             case .failure(let e): errors += e.errors
             }
         }
         var catalogs = Catalogs([])
-        switch CatalogParser.loadAll(directory: assets + "/messages") {
+        let messages = assets + "/messages"
+        switch CatalogParser.loadAll(directory: messages) {
         case .success(let c):
             catalogs = c
-            errors += CatalogParser.compare(c, directory: assets + "/messages")
-            for language in Language.allCases {
-                let keys = ScreenBuilder.requiredKeys + configuration.reasons + configuration.festivals.map(\.messageKey)
-                for key in keys where c[language].entries[key] == nil {
-                    errors.append(ConfigurationError(file: "\(assets)/messages/\(language.rawValue).catalog", line: 0,
-                                                     message: "missing '\(key)', which the screens or kiosk.conf use; add it"))
-                }
-            }
+            errors += CatalogParser.compare(c, directory: messages)
+            errors += missingKeys(configuration, c, lines: lines, configFile: path ?? "kiosk.conf", messages: messages)
         case .failure(let e): errors += e.errors
         }
         var keys = KeyMap.defaultTerminal
         var evdevKeys = KeyMap.defaultEvdev
         let keymapPath = assets + "/keymap.conf"
-        if let data = FileManager.default.contents(atPath: keymapPath), let text = String(data: data, encoding: .utf8) {
-            switch KeyMap.parse(text, file: keymapPath) {
+        if FileManager.default.fileExists(atPath: keymapPath) {
+            switch KeyMap.load(path: keymapPath) {
             case .success(let maps): keys = maps["terminal"] ?? keys; evdevKeys = maps["evdev"] ?? evdevKeys
             case .failure(let e): errors += e.errors
+            }
+        }
+        for station in configuration.stations {
+            guard case .evemu(let recording)? = station.keypad else { continue }
+            let line = lines.keypads[station.name] ?? 0
+            do {
+                let problems = try EvemuRecording.load(path: recording).problemSummary()
+                if !problems.isEmpty {
+                    warnings.append(ConfigurationError(file: path ?? "kiosk.conf", line: line, message:
+                        "keypad = evemu:\(recording) of [station \(station.name)]: lines the replay will skip: " + problems.joined(separator: "; "),
+                        severity: .warning))
+                }
+            } catch {
+                errors.append(ConfigurationError(file: path ?? "kiosk.conf", line: line, message: "[station \(station.name)]: \(error)"))
             }
         }
         guard errors.isEmpty else { return .failure(ConfigurationErrors(errors: errors)) }

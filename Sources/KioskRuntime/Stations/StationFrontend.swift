@@ -50,7 +50,7 @@ public final class StationFrontend {
                 running.evdev = Self.logged(EvdevKeypad(matching: match, keyMap: keys), station: config.name)
             case .evemu(let path)?:
                 let keypad = try EvemuKeypad(path: path, keyMap: keys)
-                for p in keypad.recording.problems { Log.error("station \(config.name): \(path): \(p) (skipped)") }
+                for p in keypad.recording.problemSummary() { Log.error("station \(config.name): \(path): \(p) (skipped)") }
                 running.evemu = keypad
             case nil:
                 break

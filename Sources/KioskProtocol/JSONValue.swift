@@ -2,7 +2,9 @@ import Foundation
 
 /// Any JSON value, so the kiosk's event payload passes through unchanged.
 public indirect enum JSONValue: Codable, Sendable, Equatable {
-    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+    /// `number` is the number's text: exact for up to 38 significant digits (12345678901234567891
+    /// stays itself, not 1.2345678901234567e19), else the nearest double, shortest form.
+    case null, bool(Bool), number(String), string(String), array([JSONValue]), object([String: JSONValue])
     /// JSON text sent as it is, unparsed: the kiosk's stored event JSON on its way out
     /// (parsing and re-encoding every payload would double an upload's cost). `WireEncoder`
     /// writes it verbatim; other encoders parse it first. Decoding never produces it.
@@ -12,7 +14,12 @@ public indirect enum JSONValue: Codable, Sendable, Equatable {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
         else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let n = try? c.decode(Double.self) { self = .number(n) }
+        else if let n = try? c.decode(Double.self) {
+            // Decimal keeps every digit; it is taken when it agrees with the double (out of its
+            // exponent range it fails or drifts, and the double's own text is kept).
+            if let d = try? c.decode(Decimal.self), Double(d.description) == n { self = .number(d.description) }
+            else { self = .number("\(n)") }
+        }
         else if let s = try? c.decode(String.self) { self = .string(s) }
         else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
         else { self = .object(try c.decode([String: JSONValue].self)) }
@@ -33,8 +40,10 @@ public indirect enum JSONValue: Codable, Sendable, Equatable {
         switch self {
         case .null: try c.encodeNil()
         case .bool(let b): try c.encode(b)
-        case .number(let n):
-            if n == n.rounded(), abs(n) < 1e15 { try c.encode(Int64(n)) } else { try c.encode(n) }
+        case .number(let text):
+            if let i = Int64(text) { try c.encode(i) }
+            else if let d = Decimal(string: text), d.description == text { try c.encode(d) }
+            else { try c.encode(Double(text) ?? .nan) }
         case .string(let s): try c.encode(s)
         case .array(let a): try c.encode(a)
         case .object, .verbatim: break  // above

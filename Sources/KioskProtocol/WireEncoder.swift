@@ -34,6 +34,11 @@ private final class Node {
         case let v as Float: kind = .literal(try Self.number(Double(v), codingPath))
         case let v as any BinaryInteger: kind = .literal("\(v)")
         case JSONValue.verbatim(let text) as JSONValue: kind = .literal(text)
+        case JSONValue.number(let text) as JSONValue:
+            guard let n = Double(text), n.isFinite, text.allSatisfy({ "0123456789+-.eE".contains($0) }) else {
+                throw EncodingError.invalidValue(text, .init(codingPath: codingPath, debugDescription: "'\(text)' is not a JSON number"))
+            }
+            kind = .literal(text)
         default: try value.encode(to: NodeEncoder(node: self, codingPath: codingPath))
         }
     }

@@ -91,4 +91,28 @@ struct HostileInputTests {
             #expect(l.status == 400 && l.json["error"] as? String == "bad-limit")
         }
     }
+
+    @Test func payloadNumbersAreStoredWithEveryDigitAndUndeclaredMethodsAre405() async throws {
+        try await withLiveCentral { c in
+            let token = try await c.register("k1", site: "s1")
+            let body = #"{"kiosk":"k1","events":[{"seq":1,"type":"x","deviceTime":"2026-11-24T09:00:00Z","payload":{"n":12345678901234567891,"f":0.1}}]}"#
+            let r = try await c.call("POST", "/v1/events", token: token, body: Data(body.utf8))
+            #expect(r.status == 200)
+            var stored = ""
+            for try await t in try await c.store.client.query("SELECT payload->>'n' FROM events WHERE kiosk_id = 'k1'").decode(String.self) {
+                stored = t
+            }
+            #expect(stored == "12345678901234567891")
+            let read = try await c.call("GET", "/v1/admin/events?kiosk=k1", token: c.adminToken)
+            #expect(String(decoding: read.raw, as: UTF8.self).contains(#""n":12345678901234567891"#))
+            let trace = try await c.call("TRACE", "/v1/events", token: token)
+            #expect(trace.status == 405 && trace.json["error"] as? String == "method-not-allowed")
+            let delete = try await c.call("DELETE", "/v1/sites/s1/config", token: token)
+            #expect(delete.status == 405)
+            let nowhere = try await c.call("TRACE", "/v1/nowhere", token: token)
+            #expect(nowhere.status == 404)
+            let empty = try await c.call("GET", "/v1/admin/kiosks?site=", token: c.adminToken)
+            #expect(empty.status == 400 && empty.json["error"] as? String == "bad-site-id")
+        }
+    }
 }

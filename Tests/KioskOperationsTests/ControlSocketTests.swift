@@ -99,6 +99,39 @@ struct ControlSocketTests {
         #expect(answers[5].contains("kioskd pid"))
     }
 
+    /// A flood of silent clients: a newcomer is answered `busy` (never reset) while they are
+    /// fresh, and takes the oldest one's place once that has been silent for `staleAfter`.
+    @Test(arguments: [(3600.0, false), (0.0, true)])
+    func aFullSocketAnswersBusyOrDropsTheStaleClient(staleAfter: Double, served: Bool) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ctl-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/control.sock"
+        let loop = PollLoop()
+        let server = try ControlServer(path: path, staleAfter: staleAfter) { _ in .ok("pong") }
+        server.attach(to: loop)
+        let answer = ResultBox<ControlResponse>()
+        let thread = Thread {
+            let result = Result {
+                let idle = try (0..<ControlServer.maximumClients).map { _ in try UnixSocket.connect(path: path) }
+                defer { idle.forEach { close($0) } }
+                // The listen queue is first come, first accepted: the ping is the 17th.
+                return try ControlClient.send(.ping, socketPath: path)
+            }
+            answer.value.withLock { $0 = result }
+        }
+        thread.start()
+        loop.every(0.005) { [loop] in if answer.value.withLock({ $0 != nil }) { loop.stop() } }
+        loop.run()
+        server.close()
+        let response = try answer.value.withLock { $0! }.get()
+        if served {
+            #expect(response == .ok("pong\n"))
+        } else {
+            #expect(!response.ok && response.text.hasPrefix("busy: kioskd is answering 16 other requests"))
+        }
+    }
+
     @Test func socketIsGroupOnlyAndRemovedOnStop() throws {
         let rig = try Rig()
         let path = rig.socketPath

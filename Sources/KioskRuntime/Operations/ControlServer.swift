@@ -6,22 +6,31 @@ import Glibc
 
 /// The daemon's end of the control socket, driven by the `PollLoop`: accepts connections without
 /// blocking, collects one request line per client, answers through `handler` and closes. A client
-/// that sends garbage gets an `error` answer; one that sends nothing is dropped when too many
-/// others wait. Nothing a client does can crash or stall the loop for long.
+/// that sends garbage gets an `error` answer. When `maximumClients` already wait for their line,
+/// the oldest is dropped if it has been silent for `staleAfter` seconds (a client that connects
+/// and says nothing cannot hold a slot), else the newcomer is answered `busy` at once, never
+/// reset. Nothing a client does can crash or stall the loop for long.
 public final class ControlServer {
     public let path: String
     private let listener: Int32
     private var clients: [Int32: [UInt8]] = [:]
     private var order: [Int32] = []
+    /// When each waiting client connected (monotonic seconds).
+    private var connected: [Int32: Double] = [:]
+    private let staleAfter: Double
     private let handler: (Result<ControlRequest, ControlRequest.ParseError>) -> ControlResponse
     private weak var loop: PollLoop?
 
     /// Clients allowed to wait for their request line at once; the oldest is dropped beyond this.
-    static let maximumClients = 16
+    public static let maximumClients = 16
 
     /// Listens on `path` (mode 0660, group `kiosk` when it exists).
-    public init(path: String, handler: @escaping (Result<ControlRequest, ControlRequest.ParseError>) -> ControlResponse) throws {
+    public init(
+        path: String, staleAfter: Double = 1,
+        handler: @escaping (Result<ControlRequest, ControlRequest.ParseError>) -> ControlResponse
+    ) throws {
         self.path = path
+        self.staleAfter = staleAfter
         self.handler = handler
         listener = try UnixSocket.listen(path: path)
     }
@@ -52,8 +61,18 @@ public final class ControlServer {
             }
             _ = try? syscall("fcntl F_SETFD") { fcntl(fd, F_SETFD, FD_CLOEXEC) }
             try? UnixSocket.setNonBlocking(fd)
-            if order.count >= ControlServer.maximumClients, let oldest = order.first { drop(oldest) }
+            let now = Self.monotonicSeconds()
+            if order.count >= ControlServer.maximumClients, let oldest = order.first {
+                if now - (connected[oldest] ?? now) >= staleAfter {
+                    drop(oldest)
+                } else {
+                    Log.warning("control socket: \(order.count) requests already waiting; answered a new one busy")
+                    reply(fd, .error(ControlServer.busyAnswer))
+                    continue
+                }
+            }
             clients[fd] = []
+            connected[fd] = now
             order.append(fd)
             loop?.addReader(fd: fd) { [unowned self] in readFrom(fd) }
         }
@@ -89,7 +108,14 @@ public final class ControlServer {
         let parsed = ControlRequest.parse(request)
         let (level, message) = ControlServer.logEntry(for: parsed)
         Log.write(level, message)
-        let response = handler(parsed)
+        reply(fd, handler(parsed))
+    }
+
+    /// What a client is told when the socket is full: it may try again (`ControlClient` does).
+    public static let busyAnswer = "busy: kioskd is answering \(maximumClients) other requests; try again in a moment"
+
+    /// Sends `response` and closes.
+    private func reply(_ fd: Int32, _ response: ControlResponse) {
         // Answers are short; a bounded blocking send keeps a slow reader from stalling the loop.
         if let flags = try? syscall("fcntl F_GETFL", { fcntl(fd, F_GETFL) }) {
             _ = try? syscall("fcntl F_SETFL") { fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
@@ -102,6 +128,10 @@ public final class ControlServer {
             guard case .processed(let n) = try? Posix.recv(fd, into: &sink, flags: Int32(MSG_DONTWAIT)), n > 0 else { break }
         }
         drop(fd)
+    }
+
+    private static func monotonicSeconds() -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds) / 1e9
     }
 
     /// The log line for a request: a valid one as its canonical words, a refused one with the
@@ -117,6 +147,7 @@ public final class ControlServer {
     private func drop(_ fd: Int32) {
         loop?.removeReader(fd: fd)
         clients[fd] = nil
+        connected[fd] = nil
         order.removeAll { $0 == fd }
         Posix.close(fd)
     }
@@ -129,7 +160,17 @@ public enum ControlClient {
     }
 
     /// Sends a raw line (tests use it to send malformed requests).
+    /// A `busy` answer is tried again, up to 5 times over about 1.5 s.
     public static func send(line: String, socketPath: String, timeoutSeconds: Int = 10) throws -> ControlResponse {
+        var response = try sendOnce(line: line, socketPath: socketPath, timeoutSeconds: timeoutSeconds)
+        for attempt in 0..<5 where !response.ok && response.text.hasPrefix("busy: ") {
+            usleep(useconds_t(100_000 << attempt / 2))
+            response = try sendOnce(line: line, socketPath: socketPath, timeoutSeconds: timeoutSeconds)
+        }
+        return response
+    }
+
+    private static func sendOnce(line: String, socketPath: String, timeoutSeconds: Int) throws -> ControlResponse {
         let fd = try UnixSocket.connect(path: socketPath)
         defer { Posix.close(fd) }
         UnixSocket.setSendTimeout(fd, seconds: timeoutSeconds)

@@ -216,6 +216,9 @@ def parse():
     p.add_argument("--centre-pid", type=int, action="append", default=[], help="with --url: the centre's process id(s)")
     p.add_argument("--pg-port", type=int, help="the PostgreSQL on 127.0.0.1 (its CPU and statements)")
     p.add_argument("--central", help="kiosk-central binary (cluster mode)")
+    p.add_argument("--baseline-central", help="an older kiosk-central binary measured the same way in the same run, "
+                   "one process per size (its rows say 'baseline')")
+    p.add_argument("--baseline-sizes", help="sizes for the baseline (default: --sizes)")
     p.add_argument("--work", help="scratch folder (cluster mode)")
     p.add_argument("--sizes", default="100 1000 2000 5000")
     p.add_argument("--processes", default="1 2", help="centre process counts; more than one runs behind nginx")
@@ -260,20 +263,23 @@ def main():
     else:
         from cluster import Cluster
         header = True
-        for procs in [int(p) for p in args.processes.split()]:
-            for n in args.size_list:
-                db = f"loadtest_p{procs}_n{n}"
-                cluster = Cluster(args.pg_port, db, args.central, args.work, processes=procs)
-                try:
-                    pg = measure.Postgres(args.pg_port, db)
-                    row = run_size(cluster.url, cluster.admin, n, args, lambda: cluster.pids, lambda: cluster.nginx_pids, pg)
-                finally:
-                    cluster.stop(timeout=2)  # the figures are taken; no need to wait out held long-polls
-                cluster.psql("postgres", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-                row["processes"] = procs
-                rows.append(row)
-                measure.print_rows([row], header=header)
-                header = False
+        runs = [(args.central, int(p), n, str(p)) for p in args.processes.split() for n in args.size_list]
+        if args.baseline_central:
+            sizes = [int(s) for s in (args.baseline_sizes or args.sizes).split()]
+            runs = [(args.baseline_central, 1, n, "1 (baseline)") for n in sizes] + runs
+        for binary, procs, n, label in runs:
+            db = f"loadtest_p{procs}_n{n}"
+            cluster = Cluster(args.pg_port, db, binary, args.work, processes=procs)
+            try:
+                pg = measure.Postgres(args.pg_port, db)
+                row = run_size(cluster.url, cluster.admin, n, args, lambda: cluster.pids, lambda: cluster.nginx_pids, pg)
+            finally:
+                cluster.stop(timeout=2)  # the figures are taken; no need to wait out held long-polls
+            cluster.psql("postgres", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+            row["processes"] = label
+            rows.append(row)
+            measure.print_rows([row], header=header)
+            header = False
     measure.print_notes(rows)
     if args.json:
         with open(args.json, "w") as f:

@@ -6,7 +6,8 @@
 # CENTRAL: the kiosk-central binary (default Central/.build/release/kiosk-central; built by
 #   `make loadtest`, not here). LOADTEST_SIZES (default "100 1000 2000 5000"), LOADTEST_SECONDS
 #   (measuring window, default 60), LOADTEST_PROCESSES (default "1 2"), LOADTEST_FLAGS (more
-#   loadtest.py options, e.g. "--idle 40 --commands 5").
+#   loadtest.py options, e.g. "--idle 40 --commands 5"). LOADTEST_BASELINE: an older kiosk-central
+#   measured in the same run, one process, at LOADTEST_BASELINE_SIZES (default "100 1000 2000").
 # --smoke: 50 kiosks, 2 processes behind nginx, short phases and intervals (about 20 s); exits 1
 #   on any error or undelivered command (scripts/test-central.sh calls it; CENTRAL defaults to the
 #   debug build there).
@@ -31,6 +32,11 @@ if [ $SMOKE -eq 1 ]; then
 else
     set -- --sizes "${LOADTEST_SIZES:-100 1000 2000 5000}" --processes "${LOADTEST_PROCESSES:-1 2}" \
         --seconds "${LOADTEST_SECONDS:-60}"
+    # The old centre measured the same way in the same run (the build before LISTEN/NOTIFY:
+    # scripts/bench-reports.sh builds 66ec128 into .build/bench-baseline).
+    if [ -n "${LOADTEST_BASELINE:-}" ]; then
+        set -- "$@" --baseline-central "$LOADTEST_BASELINE" --baseline-sizes "${LOADTEST_BASELINE_SIZES:-100 1000 2000}"
+    fi
 fi
 echo "loadtest: $CENTRAL; PostgreSQL $($PGBIN/postgres --version | awk '{print $3}') on 127.0.0.1:$PGPORT"
 rc=0

@@ -4,8 +4,9 @@ import Foundation
 /// last business days on start, so a fresh process knows as much as the one before it). Every
 /// figure is a list of recent observations, not an average: the forward simulation draws from
 /// them, so a skewed or two-peaked service time gives a skewed forecast and an honest range.
-/// (The visit in progress is the exception: once it has run a while, the records longer than it
-/// are too few to draw from, so its remaining time comes from a lognormal fitted to `served`.)
+/// (The visit in service is the exception: its remaining time comes from a lognormal fitted to
+/// `served`, conditioned on how long it has lasted, because the records longer than a visit that
+/// has run a while are too few to draw from.)
 public struct ForecastHistory: Equatable, Sendable {
     /// Observations kept per list: recent enough to follow change, enough for the tails.
     public static let capacity = 300

@@ -43,17 +43,18 @@ struct ForecastEstimatorTests {
     @Test func theVisitInProgressShortensOrLengthensTheWaitAsItGoesOn() {
         var h = Harness()
         h.login(1)
-        // Repairs take 4 minutes, sometimes 12.
-        Self.history(&h, minutes: [4, 4, 12, 4, 4, 12])
+        // Repairs take about 5 minutes, from 3 to 9.
+        Self.history(&h, minutes: [3, 4, 5, 6, 7, 9, 5, 4, 6, 8, 5, 4])
         h.takeTicket(1)
         h.press("+E", .counter(1))
         let start = h.now
-        func point(after seconds: Double) -> Double { h.machine.estimate(Self.repairs, now: start.addingTimeInterval(seconds)).point }
-        // A minute in, most visits end in 3; five minutes in, only the 12-minute kind is left (7
-        // more); nine minutes in, 3 more.
-        #expect(point(after: 60) < 4.5)
-        #expect(point(after: 300) > 6.5 && point(after: 300) < 8.5)
-        #expect(point(after: 540) < 4.5)
+        func point(after minutes: Double) -> Double { h.machine.estimate(Self.repairs, now: start.addingTimeInterval(minutes * 60)).point }
+        // A minute in, most of a visit is still to come; four minutes in, less of it.
+        #expect(point(after: 1) > 3 && point(after: 1) < 6, "\(point(after: 1))")
+        #expect(point(after: 4) < point(after: 1) - 1.5)
+        // Eleven minutes in, past every recorded visit: not over yet, by the lognormal fitted to
+        // the visits and conditioned on eleven minutes (about a minute more).
+        #expect(point(after: 11) > 0.5 && point(after: 11) < 3, "\(point(after: 11))")
     }
 
     @Test func aPausedCounterLengthensTheWaitAndAClosedOneMore() {

@@ -61,6 +61,7 @@ import Testing
         events += Fx.visit("F001", "enquiries", issued: Fx.at(11, 0), waitSeconds: 65, serviceSeconds: 125, staff: "1002")
         events += [Fx.rate("F001", 2, Fx.at(11, 10), staff: "1002"), Fx.reason("F001", "reason.wait", Fx.at(11, 10)),
                    Fx.rate("A001", 4, Fx.at(11, 10)), Fx.issue("B001", "fees", Fx.at(13, 0)),
+                   Fx.event(.carePredicted, Fx.at(9, 4), ticket: "A003"),
                    Fx.event(.careAlertRaised, Fx.at(9, 12), ticket: "A003"),
                    Fx.event(.careAcknowledged, Fx.at(9, 14, 30), ticket: "A003"),
                    Fx.event(.caseOpened, Fx.at(11, 20), ticket: "A001") {
@@ -99,7 +100,7 @@ import Testing
 
     @Test func textReport() {
         let text = ReportFormatter.text(Self.richReport, catalog: nil)
-        for expected in ["Queue", "Service and satisfaction", "Staff", "Care alerts", "Cases", "Busiest hours",
+        for expected in ["Queue", "Service and satisfaction", "Staff", "Care alerts", "Predicted", "Cases", "Busiest hours",
                          "报修", "合计", "张敏", "5:53", "11:40", "80.0%", "50.0%", "reason.wait 1", "09:00", "—"] {
             #expect(text.contains(expected), "missing \(expected)")
         }

@@ -192,14 +192,16 @@ import Testing
 
     @Test func careAlerts() {
         let events = [
+            Fx.event(.carePredicted, Fx.at(9, 5), ticket: "A001"),
+            Fx.event(.carePredicted, Fx.at(9, 9), ticket: "A004"),
             Fx.event(.careAlertRaised, Fx.at(9, 12), ticket: "A001"),
             Fx.event(.careAlertRaised, Fx.at(9, 20), ticket: "A002"),
             Fx.event(.careAlertRaised, Fx.at(9, 25), ticket: "A003"),
             Fx.event(.careAcknowledged, Fx.at(9, 15), ticket: "A001"),
             Fx.event(.careAcknowledged, Fx.at(9, 30), ticket: "A002"),
         ]
-        #expect(Fx.build(events).care == CareReport(raised: 3, acknowledged: 2, averageMinutesToAcknowledge: 6.5))
-        #expect(Fx.build([]).care == CareReport(raised: 0, acknowledged: 0, averageMinutesToAcknowledge: nil))
+        #expect(Fx.build(events).care == CareReport(predicted: 2, raised: 3, acknowledged: 2, averageMinutesToAcknowledge: 6.5))
+        #expect(Fx.build([]).care == CareReport(predicted: 0, raised: 0, acknowledged: 0, averageMinutesToAcknowledge: nil))
     }
 
     @Test func nothingToDivideByGivesNil() throws {

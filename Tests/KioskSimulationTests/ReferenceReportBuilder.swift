@@ -127,6 +127,7 @@ private struct Builder {
     var dayEstimates: [String: EstimateAccuracy.Tally] = [:]
     var careRaisedAt: [String: Date] = [:]
     var careRaised = 0
+    var carePredicted = 0
     var careAcknowledged = 0
     var careMinutes: [Double] = []
     /// Case events of each source by reference, and the references opened, in order.
@@ -297,6 +298,9 @@ private struct Builder {
             }
             caseEvents[ref, default: []].append(e)
 
+        case .carePredicted:
+            carePredicted += 1
+
         case .careAlertRaised:
             careRaised += 1
             let id = careID(e)
@@ -317,9 +321,8 @@ private struct Builder {
         case .dayClosed:
             closedDays.insert(DayKey(source: source, day: e.day))
 
-        // A predicted care alert is a heads-up for staff; the report counts the alerts raised.
         case .ticketRecalled, .farewellShown, .farewellEnded, .staffLoginFailed, .counterOpened, .counterPaused,
-             .counterClosed, .weatherSet, .printerFailed, .printerRecovered, .carePredicted:
+             .counterClosed, .weatherSet, .printerFailed, .printerRecovered:
             break
         }
     }
@@ -377,7 +380,7 @@ private struct Builder {
             kiosk: header.kioskID, site: header.siteName, timeZone: header.timeZone.identifier,
             days: days.sorted(), generatedAt: now, services: serviceReports,
             overall: overall.serviceReport(id: "all", name: "合计"), staff: staffReports,
-            care: CareReport(raised: careRaised, acknowledged: careAcknowledged,
+            care: CareReport(predicted: carePredicted, raised: careRaised, acknowledged: careAcknowledged,
                              averageMinutesToAcknowledge: ReportMath.mean(careMinutes)),
             cases: caseReport, caseFigures: figures,
             hours: (0..<24).map { HourReport(hour: $0, issued: hourIssued[$0], averageWaitSeconds: ReportMath.mean(hourWaits[$0])) },

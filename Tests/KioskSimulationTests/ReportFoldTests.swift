@@ -146,6 +146,6 @@ import Testing
         // A stored busy kiosk-day is small: what a year of a fleet reads instead of its events.
         let sizes = stored.map(\.packed.count)
         #expect(sizes.max()! < 4_000, "largest stored day fold \(sizes.max()!) bytes")
-        #expect((try? ReportDayFold(packed: stored[0].packed.dropLast())) == nil && (try? ReportDayFold(packed: [2] + stored[0].packed.dropFirst())) == nil)
+        #expect((try? ReportDayFold(packed: stored[0].packed.dropLast())) == nil && (try? ReportDayFold(packed: [ReportDayFold.packingVersion + 1] + stored[0].packed.dropFirst())) == nil)
     }
 }

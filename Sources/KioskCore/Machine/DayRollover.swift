@@ -26,6 +26,7 @@ extension KioskMachine {
             record(close, into: &out)
         }
         state.beginDay(today)
+        estimateMemo = EstimateMemo()  // the new day's line is not an event's effect
         out.needsQuietHours = true
         for name in lobbies.keys { lobbies[name]?.mode = .idle }
         for n in counterUI.keys { counterUI[n] = CounterUI() }

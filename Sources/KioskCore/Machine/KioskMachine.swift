@@ -35,6 +35,8 @@ public struct KioskMachine: Sendable {
     var appliedEvents = 0
     var careForecastAt: Date?
     var careForecastEvents = 0
+    /// The screens' estimates for the current state (`screenEstimate`); a new one per event.
+    var estimateMemo = EstimateMemo()
 
     public init(configuration: Configuration, catalog: Catalog, day: String) {
         self.configuration = configuration
@@ -116,6 +118,7 @@ public struct KioskMachine: Sendable {
         state.apply(event)
         estimator.observe(event, in: state)
         appliedEvents += 1
+        estimateMemo = EstimateMemo()
         if event.type.isCaseEvent, let ref = event.caseRef { caseEvents[ref, default: []].append(event) }
     }
 

@@ -20,7 +20,7 @@ public struct WaitEstimate: Equatable, Sendable {
 }
 
 /// Whose wait is asked about.
-public enum WaitQuestion: Equatable, Sendable {
+public enum WaitQuestion: Hashable, Sendable {
     /// A ticket about to be issued now for `service`: it joins the end of its line (a priority
     /// ticket, the end of the priority tickets).
     case newTicket(service: String, priority: Bool)

@@ -185,17 +185,23 @@ public struct StaffReport: Codable, Equatable, Sendable {
 
 /// Care alerts (主动关怀) for long waits.
 public struct CareReport: Codable, Equatable, Sendable {
+    /// Proactive alerts (`care.predicted`): tickets the forecast said would pass their target,
+    /// shown to staff before they did. A ticket can be predicted and later raised too.
+    public var predicted: Int
+    /// Tickets that passed their target (`care.raised`).
     public var raised: Int
     public var acknowledged: Int
     /// Mean minutes from `care.raised` to `care.acknowledged` for the same ticket.
     public var averageMinutesToAcknowledge: Double?
 
-    public init(raised: Int, acknowledged: Int, averageMinutesToAcknowledge: Double?) {
-        self.raised = raised; self.acknowledged = acknowledged; self.averageMinutesToAcknowledge = averageMinutesToAcknowledge
+    public init(predicted: Int, raised: Int, acknowledged: Int, averageMinutesToAcknowledge: Double?) {
+        self.predicted = predicted; self.raised = raised; self.acknowledged = acknowledged
+        self.averageMinutesToAcknowledge = averageMinutesToAcknowledge
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(predicted, forKey: .predicted)
         try c.encode(raised, forKey: .raised)
         try c.encode(acknowledged, forKey: .acknowledged)
         try c.encode(averageMinutesToAcknowledge, forKey: .averageMinutesToAcknowledge)

@@ -31,6 +31,8 @@ public struct ReportDayFold: Codable, Equatable, Sendable {
     var hourWaits = [SecondsSum](repeating: SecondsSum(), count: 24)
     var careRaised = 0
     var careAcknowledged = 0
+    /// Proactive care alerts (`care.predicted`): tickets the forecast said would pass their target.
+    var carePredicted = 0
     /// Raised → acknowledged, seconds.
     var careDelays = SecondsSum()
     /// Tickets issued and never called (walk-outs once the day is over), overall and per service.
@@ -250,6 +252,9 @@ private struct DayFoldBuilder {
             let id = careID(e)
             if careRaisedAt[id] == nil { careRaisedAt[id] = e.time }
 
+        case .carePredicted:
+            f.carePredicted += 1
+
         case .careAcknowledged:
             f.careAcknowledged += 1
             if let raised = careRaisedAt.removeValue(forKey: careID(e)) {
@@ -264,9 +269,8 @@ private struct DayFoldBuilder {
         case .dayClosed:
             f.closed = true
 
-        // A predicted care alert is a heads-up for staff; the report counts the alerts raised.
         case .ticketRecalled, .farewellShown, .farewellEnded, .staffLoginFailed, .counterOpened, .counterPaused,
-             .counterClosed, .weatherSet, .printerFailed, .printerRecovered, .carePredicted:
+             .counterClosed, .weatherSet, .printerFailed, .printerRecovered:
             break
         }
     }

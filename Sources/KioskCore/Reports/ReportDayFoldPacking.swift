@@ -5,9 +5,9 @@ import Foundation
 /// kiosk-central stores a fold per kiosk and business day and a year of a fleet is 182,500 of
 /// them: JSON through `Codable` costs tens of microseconds per fold in keys alone, this a few.
 /// The first byte is the format version; a fold of another version does not unpack (the centre
-/// folds that day again from its events).
+/// folds that day again from its events). Version 2 added `carePredicted`.
 extension ReportDayFold {
-    public static let packingVersion: UInt8 = 1
+    public static let packingVersion: UInt8 = 2
 
     public func packed() -> [UInt8] {
         var w = PackWriter()
@@ -21,7 +21,7 @@ extension ReportDayFold {
         }
         for n in hourIssued { w.int(n) }
         for s in hourWaits { w.sum(s) }
-        w.int(careRaised); w.int(careAcknowledged); w.sum(careDelays)
+        w.int(careRaised); w.int(careAcknowledged); w.sum(careDelays); w.int(carePredicted)
         w.int(uncalled); w.map(uncalledByService) { $0.int($1) }
         w.int(closed ? 1 : 0)
         w.int(openedCases.count)
@@ -49,7 +49,7 @@ extension ReportDayFold {
         }
         for h in 0..<24 { hourIssued[h] = try r.int() }
         for h in 0..<24 { hourWaits[h] = try r.sum() }
-        careRaised = try r.int(); careAcknowledged = try r.int(); careDelays = try r.sum()
+        careRaised = try r.int(); careAcknowledged = try r.int(); careDelays = try r.sum(); carePredicted = try r.int()
         uncalled = try r.int(); uncalledByService = try r.map { try $0.int() }
         closed = try r.int() != 0
         openedCases = try (0..<r.count()).map { _ in try r.string() }

@@ -36,6 +36,7 @@ public struct ReportFold: Sendable {
     var careRaised = 0
     var careAcknowledged = 0
     var careDelays = SecondsSum()
+    var carePredicted = 0
     var cases: [CaseState] = []
     /// Rating levels 1…4 by the event's service, and by staff key (`RatingDistribution`).
     public private(set) var ratingLevels: [String: [Int]] = [:]
@@ -81,6 +82,7 @@ public struct ReportFold: Sendable {
         if day.overall.estimates.count > 0 { dayEstimates[day.day, default: EstimateAccuracy.Tally()].merge(day.overall.estimates) }
         careRaised += day.careRaised
         careAcknowledged += day.careAcknowledged
+        carePredicted += day.carePredicted
         careDelays.merge(day.careDelays)
         cases += day.openedCases.compactMap(caseState)
         for (s, levels) in day.ratingLevels { ratingLevels[s] = Self.add(ratingLevels[s], levels) }
@@ -103,6 +105,7 @@ public struct ReportFold: Sendable {
         dayEstimates.merge(o.dayEstimates) { var a = $0; a.merge($1); return a }
         careRaised += o.careRaised
         careAcknowledged += o.careAcknowledged
+        carePredicted += o.carePredicted
         careDelays.merge(o.careDelays)
         cases += o.cases
         ratingLevels.merge(o.ratingLevels) { Self.add($0, $1) }
@@ -162,7 +165,7 @@ public struct ReportFold: Sendable {
             kiosk: header.kioskID, site: header.siteName, timeZone: header.timeZone.identifier,
             days: days.sorted(), generatedAt: now, services: serviceReports,
             overall: overall.serviceReport(id: "all", name: "合计"), staff: staffReports,
-            care: CareReport(raised: careRaised, acknowledged: careAcknowledged,
+            care: CareReport(predicted: carePredicted, raised: careRaised, acknowledged: careAcknowledged,
                              averageMinutesToAcknowledge: careDelays.mean.map { $0 / 60 }),
             cases: caseReport, caseFigures: figures,
             hours: (0..<24).map { HourReport(hour: $0, issued: hourIssued[$0], averageWaitSeconds: hourWaits[$0].mean) },

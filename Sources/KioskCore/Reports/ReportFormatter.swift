@@ -72,8 +72,8 @@ public enum ReportFormatter {
 
         out.append("Care alerts")
         out += table(
-            header: ["Raised", "Acknowledged", "Avg to acknowledge"],
-            rows: [["\(report.care.raised)", "\(report.care.acknowledged)",
+            header: ["Predicted", "Raised", "Acknowledged", "Avg to acknowledge"],
+            rows: [["\(report.care.predicted)", "\(report.care.raised)", "\(report.care.acknowledged)",
                     duration(report.care.averageMinutesToAcknowledge.map { $0 * 60 })]],
             totalsLast: false, firstLeft: false)
         out.append("")

@@ -51,7 +51,7 @@ public struct ScreenBuilder: Sendable {
             if priority { blocks.append(.text(c.text("lobby.priority-who"), .accent)) }
             if let s = serviceID.flatMap(config.service) {
                 let ahead = m.state.aheadOfNewTicket(service: s.id, priority: priority)
-                let e = m.estimate(.newTicket(service: s.id, priority: priority), now: now)
+                let e = m.screenEstimate(.newTicket(service: s.id, priority: priority), now: now)
                 blocks.append(.banner(s.name(lobby.language), .accent))
                 blocks.append(.text(c.text("lobby.choice.waiting", ["count": String(ahead), "low": String(e.low), "high": String(e.high)]), .normal))
                 if !e.countersOpen { blocks.append(.text(c.text("lobby.no-counter-open"), .warning)) }
@@ -83,7 +83,7 @@ public struct ScreenBuilder: Sendable {
         // Apologise, with a fresh estimate, to everyone past their target.
         for t in m.state.waitingTickets where t.careRaisedAt != nil {
             guard m.configuration.service(t.service) != nil else { continue }
-            let e = m.estimate(.waiting(label: t.label), now: now)
+            let e = m.screenEstimate(.waiting(label: t.label), now: now)
             blocks.append(.text(c.text("lobby.apology", ["ticket": t.label, "minutes": String(t.waitedMinutes(now: now)),
                                                            "low": String(e.low), "high": String(e.high)]), .warning))
         }
@@ -102,7 +102,7 @@ public struct ScreenBuilder: Sendable {
         var rows = [[c.text("lobby.table.key"), c.text("lobby.table.service"), c.text("lobby.table.waiting"), c.text("lobby.table.estimate")]]
         for s in m.configuration.services.sorted(by: { $0.key < $1.key }) {
             let waiting = m.state.ticketsWaiting(for: s.id).count
-            let e = m.estimate(.newTicket(service: s.id, priority: false), now: now)
+            let e = m.screenEstimate(.newTicket(service: s.id, priority: false), now: now)
             rows.append([String(s.key), s.name(c.language), c.text("lobby.table.people", ["count": String(waiting)]),
                          e.noWait ? c.text("lobby.table.no-wait") : c.text("lobby.table.range", ["low": String(e.low), "high": String(e.high)])])
         }

@@ -4,6 +4,9 @@ import Foundation
 /// last business days on start, so a fresh process knows as much as the one before it). Every
 /// figure is a list of recent observations, not an average: the forward simulation draws from
 /// them, so a skewed or two-peaked service time gives a skewed forecast and an honest range.
+/// (The visit in service is the exception: its remaining time comes from a lognormal fitted to
+/// `served`, conditioned on how long it has lasted, because the records longer than a visit that
+/// has run a while are too few to draw from.)
 public struct ForecastHistory: Equatable, Sendable {
     /// Observations kept per list: recent enough to follow change, enough for the tails.
     public static let capacity = 300
@@ -27,9 +30,15 @@ public struct ForecastHistory: Equatable, Sendable {
     /// Priority tickets issued per service and local hour, over all days seen: later priority
     /// tickets go ahead of normal ones already waiting, so the forecast expects them.
     public private(set) var priorityArrivals: [String: [Int: Int]] = [:]
-    /// Pauses started per counter and local hour (a lunch break at the same time each day), and
-    /// the counters that paused today (one such break a day is expected, not more).
-    public private(set) var pauseStarts: [Int: [Int: Int]] = [:]
+    /// Per counter, one entry for each of the last `breakDaysKept` business days it was staffed:
+    /// the local time of day (seconds after midnight) its first break began, or -1 for a day
+    /// without one. A lunch break taken at 12:30 most days is expected at 12:30, not somewhere in
+    /// the hour. While the counter works today, today's entry is the last.
+    public private(set) var breakDays: [Int: [Double]] = [:]
+    static let breakDaysKept = 60
+    /// Counters staffed, and counters that paused, this business day (one break a day is
+    /// expected, not more).
+    var staffedToday: Set<Int> = []
     var pausedToday: Set<Int> = []
 
     /// Open visits and pauses, to measure them when they end.
@@ -48,6 +57,13 @@ public struct ForecastHistory: Equatable, Sendable {
         return Int((local < 0 ? local + 86_400 : local) / 3_600) % 24
     }
 
+    /// Seconds after local midnight of a moment.
+    func timeOfDay(_ time: Date) -> Double { Self.timeOfDay(time.timeIntervalSince1970, offset: utcOffset) }
+    static func timeOfDay(_ seconds: Double, offset: Int) -> Double {
+        let local = (seconds + Double(offset)).truncatingRemainder(dividingBy: 86_400)
+        return local < 0 ? local + 86_400 : local
+    }
+
     /// When the visit now at a counter began (its latest call).
     public func visitStart(of label: String) -> Date? { calledAt[label] }
     /// When a paused counter paused.
@@ -59,7 +75,7 @@ public struct ForecastHistory: Equatable, Sendable {
     public func hasPausedToday(_ counter: Int) -> Bool { pausedToday.contains(counter) }
 
     public mutating func observe(_ e: KioskEvent, in state: QueueState) {
-        if e.day != lastDay { lastDay = e.day; days += 1; pausedToday = [] }
+        if e.day != lastDay { lastDay = e.day; days += 1; pausedToday = []; staffedToday = [] }
         switch e.type {
         case .ticketIssued:
             if e.priority == true, let s = e.service { priorityArrivals[s, default: [:]][hour(e.time), default: 0] += 1 }
@@ -93,13 +109,19 @@ public struct ForecastHistory: Equatable, Sendable {
         case .counterPaused:
             if let n = e.counter {
                 pausedAt[n] = e.time; releasedAt[n] = nil
-                pauseStarts[n, default: [:]][hour(e.time), default: 0] += 1
-                pausedToday.insert(n)
+                staffed(n)
+                if pausedToday.insert(n).inserted, var list = breakDays[n], !list.isEmpty {
+                    list[list.count - 1] = timeOfDay(e.time)
+                    breakDays[n] = list
+                }
             }
         case .counterOpened:
             if let n = e.counter, let start = pausedAt.removeValue(forKey: n) {
                 Self.append(e.time.timeIntervalSince(start), to: &pauses, capacity: 50)
             }
+            if let n = e.counter { staffed(n) }
+        case .staffLoggedIn:
+            if let n = e.counter { staffed(n) }
         case .counterClosed, .staffLoggedOut:
             if let n = e.counter { pausedAt[n] = nil; releasedAt[n] = nil }
         case .dayClosed:
@@ -107,6 +129,23 @@ public struct ForecastHistory: Equatable, Sendable {
         default:
             break
         }
+    }
+
+    /// Counter `n` works today: its entry in `breakDays` (no break yet).
+    private mutating func staffed(_ n: Int) {
+        if staffedToday.insert(n).inserted { Self.append(-1, to: &breakDays[n, default: []], capacity: Self.breakDaysKept) }
+    }
+
+    /// Whether counter `n`, staffed and without a break yet today, still takes one, seen at
+    /// `now`: of the earlier days it was staffed and had not begun its break by this time of
+    /// day, the share that began one later (`chance`), and when they did, in seconds from now.
+    public func breakOutlook(_ n: Int, at now: Date) -> (chance: Double, offsets: [Double]) {
+        var past = breakDays[n] ?? []
+        if staffedToday.contains(n), !past.isEmpty { past.removeLast() }
+        let clock = timeOfDay(now)
+        let later = past.filter { $0 > clock }
+        let undecided = past.filter { $0 < 0 || $0 > clock }.count
+        return (undecided > 0 ? Double(later.count) / Double(undecided) : 0, later.map { $0 - clock })
     }
 
     private static func append(_ value: Double, to list: inout [Double], capacity: Int = ForecastHistory.capacity) {

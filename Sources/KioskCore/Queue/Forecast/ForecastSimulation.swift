@@ -5,7 +5,8 @@ import Foundation
 /// comes free, each visit lasting a time drawn from the learned history. The spread of the call
 /// times over the runs is the forecast's distribution. Of later arrivals only priority tickets
 /// are simulated (at the learned rate per service and hour): only they can go ahead of a ticket
-/// already waiting. Breaks that start at the same hour most days (lunch) are expected too.
+/// already waiting. A counter's daily break (lunch) is expected at the times it began on
+/// earlier days.
 struct ForecastSimulation {
     /// One waiting ticket, in call order (issue time, then label).
     struct Waiting {
@@ -17,20 +18,25 @@ struct ForecastSimulation {
     struct SimCounter {
         /// Bit `s` set: serves service index `s`.
         var serves: UInt32
-        /// Remaining seconds of the visit now at the counter, conditioned on how long it has
-        /// lasted (draws); empty: no visit. `visitFallback`: mean remaining seconds when the
-        /// visit has outlasted every recorded one.
+        /// The visit now at the counter (`inVisit`) and its remaining seconds, conditioned on how
+        /// long it has lasted: in service, drawn from `visitFit` given `visitElapsed`; called and
+        /// not started, draws from the recorded occupancies that lasted longer
+        /// (`visitRemaining`); with neither, an exponential of mean `visitFallback`.
         var visitRemaining: [Double] = []
         var inVisit = false
         var visitFallback: Double = 60
+        var visitFit: LogNormalFit?
+        var visitElapsed: Double = 0
         /// A paused counter: remaining pause draws (conditioned like the visit), fallback mean.
         var paused = false
         var pauseRemaining: [Double] = []
         var pauseFallback: Double = 300
         /// Seconds since the counter let its last ticket go (reaction already spent).
         var sinceRelease: Double = 0
-        /// Chance, per local hour, that the counter starts a break then (none if it had one today).
-        var pausePerHour: [Double] = []
+        /// The chance the counter still takes its daily break today and, if it does, when it may
+        /// start (seconds from now: the later of earlier days' start times).
+        var breakChance: Double = 0
+        var breakOffsets: [Double] = []
     }
 
     /// Occupancy draws per service and local hour (`table[service][hour]`), and each service's
@@ -140,7 +146,11 @@ struct ForecastSimulation {
     /// then the staff react (less the time the counter has already been free).
     private func firstFree(_ c: SimCounter, _ rng: inout SplitMix64) -> Double {
         var busy = 0.0
-        if c.inVisit { busy = c.visitRemaining.isEmpty ? exponential(c.visitFallback, &rng) : c.visitRemaining[index(c.visitRemaining.count, &rng)] }
+        if c.inVisit, let fit = c.visitFit {
+            busy = fit.residual(after: c.visitElapsed, &rng)
+        } else if c.inVisit {
+            busy = c.visitRemaining.isEmpty ? exponential(c.visitFallback, &rng) : c.visitRemaining[index(c.visitRemaining.count, &rng)]
+        }
         if c.paused {
             let pause = c.pauseRemaining.isEmpty ? exponential(c.pauseFallback, &rng) : c.pauseRemaining[index(c.pauseRemaining.count, &rng)]
             busy = max(busy, pause)
@@ -151,17 +161,8 @@ struct ForecastSimulation {
 
     /// When the counter's usual break starts in this run (seconds from now), or never.
     private func breakStart(_ c: SimCounter, _ rng: inout SplitMix64) -> Double {
-        guard !c.pausePerHour.isEmpty, !c.paused else { return .infinity }
-        var hourStart = 0.0
-        while hourStart < Self.horizon {
-            let at = start + hourStart
-            let next = (at / 3_600).rounded(.down) * 3_600 + 3_600 - start
-            let h = ForecastHistory.hour(at, offset: utcOffset)
-            let share = (next - hourStart) / 3_600
-            if rng.unit() < c.pausePerHour[h] * share { return hourStart + rng.unit() * (next - hourStart) }
-            hourStart = next
-        }
-        return .infinity
+        guard !c.paused, !c.breakOffsets.isEmpty, rng.unit() < c.breakChance else { return .infinity }
+        return c.breakOffsets[index(c.breakOffsets.count, &rng)]
     }
 
     /// Priority tickets arriving within the horizon, by time.

@@ -3,8 +3,10 @@ import Foundation
 /// `estimator = forecast`, the default: the line as it stands is played forward with the real
 /// call rule (counters pooled across the services they serve, oldest first, fair priority
 /// ratio), from what each counter is doing now (the visit in progress, conditioned on how long
-/// it has lasted; a pause; a counter just freed), with visit times, staff reaction and pause
-/// lengths drawn from the learned history (`ForecastHistory`). The point is the median of the
+/// it has lasted, by the lognormal fitted to the service's visits; a pause; a
+/// counter just freed; the daily break at the times it began on earlier days), with visit times,
+/// staff reaction and pause lengths drawn from the learned history (`ForecastHistory`). The
+/// point is the median of the
 /// simulated waits; the range shown is their 10th–90th percentile in whole minutes, at least 2
 /// and at most 6 minutes wide: the end of the range is the promise (called by then 9 times in
 /// 10), so a range too wide to mean anything is narrowed from below, never from above. Seeded
@@ -87,11 +89,22 @@ public struct ForecastWaitEstimator: WaitEstimator, Equatable {
             var sim = ForecastSimulation.SimCounter(serves: mask(c.services))
             if let label = c.current, let t = state.tickets[label] {
                 let elapsed = now.timeIntervalSince(history.visitStart(of: label) ?? t.lastCalledAt ?? now)
-                let list = (t.status == .serving ? history.served[t.service] : history.occupancy[t.service]) ?? []
                 sim.inVisit = true
-                sim.visitRemaining = list.count >= ForecastSimulation.ServiceTimes.enough ? list.compactMap { $0 > elapsed ? $0 - elapsed : nil } : []
-                let typical = Double(services.first { $0.id == t.service }?.typicalServiceMinutes ?? 5) * 60
-                sim.visitFallback = list.count >= ForecastSimulation.ServiceTimes.enough ? max(30, 0.25 * typical) : max(30, typical - elapsed)
+                if t.status == .serving, let fit = LogNormalFit(history.served[t.service] ?? [], minimum: ForecastSimulation.ServiceTimes.enough) {
+                    // In service: how much longer, from the lognormal fitted to all the service's
+                    // visits, conditioned on this one having lasted `elapsed`. The records longer
+                    // than it are few once a visit runs long (none past the longest), and a visit
+                    // 15 minutes into a 12-minute-median service is likely a long one.
+                    sim.visitFit = fit
+                    sim.visitElapsed = max(0, elapsed)
+                } else {
+                    // Called, not started (walking up, or a no-show): the records of the whole
+                    // occupancy that lasted longer.
+                    let list = (t.status == .serving ? history.served[t.service] : history.occupancy[t.service]) ?? []
+                    sim.visitRemaining = list.count >= ForecastSimulation.ServiceTimes.enough ? list.compactMap { $0 > elapsed ? $0 - elapsed : nil } : []
+                    let typical = Double(services.first { $0.id == t.service }?.typicalServiceMinutes ?? 5) * 60
+                    sim.visitFallback = list.count >= ForecastSimulation.ServiceTimes.enough ? max(30, 0.25 * typical) : max(30, typical - elapsed)
+                }
             }
             if c.status == .paused {
                 let elapsed = now.timeIntervalSince(history.pauseStart(of: c.number) ?? now)
@@ -100,9 +113,8 @@ public struct ForecastWaitEstimator: WaitEstimator, Equatable {
                 sim.pauseFallback = history.pauses.count >= 3 ? 120 : max(120, 600 - elapsed)
             }
             sim.sinceRelease = history.release(of: c.number).map { now.timeIntervalSince($0) } ?? 0
-            if !history.hasPausedToday(c.number), let starts = history.pauseStarts[c.number], history.days > 1 {
-                let days = Double(history.days - 1)
-                sim.pausePerHour = (0..<24).map { min(1, Double(starts[$0] ?? 0) / days) }
+            if !history.hasPausedToday(c.number) {
+                (sim.breakChance, sim.breakOffsets) = history.breakOutlook(c.number, at: now)
             }
             simCounters.append(sim)
         }

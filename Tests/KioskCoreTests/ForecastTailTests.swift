@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+@testable import KioskCore
+
+/// The forecast's two models beyond its lists of observations: the lognormal tail of a visit
+/// that has outlasted nearly every recorded one, and the daily break at the times it began on
+/// earlier days.
+@Suite("Forecast tails and breaks")
+struct ForecastTailTests {
+    /// Durations spread like a lognormal of median 12 minutes and σ 0.5 (evenly spaced quantiles).
+    static let twelveMinuteVisits: [Double] = (1...199).map { i in
+        720 * Foundation.exp(0.5 * StandardNormal.quantile(Double(i) / 200))
+    }
+
+    @Test func aFitRecoversTheLogMeanAndSpread() throws {
+        let fit = try #require(LogNormalFit(Self.twelveMinuteVisits, minimum: 5))
+        #expect(abs(fit.mu - Foundation.log(720)) < 0.01)
+        #expect(abs(fit.sigma - 0.5) < 0.03)
+        #expect(LogNormalFit([600, 700, 800, 900], minimum: 5) == nil, "too few to fit")
+        #expect(try #require(LogNormalFit([600, 600, 600, 600, 600], minimum: 5)).sigma == LogNormalFit.minimumSigma)
+    }
+
+    @Test func theRemainingTimeOfALongVisitFollowsTheConditionedTail() {
+        let fit = LogNormalFit(mu: Foundation.log(720), sigma: 0.5)
+        var rng = SplitMix64(seed: 7)
+        func medianResidual(after elapsed: Double) -> Double {
+            let draws = (0..<4_001).map { _ in fit.residual(after: elapsed, &rng) }.sorted()
+            #expect(draws.allSatisfy { $0 >= 0 && $0.isFinite })
+            return draws[2_000]
+        }
+        // Conditional median of a visit 15 minutes into a 12-minute-median service: the duration
+        // whose survival is half of S(15 min) = 0.328, 1,174 s, so about 4.6 minutes more.
+        #expect(abs(medianResidual(after: 900) - 274) < 25)
+        // Far in the tail (an hour in) it still answers a finite, positive time.
+        let late = medianResidual(after: 3_600)
+        #expect(late > 60 && late < 1_200, "\(late)")
+        // Not started: an unconditioned draw (median 12 minutes).
+        #expect(abs(medianResidual(after: 0) - 720) < 60)
+    }
+
+    /// A counter that takes its break at 12:30 on three of four days.
+    static func breakDays() -> Harness {
+        var h = Harness({ $0.counters = [CounterConfig(number: 1, services: ["repairs"])] }, at: morning.addingTimeInterval(-1_800))
+        for day in 0..<4 {
+            let opening = morning.addingTimeInterval(Double(day) * 86_400 - 1_800)  // 08:30
+            h.advance(opening.timeIntervalSince(h.now))
+            h.login(1)
+            h.advance(4 * 3_600)  // 12:30
+            if day != 2 {
+                h.press("9", .counter(1))
+                h.advance(1_800)
+                h.press("9", .counter(1))
+            }
+            h.advance(3 * 3_600)
+            h.press("0", .counter(1))
+        }
+        return h
+    }
+
+    @Test func theDailyBreakIsExpectedAtTheTimeItBeganOnEarlierDays() throws {
+        var h = Self.breakDays()
+        h.advance(morning.addingTimeInterval(4 * 86_400 - 1_800).timeIntervalSince(h.now))
+        h.login(1)
+        let history = try #require((h.machine.estimator as? ForecastWaitEstimator)?.history)
+        // 11:00: three of the four earlier days had a break later, all at 12:30.
+        let eleven = history.breakOutlook(1, at: morning.addingTimeInterval(4 * 86_400 + 7_200))
+        #expect(eleven.chance == 0.75)
+        #expect(eleven.offsets == [5_400, 5_400, 5_400])
+        // 12:45 without a break yet: on every earlier day it had begun by then or never came.
+        let late = history.breakOutlook(1, at: morning.addingTimeInterval(4 * 86_400 + 13_500))
+        #expect(late.chance == 0 && late.offsets.isEmpty)
+    }
+}

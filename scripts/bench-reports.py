@@ -245,13 +245,26 @@ def baseline(events):
         INSERT INTO report_days (kiosk_id, site_id, day) SELECT DISTINCT kiosk_id, site_id, payload->>'day' FROM events
         ON CONFLICT (kiosk_id, site_id, day) DO UPDATE SET dirty = true""")
     results["new"], after = measure("new centre (first request folds every day, then merges)", cold, path)
-    # Figures added since the old commit exist on one page only; the shared ones must be equal.
-    shared = sorted(m for m in before.keys() & after.keys() if not m.startswith("daily["))
-    differ = [m for m in shared if before[m] != after[m]]
-    only_new = sorted(after.keys() - before.keys())
-    only_old = sorted(before.keys() - after.keys())
+    # Figures added since the old commit exist on one page only; the shared ones must be equal
+    # (fractions to 1e-9: the new centre sums per day, then merges, so the last bits differ).
+    # Case figures are left out: the old centre counted cases from the events, the new one from
+    # its `cases` table, where the copied events have no rows.
+    def is_case(m):
+        return m.startswith(("cases.", "caseFigures."))
+
+    def equal(a, b):
+        try:
+            x, y = float(a), float(b)
+            return abs(x - y) <= 1e-9 * max(1.0, abs(x), abs(y))
+        except (TypeError, ValueError):
+            return a == b
+
+    shared = sorted(m for m in before.keys() & after.keys() if not m.startswith("daily[") and not is_case(m))
+    differ = [m for m in shared if not equal(before[m], after[m])]
+    only_new = sorted(m for m in after.keys() - before.keys() if not is_case(m))
+    only_old = sorted(m for m in before.keys() - after.keys() if not is_case(m))
     print(f"  both pages show {before.get('overall.issued')} tickets issued; {len(shared) - len(differ)} of {len(shared)} "
-          f"shared figures equal; only on the new page: {len(only_new)} {only_new[:6]}; only on the old: {len(only_old)} {only_old[:6]}",
+          f"shared figures equal (case figures not compared); only on the new page: {len(only_new)} {only_new[:6]}; only on the old: {len(only_old)} {only_old[:6]}",
           flush=True)
     for m in differ[:20]:
         print(f"    differs: {m}: old {before[m]} new {after[m]}", flush=True)

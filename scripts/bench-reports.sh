@@ -17,8 +17,9 @@ BASELINE_COMMIT=${BASELINE_COMMIT-66ec128}
 # release build apart from the debug build's lock).
 CENTRAL_SCRATCH=${CENTRAL_SCRATCH:-Central/.build}
 swift build -c release --package-path Central --scratch-path "$CENTRAL_SCRATCH" --product kiosk-central
-swift build --product kiosk-sim
-swift build --product kioskctl
+# The same flags as make test, so the two share one debug build.
+swift build -Xswiftc -warnings-as-errors --product kiosk-sim
+swift build -Xswiftc -warnings-as-errors --product kioskctl
 BASELINE_CENTRAL=${BASELINE_CENTRAL:-}
 if [ -z "$BASELINE_CENTRAL" ] && [ -n "$BASELINE_COMMIT" ]; then
     B="$ROOT/.build/bench-baseline"

@@ -69,6 +69,21 @@ struct LayoutTests {
         }
     }
 
+    /// Kinsoku on every screen at every size: no drawn line ends with an opening bracket or
+    /// starts with closing punctuation (the counter header once broke as "…咨询（" / "等候 0 人）").
+    @Test(arguments: Language.allCases)
+    func noLineEndsWithAnOpeningBracket(language: Language) throws {
+        let painter = try Self.painter()
+        for (name, screen) in ScreenFixtures.all(language) {
+            for (w, h) in Self.sizes {
+                for t in Self.texts(painter.layout(screen, width: w, height: h)) {
+                    #expect(!(t.text.last.map { "（《「『【".contains($0) } ?? false), "\(name) \(w)×\(h): '\(t.text)'")
+                    #expect(!(t.text.first.map { "）》」』】，。、：；".contains($0) } ?? false), "\(name) \(w)×\(h): '\(t.text)'")
+                }
+            }
+        }
+    }
+
     @Test(arguments: Language.allCases)
     func nothingIsDrawnOffScreen(language: Language) throws {
         let painter = try Self.painter()

@@ -18,7 +18,10 @@ enum StationScreenshot {
         var width: Int
         var height: Int
         /// What the answer calls it: "counter(1)" or the `[station]` name.
-        var label: String { station.map { "\($0.name) (\(role))" } ?? "\(role)" }
+        var label: String {
+            guard let name = station?.name, name != "\(role)" else { return "\(role)" }
+            return "\(name) (\(role))"
+        }
     }
 
     /// Finds `name` (a `[station NAME]`, `lobby`, `counter N`, `counter N` as "counterN" or

@@ -46,7 +46,8 @@ struct ScreenshotTests {
             let unknown = run(["--state-dir", state, "--config", config, "--runtime-dir", runtime, "screenshot", "nowhere", folder + "/x.png"])
             // kioskctl checks the name against its configuration; the daemon against its own.
             let refused = try ControlClient.send(.screenshot(station: "nowhere", size: nil), socketPath: runtime + "/control.sock")
-            return (lobby, portrait, unknown, refused)
+            let huge = try ControlClient.send(.screenshot(station: "lobby", size: .init(width: 8192, height: 8192)), socketPath: runtime + "/control.sock")
+            return (lobby, portrait, unknown, [refused, huge])
         }
         #expect(lobby.status == 0, "\(lobby.errors)")
         #expect(lobby.output.contains("as the running kioskd shows it now"), "\(lobby.output)")
@@ -66,7 +67,8 @@ struct ScreenshotTests {
         #expect(unknown.status == 64)
         #expect(unknown.errors.contains("no station 'nowhere'; use one of: lobby, counter 1"), "\(unknown.errors)")
         #expect(!FileManager.default.fileExists(atPath: folder + "/x.png"))
-        #expect(!refused.ok && refused.text.hasPrefix("no station 'nowhere'; use one of: lobby, counter 1"), "\(refused)")
+        #expect(!refused[0].ok && refused[0].text.hasPrefix("no station 'nowhere'; use one of: lobby, counter 1"), "\(refused[0])")
+        #expect(!refused[1].ok && refused[1].text.contains("larger than kioskd draws"), "\(refused[1])")
 
         // Without the daemon: drawn from the stored events (the welcome table), and said so.
         let stored = run(["--state-dir", state, "--config", config, "--runtime-dir", runtime, "screenshot", "lobby", folder + "/stored.png",

@@ -184,10 +184,17 @@ public struct ScreenshotAnswer: Equatable, Sendable {
 }
 
 extension DaemonOperations {
+    /// The most pixels a screenshot the daemon draws may have.
+    static let largestScreenshot = 3840 * 2160
+
     /// Answers `screenshot STATION`: the screen as this daemon has it now (the same model the
     /// display is drawn from), painted at the station's display size. Drawn on the loop's thread
     /// like a full redraw of one more display.
     func screenshot(_ name: String, size: ControlRequest.PictureSize?, now: Date) -> ControlResponse {
+        // A 4K picture at most (33 MB of canvas): the kiosk's memory and its loop are for residents.
+        if let size, size.width * size.height > Self.largestScreenshot {
+            return .error("screenshot: --size \(size.width)x\(size.height) is larger than kioskd draws (at most 3840×2160 pixels in all); ask for a smaller size")
+        }
         do {
             let target = try StationScreenshot.resolve(name, config: service.setup.configuration, size: size, displaySize: displaySize)
             let screen = StationFrontend.screen(for: target.role, terminal: target.station?.name ?? "", service: service, now: now)

@@ -21,7 +21,8 @@ extension ReportHTML {
         return h
     }
 
-    static func caseSection(_ report: Report) -> String {
+    static func caseSection(_ report: Report, labels: [String: String] = [:]) -> String {
+        func shown(_ key: String) -> String { labels[key] ?? key }
         let f = report.caseFigures
         let names = Dictionary(report.services.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         var h = "<h2>Case figures 工单分析（收集 → 分析 → 处理 → 总结）</h2>\n"
@@ -33,16 +34,16 @@ extension ReportHTML {
         for (title, keys, counts) in breakdowns where !keys.isEmpty {
             let colour = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, categoryColours[$0 % categoryColours.count]) })
             h += "<div class=\"legend\">"
-            for k in keys { h += "<span><i style=\"background:\(colour[k]!)\"></i>\(esc(k))</span>" }
+            for k in keys { h += "<span><i style=\"background:\(colour[k]!)\"></i>\(esc(shown(k)))</span>" }
             h += "</div>\n"
             func rows(_ groups: [CaseTally], _ label: (String) -> String) -> [(label: String, segments: [SVGChart.Segment])] {
-                groups.map { g in (label(g.id), keys.map { SVGChart.Segment(value: counts(g)[$0] ?? 0, colour: colour[$0]!, label: $0) }) }
+                groups.map { g in (label(g.id), keys.map { SVGChart.Segment(value: counts(g)[$0] ?? 0, colour: colour[$0]!, label: shown($0)) }) }
             }
             h += SVGChart.stacked(rows(f.byMonth, { $0 }), title: "Cases by \(title) per month")
             h += SVGChart.stacked(rows(f.byService, { names[$0] ?? $0 }), title: "Cases by \(title) per service")
             h += "<table><tr><th>\(esc(title))</th>" + f.byMonth.map { "<th>\(esc($0.id))</th>" }.joined() + "<th>All</th></tr>\n"
             for k in keys {
-                h += "<tr><td>\(esc(k))</td>"
+                h += "<tr><td>\(esc(shown(k)))</td>"
                 // Keys have dots ("reason.wait"), so these counts carry no JSON path.
                 for m in f.byMonth + [f.all] { h += "<td>\(counts(m)[k] ?? 0)</td>" }
                 h += "</tr>\n"

@@ -59,8 +59,10 @@ public struct ReportPeriod: Sendable {
     }
 
     /// The HTML page; `notes` are shown under the title (what the figures are based on).
-    public func html(notes: [String] = []) -> String {
-        ReportHTML.page(report: report, daily: daily, distribution: distribution, targetMinutes: targetMinutes, notes: notes)
+    /// `labels`: what to show for a reason or root-cause key (`reason.wait` → "Long wait"), from
+    /// the catalog of the configured language; a key not in it shows as itself.
+    public func html(notes: [String] = [], labels: [String: String] = [:]) -> String {
+        ReportHTML.page(report: report, daily: daily, distribution: distribution, targetMinutes: targetMinutes, notes: notes, labels: labels)
     }
 }
 
@@ -128,8 +130,9 @@ public enum ReportHTML {
     ///   - targetMinutes: the wait target drawn on the hour chart.
     ///   - source: where the figures come from, under the title ("Kiosk kiosk-01" by default; the
     ///     centre's pages name several kiosks or the fleet).
+    ///   - labels: reason and root-cause keys → the catalog's text (a missing key shows as itself).
     public static func page(report: Report, daily: [(day: String, report: Report)], distribution: RatingDistribution, targetMinutes: Int,
-                            notes: [String] = [], source: String? = nil) -> String {
+                            notes: [String] = [], source: String? = nil, labels: [String: String] = [:]) -> String {
         let o = report.overall
         let period = report.days.isEmpty ? "no events" : report.days.count == 1 ? report.days[0] : "\(report.days.first!) – \(report.days.last!)"
         var h = """
@@ -222,7 +225,7 @@ public enum ReportHTML {
             SVGChart.Bar(label: "in time 按时", value: Double(c.answeredInTime), display: String(c.answeredInTime), metric: "cases.answeredInTime", colour: "#7dcea0"),
             SVGChart.Bar(label: "overdue 超时", value: Double(c.overdue), display: String(c.overdue), metric: "cases.overdue", colour: "#c0392b"),
         ], maximum: Double(max(1, c.opened, c.answered, c.overdue)), title: "Cases opened, answered and overdue", width: 420)
-        h += caseSection(report)
+        h += caseSection(report, labels: labels)
 
         h += "<h2>All figures 明细</h2>\n<table><tr><th>Service</th><th>Issued</th><th>Served</th><th>No-shows</th><th>Avg wait</th><th>In target</th><th>Promise kept</th><th>Index</th><th>CSAT</th><th>Ratings</th></tr>\n"
         for (i, s) in (report.services + [o]).enumerated() {

@@ -56,6 +56,10 @@ grep -q "no staff is logged in at counter 1" "$DIR/err" || fail "refusal not exp
 if ctl sync 2>"$DIR/err"; then :; fi
 grep -q "sync not configured" "$DIR/err" || grep -qi "sync" "$DIR/err" || fail "sync gave no answer"
 ctl events --json | grep '"type":"weather.set"' >/dev/null || fail "weather.set not stored"
+# A screenshot comes from the running daemon (its screen now), as a PNG of the asked size.
+ctl screenshot counter 1 "$DIR/counter1.png" --size 1080x1920 > "$DIR/shot" || fail "screenshot from the demo daemon: $(cat "$DIR/shot")"
+grep -q "as the running kioskd shows it now" "$DIR/shot" || fail "the screenshot did not come from kioskd: $(cat "$DIR/shot")"
+[ "$(od -An -tx1 -j16 -N8 "$DIR/counter1.png" | tr -d ' \n')" = "0000043800000780" ] || fail "counter1.png is not 1080×1920"
 
 # kioskctl finds a demo daemon's socket from its state folder alone (no --runtime-dir).
 "$BIN/kioskctl" --state-dir "$DIR" weather hot | grep "weather is hot" >/dev/null || fail "kioskctl --state-dir alone did not reach the demo daemon"

@@ -5,7 +5,8 @@
 # must issue and call a ticket, the framebuffer files must hold a picture, the board must flash
 # the call (its picture changes every second), the lobby's own printer (`printer =` in its
 # [station], a file here) must get the ticket, `kioskctl screenshot` must write PNGs of the right
-# size, and SIGTERM must stop it. A missing recording is refused before anything starts.
+# size (drawn by the running kioskd, and after it stops, from the stored events, saying so), and
+# SIGTERM must stop it. A missing recording is refused before anything starts.
 set -eu
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-$(swift build --show-bin-path)}
@@ -68,7 +69,9 @@ sleep 1  # the redraw after the last key
 sums=""
 for _ in 1 2 3 4; do sums="$sums $(md5sum < "$D/board.fb" | cut -c1-32)"; sleep 0.6; done
 [ "$(echo $sums | tr ' ' '\n' | sort -u | wc -l)" -ge 2 ] || fail "the board's picture did not change while flashing the call"
-"$BIN/kioskctl" --state-dir "$D/state" --config "$D/kiosk.conf" screenshot desk-1 "$D/desk1.png" >/dev/null || fail "screenshot desk-1"
+# The running daemon draws the screenshots (what it shows now, not what the stored events say).
+"$BIN/kioskctl" --state-dir "$D/state" --config "$D/kiosk.conf" --runtime-dir "$D" screenshot desk-1 "$D/desk1.png" > "$D/shot.out" || fail "screenshot desk-1"
+grep -q "as the running kioskd shows it now" "$D/shot.out" || fail "the screenshot did not come from the running kioskd: $(cat "$D/shot.out")"
 "$BIN/kioskctl" --state-dir "$D/state" --config "$D/kiosk.conf" screenshot wall "$D/board.png" >/dev/null || fail "screenshot wall"
 [ "$(od -An -tx1 -j16 -N8 "$D/board.png" | tr -d ' \n')" = "0000078000000438" ] || fail "board.png is not 1920×1080"
 "$BIN/kioskctl" --state-dir "$D/state" --config "$D/kiosk.conf" screenshot lobby "$D/lobby.png" >/dev/null || fail "screenshot lobby"
@@ -81,4 +84,8 @@ while kill -0 "$PID" 2>/dev/null; do i=$((i + 1)); [ $i -le 40 ] || fail "kioskd
 wait "$PID" || fail "kioskd exited with an error after SIGTERM"
 PID=""
 grep -q "evemu recording finished" "$D/kioskd.log" || fail "the recordings did not finish"
+# No daemon now: drawn from the stored events, and said so.
+"$BIN/kioskctl" --state-dir "$D/state" --config "$D/kiosk.conf" --runtime-dir "$D" screenshot desk-1 "$D/stored.png" > "$D/shot.out" || fail "screenshot without kioskd"
+grep -q "kioskd is not running (no daemon at $D/control.sock): drawn from the stored events as of event #" "$D/shot.out" \
+    || fail "a screenshot without kioskd does not say it shows the stored state: $(cat "$D/shot.out")"
 echo "stations on file framebuffers: ok (ticket issued from a recorded keypad, printed on its station's printer, called; framebuffers drawn, the board flashing the call, screenshots written)"

@@ -49,6 +49,41 @@ struct LayoutTests {
         }
     }
 
+    /// The portrait counter screen once used only its top third (text sized by the 1080 px short
+    /// side, the blocks ended near y = 400): without a banner it now uses larger type and spreads
+    /// its blocks down the picture;
+    /// landscape pictures keep the base size.
+    @Test(arguments: Language.allCases)
+    func aPortraitScreenWithoutABannerUsesItsHeight(language: Language) throws {
+        let painter = try Self.painter()
+        for name in ["counter-logged-out", "counter-login-pin"] {
+            let screen = try #require(ScreenFixtures.all(language).first { $0.name == name }?.screen)
+            let footer = screen.footer
+            let portrait = Self.texts(painter.layout(screen, width: 1080, height: 1920)).filter { $0.text != footer && $0.y > 150 }
+            let base = ScreenPainter.baseSize(width: 1080, height: 1920)
+            #expect(portrait.allSatisfy { $0.size > base * 13 / 10 }, "\(name): \(portrait.map { ($0.text, $0.size) })")
+            let bottom = portrait.map { $0.y + $0.size }.max() ?? 0
+            #expect(bottom > 1920 * 40 / 100, "\(name): the blocks end at y = \(bottom) of 1920")
+            let landscape = Self.texts(painter.layout(screen, width: 1920, height: 1080)).filter { $0.text != footer && $0.y > 100 }
+            #expect(landscape.map(\.size).max() ?? 0 <= ScreenPainter.baseSize(width: 1920, height: 1080) * 11 / 10)
+        }
+    }
+
+    /// Kinsoku on every screen at every size: no drawn line ends with an opening bracket or
+    /// starts with closing punctuation (the counter header once broke as "…咨询（" / "等候 0 人）").
+    @Test(arguments: Language.allCases)
+    func noLineEndsWithAnOpeningBracket(language: Language) throws {
+        let painter = try Self.painter()
+        for (name, screen) in ScreenFixtures.all(language) {
+            for (w, h) in Self.sizes {
+                for t in Self.texts(painter.layout(screen, width: w, height: h)) {
+                    #expect(!(t.text.last.map { "（《「『【".contains($0) } ?? false), "\(name) \(w)×\(h): '\(t.text)'")
+                    #expect(!(t.text.first.map { "）》」』】，。、：；".contains($0) } ?? false), "\(name) \(w)×\(h): '\(t.text)'")
+                }
+            }
+        }
+    }
+
     @Test(arguments: Language.allCases)
     func nothingIsDrawnOffScreen(language: Language) throws {
         let painter = try Self.painter()

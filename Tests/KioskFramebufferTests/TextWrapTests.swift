@@ -28,7 +28,8 @@ struct TextWrapTests {
         out += ["", " ", "   ", "\n", "a\n\nb", "  leading and trailing  ", "double  spaces   here",
                 "，开头的标点", "中文，标点。再来！（括号）", "number 12, then 中文。", "中)", "a)", "中 )", "中,",
                 "Supercalifragilisticexpialidocious-and-even-longer-words-than-a-line", "混合 mixed 文字 text，好。",
-                "e\u{301}te\u{301} cafe\u{301}", "中\u{37E} done\u{37E}", "请到3号窗口办理业务，谢谢合作。Please go to counter 3."]
+                "e\u{301}te\u{301} cafe\u{301}", "中\u{37E} done\u{37E}", "请到3号窗口办理业务，谢谢合作。Please go to counter 3.",
+                "请到窗口咨询（等候 0 人）", "（开头", "结尾（", "a (b) c", "（（双重", "《书名》和「引号」", "x(中文)"]
         return out
     }
 
@@ -42,6 +43,26 @@ struct TextWrapTests {
                 }
             }
         }
+    }
+
+    /// The counter header once wrapped as "…咨询（" / "等候 0 人）": no line may end with opening
+    /// punctuation or start with closing punctuation, at any width.
+    @Test func noLineEndsWithAnOpeningBracketOrStartsWithAClosingOne() throws {
+        let text = TextDrawing(fonts: try FontSet(preferred: FontSource(path: GoldenScreenTests.fontPath)))
+        let s = "今日业务：社保、医保、户籍、公积金咨询（等候 0 人）《办事指南》请到「1 号窗口」【咨询】"
+        var broken = 0
+        for maxWidth in stride(from: 120, through: 1400, by: 7) {
+            let lines = text.wrap(s, size: 40, maxWidth: maxWidth)
+            if lines.count > 1 { broken += 1 }
+            #expect(lines.joined().filter { $0 != " " } == s.filter { $0 != " " }, "text lost at \(maxWidth) px: \(lines)")
+            for line in lines {
+                #expect(!(line.last.map { "（《「『【".contains($0) } ?? false), "line ends with an opening bracket at \(maxWidth) px: \(lines)")
+                #expect(!(line.first.map { "）》」』】，、：".contains($0) } ?? false), "line starts with closing punctuation at \(maxWidth) px: \(lines)")
+            }
+        }
+        #expect(broken > 100)
+        let header = text.wrap("请到窗口咨询（等候 0 人）", size: 40, maxWidth: text.width("请到窗口咨询（", size: 40))
+        #expect(header.first == "请到窗口咨询", "\(header)")
     }
 }
 
@@ -129,8 +150,15 @@ private struct ReferenceWrap {
             if t.allSatisfy({ $0 == " " }) { pending += t } else { merged.append(pending + t); pending = "" }
         }
         if !pending.isEmpty { merged.append(pending) }
-        return merged
+        // Opening punctuation is joined to the token after it.
+        var glued: [String] = []
+        for t in merged {
+            if let last = glued.last?.last, isOpeningPunctuation(last) { glued[glued.count - 1] += t } else { glued.append(t) }
+        }
+        return glued
     }
+
+    static func isOpeningPunctuation(_ ch: Character) -> Bool { "（《「『【〔〈〖〘［｛([".contains(ch) }
 
     static func isWide(_ ch: Character) -> Bool {
         guard let v = ch.unicodeScalars.first?.value else { return false }

@@ -33,7 +33,7 @@ struct Rig {
     let loop = PollLoop()
 
     init(notifier: SystemdNotifier = SystemdNotifier(environment: [:]), configText: String? = nil,
-         runtimeDirectory: String? = nil, stateDirectory: String? = nil) throws {
+         runtimeDirectory: String? = nil, stateDirectory: String? = nil, clock: @escaping () -> Date = Date.init) throws {
         folder = makeTemporaryFolder()
         configPath = folder + "/kiosk.conf"
         let text = try configText ?? String(contentsOfFile: assetsFolder + "/kiosk.conf", encoding: .utf8)
@@ -43,7 +43,7 @@ struct Rig {
         service = try KioskService(setup: setup, stateDirectory: state, now: Date())
         operations = DaemonOperations(service: service, options: .init(
             runtimeDirectory: runtimeDirectory ?? folder + "/run", configPath: configPath, assets: assetsFolder, language: nil, stateDirectory: state),
-            notifier: notifier)
+            notifier: notifier, clock: clock)
     }
 
     var socketPath: String { operations.socketPath }

@@ -4,9 +4,10 @@ import Foundation
 public enum ReportFormatter {
     /// A plain-text report for a terminal: English labels, service names as configured,
     /// percentages with one decimal, durations as minutes:seconds, "—" for a missing value.
-    /// `catalog` is reserved for localised labels and is not used yet.
+    /// Reasons and root causes (catalog keys such as `reason.wait`) show as `catalog`'s labels
+    /// ("Long wait"; the configured language's), the key itself when the catalog lacks it.
     public static func text(_ report: Report, catalog: Catalog? = nil) -> String {
-        _ = catalog
+        let label = { (key: String) in catalog?.entries[key] ?? key }
         var out: [String] = []
         out.append("Service report — \(report.site) (\(report.kiosk))")
         let period: String
@@ -50,7 +51,7 @@ public enum ReportFormatter {
                 header: ["Service", "Reasons"],
                 rows: withReasons.map { s in
                     [s.name, s.reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
-                        .map { "\($0.key) \($0.value)" }.joined(separator: ", ")]
+                        .map { "\(label($0.key)) \($0.value)" }.joined(separator: ", ")]
                 },
                 totalsLast: withReasons.last?.id == report.overall.id, leftColumns: [0, 1])
         }
@@ -85,7 +86,7 @@ public enum ReportFormatter {
             rows: [["\(c.opened)", "\(c.answered)", "\(c.answeredInTime)", "\(c.overdue)",
                     percent(c.shareAnswered), percent(c.shareAnsweredInTime)]],
             totalsLast: false, firstLeft: false)
-        out += caseFigures(report)
+        out += caseFigures(report, label: label)
         out.append("")
 
         out.append("Busiest hours")
@@ -107,7 +108,7 @@ public enum ReportFormatter {
 
     /// The case figures (`CaseFigures`): overall, then per service, month and handler, and the
     /// cases by reason and by root cause.
-    static func caseFigures(_ report: Report) -> [String] {
+    static func caseFigures(_ report: Report, label: (String) -> String = { $0 }) -> [String] {
         let f = report.caseFigures
         guard f.all.opened > 0 else { return [] }
         let names = Dictionary(report.services.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
@@ -119,7 +120,7 @@ public enum ReportFormatter {
              "\(t.open)", "\(t.overdue)"]
         }
         func counts(_ c: [String: Int]) -> String {
-            c.isEmpty ? "—" : CaseFigures.keys(c).map { "\($0) \(c[$0]!)" }.joined(separator: ", ")
+            c.isEmpty ? "—" : CaseFigures.keys(c).map { "\(label($0)) \(c[$0]!)" }.joined(separator: ", ")
         }
         var out = ["", "Case figures (medians: time to first reply and to resolution)"]
         let breakdowns: [(String, [CaseTally], (String) -> String)] = [

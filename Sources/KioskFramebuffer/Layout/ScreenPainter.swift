@@ -10,7 +10,8 @@ public enum DrawItem: Equatable, Sendable {
 
 /// Lays out a `Screen` (the same model the text console draws) for a picture of any size, from
 /// 800×480 to 1920×1080 and portrait 1080×1920: a title bar, the blocks top to bottom, a footer.
-/// Text sizes follow the short side; when the blocks do not fit, everything shrinks step by step;
+/// Text sizes follow the short side (larger on a portrait picture when the blocks fit); when the
+/// blocks do not fit, everything shrinks step by step;
 /// the banner (the ticket number) takes the height left over, so it is always the largest text.
 public final class ScreenPainter {
     public let text: TextDrawing
@@ -88,13 +89,28 @@ public final class ScreenPainter {
         let top = titleBar + base / 2
         let bottom = height - (screen.footer.isEmpty ? 0 : footerBar) - base / 3
         let area = PixelRect(x: margin, y: top, width: width - 2 * margin, height: bottom - top)
-        var scale = 100
+        // The base size follows the short side, so a portrait picture (1080×1920) would use only
+        // its top third: there, a screen without a banner (the banner already takes the height
+        // left) tries larger type first, up to 1.6× (about what 1920 px give a landscape
+        // picture's text per line of height), and keeps the largest that fits.
+        let hasBanner = screen.blocks.contains { if case .banner = $0 { return true } else { return false } }
+        var scale = height > width && !hasBanner ? min(160, 100 * height / width) / 10 * 10 : 100
         while true {
-            if let blocks = layoutBlocks(screen.blocks, in: area, size: max(12, base * scale / 100)) {
+            if let blocks = layoutBlocks(screen.blocks, in: area, size: max(12, base * scale / 100), spread: height > width),
+               scale <= 100 || fitsWidth(blocks, right: area.maxX) {
                 return items + blocks
             }
             if scale <= 40 { return items + (layoutBlocks(screen.blocks, in: area, size: max(12, base * scale / 100), force: true) ?? []) }
             scale -= 10
+        }
+    }
+
+    /// Whether every text item ends inside `right`: larger type is kept only when no table row,
+    /// tile label or unbreakable word is pushed past the edge by it.
+    private func fitsWidth(_ items: [DrawItem], right: Int) -> Bool {
+        items.allSatisfy { item in
+            if case .text(let s, let x, _, let size, _) = item { return x + text.width(s, size: size) <= right }
+            return true
         }
     }
 
@@ -118,7 +134,9 @@ public final class ScreenPainter {
     }
 
     /// Lays the blocks out at text size `size`; nil when they do not fit (unless `force`).
-    private func layoutBlocks(_ blocks: [Block], in area: PixelRect, size: Int, force: Bool = false) -> [DrawItem]? {
+    /// `spread`: height left over (no banner to take it) goes between the blocks, up to one text
+    /// size per gap, so a tall picture is not one crowded band at the top.
+    private func layoutBlocks(_ blocks: [Block], in area: PixelRect, size: Int, force: Bool = false, spread: Bool = false) -> [DrawItem]? {
         var planned: [Planned?] = []  // nil marks a banner, sized afterwards
         var banners: [(String, Tone)] = []
         for block in blocks {
@@ -140,10 +158,22 @@ public final class ScreenPainter {
         } else if fixed > area.height && !force {
             return nil
         }
+        // A heading stays with the block under it: gaps go between the other neighbours.
+        let gapBefore = blocks.indices.map { i -> Bool in
+            guard i > 0 else { return false }
+            if case .heading = blocks[i - 1] { return false }
+            return true
+        }
+        var gap = 0
+        let gaps = gapBefore.filter { $0 }.count
+        if spread && banners.isEmpty && gaps > 0 && fixed < area.height {
+            gap = min(size, (area.height - fixed) / gaps)
+        }
         var items: [DrawItem] = []
         var y = area.y
         var b = 0
-        for p in planned {
+        for (i, p) in planned.enumerated() {
+            if gapBefore[i] { y += gap }
             if let p {
                 items += p.draw(y).map { $0.offset(dx: area.x) }
                 y += p.height

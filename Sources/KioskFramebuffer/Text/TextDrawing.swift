@@ -44,7 +44,9 @@ public struct TextDrawing {
     }
 
     /// Breaks `text` into lines no wider than `maxWidth`: between words for Latin script, between
-    /// any two characters for Chinese (keeping closing punctuation with the character before).
+    /// any two characters for Chinese, keeping closing punctuation with the character before and
+    /// opening punctuation with the one after (the usual CJK rule, kinsoku: no line ends with
+    /// "（" and none starts with "）").
     ///
     /// Each character is looked at once (its width, whether it is a space, wide, closing
     /// punctuation); the rest works on character positions and summed widths (a string's width is
@@ -111,7 +113,7 @@ public struct TextDrawing {
 
     /// What wrapping needs to know about a character.
     enum CharacterKind: Equatable {
-        case space, newline, wide, wideClosing, closing, other
+        case space, newline, wide, wideClosing, wideOpening, closing, opening, other
 
         /// `scalars`: one character's.
         init(_ scalars: Substring.UnicodeScalarView) {
@@ -121,16 +123,23 @@ public struct TextDrawing {
             if single && first == " " { self = .space; return }
             if single && first == "\n" { self = .newline; return }
             let closing = single && TextDrawing.isClosingPunctuation(first.value)
-            if TextDrawing.isWide(first.value) { self = closing ? .wideClosing : .wide } else { self = closing ? .closing : .other }
+            let opening = single && TextDrawing.isOpeningPunctuation(first.value)
+            if TextDrawing.isWide(first.value) {
+                self = closing ? .wideClosing : opening ? .wideOpening : .wide
+            } else {
+                self = closing ? .closing : opening ? .opening : .other
+            }
         }
 
-        var isWide: Bool { self == .wide || self == .wideClosing }
+        var isWide: Bool { self == .wide || self == .wideClosing || self == .wideOpening }
         var isClosing: Bool { self == .closing || self == .wideClosing }
+        var isOpening: Bool { self == .opening || self == .wideOpening }
     }
 
     /// The tokens a line may break between, as positions in `kinds` within `paragraph`: words
     /// with their leading spaces, and single wide characters (a CJK character, with any closing
-    /// punctuation that follows it). Together they cover the paragraph in order.
+    /// punctuation that follows it); a token ending with opening punctuation is joined to the
+    /// next. Together they cover the paragraph in order.
     static func tokenRanges(_ kinds: [CharacterKind], _ paragraph: Range<Int>) -> [Range<Int>] {
         var tokens: [Range<Int>] = []
         var wordStart = paragraph.lowerBound  // the word being collected is wordStart..<i
@@ -168,7 +177,25 @@ public struct TextDrawing {
             }
         }
         if let pendingSpaces { merged.append(pendingSpaces) }
-        return merged
+        // Opening punctuation stays with what follows it: "咨询（等候" never breaks after "（".
+        var glued: [Range<Int>] = []
+        for t in merged {
+            if let last = glued.last, kinds[last.upperBound - 1].isOpening {
+                glued[glued.count - 1] = last.lowerBound..<t.upperBound
+            } else {
+                glued.append(t)
+            }
+        }
+        return glued
+    }
+
+    /// Whether a one-scalar character is one of "（《「『【〔〈〖〘［｛([" .
+    static func isOpeningPunctuation(_ v: UInt32) -> Bool {
+        switch v {
+        case 0xFF08, 0x300A, 0x300C, 0x300E, 0x3010, 0x3014, 0x3008, 0x3016, 0x3018, 0xFF3B, 0xFF5B: return true  // （《「『【〔〈〖〘［｛
+        case 0x28, 0x5B: return true  // ( [
+        default: return false
+        }
     }
 
     static func isWide(_ v: UInt32) -> Bool {

@@ -17,8 +17,10 @@ public enum ControlCommand {
                                    a period: a page with charts (no JavaScript), CSV for spreadsheets
       cases [--json]               the site's follow-up cases as last pulled from the centre ("as of")
       hash-pin [PIN]               print a pin-hash line for kiosk.conf (reads the PIN from stdin if omitted)
-      screenshot STATION OUT.png [--size WxH]
-                                   what a station ([station NAME], lobby or counter N) shows now, as a PNG
+      screenshot STATION OUT.png [--size WxH] [--time ISO8601]
+                                   what a station ([station NAME], lobby, counter N or board) shows, as a
+                                   PNG: the running kioskd's screen now; without a daemon (or with --time)
+                                   drawn from the stored events, and it says so
 
     Commands for the running daemon (through its control socket):
       counter open|pause|close N   open, pause or close counter N
@@ -105,7 +107,7 @@ public enum ControlCommand {
         case "queue": try queue(store, setup, output: output)
         case "events": try events(store, options, output: output)
         case "report": try report(store, setup, options, output: output)
-        case "screenshot": try StationScreenshot.run(options, store: store, setup: setup, output: output)
+        case "screenshot": try StationScreenshot.run(options, store: store, setup: setup, socketPath: socket, output: output)
         case "cases": try cases(store, setup, options, output: output)
         default:
             let known = ["status", "queue", "events", "report", "cases", "hash-pin", "screenshot"] + socketCommands

@@ -161,6 +161,7 @@ public enum DaemonCommand {
         let operations = DaemonOperations(service: service, options: DaemonOperations.Options(
             runtimeDirectory: ControlSocketLocation.daemonDirectory(runtimeDirectory: options.runtimeDirectory, demo: options.demo, stateDirectory: stateDirectory),
             configPath: options.configPath, assets: options.assets, language: options.language, stateDirectory: stateDirectory))
+        if let stations { operations.displaySize = { [unowned stations] in stations.displaySize($0) } }
         operations.attach(to: loop)
         let centralSync = CentralSync.start(setup: setup, stateDirectory: stateDirectory, operations: operations, loop: loop)
         loop.run()

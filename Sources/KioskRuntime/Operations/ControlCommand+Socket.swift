@@ -88,7 +88,7 @@ extension ControlCommand {
         if json { output(ReportFormatter.json(report) + "\n") }
         if csv { output(ReportCSV.csv(report, daily: period.daily)) }
         if let html {
-            let page = period.html()
+            let page = period.html(labels: setup.catalogs[setup.configuration.language].entries)
             do { try page.write(toFile: html, atomically: true, encoding: .utf8) } catch {
                 throw Failure(description: "cannot write \(html): \(error.localizedDescription)", code: 73)
             }

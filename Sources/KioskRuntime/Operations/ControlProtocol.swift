@@ -11,6 +11,29 @@ public enum ControlRequest: Equatable, Sendable {
     case sync
     case reload
     case weather(Weather)
+    /// The picture a station shows now, as the running daemon has it (`kioskctl screenshot`).
+    /// `station`: a `[station NAME]`, `lobby`, `counter N` or `board`; `size`: nil for the
+    /// station's own display size.
+    case screenshot(station: String, size: PictureSize?)
+
+    /// A picture size asked for (`--size WxH`), within what a screenshot may be.
+    public struct PictureSize: Equatable, Sendable {
+        public var width: Int
+        public var height: Int
+        public init(width: Int, height: Int) { self.width = width; self.height = height }
+        /// Sides from 64 to 8192 pixels: the largest panel and then some, not a memory bomb.
+        public static let sides = 64...8192
+
+        /// `1920x1080` → a size, nil when malformed or out of range.
+        public init?(_ text: String) {
+            let parts = text.split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+            guard parts.count == 2, let w = parts[0], let h = parts[1], Self.sides.contains(w), Self.sides.contains(h) else { return nil }
+            self.init(width: w, height: h)
+        }
+    }
+
+    /// Longest station name a screenshot request may carry.
+    public static let maximumStationName = 100
 
     /// Longest request line accepted; anything longer is refused.
     public static let maximumLength = 4096
@@ -23,6 +46,7 @@ public enum ControlRequest: Equatable, Sendable {
         case .sync: return "sync"
         case .reload: return "reload"
         case .weather(let w): return "weather \(w.rawValue)"
+        case .screenshot(let station, let size): return "screenshot \(station)" + (size.map { " --size \($0.width)x\($0.height)" } ?? "")
         }
     }
 
@@ -39,7 +63,8 @@ public enum ControlRequest: Equatable, Sendable {
     public static func parse(_ line: String) -> Result<ControlRequest, ParseError> {
         let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).map(String.init)
         func fail(_ m: String) -> Result<ControlRequest, ParseError> { .failure(ParseError(description: m)) }
-        guard let verb = words.first else { return fail("empty request; commands: ping, counter open|pause|close N, sync, reload, weather W") }
+        guard let verb = words.first else { return fail("empty request; commands: \(commands)") }
+        if verb == "screenshot" { return parseScreenshot(Array(words.dropFirst())) }
         switch (verb, words.count) {
         case ("ping", 1): return .success(.ping)
         case ("sync", 1): return .success(.sync)
@@ -57,8 +82,30 @@ public enum ControlRequest: Equatable, Sendable {
         case ("counter", _): return fail("usage: counter open|pause|close N")
         case ("ping", _), ("sync", _), ("reload", _): return fail("'\(verb)' takes no arguments")
         default:
-            return fail("unknown request '\(Excerpt.of(verb, limit: 40))'; commands: ping, counter open|pause|close N, sync, reload, weather W")
+            return fail("unknown request '\(Excerpt.of(verb, limit: 40))'; commands: \(commands)")
         }
+    }
+
+    static let commands = "ping, counter open|pause|close N, sync, reload, weather W, screenshot STATION [--size WxH]"
+
+    /// `screenshot STATION… [--size WxH]`: the station's words joined by one space (a
+    /// `[station NAME]` may have spaces; "counter 2" is two words).
+    static func parseScreenshot(_ words: [String]) -> Result<ControlRequest, ParseError> {
+        var words = words
+        var size: PictureSize?
+        if let i = words.firstIndex(of: "--size") {
+            guard i == words.count - 2, let s = PictureSize(words[i + 1]) else {
+                return .failure(ParseError(description: "screenshot: --size needs WIDTHxHEIGHT at the end, each side 64 to 8192, e.g. screenshot lobby --size 1920x1080"))
+            }
+            size = s
+            words.removeLast(2)
+        }
+        let station = words.joined(separator: " ")
+        guard !station.isEmpty else { return .failure(ParseError(description: "usage: screenshot STATION [--size WxH]; STATION is a [station NAME], lobby, counter N or board")) }
+        guard station.count <= maximumStationName, station.unicodeScalars.allSatisfy({ !(0...0x1F).contains($0.value) && !(0x7F...0x9F).contains($0.value) }) else {
+            return .failure(ParseError(description: "screenshot: '\(Excerpt.of(station, limit: 40))' is not a station name (printable, at most \(maximumStationName) characters)"))
+        }
+        return .success(.screenshot(station: station, size: size))
     }
 }
 

@@ -116,7 +116,8 @@ public final class ControlServer {
 
     /// Sends `response` and closes.
     private func reply(_ fd: Int32, _ response: ControlResponse) {
-        // Answers are short; a bounded blocking send keeps a slow reader from stalling the loop.
+        // Answers are short (a screenshot's PNG, a few hundred kB, is the largest); a bounded
+        // blocking send keeps a slow reader from stalling the loop for long.
         if let flags = try? syscall("fcntl F_GETFL", { fcntl(fd, F_GETFL) }) {
             _ = try? syscall("fcntl F_SETFL") { fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
         }
@@ -176,6 +177,9 @@ public enum ControlClient {
         UnixSocket.setSendTimeout(fd, seconds: timeoutSeconds)
         UnixSocket.setReceiveTimeout(fd, seconds: timeoutSeconds)
         do throws(SystemError) { try UnixSocket.sendAll(fd, Array((line + "\n").utf8), path: socketPath) } catch {
+            // A full socket answers `busy` and closes at once, maybe before the line is sent:
+            // the answer is still there to read.
+            if let bytes = try? UnixSocket.receiveAll(fd, path: socketPath), let response = ControlResponse.parse(bytes) { return response }
             throw SocketError(operation: "send to", path: socketPath, error)
         }
         let bytes: [UInt8]

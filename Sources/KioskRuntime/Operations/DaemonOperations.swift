@@ -46,6 +46,9 @@ public final class DaemonOperations {
     private var lastReload: String?
     /// Answers `kioskctl sync`; the sync worker replaces it when central sync is configured.
     public var onSync: () -> ControlResponse = { .error("sync not configured") }
+    /// The picture size of a station's running display (`StationFrontend.displaySize`), for
+    /// screenshots; nil: the configured size.
+    public var displaySize: (StationConfig) -> (width: Int, height: Int)? = { _ in nil }
 
     public var socketPath: String { options.runtimeDirectory + "/" + DaemonOperations.socketName }
 
@@ -149,6 +152,8 @@ public final class DaemonOperations {
             return reload()
         case .sync:
             return onSync()
+        case .screenshot(let station, let size):
+            return screenshot(station, size: size, now: now)
         }
     }
 

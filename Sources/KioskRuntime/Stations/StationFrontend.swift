@@ -121,6 +121,11 @@ public final class StationFrontend {
         service.screens.screen(for: station, service.machine, terminal: terminal, now: now, storageProblem: service.storageProblem)
     }
 
+    /// The picture size of `station`'s running display (nil: not shown on a framebuffer here).
+    public func displaySize(_ station: StationConfig) -> (width: Int, height: Int)? {
+        stations.first { $0.config.name == station.name }?.display.map { ($0.width, $0.height) }
+    }
+
     func draw() {
         let now = clock()
         for s in stations {

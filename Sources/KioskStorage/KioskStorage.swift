@@ -39,6 +39,13 @@ public final class EventStore {
     public let path: String
     let conn: SQLiteConnection
     private let readOnly: Bool
+    /// The kiosk's own writer (kioskd): checked in full at open, keeps the mark, checkpoints.
+    let owner: Bool
+    var markFile: MarkFile?
+    var checkpoints = CheckpointPolicy()
+    /// The last failure to write the mark or to checkpoint after a commit that did succeed (the
+    /// events are stored; kioskd logs this). Nil after the next success.
+    public private(set) var upkeepProblem: String?
     private let encoder = KioskEvent.makeEncoder()
     private let decoder = KioskEvent.makeDecoder()
     private let isoFormatter: ISO8601DateFormatter = {
@@ -59,10 +66,16 @@ public final class EventStore {
 
     /// Opens (creating the folder and the file when missing) the database for writing, sets
     /// WAL / synchronous=FULL / foreign keys / a 5 s busy timeout, and brings the schema up to
-    /// `currentSchemaVersion`.
-    public init(path: String) throws {
+    /// `currentSchemaVersion` (after a `before-vN` backup when the file held an older schema).
+    /// Refuses an emptied file and a file that lacks a table of its schema (`StorageCheck.swift`).
+    ///
+    /// `owner`: this is the kiosk's own writer (kioskd's `KioskService`). It also runs
+    /// `PRAGMA quick_check` first, refuses a log that ends before the mark (`StorageMark`), writes
+    /// the mark after every commit and checkpoints the WAL regularly (`CheckpointPolicy`).
+    public init(path: String, owner: Bool = false) throws {
         self.path = path
         readOnly = false
+        self.owner = owner
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
             do {
@@ -73,15 +86,26 @@ public final class EventStore {
                     hint: "check --state-dir and the permissions of its parent folder: \(error.localizedDescription)")
             }
         }
+        try Self.refuseEmptied(path: path)
+        let existed = FileManager.default.fileExists(atPath: path)
         conn = try SQLiteConnection(
             path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX)
         do {
             try conn.setBusyTimeout(milliseconds: 5000)
+            if owner && existed { try verifyPages() }
             // journal_mode=WAL is persistent in the file and must be set outside a transaction.
             _ = try conn.scalarText("PRAGMA journal_mode = WAL", doing: "switching to WAL journal mode")
             try conn.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", doing: "setting pragmas")
             try migrate()
+            try verifyTables()
+            if owner {
+                try verifyAgainstMark()
+                let mark = try MarkFile(database: path)
+                markFile = mark
+                try mark.write(StorageMark(seq: try lastSequence(), day: try latestDay() ?? ""))
+            }
         } catch {
+            markFile?.close()
             conn.close()
             throw error
         }
@@ -94,6 +118,7 @@ public final class EventStore {
         self.path = path
         readOnly = true
         var isDir: ObjCBool = false
+        owner = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw StorageError(
                 .missingFile, path: path, message: "no kiosk database here",
@@ -104,10 +129,12 @@ public final class EventStore {
                 .notAKioskDatabase, path: path, message: "is a folder, not a kiosk database",
                 hint: "pass the state folder as --state-dir, or the kiosk.sqlite file inside it")
         }
+        try Self.refuseEmptied(path: path)
         conn = try SQLiteConnection(path: path, flags: SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX)
         do {
             try conn.setBusyTimeout(milliseconds: 5000)
             try conn.exec("PRAGMA query_only = ON", doing: "opening read-only")
+            try verifyPages()
             let v = try schemaVersion()
             if v == 0 {
                 throw StorageError(
@@ -121,6 +148,7 @@ public final class EventStore {
                     message: "has schema version \(v) but this kioskctl reads version \(Self.currentSchemaVersion)",
                     hint: "start kioskd once with this --state-dir to upgrade the file")
             }
+            try verifyTables()
         } catch {
             conn.close()
             throw error
@@ -129,8 +157,14 @@ public final class EventStore {
 
     deinit { conn.close() }
 
-    /// Closes the file. Further calls throw `StorageError` of kind `.closed`.
-    public func close() { conn.close() }
+    /// Closes the file; the kiosk's writer first copies the whole WAL into the main file and
+    /// empties it (`wal_checkpoint(TRUNCATE)`), so a clean stop leaves one self-contained file.
+    /// Further calls throw `StorageError` of kind `.closed`.
+    public func close() {
+        if owner && conn.isOpen { _ = try? checkpoint(truncate: true) }
+        markFile?.close()
+        conn.close()
+    }
 
     // MARK: Schema
 
@@ -174,6 +208,13 @@ public final class EventStore {
         let before = try schemaVersion()
         try Self.checkNotNewer(before, path: path)
         if before >= target { return }
+        if before > 0 {
+            do { try backup(kind: "before-v\(target)") } catch {
+                throw StorageError(
+                    .io, path: path, message: "cannot back up the file before upgrading it from schema version \(before) to \(target): \(error)",
+                    hint: "free some space on the disk holding --state-dir or fix the permissions of its backups/ folder; the file is not upgraded without a backup")
+            }
+        }
         if before == 0 {
             let tables = try conn.scalarInt(
                 "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
@@ -253,7 +294,7 @@ public final class EventStore {
         guard !events.isEmpty else { return [] }
         try requireWritable()
         let doing = "appending events"
-        return try inTransaction(doing: doing) {
+        let recorded = try inTransaction(doing: doing) {
             var seq = try lastSequence()
             var recorded: [RecordedEvent] = []
             recorded.reserveCapacity(events.count)
@@ -277,6 +318,20 @@ public final class EventStore {
             }
             for contact in contacts { try keep(contact) }
             return recorded
+        }
+        if owner, let last = recorded.last { afterCommit(last, count: recorded.count) }
+        return recorded
+    }
+
+    /// The mark, then a checkpoint when one is due. Failures here do not undo the commit: they
+    /// are kept in `upkeepProblem` for kioskd to log, and the next commit tries again.
+    private func afterCommit(_ last: RecordedEvent, count: Int) {
+        do {
+            try markFile?.write(StorageMark(seq: last.seq, day: last.event.day))
+            if checkpoints.committed(events: count, at: Date()) { try checkpoint(truncate: false) }
+            upkeepProblem = nil
+        } catch {
+            upkeepProblem = "\(error)"
         }
     }
 

@@ -149,6 +149,7 @@ public final class EventStore {
                     hint: "start kioskd once with this --state-dir to upgrade the file")
             }
             try verifyTables()
+            try verifyAgainstMark()
         } catch {
             conn.close()
             throw error

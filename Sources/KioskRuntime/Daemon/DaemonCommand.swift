@@ -120,8 +120,16 @@ public enum DaemonCommand {
         if let l = options.language { setup.configuration.language = l }
         let service: KioskService
         do { service = try KioskService(setup: setup, stateDirectory: stateDirectory, now: Date()) } catch {
-            Log.error("kioskd: cannot open the state folder \(stateDirectory): \(error)")
-            return 73
+            // Refused, not replaced: the stations show "please ask at the counter", the log says why.
+            Log.error("""
+                kioskd: REFUSING the stored state in \(stateDirectory): \(error)
+                kioskd: nothing is stored and no ticket is given; every station shows "暂停取号，请到窗口咨询 / please ask at the counter". \
+                Stop kioskd, run `kioskctl --state-dir \(stateDirectory) check`, fix or `kioskctl restore` a backup from \(stateDirectory)/backups/, then start kioskd again.
+                """)
+            do { service = try KioskService(setup: setup, refusing: "\(error)", now: Date()) } catch {
+                Log.error("kioskd: cannot even open an in-memory store: \(error)")
+                return 73
+            }
         }
         Log.info("kioskd: kiosk \(setup.configuration.kioskID), config \(setup.configSource), state \(stateDirectory)")
         // Stations with a framebuffer or file display run on them; otherwise every station is a
@@ -162,7 +170,7 @@ public enum DaemonCommand {
             runtimeDirectory: ControlSocketLocation.daemonDirectory(runtimeDirectory: options.runtimeDirectory, demo: options.demo, stateDirectory: stateDirectory),
             configPath: options.configPath, assets: options.assets, language: options.language, stateDirectory: stateDirectory))
         operations.attach(to: loop)
-        let centralSync = CentralSync.start(setup: setup, stateDirectory: stateDirectory, operations: operations, loop: loop)
+        let centralSync = service.storageRefusal != nil ? nil : CentralSync.start(setup: setup, stateDirectory: stateDirectory, operations: operations, loop: loop)
         loop.run()
         centralSync?.stop()
         operations.detach()

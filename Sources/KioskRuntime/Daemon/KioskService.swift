@@ -34,7 +34,6 @@ public final class KioskService {
     /// Opens the state folder and restores the queue from the stored events.
     public init(setup: KioskSetup, stateDirectory: String, now: Date) throws {
         self.setup = setup
-        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         store = try EventStore(path: stateDirectory + "/kiosk.sqlite", owner: true)
         screens = ScreenBuilder(catalogs: setup.catalogs)
         let events = try KioskService.replayEvents(store: store)

@@ -206,7 +206,8 @@ public struct StorageCheckReport: Sendable {
         var s = "\(path)\n" + facts.map { "  \($0)\n" }.joined()
         if problems.isEmpty { return s + "ok: no damage found\n" }
         s += "DAMAGED: \(problems.count) finding(s)\n" + problems.map { "  - \($0)\n" }.joined()
-        s += "What to do: \(EventStore.damageAdvice)\n"
+        s += "What to do: stop kioskd, then `kioskctl restore FILE` with the newest file of \(Backups.folder(forDatabase: path))/ "
+            + "(`kioskctl restore` alone lists them); this file is kept aside, not deleted\n"
         return s
     }
 }

@@ -112,3 +112,17 @@ final class MarkFile {
         return errno == EWOULDBLOCK
     }
 }
+
+/// A shared lock on the state folder's mark, held by a kioskd that refused its database (and so
+/// opened no `EventStore`), so that `kioskctl restore` still sees that a kioskd runs there and
+/// asks to stop it first. Best effort: without a mark file there is nothing to lock.
+public final class StateFolderLock {
+    private var fd: Int32
+
+    public init(database: String) {
+        fd = open(StorageMark.path(forDatabase: database), O_RDONLY | O_CLOEXEC)
+        if fd >= 0 { _ = flock(fd, LOCK_SH) }
+    }
+
+    deinit { if fd >= 0 { _ = Glibc.close(fd) } }
+}

@@ -126,7 +126,7 @@ public enum DaemonCommand {
                 kioskd: nothing is stored and no ticket is given; every station shows "暂停取号，请到窗口咨询 / please ask at the counter". \
                 Stop kioskd, run `kioskctl --state-dir \(stateDirectory) check`, fix or `kioskctl restore` a backup from \(stateDirectory)/backups/, then start kioskd again.
                 """)
-            do { service = try KioskService(setup: setup, refusing: "\(error)", now: Date()) } catch {
+            do { service = try KioskService(setup: setup, refusing: "\(error)", stateDirectory: stateDirectory, now: Date()) } catch {
                 Log.error("kioskd: cannot even open an in-memory store: \(error)")
                 return 73
             }

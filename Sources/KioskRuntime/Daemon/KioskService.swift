@@ -27,6 +27,8 @@ public final class KioskService {
     /// The UTC day ("20261203") the daily backup was last looked at.
     private var backupDay: Substring = ""
     private var upkeepLogged: String?
+    /// Held while refusing, so that `kioskctl restore` asks to stop this kioskd first.
+    private var folderLock: StateFolderLock?
 
     /// Business days replayed on start: enough history for rolling service times.
     static let replayDays = 7
@@ -47,8 +49,9 @@ public final class KioskService {
     /// station and handles nothing until an operator fixes the state folder (`kioskctl check`,
     /// `kioskctl restore`) and starts kioskd again. Its store is an empty in-memory one, so
     /// nothing can reach the refused file.
-    public init(setup: KioskSetup, refusing reason: String, now: Date) throws {
+    public init(setup: KioskSetup, refusing reason: String, stateDirectory: String? = nil, now: Date) throws {
         self.setup = setup
+        folderLock = stateDirectory.map { StateFolderLock(database: $0 + "/kiosk.sqlite") }
         store = try EventStore(path: ":memory:")
         screens = ScreenBuilder(catalogs: setup.catalogs)
         machine = KioskMachine.restore(configuration: setup.configuration, catalog: setup.catalogs[.chinese], events: [], now: now)

@@ -21,6 +21,12 @@
 /// the write transaction from `MAX(seq)`. `kiosk-crash-probe` plus the KioskStorage tests kill a
 /// writer with SIGKILL hundreds of times to check exactly this.
 ///
+/// **What is refused.** A crash never loses a committed batch, but a person or a failing disk can
+/// (a deleted `-wal`, garbage in a page, a dropped table, an emptied file). kioskd's store
+/// (`owner`) checks the file at every open and refuses it rather than write on (`StorageCheck`,
+/// `StorageMark`); `kioskctl check`, `backup` and `restore` are the way back (`Backups`,
+/// `Restore`). Regular checkpoints keep the main file close behind the WAL (`CheckpointPolicy`).
+///
 /// **Schema.** Versioned migrations (`Schema.swift`) tracked in `PRAGMA user_version`. All pending
 /// steps run in one transaction together with the version bump; steps that add projections
 /// rebuild them from the event log, so an upgraded file answers exactly like a fresh one. A file

@@ -65,7 +65,7 @@ struct BackupRestoreTests {
         let dir = try TempDir()
         defer { dir.remove() }
         let store = try EventStore(path: dir.dbPath, owner: true)
-        for b in tickets(3000) { try store.append(b, kiosk: "k1") }
+        for b in ticketChunks(3000) { try store.append(b, kiosk: "k1") }
         let backup = try store.backup(kind: "manual")
         store.close()
         try scribble(dir.dbPath, at: (fileSize(dir.dbPath) / 2 / 4096) * 4096, bytes: 4096)

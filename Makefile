@@ -59,7 +59,7 @@ crash-proof: setup
 		$(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter sigkillingAWriterHundredsOfTimes
 
 ## The real kioskd on damaged state folders (lost WAL, garbage, dropped table, emptied file):
-## refused, named, restored (Tests/EndToEnd/storage-damage.sh, about 25 s).
+## refused, named, restored (Tests/EndToEnd/storage-damage.sh, about 10 s; also in make test).
 storage-damage: setup
 	$(SWIFT) build $(SWIFT_FLAGS)
 	./Tests/EndToEnd/storage-damage.sh

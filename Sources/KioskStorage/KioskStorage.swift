@@ -136,6 +136,7 @@ public final class EventStore {
         readOnly = true
         var isDir: ObjCBool = false
         owner = false
+        try Self.refuseEmptied(path: path)
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw StorageError(
                 .missingFile, path: path, message: "no kiosk database here",
@@ -146,7 +147,6 @@ public final class EventStore {
                 .notAKioskDatabase, path: path, message: "is a folder, not a kiosk database",
                 hint: "pass the state folder as --state-dir, or the kiosk.sqlite file inside it")
         }
-        try Self.refuseEmptied(path: path)
         conn = try SQLiteConnection(path: path, flags: SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX)
         do {
             try conn.setBusyTimeout(milliseconds: 5000)

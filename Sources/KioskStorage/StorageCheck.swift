@@ -29,11 +29,19 @@ extension EventStore {
     static let damageAdvice =
         "stop kioskd, run `kioskctl check` for the details, then `kioskctl restore` with the newest file in the state folder's backups/"
 
-    /// Throws `.corrupt` when an existing database file is empty (0 bytes) while a mark says it
-    /// held events: SQLite would quietly make a new, empty database of it.
+    /// Throws `.corrupt` when the database file is missing or empty (0 bytes) while the mark says
+    /// it held events (or, for an empty file, backups exist): SQLite would quietly make a new,
+    /// empty database of it and the kiosk would number the day's tickets again.
     static func refuseEmptied(path: String) throws {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              (attributes[.size] as? NSNumber)?.int64Value == 0 else { return }
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
+            if let mark = try? StorageMark.read(forDatabase: path), mark.seq > 0 {
+                throw StorageError(
+                    .corrupt, path: path, message: "is missing but held \(mark.seq) events (last on \(mark.day), says \((path as NSString).lastPathComponent).mark); a new database is not made in its place",
+                    hint: "put the file back, or run `kioskctl restore` with the newest file in the state folder's backups/")
+            }
+            return
+        }
+        guard (attributes[.size] as? NSNumber)?.int64Value == 0 else { return }
         let mark = try? StorageMark.read(forDatabase: path)
         let hasBackups = !(Backups.list(folder: Backups.folder(forDatabase: path))).isEmpty
         guard mark != nil || hasBackups else { return }  // a file created and never written (killed at first start)

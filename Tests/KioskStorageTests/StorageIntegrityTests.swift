@@ -92,6 +92,17 @@ struct StorageIntegrityTests {
         #expect(expectStorageError { _ = try EventStore(readOnlyPath: dir.dbPath) }?.kind == .corrupt)
     }
 
+    @Test func aDeletedDatabaseWithAMarkIsNotRecreated() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        try filledStore(dir, count: 4)
+        try FileManager.default.removeItem(atPath: dir.dbPath)
+        let e = expectStorageError { _ = try EventStore(path: dir.dbPath, owner: true) }
+        #expect(e?.kind == .corrupt)
+        #expect(e?.message.contains("is missing but held 4 events") == true, "\(e.map { "\($0)" } ?? "")")
+        #expect(!FileManager.default.fileExists(atPath: dir.dbPath), "no new database was made")
+    }
+
     @Test func aZeroLengthFileWithNoHistoryIsAFirstStart() throws {
         // A kioskd killed between creating the file and writing its first page: nothing was ever stored.
         let dir = try TempDir()

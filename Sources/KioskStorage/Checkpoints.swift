@@ -51,3 +51,21 @@ extension EventStore {
         return left
     }
 }
+
+extension EventStore {
+    /// True when a write transaction can be committed now (one no-op row update, fsynced like a
+    /// real commit). After a failed commit (a full disk) kioskd calls it now and then, so that
+    /// the lobby leaves the paused screen as soon as there is room again, without waiting for
+    /// staff to store something.
+    public func canCommit() -> Bool {
+        guard !readOnly else { return false }
+        do {
+            try inTransaction(doing: "checking that the disk takes writes again") {
+                try conn.run("UPDATE sync_state SET id = id WHERE id = 1", doing: "checking that the disk takes writes again")
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+}

@@ -44,7 +44,7 @@ public final class EventStore {
     /// The database file.
     public let path: String
     let conn: SQLiteConnection
-    private let readOnly: Bool
+    let readOnly: Bool
     /// The kiosk's own writer (kioskd): checked in full at open, keeps the mark, checkpoints.
     let owner: Bool
     var markFile: MarkFile?

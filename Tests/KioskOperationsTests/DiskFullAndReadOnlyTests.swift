@@ -83,7 +83,17 @@ struct DiskFullAndReadOnlyTests {
         #expect(!"\(lobby)".contains("disk"), "residents do not see the error")
         #expect("\(service.screen(for: .counter(1), now: now))".contains("the disk is full"), "staff do")
 
+        now += 30
+        service.handle(.tick(now))
+        #expect(service.storageProblem != nil, "still full")
         try FileManager.default.removeItem(atPath: filler)
+        now += 5
+        service.handle(.tick(now))
+        #expect(service.storageProblem != nil, "tried again at most every 10 s")
+        now += 10
+        service.handle(.tick(now))
+        #expect(service.storageProblem == nil, "the lobby is back by itself once there is room")
+        #expect(!service.screen(for: .lobby, now: now).blocks.contains(.heading("暂停取号，请到窗口咨询")))
         now += 30
         takeTicket(service, at: now)
         #expect(service.storageProblem == nil, "stored again once there is room")

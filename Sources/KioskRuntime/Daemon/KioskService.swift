@@ -27,6 +27,7 @@ public final class KioskService {
     /// The UTC day ("20261203") the daily backup was last looked at.
     private var backupDay: Substring = ""
     private var upkeepLogged: String?
+    private var lastStorageRetry: Date?
     /// Held while refusing, so that `kioskctl restore` asks to stop this kioskd first.
     private var folderLock: StateFolderLock?
 
@@ -58,6 +59,20 @@ public final class KioskService {
         storageRefusal = reason
         storageProblem = "the stored state was refused at start: \(reason)"
     }
+
+    /// After a failed commit, every `storageRetrySeconds` on the tick: when the disk takes a
+    /// write again the problem is cleared, so the lobby leaves the paused screen by itself.
+    func retryStorage(now: Date) {
+        guard storageProblem != nil, storageRefusal == nil else { return }
+        if let last = lastStorageRetry, now.timeIntervalSince(last) < Self.storageRetrySeconds { return }
+        lastStorageRetry = now
+        if store.canCommit() {
+            storageProblem = nil
+            Log.notice("storage takes writes again: tickets are given again")
+        }
+    }
+
+    static let storageRetrySeconds: TimeInterval = 10
 
     /// Once a UTC day (at start and on the first tick of a day): a `daily` backup in
     /// `backups/` when none was made that day. A failure is logged and tried again the next day.
@@ -107,7 +122,10 @@ public final class KioskService {
     @discardableResult
     public func handle(_ input: KioskInput) -> Bool {
         if storageRefusal != nil { return false }
-        if case .tick(let now) = input { dailyBackup(now: now) }
+        if case .tick(let now) = input {
+            dailyBackup(now: now)
+            retryStorage(now: now)
+        }
         var pending = [input]
         var first = true
         while !pending.isEmpty {

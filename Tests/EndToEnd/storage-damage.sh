@@ -31,10 +31,11 @@ display = file:$D/lobby.fb?width=800&height=480&bpp=16
 CONF
 
 start() {  # start CONFIG: kioskd in the background, log in $D/kioskd.log
+    rm -f "$D/kioskd.log"  # not truncated by the background shell: the wait below must not see the last run's
     "$BIN/kioskd" --config "$1" --state-dir "$D/state" --runtime-dir "$D" </dev/null >"$D/kioskd.log" 2>&1 &
     PID=$!
     i=0
-    until grep -q "control socket" "$D/kioskd.log"; do
+    until grep -q "control socket" "$D/kioskd.log" 2>/dev/null; do
         i=$((i + 1)); [ $i -le 80 ] || fail "kioskd did not open its control socket"
         kill -0 "$PID" 2>/dev/null || fail "kioskd exited"
         sleep 0.25

@@ -110,6 +110,8 @@ public final class EventStore {
         do {
             try conn.setBusyTimeout(milliseconds: 5000)
             if owner && existed { try verifyPages() }
+            // Before anything writes (journal_mode=WAL rewrites the header): never touch another program's file.
+            if try existed && schemaVersion() == 0 { try refuseForeign() }
             // journal_mode=WAL is persistent in the file and must be set outside a transaction.
             _ = try conn.scalarText("PRAGMA journal_mode = WAL", doing: "switching to WAL journal mode")
             try conn.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", doing: "setting pragmas")
@@ -233,17 +235,7 @@ public final class EventStore {
                     hint: "free some space on the disk holding --state-dir or fix the permissions of its backups/ folder; the file is not upgraded without a backup")
             }
         }
-        if before == 0 {
-            let tables = try conn.scalarInt(
-                "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-                doing: "inspecting the file") ?? 0
-            if tables > 0 {
-                throw StorageError(
-                    .notAKioskDatabase, path: path,
-                    message: "is a SQLite database from another program (it has tables but no kiosk schema version)",
-                    hint: "move it aside or choose another --state-dir")
-            }
-        }
+        if before == 0 { try refuseForeign() }
         try inTransaction(doing: "upgrading the schema") {
             // Re-read under the write lock: another process may have migrated meanwhile.
             let v = try schemaVersion()
@@ -258,6 +250,19 @@ public final class EventStore {
             }
             if rebuild { try rebuildProjectionsInTransaction() }
             try conn.exec("PRAGMA user_version = \(target)", doing: "recording schema version \(target)")
+        }
+    }
+
+    /// Throws `.notAKioskDatabase` when a file without a kiosk schema version has tables.
+    func refuseForeign() throws {
+        let tables = try conn.scalarInt(
+            "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            doing: "inspecting the file") ?? 0
+        if tables > 0 {
+            throw StorageError(
+                .notAKioskDatabase, path: path,
+                message: "is a SQLite database from another program (it has tables but no kiosk schema version)",
+                hint: "move it aside or choose another --state-dir")
         }
     }
 

@@ -103,6 +103,23 @@ struct StorageIntegrityTests {
         #expect(!FileManager.default.fileExists(atPath: dir.dbPath), "no new database was made")
     }
 
+    @Test func aForeignFileIsRefusedAndLeftAsItWas() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let other = try SQLiteConnection(path: dir.dbPath, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        try other.exec("CREATE TABLE photos (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO photos (name) VALUES ('x')", doing: "making another program's file")
+        other.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: dir.dbPath))
+        #expect(expectStorageError { _ = try EventStore(path: dir.dbPath, owner: true) }?.kind == .notAKioskDatabase)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.dbPath)) == before)
+
+        let text = dir.path("notes.sqlite")
+        try Data(String(repeating: "not a database\n", count: 500).utf8).write(to: URL(fileURLWithPath: text))
+        let e = expectStorageError { _ = try EventStore(path: text, owner: true) }
+        #expect(e?.kind == .corrupt || e?.kind == .notAKioskDatabase, "\(e.map { "\($0)" } ?? "")")
+        #expect(e?.description.contains("not a SQLite database") == true, "\(e.map { "\($0)" } ?? "")")
+    }
+
     @Test func aZeroLengthFileWithNoHistoryIsAFirstStart() throws {
         // A kioskd killed between creating the file and writing its first page: nothing was ever stored.
         let dir = try TempDir()

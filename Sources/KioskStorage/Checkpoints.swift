@@ -1,4 +1,5 @@
 import Foundation
+import KioskCore
 
 /// When the kiosk's writer copies the WAL into the main file.
 ///
@@ -36,6 +37,18 @@ struct CheckpointPolicy: Equatable, Sendable {
 }
 
 extension EventStore {
+    /// The mark, then a checkpoint when one is due. Failures here do not undo the commit: they
+    /// are kept in `upkeepProblem` for kioskd to log, and the next commit tries again.
+    func afterCommit(_ last: RecordedEvent, count: Int) {
+        do {
+            try markFile?.write(StorageMark(seq: last.seq, day: last.event.day))
+            if checkpoints.committed(events: count, at: Date()) { try checkpoint(truncate: false) }
+            upkeepProblem = nil
+        } catch {
+            upkeepProblem = "\(error)"
+        }
+    }
+
     /// `PRAGMA wal_checkpoint(PASSIVE)` (or `TRUNCATE`: everything, then the WAL emptied).
     /// Returns the WAL frames not yet copied (0 when the main file is complete).
     @discardableResult

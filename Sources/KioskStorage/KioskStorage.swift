@@ -51,7 +51,7 @@ public final class EventStore {
     var checkpoints = CheckpointPolicy()
     /// The last failure to write the mark or to checkpoint after a commit that did succeed (the
     /// events are stored; kioskd logs this). Nil after the next success.
-    public private(set) var upkeepProblem: String?
+    public internal(set) var upkeepProblem: String?
     private let encoder = KioskEvent.makeEncoder()
     private let decoder = KioskEvent.makeDecoder()
     private let isoFormatter: ISO8601DateFormatter = {
@@ -253,19 +253,6 @@ public final class EventStore {
         }
     }
 
-    /// Throws `.notAKioskDatabase` when a file without a kiosk schema version has tables.
-    func refuseForeign() throws {
-        let tables = try conn.scalarInt(
-            "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-            doing: "inspecting the file") ?? 0
-        if tables > 0 {
-            throw StorageError(
-                .notAKioskDatabase, path: path,
-                message: "is a SQLite database from another program (it has tables but no kiosk schema version)",
-                hint: "move it aside or choose another --state-dir")
-        }
-    }
-
     /// Empties the projection tables and refills them from the event log, in one transaction.
     /// For repair after a projection bug; normal operation never needs it.
     public func rebuildProjections() throws {
@@ -344,18 +331,6 @@ public final class EventStore {
         }
         if owner, let last = recorded.last { afterCommit(last, count: recorded.count) }
         return recorded
-    }
-
-    /// The mark, then a checkpoint when one is due. Failures here do not undo the commit: they
-    /// are kept in `upkeepProblem` for kioskd to log, and the next commit tries again.
-    private func afterCommit(_ last: RecordedEvent, count: Int) {
-        do {
-            try markFile?.write(StorageMark(seq: last.seq, day: last.event.day))
-            if checkpoints.committed(events: count, at: Date()) { try checkpoint(truncate: false) }
-            upkeepProblem = nil
-        } catch {
-            upkeepProblem = "\(error)"
-        }
     }
 
     /// Events with `seq > since`, oldest first, at most `limit`.

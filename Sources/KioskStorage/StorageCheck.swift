@@ -52,6 +52,19 @@ extension EventStore {
             hint: "keep it for inspection and run `kioskctl restore` with the newest file in the state folder's backups/")
     }
 
+    /// Throws `.notAKioskDatabase` when a file without a kiosk schema version has tables.
+    func refuseForeign() throws {
+        let tables = try conn.scalarInt(
+            "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            doing: "inspecting the file") ?? 0
+        if tables > 0 {
+            throw StorageError(
+                .notAKioskDatabase, path: path,
+                message: "is a SQLite database from another program (it has tables but no kiosk schema version)",
+                hint: "move it aside or choose another --state-dir")
+        }
+    }
+
     /// `PRAGMA quick_check` (at most `limit` findings): [] when the file is sound.
     func quickCheckFindings(limit: Int = 10) throws -> [String] {
         try pragmaFindings("PRAGMA quick_check(\(limit))", doing: "checking the file (quick_check)")

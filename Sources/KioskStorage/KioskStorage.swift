@@ -112,16 +112,17 @@ public final class EventStore {
             if owner && existed { try verifyPages() }
             // Before anything writes (journal_mode=WAL rewrites the header): never touch another program's file.
             if try existed && schemaVersion() == 0 { try refuseForeign() }
+            if existed { try verifyAgainstMark() }
             // journal_mode=WAL is persistent in the file and must be set outside a transaction.
             _ = try conn.scalarText("PRAGMA journal_mode = WAL", doing: "switching to WAL journal mode")
             try conn.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", doing: "setting pragmas")
             try migrate()
             try verifyTables()
             if owner {
-                try verifyAgainstMark()
                 let mark = try MarkFile(database: path)
                 markFile = mark
-                try mark.write(StorageMark(seq: try lastSequence(), day: try latestDay() ?? ""))
+                let now = StorageMark(seq: try lastSequence(), day: try latestDay() ?? "")
+                if (try? StorageMark.read(forDatabase: path)) != now { try mark.write(now) }
             }
         } catch {
             markFile?.close()
@@ -154,6 +155,7 @@ public final class EventStore {
             try conn.setBusyTimeout(milliseconds: 5000)
             try conn.exec("PRAGMA query_only = ON", doing: "opening read-only")
             try verifyPages()
+            try verifyAgainstMark()
             let v = try schemaVersion()
             if v == 0 {
                 throw StorageError(
@@ -168,7 +170,6 @@ public final class EventStore {
                     hint: "start kioskd once with this --state-dir to upgrade the file")
             }
             try verifyTables()
-            try verifyAgainstMark()
         } catch {
             conn.close()
             throw error

@@ -114,8 +114,12 @@ extension EventStore {
 
     /// Throws `.lostEvents` when the log ends before the last event this kiosk committed.
     func verifyAgainstMark() throws {
-        guard let mark = try StorageMark.read(forDatabase: path) else { return }
-        let last = try lastSequence()
+        guard let mark = try StorageMark.read(forDatabase: path), mark.seq > 0 else { return }
+        // Checked before any migration writes: a file that lost its WAL right after it was made
+        // has no tables at all (schema version 0), and its log ends at #0.
+        let hasEvents = try !missingTables().contains("events")
+        if try !hasEvents && schemaVersion() > 0 { return }  // verifyTables names the missing table
+        let last = hasEvents ? try lastSequence() : 0
         if last < mark.seq {
             throw StorageError(
                 .lostEvents, path: path,
@@ -189,6 +193,15 @@ public struct StorageCheckReport: Sendable {
         }
         step("event log") {
             var count: Int64 = 0, first: Int64 = 0, last: Int64 = 0
+            let hasEvents = try conn.scalarInt(
+                "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'events'", doing: "looking for the event log") == 1
+            if !hasEvents {
+                report.facts.append("events: no event log table")
+                if let mark, mark.seq > 0 {
+                    report.problems.append("events #1…#\(mark.seq) are lost: the mark says #\(mark.seq) was stored (on \(mark.day)), the file has no event log")
+                }
+                return
+            }
             try conn.query("SELECT COUNT(*), COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM events", doing: "counting events") { r in
                 count = r.int64(0) ?? 0; first = r.int64(1) ?? 0; last = r.int64(2) ?? 0
             }

@@ -49,6 +49,8 @@ public struct StorageMark: Equatable, Sendable {
     public static func read(forDatabase db: String) throws -> StorageMark? {
         let path = path(forDatabase: db)
         guard FileManager.default.fileExists(atPath: path) else { return nil }
+        // Empty: created, then killed before the first write (at a first start): no record yet.
+        if let data = FileManager.default.contents(atPath: path), data.isEmpty { return nil }
         guard let data = FileManager.default.contents(atPath: path), let mark = parse(String(decoding: data, as: UTF8.self)) else {
             throw StorageError(
                 .corrupt, path: path, message: "the record of the last stored event is unreadable",

@@ -106,6 +106,25 @@ struct StorageRefusalTests {
         #expect(missing.err.contains("no kiosk state"), "\(missing.err)")
     }
 
+    @Test func kioskctlSyncSendsNothingFromAStateThatLostEvents() throws {
+        // The main file and the mark without the WAL: the log ends before the mark.
+        let state = makeTemporaryFolder("sync-refused") + "/state"
+        let store = try EventStore(path: state + "/kiosk.sqlite", owner: true)
+        var e = KioskEvent(.ticketIssued, at: Date(), day: "2026-12-03")
+        e.ticket = "A1"; e.service = "deposit"; e.number = 1
+        try store.append([e], kiosk: "k1")
+        let lost = state + "/../lost"
+        try FileManager.default.createDirectory(atPath: lost, withIntermediateDirectories: true)
+        for f in ["kiosk.sqlite", "kiosk.sqlite.mark"] { try FileManager.default.copyItem(atPath: state + "/" + f, toPath: lost + "/" + f) }
+        store.close()
+        let folder = (state as NSString).deletingLastPathComponent
+        try "token\n".write(toFile: folder + "/token", atomically: true, encoding: .utf8)
+        try "[kiosk]\ncentral-url = http://127.0.0.1:9\ntoken-file = \(folder)/token\n".write(toFile: folder + "/kiosk.conf", atomically: true, encoding: .utf8)
+        let r = run(["--state-dir", lost, "--config", folder + "/kiosk.conf", "--assets", assetsFolder, "--runtime-dir", folder, "sync"])
+        #expect(r.code == 65, "\(r.err)")
+        #expect(r.err.contains("not synced") && r.err.contains("are lost"), "\(r.err)")
+    }
+
     @Test func kioskctlBackupAndRestoreBringAKioskBack() throws {
         let state = try stateWithTickets(3000)
         let backup = run(["--state-dir", state, "backup"])

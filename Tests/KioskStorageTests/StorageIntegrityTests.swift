@@ -199,5 +199,11 @@ struct StorageIntegrityTests {
         #expect(StorageMark.parse(mark.line) == mark)
         #expect(StorageMark.parse(StorageMark(seq: 0, day: "").line) == StorageMark(seq: 0, day: ""))
         #expect(StorageMark.parse("kiosk-mark 1 seq x day -") == nil)
+        let dir = try TempDir()
+        defer { dir.remove() }
+        _ = FileManager.default.createFile(atPath: dir.dbPath + ".mark", contents: Data())
+        #expect(try StorageMark.read(forDatabase: dir.dbPath) == nil, "an empty mark (killed at a first start) is no record")
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: dir.dbPath + ".mark"))
+        #expect(expectStorageError { _ = try StorageMark.read(forDatabase: dir.dbPath) }?.kind == .corrupt)
     }
 }

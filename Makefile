@@ -4,7 +4,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 STATE ?=
 
-.PHONY: api-fuzz demo test setup build release check-config clean deb test-deb fold-proof crash-proof case-proof sim loadtest explain-central bench-reports
+.PHONY: api-fuzz demo test setup build release check-config clean deb test-deb fold-proof crash-proof case-proof sim loadtest explain-central bench-reports storage-damage
 
 ## Install the Debian packages the build and tests need (skipped when present).
 setup:
@@ -57,6 +57,12 @@ crash-proof: setup
 	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors $(SWIFT_FLAGS)
 	KIOSK_CRASH_KILLS=$${KIOSK_CRASH_KILLS:-1000} \
 		$(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter sigkillingAWriterHundredsOfTimes
+
+## The real kioskd on damaged state folders (lost WAL, garbage, dropped table, emptied file):
+## refused, named, restored (Tests/EndToEnd/storage-damage.sh, about 10 s; also in make test).
+storage-damage: setup
+	$(SWIFT) build $(SWIFT_FLAGS)
+	./Tests/EndToEnd/storage-damage.sh
 
 ## The long run of the centre's case proof: 200 cases lived through a kiosk and the desk while the
 ## centre is SIGKILLed (make test lives 24); CASE_PROOF_CASES=N for another count.

@@ -21,6 +21,8 @@ step "kiosk-sim smoke" ./Tests/EndToEnd/sim-smoke.sh
 step "demo in tmux" ./Tests/EndToEnd/demo-in-tmux.sh
 # Framebuffer stations: kioskd on file-backed framebuffers driven by evemu keypad recordings.
 step "stations on file framebuffers" ./Tests/EndToEnd/stations-on-file-framebuffers.sh
+# Damaged state folders (lost WAL, garbage, dropped table, emptied file): refused, named, restored.
+step "storage damage" ./Tests/EndToEnd/storage-damage.sh
 # A real kernel in QEMU: two framebuffers, two USB keypads through QMP, a VT switch, a power cut.
 step "QEMU end to end" ./scripts/qemu-e2e.sh
 # The shipped unit under a real systemd in QEMU: notify, hardening, watchdog, restarts, restore-vt.

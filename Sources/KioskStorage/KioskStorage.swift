@@ -21,6 +21,12 @@
 /// the write transaction from `MAX(seq)`. `kiosk-crash-probe` plus the KioskStorage tests kill a
 /// writer with SIGKILL hundreds of times to check exactly this.
 ///
+/// **What is refused.** A crash never loses a committed batch, but a person or a failing disk can
+/// (a deleted `-wal`, garbage in a page, a dropped table, an emptied file). kioskd's store
+/// (`owner`) checks the file at every open and refuses it rather than write on (`StorageCheck`,
+/// `StorageMark`); `kioskctl check`, `backup` and `restore` are the way back (`Backups`,
+/// `Restore`). Regular checkpoints keep the main file close behind the WAL (`CheckpointPolicy`).
+///
 /// **Schema.** Versioned migrations (`Schema.swift`) tracked in `PRAGMA user_version`. All pending
 /// steps run in one transaction together with the version bump; steps that add projections
 /// rebuild them from the event log, so an upgraded file answers exactly like a fresh one. A file
@@ -38,7 +44,14 @@ public final class EventStore {
     /// The database file.
     public let path: String
     let conn: SQLiteConnection
-    private let readOnly: Bool
+    let readOnly: Bool
+    /// The kiosk's own writer (kioskd): checked in full at open, keeps the mark, checkpoints.
+    let owner: Bool
+    var markFile: MarkFile?
+    var checkpoints = CheckpointPolicy()
+    /// The last failure to write the mark or to checkpoint after a commit that did succeed (the
+    /// events are stored; kioskd logs this). Nil after the next success.
+    public internal(set) var upkeepProblem: String?
     private let encoder = KioskEvent.makeEncoder()
     private let decoder = KioskEvent.makeDecoder()
     private let isoFormatter: ISO8601DateFormatter = {
@@ -59,10 +72,16 @@ public final class EventStore {
 
     /// Opens (creating the folder and the file when missing) the database for writing, sets
     /// WAL / synchronous=FULL / foreign keys / a 5 s busy timeout, and brings the schema up to
-    /// `currentSchemaVersion`.
-    public init(path: String) throws {
+    /// `currentSchemaVersion` (after a `before-vN` backup when the file held an older schema).
+    /// Refuses an emptied file and a file that lacks a table of its schema (`StorageCheck.swift`).
+    ///
+    /// `owner`: this is the kiosk's own writer (kioskd's `KioskService`). It also runs
+    /// `PRAGMA quick_check` first, refuses a log that ends before the mark (`StorageMark`), writes
+    /// the mark after every commit and checkpoints the WAL regularly (`CheckpointPolicy`).
+    public init(path: String, owner: Bool = false) throws {
         self.path = path
         readOnly = false
+        self.owner = owner
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
             do {
@@ -73,15 +92,40 @@ public final class EventStore {
                     hint: "check --state-dir and the permissions of its parent folder: \(error.localizedDescription)")
             }
         }
+        // SQLite would open a file in an unwritable folder read-only without a word, or fail later
+        // with "unable to open database file"; say what is wrong instead.
+        if !folder.isEmpty && access(folder, W_OK) != 0 {
+            let e = errno
+            throw StorageError(
+                .permission, path: path,
+                message: e == EROFS ? "the state folder \(folder) is on a read-only file system"
+                    : "kioskd may not write the state folder \(folder) (\(String(cString: strerror(e))))",
+                hint: e == EROFS ? "remount the disk read-write (mount -o remount,rw) or choose another --state-dir; nothing can be stored until then"
+                    : "give the user kioskd runs as write access to it (chown/chmod), or choose another --state-dir")
+        }
+        try Self.refuseEmptied(path: path)
+        let existed = FileManager.default.fileExists(atPath: path)
         conn = try SQLiteConnection(
             path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX)
         do {
             try conn.setBusyTimeout(milliseconds: 5000)
+            if owner && existed { try verifyPages() }
+            // Before anything writes (journal_mode=WAL rewrites the header): never touch another program's file.
+            if try existed && schemaVersion() == 0 { try refuseForeign() }
+            if existed { try verifyAgainstMark() }
             // journal_mode=WAL is persistent in the file and must be set outside a transaction.
             _ = try conn.scalarText("PRAGMA journal_mode = WAL", doing: "switching to WAL journal mode")
             try conn.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", doing: "setting pragmas")
             try migrate()
+            try verifyTables()
+            if owner {
+                let mark = try MarkFile(database: path)
+                markFile = mark
+                let now = StorageMark(seq: try lastSequence(), day: try latestDay() ?? "")
+                if (try? StorageMark.read(forDatabase: path)) != now { try mark.write(now) }
+            }
         } catch {
+            markFile?.close()
             conn.close()
             throw error
         }
@@ -94,6 +138,8 @@ public final class EventStore {
         self.path = path
         readOnly = true
         var isDir: ObjCBool = false
+        owner = false
+        try Self.refuseEmptied(path: path)
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw StorageError(
                 .missingFile, path: path, message: "no kiosk database here",
@@ -108,6 +154,8 @@ public final class EventStore {
         do {
             try conn.setBusyTimeout(milliseconds: 5000)
             try conn.exec("PRAGMA query_only = ON", doing: "opening read-only")
+            try verifyPages()
+            try verifyAgainstMark()
             let v = try schemaVersion()
             if v == 0 {
                 throw StorageError(
@@ -121,6 +169,7 @@ public final class EventStore {
                     message: "has schema version \(v) but this kioskctl reads version \(Self.currentSchemaVersion)",
                     hint: "start kioskd once with this --state-dir to upgrade the file")
             }
+            try verifyTables()
         } catch {
             conn.close()
             throw error
@@ -129,8 +178,14 @@ public final class EventStore {
 
     deinit { conn.close() }
 
-    /// Closes the file. Further calls throw `StorageError` of kind `.closed`.
-    public func close() { conn.close() }
+    /// Closes the file; the kiosk's writer first copies the whole WAL into the main file and
+    /// empties it (`wal_checkpoint(TRUNCATE)`), so a clean stop leaves one self-contained file.
+    /// Further calls throw `StorageError` of kind `.closed`.
+    public func close() {
+        if owner && conn.isOpen { _ = try? checkpoint(truncate: true) }
+        markFile?.close()
+        conn.close()
+    }
 
     // MARK: Schema
 
@@ -174,17 +229,14 @@ public final class EventStore {
         let before = try schemaVersion()
         try Self.checkNotNewer(before, path: path)
         if before >= target { return }
-        if before == 0 {
-            let tables = try conn.scalarInt(
-                "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-                doing: "inspecting the file") ?? 0
-            if tables > 0 {
+        if before > 0 {
+            do { try backup(kind: "before-v\(target)") } catch {
                 throw StorageError(
-                    .notAKioskDatabase, path: path,
-                    message: "is a SQLite database from another program (it has tables but no kiosk schema version)",
-                    hint: "move it aside or choose another --state-dir")
+                    .io, path: path, message: "cannot back up the file before upgrading it from schema version \(before) to \(target): \(error)",
+                    hint: "free some space on the disk holding --state-dir or fix the permissions of its backups/ folder; the file is not upgraded without a backup")
             }
         }
+        if before == 0 { try refuseForeign() }
         try inTransaction(doing: "upgrading the schema") {
             // Re-read under the write lock: another process may have migrated meanwhile.
             let v = try schemaVersion()
@@ -253,7 +305,7 @@ public final class EventStore {
         guard !events.isEmpty else { return [] }
         try requireWritable()
         let doing = "appending events"
-        return try inTransaction(doing: doing) {
+        let recorded = try inTransaction(doing: doing) {
             var seq = try lastSequence()
             var recorded: [RecordedEvent] = []
             recorded.reserveCapacity(events.count)
@@ -278,6 +330,8 @@ public final class EventStore {
             for contact in contacts { try keep(contact) }
             return recorded
         }
+        if owner, let last = recorded.last { afterCommit(last, count: recorded.count) }
+        return recorded
     }
 
     /// Events with `seq > since`, oldest first, at most `limit`.
@@ -335,96 +389,6 @@ public final class EventStore {
                     hint: "was the file written by a newer kioskd? Otherwise keep a copy and restore the last backup")
             }
         }
-    }
-
-    // MARK: Projections
-
-    /// The tickets of one business day, in issue order.
-    public func tickets(day: String) throws -> [TicketRow] {
-        var rows: [TicketRow] = []
-        var bad: String?
-        try conn.query(
-            """
-            SELECT day, label, service, number, priority, status, issued_at, called_at, last_called_at,
-                   recalls, counter, started_at, finished_at, estimate_low, estimate_high,
-                   rating, score, rated, reason
-            FROM tickets WHERE day = ? ORDER BY id
-            """, [.text(day)], doing: "reading the tickets of \(day)"
-        ) { r in
-            guard let issued = date(r.text(6)) else { bad = r.text(1); return }
-            rows.append(
-                TicketRow(
-                    day: r.text(0) ?? "", label: r.text(1) ?? "", service: r.text(2) ?? "", number: r.int(3),
-                    priority: r.int(4) == 1, status: r.text(5) ?? "", issuedAt: issued, calledAt: date(r.text(7)),
-                    lastCalledAt: date(r.text(8)), recalls: r.int(9) ?? 0, counter: r.int(10),
-                    startedAt: date(r.text(11)), finishedAt: date(r.text(12)), estimateLow: r.int(13),
-                    estimateHigh: r.int(14), rating: r.int(15), score: r.int(16), rated: r.int(17).map { $0 == 1 },
-                    reason: r.text(18)))
-        }
-        if let bad { throw corruptRow("ticket \(bad)") }
-        return rows
-    }
-
-    /// Every counter the events mentioned, by number.
-    public func counters() throws -> [CounterRow] {
-        var rows: [CounterRow] = []
-        try conn.query(
-            "SELECT number, status, staff, current_ticket, changed_at FROM counters ORDER BY number",
-            doing: "reading the counters"
-        ) { r in
-            rows.append(
-                CounterRow(
-                    number: r.int(0) ?? 0, status: r.text(1) ?? "closed", staff: r.text(2), currentTicket: r.text(3),
-                    changedAt: date(r.text(4))))
-        }
-        return rows
-    }
-
-    /// Follow-up cases, oldest first; only those with `status` ("open"/"answered") when given.
-    public func cases(status: String? = nil) throws -> [CaseRow] {
-        var rows: [CaseRow] = []
-        var bad: String?
-        try conn.query(
-            """
-            SELECT ref, day, ticket, service, opened_at, deadline, status, reason, answered_at
-            FROM cases WHERE (?1 IS NULL OR status = ?1) ORDER BY opened_at, ref
-            """, [SQLValue(status)], doing: "reading the cases"
-        ) { r in
-            guard let opened = date(r.text(4)) else { bad = r.text(0); return }
-            rows.append(
-                CaseRow(
-                    ref: r.text(0) ?? "", day: r.text(1) ?? "", ticket: r.text(2), service: r.text(3), openedAt: opened,
-                    deadline: date(r.text(5)), status: r.text(6) ?? "", reason: r.text(7), answeredAt: date(r.text(8))))
-        }
-        if let bad { throw corruptRow("case \(bad)") }
-        return rows
-    }
-
-    /// The ratings recorded on one business day, in order.
-    public func ratings(day: String) throws -> [RatingRow] {
-        var rows: [RatingRow] = []
-        var bad: Int64?
-        try conn.query(
-            """
-            SELECT seq, day, ticket, service, counter, staff, rating, score, reason, recorded_at
-            FROM ratings WHERE day = ? ORDER BY seq
-            """, [.text(day)], doing: "reading the ratings of \(day)"
-        ) { r in
-            guard let at = date(r.text(9)) else { bad = r.int64(0); return }
-            rows.append(
-                RatingRow(
-                    seq: r.int64(0) ?? 0, day: r.text(1) ?? "", ticket: r.text(2) ?? "", service: r.text(3),
-                    counter: r.int(4), staff: r.text(5), rating: r.int(6) ?? 0, score: r.int(7), reason: r.text(8),
-                    recordedAt: at))
-        }
-        if let bad { throw corruptRow("rating \(bad)") }
-        return rows
-    }
-
-    private func corruptRow(_ what: String) -> StorageError {
-        StorageError(
-            .corrupt, path: path, message: "\(what) has an unreadable time",
-            hint: "run `kioskd` once to rebuild, or restore the last backup")
     }
 
     // MARK: Times

@@ -139,6 +139,27 @@ final class SQLiteConnection {
         return result
     }
 
+    /// Copies the whole `main` database into `destination` with SQLite's online backup API
+    /// (`sqlite3_backup_init/step/finish`): a consistent snapshot even while others write (a
+    /// step that meets a lock waits and tries again).
+    func backup(into destination: SQLiteConnection, doing: String) throws {
+        let src = try db()
+        let dst = try destination.db()
+        guard let b = sqlite3_backup_init(dst, "main", src, "main") else {
+            throw destination.error(sqlite3_errcode(dst), doing: doing)
+        }
+        var rc: Int32
+        var waits = 0
+        repeat {
+            rc = sqlite3_backup_step(b, -1)
+            if rc == SQLITE_BUSY || rc == SQLITE_LOCKED { waits += 1; sqlite3_sleep(50) }
+        } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && waits < 200
+        sqlite3_backup_finish(b)
+        if rc != SQLITE_DONE {
+            throw StorageError.sqlite(rc, String(cString: sqlite3_errstr(rc)), path: destination.path, doing: doing)
+        }
+    }
+
     /// One result row; valid only inside the `query` callback.
     struct Row {
         let stmt: OpaquePointer

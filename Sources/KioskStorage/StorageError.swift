@@ -17,6 +17,9 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
         case notAKioskDatabase
         /// SQLite reports damage, or a stored payload cannot be decoded.
         case corrupt
+        /// The log ends before the last event this kiosk committed (`StorageMark`): a lost
+        /// `-wal` file or an older copy put back.
+        case lostEvents
         /// A change conflicts with stored data (duplicate ticket label, duplicate case ref…).
         case constraint
         /// The file or folder cannot be opened/written (permissions, read-only media).

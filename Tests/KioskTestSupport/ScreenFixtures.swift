@@ -118,6 +118,13 @@ public enum ScreenFixtures {
         p.press("5", .counter(2))
         p.advance(15)
         out.append(("pad-farewell", p.screen(.counter(1))))
+        // Storage: the neutral screen residents see while nothing can be stored, and the counter
+        // with the problem on top (staff get the details).
+        let s = busyMorning(language)
+        let problem = "/var/lib/kiosk/kiosk.sqlite: the disk is full while appending events (free some space on the disk holding --state-dir)"
+        let builder = ScreenBuilder(catalogs: ScreenFixtures.catalogs)
+        out.append(("storage-paused", builder.screen(for: .lobby, s.machine, now: s.now, storageProblem: problem)))
+        out.append(("storage-counter", builder.screen(for: .counter(1), s.machine, now: s.now, storageProblem: problem)))
         return out + cases(language)
     }
 

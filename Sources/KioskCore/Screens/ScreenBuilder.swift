@@ -8,23 +8,27 @@ public struct ScreenBuilder: Sendable {
     public init(catalogs: Catalogs) { self.catalogs = catalogs }
 
     /// Every station, as the console shows them together: the lobby first, then the counters by
-    /// number. A storage problem (`storageProblem`, the last failed commit) heads the first.
+    /// number. A storage problem (`storageProblem`, the last failed commit) is staff's business:
+    /// it heads the counters' screens, while the lobby shows the neutral paused screen
+    /// (`paused`), never the error.
     public func screens(_ machine: KioskMachine, now: Date, storageProblem: String? = nil) -> [Screen] {
-        var all = [lobby(machine, now: now)] + machine.configuration.counters.map { counter($0.number, machine, now: now) }
-        if let problem = storageProblem, !all.isEmpty { all[0] = withStorageProblem(problem, all[0], machine) }
-        return all
+        [screen(for: .lobby, machine, now: now, storageProblem: storageProblem)]
+            + machine.configuration.counters.map { screen(for: .counter($0.number), machine, now: now, storageProblem: storageProblem) }
     }
 
-    /// One station's screen, as its own display shows it (a storage problem on top).
+    /// One station's screen, as its own display shows it. With a storage problem a counter shows
+    /// it on top and a lobby terminal shows the neutral paused screen; the board is unchanged.
     /// `terminal`: which lobby terminal (its `[station]` name; "" for the one of the console).
     public func screen(for station: StationID, _ machine: KioskMachine, terminal: String = "", now: Date, storageProblem: String? = nil) -> Screen {
-        let screen: Screen
         switch station {
-        case .lobby: screen = lobby(machine, terminal: terminal, now: now)
-        case .counter(let n): screen = counter(n, machine, now: now)
-        case .board: screen = board(machine, now: now)
+        case .lobby:
+            if storageProblem != nil { return paused(machine, terminal: terminal) }
+            return lobby(machine, terminal: terminal, now: now)
+        case .counter(let n):
+            let screen = counter(n, machine, now: now)
+            return storageProblem.map { withStorageProblem($0, screen, machine) } ?? screen
+        case .board: return board(machine, now: now)
         }
-        return storageProblem.map { withStorageProblem($0, screen, machine) } ?? screen
     }
 
     /// Nothing new is stored, so staff must know at once: the problem goes on top, in the
@@ -33,6 +37,20 @@ public struct ScreenBuilder: Sendable {
         var screen = screen
         screen.blocks.insert(.text(catalogs[m.configuration.language].text("storage.problem", ["error": problem]), .alert), at: 0)
         return screen
+    }
+
+    /// What residents see while nothing can be stored (the database is refused at start, or the
+    /// last commit failed): "暂停取号，请到窗口咨询" and "please ask at the counter", the
+    /// station's language first and the other one under it. Never the error itself: the log,
+    /// `kioskctl` and the counters' screens carry the details.
+    public func paused(_ m: KioskMachine, terminal: String = "") -> Screen {
+        let language = m.lobbyTerminal(terminal).language
+        let c = catalogs[language]
+        var blocks: [Block] = [.spacer, .heading(c.text("storage.paused"))]
+        for other in Language.allCases where other != language {
+            blocks.append(.text(catalogs[other].text("storage.paused"), .normal))
+        }
+        return Screen(title: c.text("lobby.title", ["site": m.configuration.siteName]), blocks: blocks, footer: "")
     }
 
     // MARK: Lobby

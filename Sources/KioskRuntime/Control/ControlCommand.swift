@@ -22,6 +22,14 @@ public enum ControlCommand {
                                    PNG: the running kioskd's screen now; without a daemon (or with --time)
                                    drawn from the stored events, and it says so
 
+    Commands for the database (kiosk.sqlite in the state folder):
+      check                        full check: integrity, references, the event log's rules (seq
+                                   without gaps, no ticket number twice a day), the mark; 65 if damaged
+      backup [FILE]                a consistent copy (default: backups/kiosk-manual-<time>.sqlite)
+      restore FILE [--accept-loss] put a backup in place (kioskd stopped); the current file is kept
+                                   as kiosk.sqlite.damaged-<time>; --accept-loss when the backup
+                                   lacks events this kiosk stored
+
     Commands for the running daemon (through its control socket):
       counter open|pause|close N   open, pause or close counter N
       weather clear|rain|hot|cold  set the weather the farewells use
@@ -82,6 +90,9 @@ public enum ControlCommand {
         let options = Array(rest.dropFirst())
 
         if command == "hash-pin" { return try hashPIN(options, output: output) }
+        if storageCommands.contains(command) {
+            return try storageCommand(command, options, stateDirectory: stateDirectory, output: output)
+        }
         let socket = socketPath(runtimeDirectory: runtimeDirectory, stateDirectory: stateDirectory)
         if socketCommands.contains(command) && command != "sync" { return try talkToDaemon(command, options, socketPath: socket, output: output) }
 
@@ -94,10 +105,7 @@ public enum ControlCommand {
             return try CentralSync.syncCommand(setup: setup, stateDirectory: stateDirectory, socketPath: socket, output: output)
         }
         let path = stateDirectory + "/kiosk.sqlite"
-        let store: EventStore
-        do { store = try EventStore(readOnlyPath: path) } catch {
-            throw Failure(description: "\(error)\n(no kiosk state in \(stateDirectory)? pass --state-dir DIR, the folder given to kioskd)", code: 66)
-        }
+        let store = try openForReading(path, stateDirectory: stateDirectory)
         defer { store.close() }
         switch command {
         case "status":
@@ -110,7 +118,7 @@ public enum ControlCommand {
         case "screenshot": try StationScreenshot.run(options, store: store, setup: setup, socketPath: socket, output: output)
         case "cases": try cases(store, setup, options, output: output)
         default:
-            let known = ["status", "queue", "events", "report", "cases", "hash-pin", "screenshot"] + socketCommands
+            let known = ["status", "queue", "events", "report", "cases", "hash-pin", "screenshot"] + storageCommands + socketCommands
             let hint = known.first { $0.hasPrefix(String(command.prefix(2))) }.map { " (did you mean '\($0)'?)" } ?? ""
             throw Failure(description: "unknown command '\(command)'\(hint); see kioskctl --help", code: 64)
         }

@@ -1,6 +1,7 @@
 import Foundation
 import KioskConsole
 import KioskCore
+import KioskStorage
 import KioskSystem
 
 /// `kioskd`'s command line. Parsing is pure and throws `UsageError`; only `main` prints and exits.
@@ -119,9 +120,21 @@ public enum DaemonCommand {
         for warning in setup.warnings { Log.warning("kioskd: \(warning)") }
         if let l = options.language { setup.configuration.language = l }
         let service: KioskService
+        var transientRefusal = false
         do { service = try KioskService(setup: setup, stateDirectory: stateDirectory, now: Date()) } catch {
-            Log.error("kioskd: cannot open the state folder \(stateDirectory): \(error)")
-            return 73
+            transientRefusal = (error as? StorageError).map { [.permission, .io, .locked].contains($0.kind) } ?? true
+            // Refused, not replaced: the stations show "please ask at the counter", the log says why.
+            let todo = transientRefusal
+                ? "Fix what the line above says; kioskd looks again every 30 s and starts afresh by itself once the folder takes writes."
+                : "Stop kioskd, run `kioskctl --state-dir \(stateDirectory) check`, fix or `kioskctl restore` a backup from \(stateDirectory)/backups/, then start kioskd again."
+            Log.error("""
+                kioskd: REFUSING the stored state in \(stateDirectory): \(error)
+                kioskd: nothing is stored and no ticket is given; every station shows "暂停取号，请到窗口咨询 / please ask at the counter". \(todo)
+                """)
+            do { service = try KioskService(setup: setup, refusing: "\(error)", stateDirectory: stateDirectory, now: Date()) } catch {
+                Log.error("kioskd: cannot even open an in-memory store: \(error)")
+                return 73
+            }
         }
         Log.info("kioskd: kiosk \(setup.configuration.kioskID), config \(setup.configSource), state \(stateDirectory)")
         // Stations with a framebuffer or file display run on them; otherwise every station is a
@@ -163,7 +176,20 @@ public enum DaemonCommand {
             configPath: options.configPath, assets: options.assets, language: options.language, stateDirectory: stateDirectory))
         if let stations { operations.displaySize = { [unowned stations] in stations.displaySize($0) } }
         operations.attach(to: loop)
-        let centralSync = CentralSync.start(setup: setup, stateDirectory: stateDirectory, operations: operations, loop: loop)
+        let centralSync = service.storageRefusal != nil ? nil : CentralSync.start(setup: setup, stateDirectory: stateDirectory, operations: operations, loop: loop)
+        // A read-only or full disk, or a lock, may pass (a disk mounted late, space freed): look
+        // again every 30 s and, once the folder takes a writer, exit 75 so that systemd
+        // (Restart=on-failure) starts kioskd afresh on it. Damage never passes by itself.
+        var status: Int32 = 0
+        if transientRefusal {
+            loop.every(30) {
+                guard let store = try? EventStore(path: stateDirectory + "/kiosk.sqlite", owner: true) else { return }
+                store.close()
+                Log.notice("kioskd: the state folder \(stateDirectory) is usable again; exiting (75) to start afresh on it")
+                status = 75
+                loop.stop()
+            }
+        }
         loop.run()
         centralSync?.stop()
         operations.detach()
@@ -171,6 +197,6 @@ public enum DaemonCommand {
         stations?.detach()
         service.store.close()
         if options.demo && options.stateDirectory == nil { writeStdout("Demo state kept in \(stateDirectory) (inspect with: kioskctl --state-dir \(stateDirectory) events; log: \(logPath))\n") }
-        return 0
+        return status
     }
 }

@@ -20,6 +20,16 @@ public final class KioskService {
     public private(set) var storageProblem: String?
     /// Why the last input (an operator command) was refused, if it was.
     public private(set) var lastRefusal: String?
+    /// Why the stored state was refused at start (damaged, emptied, events lost…): then nothing
+    /// is handled or stored, every station shows the neutral paused screen, and this text goes
+    /// to the log and to `kioskctl` (ping, commands), never to a public screen.
+    public private(set) var storageRefusal: String?
+    /// The UTC day ("20261203") the daily backup was last looked at.
+    private var backupDay: Substring = ""
+    private var upkeepLogged: String?
+    private var lastStorageRetry: Date?
+    /// Held while refusing, so that `kioskctl restore` asks to stop this kioskd first.
+    private var folderLock: StateFolderLock?
 
     /// Business days replayed on start: enough history for rolling service times.
     static let replayDays = 7
@@ -27,13 +37,54 @@ public final class KioskService {
     /// Opens the state folder and restores the queue from the stored events.
     public init(setup: KioskSetup, stateDirectory: String, now: Date) throws {
         self.setup = setup
-        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
-        store = try EventStore(path: stateDirectory + "/kiosk.sqlite")
+        store = try EventStore(path: stateDirectory + "/kiosk.sqlite", owner: true)
         screens = ScreenBuilder(catalogs: setup.catalogs)
         let events = try KioskService.replayEvents(store: store)
         machine = KioskMachine.restore(configuration: setup.configuration, catalog: setup.catalogs[.chinese], events: events, now: now)
         refreshQuietHours()
         restorePulledCases()
+        dailyBackup(now: now)
+    }
+
+    /// A kiosk that refuses its stored state (`reason`): it shows the paused screen on every
+    /// station and handles nothing until an operator fixes the state folder (`kioskctl check`,
+    /// `kioskctl restore`) and starts kioskd again. Its store is an empty in-memory one, so
+    /// nothing can reach the refused file.
+    public init(setup: KioskSetup, refusing reason: String, stateDirectory: String? = nil, now: Date) throws {
+        self.setup = setup
+        folderLock = stateDirectory.map { StateFolderLock(database: $0 + "/kiosk.sqlite") }
+        store = try EventStore(path: ":memory:")
+        screens = ScreenBuilder(catalogs: setup.catalogs)
+        machine = KioskMachine.restore(configuration: setup.configuration, catalog: setup.catalogs[.chinese], events: [], now: now)
+        storageRefusal = reason
+        storageProblem = "the stored state was refused at start: \(reason)"
+    }
+
+    /// After a failed commit, every `storageRetrySeconds` on the tick: when the disk takes a
+    /// write again the problem is cleared, so the lobby leaves the paused screen by itself.
+    func retryStorage(now: Date) {
+        guard storageProblem != nil, storageRefusal == nil else { return }
+        if let last = lastStorageRetry, now.timeIntervalSince(last) < Self.storageRetrySeconds { return }
+        lastStorageRetry = now
+        if store.canCommit() {
+            storageProblem = nil
+            Log.notice("storage takes writes again: tickets are given again")
+        }
+    }
+
+    static let storageRetrySeconds: TimeInterval = 10
+
+    /// Once a UTC day (at start and on the first tick of a day): a `daily` backup in
+    /// `backups/` when none was made that day. A failure is logged and tried again the next day.
+    func dailyBackup(now: Date) {
+        let day = Backups.stamp(now).prefix(8)
+        guard day != backupDay, storageRefusal == nil else { return }
+        backupDay = day
+        do {
+            if let file = try store.dailyBackupIfDue(now: now) { Log.info("daily backup written: \(file)") }
+        } catch {
+            Log.error("the daily backup failed (the kiosk runs on; the older backups are kept): \(error)")
+        }
     }
 
     /// The events to replay: whole business days, the newest `replayDays` of them.
@@ -70,6 +121,11 @@ public final class KioskService {
     /// something may have changed on screen.
     @discardableResult
     public func handle(_ input: KioskInput) -> Bool {
+        if storageRefusal != nil { return false }
+        if case .tick(let now) = input {
+            dailyBackup(now: now)
+            retryStorage(now: now)
+        }
         var pending = [input]
         var first = true
         while !pending.isEmpty {
@@ -90,6 +146,10 @@ public final class KioskService {
             do {
                 try store.append(output.events, kiosk: setup.configuration.kioskID, contacts: output.contacts)
                 storageProblem = nil
+                if store.upkeepProblem != upkeepLogged {
+                    upkeepLogged = store.upkeepProblem
+                    if let p = upkeepLogged { Log.error("events stored, but: \(p)") }
+                }
             } catch {
                 machine = before
                 storageProblem = "\(error)"
@@ -148,7 +208,15 @@ public final class KioskService {
     /// Every station's screen for the console (a storage problem heads the first), the
     /// waiting-room board last.
     public func currentScreens(now: Date) -> [Screen] {
-        screens.screens(machine, now: now, storageProblem: storageProblem) + [screens.board(machine, now: now)]
+        if storageRefusal != nil { return stations.map { _ in screens.paused(machine) } }
+        return screens.screens(machine, now: now, storageProblem: storageProblem) + [screens.board(machine, now: now)]
+    }
+
+    /// One station's screen (`ScreenBuilder.screen(for:)`), or the paused screen on every
+    /// station while the stored state is refused.
+    public func screen(for station: StationID, terminal: String = "", now: Date) -> Screen {
+        if storageRefusal != nil { return screens.paused(machine, terminal: terminal) }
+        return screens.screen(for: station, machine, terminal: terminal, now: now, storageProblem: storageProblem)
     }
 
     /// Station order on screen, matching `currentScreens`.

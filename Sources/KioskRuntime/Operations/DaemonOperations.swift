@@ -133,7 +133,7 @@ public final class DaemonOperations {
             return .ok("""
                 kioskd pid \(getpid()), up \(Int(now.timeIntervalSince(started))) s
                 kiosk \(config.kioskID) (\(config.siteName)), config \(service.setup.configSource)
-                state \(options.stateDirectory)
+                state \(options.stateDirectory)\(service.storageRefusal.map { " REFUSED (nothing is stored, stations show the paused screen): \($0)" } ?? "")
                 last reload: \(lastReload ?? "none")
                 printer: \(TicketPrinting.describePrinters(config))\(service.machine.state.printerProblem.map { " (problem: \($0))" } ?? "")
                 call-outs: \(config.announceCommand == nil ? "off" : callOuts?.history.last ?? "none yet")

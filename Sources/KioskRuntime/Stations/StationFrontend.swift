@@ -118,7 +118,7 @@ public final class StationFrontend {
     /// The screen a station shows now (with a storage problem on top, as the console shows it).
     /// `terminal`: the `[station]` name, which tells lobby terminals apart.
     public static func screen(for station: StationID, terminal: String = "", service: KioskService, now: Date) -> Screen {
-        service.screens.screen(for: station, service.machine, terminal: terminal, now: now, storageProblem: service.storageProblem)
+        service.screen(for: station, terminal: terminal, now: now)
     }
 
     /// The picture size of `station`'s running display (nil: not shown on a framebuffer here).

@@ -175,6 +175,12 @@ public final class CentralSync {
             }
             return
         }
+        // Never send from a file kioskd would refuse (damaged, emptied, behind its mark): the
+        // centre would get seq numbers a second time. An older schema is upgraded, and a missing
+        // file (never started, no mark) made, by the worker as before.
+        do { try EventStore(readOnlyPath: path).close() } catch let e as StorageError where e.kind != .olderSchema && e.kind != .missingFile {
+            throw ControlCommand.Failure(description: "not synced: \(e)", code: 65)
+        }
         let report = SyncWorker(storePath: path, options: options, log: { _ in }).drain()
         output("sync: sent \(report.sent) events; acknowledged through #\(report.ackedSeq); backlog \(report.backlog)\n")
         if let through = report.casesThrough { output("case states pulled through change #\(through) (kioskctl cases)\n") }

@@ -95,6 +95,16 @@ def compare(replica, control, expect, what):
     return page
 
 
+def reason_labels():
+    """reason.* keys of the shipped Chinese catalog → their text."""
+    out = {}
+    for line in open(os.path.join(ROOT, "Kiosk/messages/zh-Hans.catalog"), encoding="utf-8"):
+        key, _, text = line.partition("=")
+        if key.strip().startswith("reason.") and text.strip():
+            out[key.strip()] = text.strip()
+    return out
+
+
 def log_of(centre):
     centre.logs[0].flush()
     with open(centre.logs[0].name, errors="replace") as f:
@@ -108,17 +118,23 @@ def main():
     check(tickets > 20, f"kiosk-sim made a busy day ({len(events)} events, {tickets} tickets)")
 
     standby_url = f"postgres://postgres@127.0.0.1:{STANDBY}/{DB}"
-    replica = Cluster(PGPORT, DB, CENTRAL, WORK, args=["--report-database-url", standby_url], name="replica")
+    # Both with the kiosk's catalogs: reasons on the pages by their labels.
+    catalogs = ["--catalog-dir", os.path.join(ROOT, "Kiosk/messages")]
+    replica = Cluster(PGPORT, DB, CENTRAL, WORK, args=["--report-database-url", standby_url] + catalogs, name="replica")
     control = replica
     others = []
     try:
-        control = Cluster(PGPORT, DB, CENTRAL, WORK, fresh=False, name="control")
+        control = Cluster(PGPORT, DB, CENTRAL, WORK, fresh=False, name="control", args=catalogs)
         reply, _ = call(replica, "POST", "/v1/admin/kiosks", body={"kiosk": "lobby-1", "site": "tower-a"})
         token = json.loads(reply)["token"]
 
         upload(replica, token, events[:half], 1)
         first = compare(replica, control, "replica", "first half")
         check(f"{half} events" in first, f"the page counts the {half} events of the first half")
+        reasons = reason_labels()
+        shown = [label for key, label in reasons.items() if f"{label}: " in first]
+        keys = [key for key in reasons if f"{key}: " in first or f">{key}<" in first]
+        check(shown and not keys, f"reasons are shown by their catalog labels (serve --catalog-dir), not their keys: {shown}")
 
         psql(STANDBY, "SELECT pg_wal_replay_pause()")
         upload(replica, token, events[half:], half + 1)
@@ -133,13 +149,13 @@ def main():
         compare(replica, control, "replica", "replay resumed")
 
         not_standby = Cluster(PGPORT, DB, CENTRAL, WORK, fresh=False, name="not-standby",
-                              args=["--report-database-url", f"postgres://postgres@127.0.0.1:{PGPORT}/{DB}"])
+                              args=["--report-database-url", f"postgres://postgres@127.0.0.1:{PGPORT}/{DB}"] + catalogs)
         others.append(not_standby)
         compare(not_standby, control, "primary", "--report-database-url at the primary itself")
         check("is not a standby" in log_of(not_standby), "the log says the report database is not a standby")
 
         unreachable = Cluster(PGPORT, DB, CENTRAL, WORK, fresh=False, name="unreachable",
-                              args=["--report-database-url", f"postgres://postgres@127.0.0.1:{free_port()}/{DB}"])
+                              args=["--report-database-url", f"postgres://postgres@127.0.0.1:{free_port()}/{DB}"] + catalogs)
         others.append(unreachable)
         compare(unreachable, control, "primary", "an unreachable replica")
         check("cannot be read" in log_of(unreachable), "the log says the replica cannot be read and what to check")

@@ -58,9 +58,10 @@ public enum ReportPages {
     }
 
     /// The page for one site (`site` set) or for every site (`site` nil), and where its figures
-    /// were read (`ReportReplica`).
+    /// were read (`ReportReplica`). `catalogs` (`serve --catalog-dir`): reasons and root causes
+    /// shown by their labels in the site's language (the fleet page: Chinese), else by key.
     public static func page(
-        store: CentralStore, site: String?, from: String?, to: String?, now: Date = Date()
+        store: CentralStore, site: String?, from: String?, to: String?, now: Date = Date(), catalogs: Catalogs? = nil
     ) async throws -> (html: String, source: ReportReader.Source) {
         try validatePeriod(from: from, to: to)
         if let site, try await !store.siteExists(site) {
@@ -133,7 +134,8 @@ public enum ReportPages {
             notes.append("\(undecodable) stored report days could not be read (written by a newer kiosk-central?) and are left out.")
         }
         let html = ReportHTML.page(report: report, daily: period.daily, distribution: period.distribution,
-                                   targetMinutes: period.targetMinutes, notes: notes, source: source)
+                                   targetMinutes: period.targetMinutes, notes: notes, source: source,
+                                   labels: catalogs?[headerConfiguration.language].entries ?? [:])
         return (html, reader.source)
     }
 
@@ -191,7 +193,7 @@ extension CentralRoutes {
             try await requireAdmin(request)
             let q = request.uri.queryParameters
             let page = try await ReportPages.page(
-                store: store, site: site, from: q["from"].map(String.init), to: q["to"].map(String.init))
+                store: store, site: site, from: q["from"].map(String.init), to: q["to"].map(String.init), catalogs: desk.catalogs)
             var response = ReportPages.htmlResponse(page.html)
             response.headers[ReportReader.header] = page.source.rawValue
             return response

@@ -189,13 +189,16 @@ public struct CentralRoutes: Sendable {
             }
             times.append(t)
         }
-        if let sentAt = upload.sentAt, WireTime.parse(sentAt) == nil {
-            throw APIError.badRequest(
-                "bad-sent-at", "sentAt '\(sentAt.prefix(40))' is not an ISO 8601 time between 1970 and 9999",
-                hint: "send times like 2026-11-24T07:30:00Z, or leave sentAt out")
+        let sentAt = try upload.sentAt.map { text in
+            guard let time = WireTime.parse(text) else {
+                throw APIError.badRequest(
+                    "bad-sent-at", "sentAt '\(text.prefix(40))' is not an ISO 8601 time between 1970 and 9999",
+                    hint: "send times like 2026-11-24T07:30:00Z, or leave sentAt out")
+            }
+            return time
         }
         let now = Date()
-        let offset = upload.sentAt.flatMap(WireTime.parse).map { Int64((now.timeIntervalSince($0) * 1000).rounded()) }
+        let offset = sentAt.map { Int64((now.timeIntervalSince($0) * 1000).rounded()) }
         let (stored, acked) = try await store.ingest(
             kiosk: kiosk, site: site, events: upload.events, deviceTimes: times, clockOffsetMs: offset, receivedAt: now)
         return jsonResponse(
@@ -208,7 +211,6 @@ public struct CentralRoutes: Sendable {
 
     /// An integer query parameter: `fallback` when absent; 400 when not an integer in `range`
     /// (the bounds docs/openapi.yaml declares).
-    /// An integer query parameter within `range` (absent: `fallback`); anything else is a 400.
     func integerParameter<T: FixedWidthInteger>(_ request: Request, _ name: Substring, default fallback: T, in range: ClosedRange<T>) throws -> T {
         guard let text = request.uri.queryParameters[name] else { return fallback }
         guard let value = T(String(text)), range.contains(value) else {

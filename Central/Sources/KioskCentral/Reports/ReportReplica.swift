@@ -52,7 +52,7 @@ extension CentralStore {
     func reportReader() async -> ReportReader {
         let primary = ReportReader(client: client, source: .primary)
         guard let replica = reportReplica else { return primary }
-        let reason: String
+        let reason: String?
         do {
             var target: String?
             for try await lsn in try await client.query("SELECT pg_current_wal_lsn()::text", logger: logger)
@@ -66,13 +66,12 @@ extension CentralStore {
                     return "the report replica cannot be read within \(replica.maxLag + .seconds(1)); check that it runs and that --report-database-url is right"
                 }
                 defer { group.cancelAll() }
-                let first = try await group.next()  // .some(nil): caught up
-                return (first ?? nil) ?? ""
+                return try await group.next() ?? nil  // the first to finish; nil: caught up
             }
         } catch {
             reason = "the report replica cannot be read (\(String(reflecting: error))); check that it runs and that --report-database-url is right"
         }
-        if reason.isEmpty { return ReportReader(client: replica.client, source: .replica) }
+        guard let reason else { return ReportReader(client: replica.client, source: .replica) }
         logger.warning("report read from the primary", metadata: ["reason": "\(reason)"])
         return primary
     }

@@ -21,7 +21,8 @@ public final class ControlServer {
     private let handler: (Result<ControlRequest, ControlRequest.ParseError>) -> ControlResponse
     private weak var loop: PollLoop?
 
-    /// Clients allowed to wait for their request line at once; the oldest is dropped beyond this.
+    /// Clients allowed to wait for their request line at once; beyond this a newcomer is answered
+    /// `busy`, or takes the place of the oldest when that one has been silent for `staleAfter`.
     public static let maximumClients = 16
 
     /// Listens on `path` (mode 0660, group `kiosk` when it exists).
@@ -164,8 +165,8 @@ public enum ControlClient {
     /// A `busy` answer is tried again, up to 5 times over about 1.5 s.
     public static func send(line: String, socketPath: String, timeoutSeconds: Int = 10) throws -> ControlResponse {
         var response = try sendOnce(line: line, socketPath: socketPath, timeoutSeconds: timeoutSeconds)
-        for attempt in 0..<5 where !response.ok && response.text.hasPrefix("busy: ") {
-            usleep(useconds_t(100_000 << attempt / 2))
+        for attempt in 0..<5 where !response.ok && response.text.hasPrefix(ControlServer.busyAnswer) {
+            usleep(useconds_t(50_000 << attempt))  // 50, 100, 200, 400, 800 ms
             response = try sendOnce(line: line, socketPath: socketPath, timeoutSeconds: timeoutSeconds)
         }
         return response

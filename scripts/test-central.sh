@@ -30,11 +30,18 @@ PG_NAME=central-test
 pg_start
 echo "test-central: PostgreSQL on 127.0.0.1:$PGPORT"
 
-swift build --package-path Central --build-tests -Xswiftc -warnings-as-errors
+# Each part's time, so a slow one is easy to spot (as scripts/test.sh does for its steps).
+timed() {
+    part_started=$(date +%s)
+    "$@"
+    echo "== test-central $*: $(($(date +%s) - part_started)) s"
+}
+
+timed swift build --package-path Central --build-tests -Xswiftc -warnings-as-errors
 # CENTRAL_SWIFT_TESTS=0: only the proofs asked for (make api-fuzz).
 if [ "${CENTRAL_SWIFT_TESTS:-1}" != 0 ]; then
     KIOSK_CENTRAL_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres" \
-        swift test --package-path Central --skip-build
+        timed swift test --package-path Central --skip-build
 fi
 
 swift build --scratch-path "$KIOSK_BUILD" -Xswiftc -warnings-as-errors --product kioskctl
@@ -46,35 +53,35 @@ CASE_PROOF_CASES=${CASE_PROOF_CASES:-24}
 export CASE_PROOF_CASES
 export PGPORT CENTRAL="$ROOT/Central/.build/debug/kiosk-central" KIOSK_BIN="$ROOT/$KIOSK_BUILD/debug" WORK="$P/work"
 if [ "$*" != desk ] && [ "$*" != cases ] && [ "$*" != loadtest ] && [ "$*" != cluster ] && [ "$*" != replica ] && [ "$*" != api ]; then
-    python3 Tests/Central/sync_proof.py "$@"
+    timed python3 Tests/Central/sync_proof.py "$@"
 fi
 # Two centre processes on one database behind nginx, a real kioskd: commands across processes
 # within a second, a process SIGKILLed, revocation seen by the other process at once.
 if [ $# -eq 0 ] || [ "$*" = cluster ]; then
-    python3 Tests/Central/cluster_proof.py
+    timed python3 Tests/Central/cluster_proof.py
 fi
 # schemathesis against a live centre, every check on, a kiosk and an admin token (a short seeded
 # run; `make api-fuzz` runs a long one).
 if [ $# -eq 0 ] || [ "$*" = api ]; then
-    python3 Tests/Central/api_fuzz.py
+    timed python3 Tests/Central/api_fuzz.py
 fi
 # Report pages read from a streaming replica (--report-database-url) once it has replayed the
 # days they fold, else from the primary: a hot standby of the test server, paused and unreachable.
 if [ $# -eq 0 ] || [ "$*" = replica ]; then
-    pg_start_standby
-    STANDBY_PGPORT=$STANDBY_PGPORT python3 Tests/Central/replica_proof.py
+    timed pg_start_standby
+    STANDBY_PGPORT=$STANDBY_PGPORT timed python3 Tests/Central/replica_proof.py
 fi
 # The case desk in headless Chromium through Selenium (screenshots in .artifacts/desk-*.png).
 if [ $# -eq 0 ] || [ "$*" = desk ]; then
-    python3 Tests/Central/desk_test.py
+    timed python3 Tests/Central/desk_test.py
 fi
 # The whole case loop (kioskd, the centre, the desk in Chromium, the lobby lookup, figures,
 # escalation) and cases exactly once under SIGKILLs (screenshots in .artifacts/case-loop-*.png).
 if [ $# -eq 0 ] || [ "$*" = cases ]; then
-    python3 Tests/Central/case_loop.py
+    timed python3 Tests/Central/case_loop.py
 fi
 # The fleet load test's smoke run (its own PostgreSQL): 50 simulated kiosks on two centres behind
 # nginx, long-polls, heartbeats, uploads and commands; fails on any error or undelivered command.
 if [ $# -eq 0 ] || [ "$*" = loadtest ]; then
-    ./scripts/loadtest.sh --smoke
+    timed ./scripts/loadtest.sh --smoke
 fi

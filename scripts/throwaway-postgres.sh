@@ -42,9 +42,11 @@ pg_start() {
 }
 
 # pg_start_standby: a hot standby of the server above (pg_basebackup -R, streaming) on
-# 127.0.0.1:$STANDBY_PGPORT, for the centre's report replica.
+# 127.0.0.1:$STANDBY_PGPORT, for the centre's report replica. --checkpoint=fast: the default
+# spread checkpoint paces its writes over most of checkpoint_timeout (minutes, after a proof has
+# dirtied the buffers), and the base backup waits for it.
 pg_start_standby() {
     STANDBY_PGPORT=$(pg_free_port)
-    $AS_PG "$PGBIN/pg_basebackup -h 127.0.0.1 -p $PGPORT -U postgres -D $P/standby -R -X stream --no-sync" >/dev/null
+    $AS_PG "$PGBIN/pg_basebackup -h 127.0.0.1 -p $PGPORT -U postgres -D $P/standby -R -X stream --checkpoint=fast --no-sync" >/dev/null
     $AS_PG "$PGBIN/pg_ctl -D $P/standby -l $P/standby.log -w -o '-c listen_addresses=127.0.0.1 -p $STANDBY_PGPORT -k $P/sock' start" >/dev/null
 }

@@ -866,6 +866,8 @@ if __name__ == "__main__":
                             "reports_follow_each_services_target",
                             "conflicting_resend", "tls_through_nginx"]
     for name in only:
+        part_started = time.time()
         globals()[name]()
+        print(f"== sync_proof {name}: {time.time() - part_started:.0f} s", flush=True)
     print(f"{passed} passed, {failed} failed", flush=True)
     sys.exit(1 if failed else 0)

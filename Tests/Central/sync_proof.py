@@ -650,7 +650,7 @@ def reports_match_the_kiosk():
     centre = Centre("proof_reports")
     centre.start()
     try:
-        d = synced_morning(centre, "rp-1", "site-r", seed=7, acks=1500)
+        d = synced_morning(centre, "rp-1", "site-r", seed=7, acks=1000)
         p = kioskctl(d, "sync")
         out, err = p.communicate()
         check(p.returncode == 0 and "backlog 0" in out, f"the morning's events reached the centre: {out.strip()[:80]} {err.strip()[:80]}")
@@ -680,7 +680,7 @@ def reports_match_the_kiosk():
                  ("cases overdue", row["casesOverdue"], cases["overdue"])]
         for name, centre_value, kiosk_value in pairs:
             check(same(centre_value, kiosk_value), f"{name}: centre {centre_value}, kiosk {kiosk_value}")
-        check(overall["served"] > 10 and overall["ratings"] > 0 and cases["opened"] > 0,
+        check(overall["served"] >= 5 and overall["ratings"] > 0 and cases["opened"] > 0,
               f"a real morning: {overall['issued']} tickets, {overall['served']} served, {overall['ratings']} ratings, {cases['opened']} cases")
         report_pages(centre, d, kiosk, day)
     finally:
@@ -700,7 +700,7 @@ def reports_follow_each_services_target():
         sections = shipped[shipped.index("[service repairs]"):]
         check(sections.count("target-wait = 10") == 6, "Kiosk/kiosk.conf ships six services with target-wait = 10")
         sections = sections.replace("target-wait = 10", "target-wait = 4")
-        d = synced_morning(centre, "rt-1", "site-t", seed=7, acks=1500, sections=sections)
+        d = synced_morning(centre, "rt-1", "site-t", seed=7, acks=1000, sections=sections)
         published = os.path.join(WORK, "site-t.conf")
         with open(published, "w") as f:
             f.write(open(os.path.join(d, "kiosk.conf")).read())
@@ -759,7 +759,7 @@ def reports_follow_each_services_target():
         check(bool(waits) and same(overall["withinTarget"], within(4)) and not same(within(4), within(10)),
               f"{len(waits)} waits: share within 4 minutes {within(4)} (what all three say), within 10 minutes {within(10)}")
         check('names, targets and time zone from its published configuration version 1' in open(page).read(), "the page says it used the site's published configuration (version 1, no errors)")
-        check(overall["served"] > 10 and overall["ratings"] > 0 and cases["opened"] > 0,
+        check(overall["served"] >= 5 and overall["ratings"] > 0 and cases["opened"] > 0,
               f"a real morning: {overall['issued']} tickets, {overall['served']} served, {overall['ratings']} ratings, {cases['opened']} cases")
     finally:
         centre.kill()

@@ -134,7 +134,20 @@ extension EventStore {
     /// The daily backup, when none was made yet on `now`'s UTC day. Returns the file written.
     @discardableResult
     public func dailyBackupIfDue(now: Date = Date()) throws -> String? {
-        guard Backups.dailyDue(existing: Backups.list(folder: Backups.folder(forDatabase: path)), now: now) else { return nil }
-        return try backup(kind: "daily", now: now)
+        try Self.dailyBackupIfDue(database: path, now: now)
+    }
+
+    /// The daily backup of the database at `path`, read through a connection of its own: any
+    /// thread may run it while kioskd's writer goes on (WAL: the copy is one read snapshot and
+    /// blocks no commit). Returns the file written, nil when one was made on `now`'s UTC day.
+    public static func dailyBackupIfDue(database path: String, now: Date = Date()) throws -> String? {
+        let folder = Backups.folder(forDatabase: path)
+        guard Backups.dailyDue(existing: Backups.list(folder: folder), now: now) else { return nil }
+        let source = try SQLiteConnection(path: path, flags: SQLITE_OPEN_READONLY)
+        defer { source.close() }
+        let target = (folder as NSString).appendingPathComponent(Backups.name(kind: "daily", at: now))
+        try Backups.write(from: source, to: target)
+        Backups.prune(folder: folder)
+        return target
     }
 }

@@ -21,9 +21,12 @@ struct ReloadAndNotifyTests {
                 .write(toFile: config, atomically: true, encoding: .utf8)
             kill(getpid(), SIGHUP)
             var after = ""
-            for _ in 0..<200 {
+            // SIGHUP's load runs on its own thread: wait for it (up to 20 s on a busy machine).
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline {
                 after = try ControlClient.send(.ping, socketPath: path).text
                 if after.contains("last reload: ok") { break }
+                usleep(10_000)
             }
             return (rejected, status, after)
         }

@@ -125,6 +125,25 @@ struct StorageRefusalTests {
         #expect(r.err.contains("not synced") && r.err.contains("are lost"), "\(r.err)")
     }
 
+    /// The daily backup is written on its own thread from its own snapshot: the kiosk goes on
+    /// storing tickets meanwhile, and the copy is sound and holds what was stored before it.
+    @Test func theDailyBackupIsWrittenBesideTheRunningKiosk() throws {
+        let state = try stateWithTickets(20000)
+        let service = try KioskService(setup: setup, stateDirectory: state, now: Date())
+        let now = Date()
+        service.handle(.key(.digit(1), station: .lobby, at: now))
+        service.handle(.key(.enter, station: .lobby, at: now))
+        #expect(service.storageProblem == nil, "a ticket is stored while the backup may still be written")
+        service.waitForBackup()
+        let backups = Backups.list(folder: state + "/backups")
+        #expect(backups.count == 1 && backups[0].hasPrefix("kiosk-daily-"), "\(backups)")
+        let file = state + "/backups/" + (backups.first ?? "")
+        #expect(StorageCheckReport.run(path: file).isSound)
+        let copy = try EventStore(readOnlyPath: file)
+        #expect(try copy.events(since: 0).count >= 20000)
+        service.store.close()
+    }
+
     @Test func kioskctlBackupAndRestoreBringAKioskBack() throws {
         let state = try stateWithTickets(3000)
         let backup = run(["--state-dir", state, "backup"])

@@ -195,6 +195,7 @@ public enum DaemonCommand {
         operations.detach()
         console?.detach()
         stations?.detach()
+        service.waitForBackup()
         service.store.close()
         if options.demo && options.stateDirectory == nil { writeStdout("Demo state kept in \(stateDirectory) (inspect with: kioskctl --state-dir \(stateDirectory) events; log: \(logPath))\n") }
         return status

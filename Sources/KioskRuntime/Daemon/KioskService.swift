@@ -24,6 +24,8 @@ public final class KioskService {
     /// is handled or stored, every station shows the neutral paused screen, and this text goes
     /// to the log and to `kioskctl` (ping, commands), never to a public screen.
     public private(set) var storageRefusal: String?
+    /// A daily backup being written (`dailyBackup`).
+    private let backupRunning = DispatchGroup()
     /// The UTC day ("20261203") the daily backup was last looked at.
     private var backupDay: Substring = ""
     private var upkeepLogged: String?
@@ -76,16 +78,26 @@ public final class KioskService {
 
     /// Once a UTC day (at start and on the first tick of a day): a `daily` backup in
     /// `backups/` when none was made that day. A failure is logged and tried again the next day.
+    /// It runs on a thread of its own, reading a snapshot through its own connection: copying a
+    /// large database on the loop froze the screens (and delayed the first frame at start).
     func dailyBackup(now: Date) {
         let day = Backups.stamp(now).prefix(8)
         guard day != backupDay, storageRefusal == nil else { return }
         backupDay = day
-        do {
-            if let file = try store.dailyBackupIfDue(now: now) { Log.info("daily backup written: \(file)") }
-        } catch {
-            Log.error("the daily backup failed (the kiosk runs on; the older backups are kept): \(error)")
-        }
+        let (path, running) = (store.path, backupRunning)
+        running.enter()
+        Thread {
+            defer { running.leave() }
+            do {
+                if let file = try EventStore.dailyBackupIfDue(database: path, now: now) { Log.info("daily backup written: \(file)") }
+            } catch {
+                Log.error("the daily backup failed (the kiosk runs on; the older backups are kept): \(error)")
+            }
+        }.start()
     }
+
+    /// Waits until a daily backup that is being written is done (a clean stop, tests).
+    public func waitForBackup() { backupRunning.wait() }
 
     /// The events to replay: whole business days, the newest `replayDays` of them.
     static func replayEvents(store: EventStore) throws -> [KioskEvent] {

@@ -9,13 +9,7 @@
 # SIGTERM must stop it. A missing recording is refused before anything starts.
 set -eu
 cd "$(dirname "$0")/../.."
-BIN=${BIN:-$(swift build --show-bin-path)}
-REC=$PWD/Tests/KioskKeypadTests/Recordings
-D=$(mktemp -d)
-PID=""
-cleanup() { [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null || true; rm -rf "$D"; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "--- kioskd log"; cat "$D/kioskd.log" 2>/dev/null || true; exit 1; }
+. Tests/EndToEnd/kioskd-on-files.sh
 
 : > "$D/lobby-lp0"  # the lobby's printer, a file standing in for /dev/usb/lp0
 cat > "$D/kiosk.conf" <<CONF

@@ -9,13 +9,7 @@
 # it kioskd starts normally on the restored file.
 set -eu
 cd "$(dirname "$0")/../.."
-BIN=${BIN:-$(swift build --show-bin-path)}
-REC=$PWD/Tests/KioskKeypadTests/Recordings
-D=$(mktemp -d)
-PID=""
-cleanup() { [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null || true; rm -rf "$D"; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "--- kioskd log"; cat "$D/kioskd.log" 2>/dev/null || true; exit 1; }
+. Tests/EndToEnd/kioskd-on-files.sh
 ctl() { "$BIN/kioskctl" --state-dir "$D/state" --config "$D/kiosk.conf" --runtime-dir "$D" "$@"; }
 
 cat > "$D/kiosk.conf" <<CONF

@@ -103,26 +103,19 @@ public struct CaseEscalator: Sendable {
     /// How long to sleep before the next pass: until the next due case, at most
     /// `recheckSeconds`, at least half a second.
     public static func sleepSeconds(nextDue: Date?, now: Date) -> Double {
-        guard let nextDue else { return recheckSeconds }
-        return min(recheckSeconds, max(0.5, nextDue.timeIntervalSince(now)))
+        DueWork.sleepSeconds(nextDue: nextDue, now: now, recheckSeconds: recheckSeconds)
     }
 
     /// Runs until cancelled. A failing database is logged and tried again at the next wake.
     public func run() async {
-        while !Task.isCancelled {
-            var seconds = Self.retrySeconds
-            do {
-                let n = try await escalateDue(at: now())
-                if n > 0 {
-                    logger.info("escalated cases", metadata: ["events": "\(n)"])
-                    store.wakes.notifier.signal()
-                }
-                seconds = Self.sleepSeconds(nextDue: try await nextDue(), now: now())
-            } catch {
-                logger.warning("escalation pass failed; trying again in \(Int(Self.retrySeconds)) s",
-                               metadata: ["error": "\(String(reflecting: error))"])
+        await DueWork.run("escalation pass", logger: logger, wake: store.wakes.escalator, now: now,
+                          recheckSeconds: Self.recheckSeconds, retrySeconds: Self.retrySeconds) {
+            let n = try await escalateDue(at: now())
+            if n > 0 {
+                logger.info("escalated cases", metadata: ["events": "\(n)"])
+                store.wakes.notifier.signal()
             }
-            await store.wakes.escalator.wait(upTo: seconds)
+            return try await nextDue()
         }
     }
 }

@@ -15,26 +15,13 @@ public struct ContactEraser: Sendable {
 
     var logger: Logger { store.logger }
 
-    /// How long to sleep: until the next number falls due, at most `recheckSeconds`, at least
-    /// half a second.
-    public static func sleepSeconds(nextDue: Date?, now: Date) -> Double {
-        guard let nextDue else { return recheckSeconds }
-        return min(recheckSeconds, max(0.5, nextDue.timeIntervalSince(now)))
-    }
-
     /// Runs until cancelled. A failing database is logged and tried again later.
     public func run() async {
-        while !Task.isCancelled {
-            var seconds = Self.retrySeconds
-            do {
-                let n = try await store.eraseExpiredContacts(at: now())
-                if n > 0 { logger.info("erased call-back numbers past their retention", metadata: ["count": "\(n)"]) }
-                seconds = Self.sleepSeconds(nextDue: try await store.nextContactErasure(), now: now())
-            } catch {
-                logger.warning("call-back number retention pass failed; trying again in \(Int(Self.retrySeconds)) s",
-                               metadata: ["error": "\(String(reflecting: error))"])
-            }
-            await store.wakes.contacts.wait(upTo: seconds)
+        await DueWork.run("call-back number retention pass", logger: logger, wake: store.wakes.contacts, now: now,
+                          recheckSeconds: Self.recheckSeconds, retrySeconds: Self.retrySeconds) {
+            let n = try await store.eraseExpiredContacts(at: now())
+            if n > 0 { logger.info("erased call-back numbers past their retention", metadata: ["count": "\(n)"]) }
+            return try await store.nextContactErasure()
         }
     }
 

@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "KioskProtocol", swiftSettings: strict),
         .testTarget(name: "KioskProtocolTests", dependencies: ["KioskProtocol"], swiftSettings: strict),
         // Pure decisions: configuration, queue, visit, screens, reports. No I/O.
-        .target(name: "KioskCore", dependencies: ["KioskProtocol", "KioskSecrets"], swiftSettings: strict),
+        .target(name: "KioskCore", dependencies: ["KioskProtocol", "KioskSecrets", "KioskSystem"], swiftSettings: strict),
         // Salted, slow hashes of secrets people type (staff PINs; the centre's staff passwords):
         // yescrypt from libxcrypt, the old PBKDF2 form from libcrypto. No cryptography of our own.
         .target(name: "KioskSecrets", dependencies: ["CCrypt", "CLibcrypto"], swiftSettings: strict),

@@ -137,7 +137,7 @@ public final class EventStore {
     public init(readOnlyPath path: String) throws {
         self.path = path
         readOnly = true
-        var isDir: ObjCBool = false
+        var isDir = false
         owner = false
         try Self.refuseEmptied(path: path)
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
@@ -145,7 +145,7 @@ public final class EventStore {
                 .missingFile, path: path, message: "no kiosk database here",
                 hint: "check --state-dir; kioskd creates kiosk.sqlite when it first starts")
         }
-        if isDir.boolValue {
+        if isDir {
             throw StorageError(
                 .notAKioskDatabase, path: path, message: "is a folder, not a kiosk database",
                 hint: "pass the state folder as --state-dir, or the kiosk.sqlite file inside it")

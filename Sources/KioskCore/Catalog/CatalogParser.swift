@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import KioskSystem
 
 /// Reads a message catalog: UTF-8 lines `key = text`, `#` comments, blank lines ignored; LF or
 /// CRLF line ends (as `kiosk.conf`). `{name}` placeholders are filled at display time; each must
@@ -13,14 +18,14 @@ public enum CatalogParser {
         for (index, raw) in lines.enumerated() {
             let number = index + 1
             func error(_ message: String) { errors.append(ConfigurationError(file: file, line: number, message: message)) }
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmingSpaces()
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let eq = line.firstIndex(of: "=") else {
                 error("expected 'key = text', found '\(Excerpt.of(line))'; write key = text, or comment the line out with #")
                 continue
             }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
-            var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            let key = line[..<eq].trimmingSpaces()
+            var value = line[line.index(after: eq)...].trimmingSpaces()
             // "…" keeps leading or trailing spaces: list.separator = ", "
             if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
             if key.isEmpty {

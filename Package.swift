@@ -59,7 +59,7 @@ let package = Package(
         // yescrypt from libxcrypt, the old PBKDF2 form from libcrypto. No cryptography of our own.
         .target(name: "KioskSecrets", dependencies: ["CCrypt", "CLibcrypto"], swiftSettings: strict),
         // The blocking libcurl client of the protocol (kioskd's sync worker, kiosk-central admin).
-        .target(name: "KioskCentralClient", dependencies: ["KioskProtocol", "CCurl"], swiftSettings: strict),
+        .target(name: "KioskCentralClient", dependencies: ["KioskProtocol", "KioskSystem", "CCurl"], swiftSettings: strict),
         // Central sync: the outbox worker as state machines plus the driver that carries out their actions.
         .target(
             name: "KioskSync", dependencies: ["KioskProtocol", "KioskCentralClient", "KioskCore", "KioskStorage"],

@@ -5,13 +5,7 @@ extension StringProtocol {
     /// Without leading and trailing spaces and tabs (Unicode space separators): what Foundation's
     /// `trimmingCharacters(in: .whitespaces)` removes. Line breaks stay.
     public func trimmingSpaces() -> String {
-        func isSpace(_ s: Unicode.Scalar) -> Bool { s == "\t" || s.properties.generalCategory == .spaceSeparator }
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
-        let last = scalars.lastIndex(where: { !isSpace($0) })!
-        var kept = String.UnicodeScalarView()
-        kept.append(contentsOf: scalars[first...last])
-        return String(kept)
+        trimmingScalars { $0 == " " || $0 == "\t" || ($0.value >= 0x80 && $0.properties.generalCategory == .spaceSeparator) }
     }
 }
 
@@ -50,5 +44,41 @@ public enum Path {
         var p = Substring(path)
         while p.count > 1, p.hasSuffix("/") { p = p.dropLast() }
         return String(p)
+    }
+}
+
+extension StringProtocol {
+    /// Without leading and trailing white space and line breaks (Unicode White_Space): what
+    /// Foundation's `trimmingCharacters(in: .whitespacesAndNewlines)` removes.
+    public func trimmingWhitespace() -> String { trimmingScalars { $0.properties.isWhitespace } }
+
+    /// Without leading and trailing line breaks: Foundation's `trimmingCharacters(in: .newlines)`.
+    public func trimmingNewlines() -> String {
+        trimmingScalars { ($0.value >= 0x0A && $0.value <= 0x0D) || $0.value == 0x85 || $0.value == 0x2028 || $0.value == 0x2029 }
+    }
+
+    /// Without the leading and trailing scalars `drop` selects; a copy of the rest (no scalar by
+    /// scalar rebuilding: catalogs and configuration trim every line).
+    func trimmingScalars(_ drop: (Unicode.Scalar) -> Bool) -> String {
+        let text = String(self)
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !drop($0) }) else { return "" }
+        let last = scalars.lastIndex(where: { !drop($0) })!
+        if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return text }
+        return String(Substring(scalars[first...last]))
+    }
+}
+
+/// A number from a FileManager attributes dictionary (`.size`, `.systemFreeSize`), whichever
+/// integer type the Foundation in use stores it as.
+public func attributeInteger(_ value: Any?) -> Int64? {
+    switch value {
+    case let v as Int: return Int64(v)
+    case let v as UInt: return Int64(clamping: v)
+    case let v as Int64: return v
+    case let v as UInt64: return Int64(clamping: v)
+    case let v as Int32: return Int64(v)
+    case let v as UInt32: return Int64(v)
+    default: return nil
     }
 }

@@ -70,6 +70,7 @@ extension ConfigurationParser.Parser {
                 config.zone = zone
             } else {
                 var message = "timezone '\(Excerpt.of(value))' in [kiosk] is not a known IANA time zone; use a name like Asia/Shanghai"
+                if !SiteTimeZone.databaseInstalled { message += " (no time zone database in \(SiteTimeZone.databaseFolder): apt-get install tzdata)" }
                 if let s = ConfigurationLexer.suggestion(for: value, among: SiteTimeZone.knownIdentifiers) {
                     message += " (did you mean '\(s)'?)"
                 }

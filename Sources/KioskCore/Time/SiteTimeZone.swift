@@ -83,6 +83,11 @@ public struct SiteTimeZone: Sendable, Hashable, CustomStringConvertible {
         return Date(timeIntervalSince1970: TimeInterval(local - before))
     }
 
+    /// Where the zone database is read from (`TZDIR`, else /usr/share/zoneinfo; Debian's tzdata).
+    public static var databaseFolder: String { Rules.root }
+    /// Whether that folder holds a zone database (its UTC zone).
+    public static var databaseInstalled: Bool { FileManager.default.fileExists(atPath: Rules.root + "/UTC") }
+
     /// Names the zone database knows (zone1970.tab), for "did you mean" in configuration errors.
     public static var knownIdentifiers: [String] {
         let root = Rules.root

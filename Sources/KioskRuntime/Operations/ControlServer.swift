@@ -11,10 +11,12 @@ import Glibc
 
 /// The daemon's end of the control socket, driven by the `PollLoop`: accepts connections without
 /// blocking, collects one request line per client, answers through `handler` and closes. A client
-/// that sends garbage gets an `error` answer. When `maximumClients` already wait for their line,
-/// the oldest is dropped if it has been silent for `staleAfter` seconds (a client that connects
-/// and says nothing cannot hold a slot), else the newcomer is answered `busy` at once, never
-/// reset. Nothing a client does can crash or stall the loop for long.
+/// that sends garbage gets an `error` answer. The handler may answer later (`answer(_:_:)`: a
+/// reload is loaded off the loop); such a client keeps its slot until answered. When
+/// `maximumClients` already hold a slot, the oldest still sending its line is dropped if it has
+/// been silent for `staleAfter` seconds (a client that connects and says nothing cannot hold a
+/// slot), else the newcomer is answered `busy` at once, never reset. Nothing a client does can
+/// crash or stall the loop for long.
 public final class ControlServer {
     public let path: String
     private let listener: Int32
@@ -22,23 +24,50 @@ public final class ControlServer {
     private var order: [Int32] = []
     /// When each waiting client connected (monotonic seconds).
     private var connected: [Int32: Double] = [:]
+    /// Clients whose request was read and whose answer comes later, by descriptor.
+    private var awaiting: [Int32: UInt64] = [:]
+    private var serials: UInt64 = 0
     private let staleAfter: Double
-    private let handler: (Result<ControlRequest, ControlRequest.ParseError>) -> ControlResponse
+    private let handler: (Result<ControlRequest, ControlRequest.ParseError>, ClientID) -> ControlResponse?
     private weak var loop: PollLoop?
 
-    /// Clients allowed to wait for their request line at once; beyond this a newcomer is answered
-    /// `busy`, or takes the place of the oldest when that one has been silent for `staleAfter`.
+    /// A client whose answer comes later. The serial tells a reused descriptor from the client
+    /// that had it, so a late answer never reaches a newcomer.
+    public struct ClientID: Hashable, Sendable {
+        let fd: Int32
+        let serial: UInt64
+    }
+
+    /// Clients allowed at once (sending their line or awaiting a later answer); beyond this a
+    /// newcomer is answered `busy`, or takes the place of the oldest still sending its line when
+    /// that one has been silent for `staleAfter`.
     public static let maximumClients = 16
 
-    /// Listens on `path` (mode 0660, group `kiosk` when it exists).
-    public init(
+    /// Listens on `path` (mode 0660, group `kiosk` when it exists); `handler` answers at once.
+    public convenience init(
         path: String, staleAfter: Double = 1,
         handler: @escaping (Result<ControlRequest, ControlRequest.ParseError>) -> ControlResponse
+    ) throws {
+        try self.init(path: path, staleAfter: staleAfter, answerLater: { request, _ in handler(request) })
+    }
+
+    /// Listens on `path`; `handler` answers at once, or returns nil and calls `answer(_:_:)` with
+    /// the client's id later, on the loop's thread.
+    public init(
+        path: String, staleAfter: Double = 1,
+        answerLater handler: @escaping (Result<ControlRequest, ControlRequest.ParseError>, ClientID) -> ControlResponse?
     ) throws {
         self.path = path
         self.staleAfter = staleAfter
         self.handler = handler
         listener = try UnixSocket.listen(path: path)
+    }
+
+    /// Answers a client whose handler returned nil (ignored when it was already dropped).
+    public func answer(_ client: ClientID, _ response: ControlResponse) {
+        guard awaiting[client.fd] == client.serial else { return }
+        awaiting[client.fd] = nil
+        reply(client.fd, response)
     }
 
     public func attach(to loop: PollLoop) {
@@ -48,7 +77,7 @@ public final class ControlServer {
 
     /// Stops listening, drops waiting clients and removes the socket file.
     public func close() {
-        for fd in order { drop(fd) }
+        for fd in order + Array(awaiting.keys) { drop(fd) }
         loop?.removeReader(fd: listener)
         Posix.close(listener)
         unlink(path)
@@ -68,11 +97,11 @@ public final class ControlServer {
             _ = try? syscall("fcntl F_SETFD") { fcntl(fd, F_SETFD, FD_CLOEXEC) }
             try? UnixSocket.setNonBlocking(fd)
             let now = Self.monotonicSeconds()
-            if order.count >= ControlServer.maximumClients, let oldest = order.first {
-                if now - (connected[oldest] ?? now) >= staleAfter {
+            if order.count + awaiting.count >= ControlServer.maximumClients {
+                if let oldest = order.first, now - (connected[oldest] ?? now) >= staleAfter {
                     drop(oldest)
                 } else {
-                    Log.warning("control socket: \(order.count) requests already waiting; answered a new one busy")
+                    Log.warning("control socket: \(order.count + awaiting.count) requests already waiting; answered a new one busy")
                     reply(fd, .error(ControlServer.busyAnswer))
                     continue
                 }
@@ -114,7 +143,15 @@ public final class ControlServer {
         let parsed = ControlRequest.parse(request)
         let (level, message) = ControlServer.logEntry(for: parsed)
         Log.write(level, message)
-        reply(fd, handler(parsed))
+        // Read: from now on the client only waits for its answer (not stale, not read again).
+        loop?.removeReader(fd: fd)
+        clients[fd] = nil
+        connected[fd] = nil
+        order.removeAll { $0 == fd }
+        serials += 1
+        let client = ClientID(fd: fd, serial: serials)
+        awaiting[fd] = client.serial
+        if let response = handler(parsed, client) { answer(client, response) }
     }
 
     /// What a client is told when the socket is full: it may try again (`ControlClient` does).
@@ -156,6 +193,7 @@ public final class ControlServer {
         clients[fd] = nil
         connected[fd] = nil
         order.removeAll { $0 == fd }
+        awaiting[fd] = nil
         Posix.close(fd)
     }
 }

@@ -41,6 +41,7 @@ public final class DaemonOperations {
     let clock: () -> Date
     let started: Date
     private var server: ControlServer?
+    private var reloader: ConfigReloader?
     private var signals: SignalPipe?
     private var printing: TicketPrinting?
     /// The lobby's voice call-outs.
@@ -75,10 +76,26 @@ public final class DaemonOperations {
         let callOuts = CallOuts(service: service, clock: clock)
         callOuts.attach(to: loop)
         self.callOuts = callOuts
+        let (options, language) = (self.options, self.options.language)
+        let reloader = ConfigReloader(
+            load: { DaemonOperations.load(options, language: language) },
+            apply: { [unowned self] in apply($0) },
+            answer: { [unowned self] waiters, response in
+                for case .client(let id) in waiters { server?.answer(id, response) }
+            },
+            starting: { [unowned self] in notifier.notify("RELOADING=1") })
+        reloader.attach(to: loop)
+        self.reloader = reloader
         do {
             try FileManager.default.createDirectory(atPath: options.runtimeDirectory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o755])
-            let server = try ControlServer(path: socketPath) { [unowned self] in handle($0) }
+            let server = try ControlServer(path: socketPath, answerLater: { [unowned self] request, client in
+                if case .success(.reload) = request {
+                    reloader.request(.client(client))
+                    return nil
+                }
+                return handle(request)
+            })
             server.attach(to: loop)
             self.server = server
             Log.info("control socket \(socketPath)")
@@ -87,10 +104,10 @@ public final class DaemonOperations {
         }
         if handleSignals { do {
             let signals = try SignalPipe()
-            signals.attach(to: loop) { [unowned self, unowned loop] signal in
+            signals.attach(to: loop) { [unowned loop] signal in
                 switch signal {
                 case SIGHUP:
-                    _ = reload()
+                    reloader.request(.signal)
                 default:
                     Log.notice("signal \(signal): stopping")
                     loop.stop()
@@ -119,6 +136,8 @@ public final class DaemonOperations {
         notifier.notify("STOPPING=1")
         server?.close()
         server = nil
+        reloader?.detach()
+        reloader = nil
         signals?.close()
         signals = nil
     }
@@ -138,7 +157,7 @@ public final class DaemonOperations {
                 kioskd pid \(getpid()), up \(Int(now.timeIntervalSince(started))) s
                 kiosk \(config.kioskID) (\(config.siteName)), config \(service.setup.configSource)
                 state \(options.stateDirectory)\(service.storageRefusal.map { " REFUSED (nothing is stored, stations show the paused screen): \($0)" } ?? "")
-                last reload: \(lastReload ?? "none")
+                last reload: \(lastReload ?? "none")\(reloadCounts)
                 printer: \(TicketPrinting.describePrinters(config))\(service.machine.state.printerProblem.map { " (problem: \($0))" } ?? "")
                 call-outs: \(config.announceCommand == nil ? "off" : callOuts?.history.last ?? "none yet")
                 """)
@@ -161,18 +180,33 @@ public final class DaemonOperations {
         }
     }
 
-    /// Loads the configuration again; on any error logs every line and keeps the running one.
+    /// Loads the configuration again and applies it at once, on the caller's thread (the socket
+    /// and SIGHUP go through `ConfigReloader`, which loads off the loop and coalesces).
     public func reload() -> ControlResponse {
         notifier.notify("RELOADING=1")
+        return apply(Self.load(options, language: options.language))
+    }
+
+    /// Reads and checks the configuration as at start (any thread: it touches only files).
+    static func load(_ options: Options, language: Language?) -> Result<KioskSetup, ConfigurationErrors> {
+        KioskSetup.load(configPath: options.configPath, assets: options.assets, stateDirectory: options.stateDirectory).map {
+            var setup = $0
+            if let language { setup.configuration.language = language }
+            return setup
+        }
+    }
+
+    /// Swaps in a loaded configuration, on the loop's thread; a rejected one is logged line by
+    /// line and the running one stays. Tells systemd READY=1 again either way.
+    func apply(_ loaded: Result<KioskSetup, ConfigurationErrors>) -> ControlResponse {
         defer { notifier.notify("READY=1") }
-        switch KioskSetup.load(configPath: options.configPath, assets: options.assets, stateDirectory: options.stateDirectory) {
+        switch loaded {
         case .failure(let e):
             let lines = e.errors.map(\.description)
             Log.error("reload rejected, the running configuration stays:\n" + lines.joined(separator: "\n"))
             lastReload = "rejected at \(clockTime()) (\(lines.count) error(s); the previous configuration runs)"
             return .error("reload rejected, the running configuration stays:\n" + lines.joined(separator: "\n"))
-        case .success(var setup):
-            if let l = options.language { setup.configuration.language = l }
+        case .success(let setup):
             if let problem = setup.publishedProblem { Log.error("reload: \(problem)") }
             for warning in setup.warnings { Log.warning("reload: \(warning)") }
             do {
@@ -188,6 +222,12 @@ public final class DaemonOperations {
             Log.notice("reloaded \(setup.configSource): \(c.services.count) services, \(c.counters.count) counters, \(c.staff.count) staff")
             return .ok("reloaded \(setup.configSource): \(c.services.count) services, \(c.counters.count) counters, \(c.staff.count) staff")
         }
+    }
+
+    /// ", 320 requests answered by 4 loads": a flood of reloads is coalesced (`ConfigReloader`).
+    var reloadCounts: String {
+        guard let r = reloader, r.requests > 0 else { return "" }
+        return " (\(r.requests) request\(r.requests == 1 ? "" : "s") answered by \(r.loads) load\(r.loads == 1 ? "" : "s") since start)"
     }
 
     private func clockTime() -> String { LocalCalendar(service.setup.configuration).clock(clock()) }

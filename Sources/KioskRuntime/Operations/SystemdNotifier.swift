@@ -42,11 +42,12 @@ public struct SystemdNotifier: Sendable {
             var (addr, length) = try UnixSocket.address(path)
             let bytes = Array(state.utf8)
             do throws(SystemError) {
-                // A datagram goes whole or not at all.
+                // A datagram goes whole or not at all. MSG_DONTWAIT: never block the loop that
+                // draws the screens; when the listener's queue is full it is dropped and logged.
                 _ = try syscall("sendto", path: path) {
                     withUnsafePointer(to: &addr) { a in
                         a.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                            bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL), sa, length) }
+                            bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT), sa, length) }
                         }
                     }
                 }

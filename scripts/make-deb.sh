@@ -10,6 +10,13 @@ SCRATCH=${KIOSK_DEB_SCRATCH:-.build-deb}
 VERSION=${KIOSK_VERSION:-0.1.0+git$(git log -1 --format=%cd --date=format:%Y%m%d 2>/dev/null || date +%Y%m%d)}
 swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product kioskd
 BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
+# kioskd links FoundationEssentials, not Foundation: Foundation's internationalisation layer (ICU)
+# was about 40 MB of the binary and most of its resident memory (issue 14). One `import Foundation`
+# in a module the daemon links brings it all back.
+if nm "$BIN/kioskd" | grep -q 'FoundationInternationalization'; then
+    echo "make-deb: kioskd links Foundation's internationalisation layer (ICU); a module kioskd links imports Foundation: import FoundationEssentials there instead (README, Performance)" >&2
+    exit 1
+fi
 
 ROOT=$(mktemp -d)
 trap 'rm -rf "$ROOT"' EXIT

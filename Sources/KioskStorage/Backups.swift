@@ -74,7 +74,7 @@ public enum Backups {
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
             throw StorageError(
                 .permission, path: folder, message: "cannot create the backup folder",
-                hint: "check that kioskd may write the state folder: \(String(describing: error))")
+                hint: "check that kioskd may write the state folder: \(errorText(error))")
         }
         let temporary = target + ".partial"
         try? FileManager.default.removeItem(atPath: temporary)

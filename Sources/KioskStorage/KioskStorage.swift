@@ -89,7 +89,7 @@ public final class EventStore {
             } catch {
                 throw StorageError(
                     .permission, path: path, message: "cannot create the state folder \(folder)",
-                    hint: "check --state-dir and the permissions of its parent folder: \(String(describing: error))")
+                    hint: "check --state-dir and the permissions of its parent folder: \(errorText(error))")
             }
         }
         // SQLite would open a file in an unwritable folder read-only without a word, or fail later

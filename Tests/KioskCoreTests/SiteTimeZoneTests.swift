@@ -55,3 +55,20 @@ struct SiteTimeZoneTests {
         #expect(PosixRule("<+0530>-5:30")?.offset(at: 0) == 19_800)
     }
 }
+
+struct ErrorTextTests {
+    @Test func aFileErrorNamesThePathAndTheSystemsReason() throws {
+        let missing = "/nonexistent-\(getpid())/kiosk.sqlite"
+        do {
+            try Data([1]).write(to: URL(fileURLWithPath: missing))
+            Issue.record("writing into a missing folder succeeded")
+        } catch {
+            #expect(errorText(error) == "\(missing): No such file or directory")
+        }
+    }
+
+    @Test func otherErrorsDescribeThemselves() {
+        struct Odd: Error, CustomStringConvertible { var description: String { "odd" } }
+        #expect(errorText(Odd()) == "odd")
+    }
+}

@@ -98,7 +98,7 @@ extension ControlCommand {
         if let html {
             let page = period.html(labels: setup.catalogs[setup.configuration.language].entries)
             do { try page.write(toFile: html, atomically: true, encoding: .utf8) } catch {
-                throw Failure(description: "cannot write \(html): \(String(describing: error))", code: 73)
+                throw Failure(description: "cannot write \(html): \(errorText(error))", code: 73)
             }
             if !json && !csv { output("wrote \(html) (\(first) to \(last), \(events.count) events)\n") }
         }

@@ -167,7 +167,7 @@ enum StationScreenshot {
 
     static func write(_ bytes: [UInt8], to path: String) throws(ControlCommand.Failure) {
         do { try Data(bytes).write(to: URL(fileURLWithPath: path)) } catch {
-            throw ControlCommand.Failure(description: "screenshot: cannot write \(path): \(String(describing: error))", code: 73)
+            throw ControlCommand.Failure(description: "screenshot: cannot write \(path): \(errorText(error))", code: 73)
         }
     }
 }

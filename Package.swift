@@ -4,6 +4,14 @@ import PackageDescription
 /// The kiosk daemon and its operator tools. No Swift package dependencies: Foundation, Dispatch,
 /// Glibc and Debian C libraries through system library targets only.
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+/// Release executables that start on a kiosk (kioskd, kioskctl, kiosk-bench as their stand-in):
+/// linked by lld with packed relative relocations (DT_RELR, glibc 2.36+, Debian 12): the 38,700
+/// relative relocations of a static Swift binary are then a 7.6 kB table instead of 0.9 MB of
+/// RELA entries read at every start; about 1 MB less resident. The executable stays
+/// position-independent (ASLR); lld ships with the Swift toolchain.
+let leanStart: [LinkerSetting] = [
+    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux], configuration: .release)),
+]
 
 let package = Package(
     name: "kiosk",
@@ -47,19 +55,19 @@ let package = Package(
             swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // evdev keypads (libevdev, hotplug) and evemu recordings.
         .target(name: "KioskKeypad", dependencies: ["KioskCore", "KioskSystem", "CEvdev"], swiftSettings: strict),
-        .executableTarget(name: "kiosk-bench", dependencies: ["KioskFramebuffer", "KioskKeypad", "KioskCore", "KioskSystem"], swiftSettings: strict),
+        .executableTarget(name: "kiosk-bench", dependencies: ["KioskFramebuffer", "KioskKeypad", "KioskCore", "KioskSystem"], swiftSettings: strict, linkerSettings: leanStart),
         .testTarget(name: "KioskFramebufferTests", dependencies: ["KioskFramebuffer", "KioskCore", "KioskSystem", "KioskTestSupport"], exclude: ["Golden"], swiftSettings: strict),
         .testTarget(name: "KioskKeypadTests", dependencies: ["KioskKeypad", "KioskCore", "KioskSystem", "KioskTestSupport"], exclude: ["Recordings"], swiftSettings: strict),
         // The kiosk ↔ centre protocol: wire types, typed commands, the weather vocabulary. Foundation only.
         .target(name: "KioskProtocol", swiftSettings: strict),
         .testTarget(name: "KioskProtocolTests", dependencies: ["KioskProtocol"], swiftSettings: strict),
         // Pure decisions: configuration, queue, visit, screens, reports. No I/O.
-        .target(name: "KioskCore", dependencies: ["KioskProtocol", "KioskSecrets"], swiftSettings: strict),
+        .target(name: "KioskCore", dependencies: ["KioskProtocol", "KioskSecrets", "KioskSystem"], swiftSettings: strict),
         // Salted, slow hashes of secrets people type (staff PINs; the centre's staff passwords):
         // yescrypt from libxcrypt, the old PBKDF2 form from libcrypto. No cryptography of our own.
         .target(name: "KioskSecrets", dependencies: ["CCrypt", "CLibcrypto"], swiftSettings: strict),
         // The blocking libcurl client of the protocol (kioskd's sync worker, kiosk-central admin).
-        .target(name: "KioskCentralClient", dependencies: ["KioskProtocol", "CCurl"], swiftSettings: strict),
+        .target(name: "KioskCentralClient", dependencies: ["KioskProtocol", "KioskSystem", "CCurl"], swiftSettings: strict),
         // Central sync: the outbox worker as state machines plus the driver that carries out their actions.
         .target(
             name: "KioskSync", dependencies: ["KioskProtocol", "KioskCentralClient", "KioskCore", "KioskStorage"],
@@ -81,13 +89,13 @@ let package = Package(
         .target(
             name: "KioskRuntime", dependencies: ["KioskCore", "KioskStorage", "KioskConsole", "KioskFramebuffer", "KioskKeypad", "KioskSync", "KioskProtocol", "KioskPrinting", "KioskAnnounce", "KioskReports", "KioskSystem"],
             swiftSettings: strict),
-        .executableTarget(name: "kioskd", dependencies: ["KioskRuntime"], swiftSettings: strict),
+        .executableTarget(name: "kioskd", dependencies: ["KioskRuntime"], swiftSettings: strict, linkerSettings: leanStart),
         // Simulated business days through the real core and store on a virtual clock, and the
         // accuracy of every wait estimator on them (kiosk-sim; scenarios in Kiosk/scenarios).
         .target(name: "KioskSimulation", dependencies: ["KioskCore", "KioskRuntime"], swiftSettings: strict),
         .executableTarget(name: "kiosk-sim", dependencies: ["KioskSimulation", "KioskCore", "KioskRuntime"], swiftSettings: strict),
         .testTarget(name: "KioskSimulationTests", dependencies: ["KioskSimulation", "KioskCore", "KioskRuntime", "KioskReports"], swiftSettings: strict),
-        .executableTarget(name: "kioskctl", dependencies: ["KioskRuntime"], swiftSettings: strict),
+        .executableTarget(name: "kioskctl", dependencies: ["KioskRuntime"], swiftSettings: strict, linkerSettings: leanStart),
         .executableTarget(
             name: "kiosk-crash-probe", dependencies: ["KioskStorage", "KioskCore", "KioskProtocol", "KioskRuntime", "KioskSystem"], swiftSettings: strict),
         // Fixtures shared by test targets: the screens of a busy morning, a seeded random generator.

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Builds dist/kioskd_<version>_amd64.deb: the static Swift binary kioskd (kioskctl is a symlink to
-# it: the binary runs as whichever it is called), the systemd
+# Builds dist/kioskd_<version>_amd64.deb: the static Swift binary kioskd (FoundationEssentials,
+# no ICU; kioskctl is a symlink to it: the binary runs as whichever it is called), the systemd
 # unit, the default configuration as a conffile in /etc/kiosk/, the site assets in
 # /usr/share/kiosk, and a postinst that creates the `kiosk` system user (groups video, input,
 # tty). Library dependencies are worked out from the binaries with ldd and dpkg -S.
@@ -10,6 +10,13 @@ SCRATCH=${KIOSK_DEB_SCRATCH:-.build-deb}
 VERSION=${KIOSK_VERSION:-0.1.0+git$(git log -1 --format=%cd --date=format:%Y%m%d 2>/dev/null || date +%Y%m%d)}
 swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product kioskd
 BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
+# kioskd links FoundationEssentials, not Foundation: Foundation's internationalisation layer (ICU)
+# was about 40 MB of the binary and most of its resident memory (issue 14). One `import Foundation`
+# in a module the daemon links brings it all back.
+if nm "$BIN/kioskd" | grep -q 'FoundationInternationalization'; then
+    echo "make-deb: kioskd links Foundation's internationalisation layer (ICU); a module kioskd links imports Foundation: import FoundationEssentials there instead (README, Performance)" >&2
+    exit 1
+fi
 
 ROOT=$(mktemp -d)
 trap 'rm -rf "$ROOT"' EXIT
@@ -32,6 +39,9 @@ DEPENDS=$(objdump -p "$ROOT/usr/bin/kioskd" | awk '/NEEDED/ { print $2 }' | sort
         path=$(ldconfig -p | awk -v n="$soname" '$1 == n && /x86-64/ { print $NF; exit }')
         [ -n "$path" ] && { dpkg -S "$(readlink -f "$path")" 2>/dev/null || dpkg -S "$path" 2>/dev/null; } || true
     done | cut -d: -f1 | sort -u | paste -sd, | sed 's/,/, /g')
+# The binaries are linked with packed relative relocations (Package.swift's leanStart), which the
+# dynamic loader reads from glibc 2.36 on (Debian 12): say so, as dpkg-shlibdeps would.
+DEPENDS=$(echo "$DEPENDS" | sed 's/^libc6,/libc6 (>= 2.36),/; s/, libc6,/, libc6 (>= 2.36),/')
 SIZE=$(du -sk "$ROOT" | cut -f1)
 sed -e "s/@VERSION@/$VERSION/" -e "s/@DEPENDS@/$DEPENDS/" -e "s/@SIZE@/$SIZE/" packaging/debian/control.in > "$ROOT/DEBIAN/control"
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import KioskSystem
 #if canImport(Glibc)
 import Glibc
@@ -76,7 +80,7 @@ public final class AnnouncementPlayer {
         if exited && code == 0 {
             report("call-out \(c.callOut.ticket) → counter \(c.callOut.counter) done")
         } else {
-            let tail = String(decoding: outputTail, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let tail = String(decoding: outputTail, as: UTF8.self).trimmingWhitespace()
             report("call-out \(c.callOut.ticket) failed (\(exited ? "exit \(code)" : "signal \(status & 0x7F)"))\(tail.isEmpty ? "" : ": " + tail)")
         }
         outputTail = []

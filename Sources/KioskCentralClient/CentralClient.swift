@@ -1,5 +1,13 @@
 import CCurl
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import KioskSystem
 import KioskProtocol
 
 /// The kiosk's HTTP client for kiosk-central (docs/openapi.yaml): blocking calls, meant for the
@@ -76,7 +84,7 @@ public final class CentralClient: @unchecked Sendable {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw SyncError(.badSetting, "cannot read token-file \(path); ask IT for the kiosk's token (kiosk-central admin register --output FILE)")
         }
-        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = text.trimmingWhitespace()
         if token.isEmpty { throw SyncError(.badSetting, "token-file \(path) is empty; ask IT for the kiosk's token") }
         return token
     }
@@ -101,7 +109,7 @@ public final class CentralClient: @unchecked Sendable {
 
     /// `GET /v1/sites/{site}/config?after=N`: nil when nothing newer is published.
     public func config(site: String, after version: Int) throws(SyncError) -> ConfigReply? {
-        let path = "/v1/sites/\(site.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? site)/config?after=\(version)"
+        let path = "/v1/sites/\(Self.pathEncoded(site))/config?after=\(version)"
         let data = try send("GET", path, body: nil)
         if data.isEmpty { return nil }
         return try decode(data, what: "the centre's configuration")
@@ -283,5 +291,22 @@ final class ResponseBuffer {
         if buffer.data.count + n > CentralClient.maxResponseBytes { return 0 }  // CURLE_WRITE_ERROR
         if let bytes, n > 0 { buffer.data.append(UnsafeRawPointer(bytes).assumingMemoryBound(to: UInt8.self), count: n) }
         return n
+    }
+}
+
+extension CentralClient {
+    /// `text` percent-encoded for a URL path, as Foundation's `.urlPathAllowed` leaves it:
+    /// letters, digits and `-._~!$&'()*+,;=:@/` stay, every other UTF-8 byte becomes %XX.
+    static func pathEncoded(_ text: String) -> String {
+        let kept = Set("-._~!$&'()*+,;=:@/".utf8)
+        var out = ""
+        for byte in text.utf8 {
+            if Unicode.Scalar(byte).isASCIIAlphanumeric || kept.contains(byte) {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return out
     }
 }

@@ -1,5 +1,9 @@
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import KioskSystem
 
 import Glibc
@@ -81,7 +85,7 @@ public final class Terminal: @unchecked Sendable {
 
     public let inputFD: Int32
     public let outputFD: Int32
-    private let lock = NSLock()
+    private let lock = Lock()
     private var started = false
     private var resizeSource: DispatchSourceSignal?
     nonisolated(unsafe) private static var atExitInstalled = false

@@ -1,5 +1,9 @@
 import CEvdev
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import KioskCore
 import KioskSystem
 #if canImport(Glibc)
@@ -63,9 +67,9 @@ public final class EvdevKeypad {
     /// The folders watched for the device to (re)appear.
     public var watchedDirectories: [String] {
         if let scannedFolder { return [scannedFolder] }
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = Path.folder(of: path)
         var dirs = [folder]
-        let parent = (folder as NSString).deletingLastPathComponent
+        let parent = Path.folder(of: folder)
         if folder.hasPrefix("/dev/input/") && !dirs.contains(parent) { dirs.append(parent) }
         return dirs
     }

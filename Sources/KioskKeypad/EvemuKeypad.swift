@@ -1,5 +1,9 @@
 import CEvdev
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import KioskCore
 import KioskSystem
 #if canImport(Glibc)

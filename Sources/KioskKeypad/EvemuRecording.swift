@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import KioskSystem
 import KioskCore
 
 /// A keypad session recorded with `evemu-record`: header lines (`N:`, `I:`, `P:`, `B:`, `A:`,
@@ -22,11 +27,11 @@ public struct EvemuRecording: Equatable, Sendable {
     }
 
     public static func load(path: String) throws -> EvemuRecording {
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw KeypadError(.cannotReadRecording, "evemu recording \(path) does not exist; record one with evemu-record, or fix keypad = evemu:PATH in kiosk.conf")
         }
-        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
+        guard !isDirectory, let data = FileManager.default.contents(atPath: path) else {
             throw KeypadError(.cannotReadRecording, "cannot read evemu recording \(path); check that it is a file the daemon's user may read, or fix keypad = evemu:PATH in kiosk.conf")
         }
         let recording = parse(String(decoding: data, as: UTF8.self))
@@ -58,7 +63,7 @@ public struct EvemuRecording: Equatable, Sendable {
             line = line.drop { $0 == " " || $0 == "\t" }
             while let last = line.last, last == " " || last == "\t" || last == "\r" { line.removeLast() }
             if line.isEmpty { continue }
-            if line.hasPrefix("N:") { recording.deviceName = String(line.dropFirst(2).trimmingCharacters(in: .whitespaces)); continue }
+            if line.hasPrefix("N:") { recording.deviceName = String(line.dropFirst(2).trimmingSpaces()); continue }
             if line.hasPrefix("I:") || line.hasPrefix("B:") {
                 let fields = line.dropFirst(2).split(separator: " ")
                 if line.hasPrefix("I:"), let bus = fields.first.flatMap({ UInt16($0, radix: 16) }) { recording.bus = bus }
@@ -103,7 +108,7 @@ public struct EvemuRecording: Equatable, Sendable {
         for e in events {
             let sec = Int64(e.time.rounded(.down))
             let usec = Int64(((e.time - Double(sec)) * 1_000_000).rounded())
-            out += String(format: "E: %lld.%06lld %04x %04x %d\n", sec, usec, e.type, e.code, e.value)
+            out += String(cFormat: "E: %lld.%06lld %04x %04x %d\n", sec, usec, e.type, e.code, e.value)
         }
         return out
     }

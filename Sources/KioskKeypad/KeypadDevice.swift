@@ -1,5 +1,9 @@
 import CEvdev
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import KioskSystem
 #if canImport(Glibc)
 import Glibc

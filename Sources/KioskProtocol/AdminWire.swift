@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The JSON bodies of IT's admin API (`/v1/admin/…`), used by the centre's routes and by
 /// `kiosk-central admin`.

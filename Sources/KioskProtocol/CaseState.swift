@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A follow-up case as both sides know it: the result of folding its case events
 /// (`case.opened`, `case.assigned`, `case.contacted`, `case.resolved`, `case.closed`,

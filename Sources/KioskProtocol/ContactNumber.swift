@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// How a handler's call-back to the resident went (`case.callback`, recorded at the desk).
 public enum CallbackOutcome: String, Codable, CaseIterable, Sendable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Any JSON value, so the kiosk's event payload passes through unchanged.
 public indirect enum JSONValue: Codable, Sendable, Equatable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The JSON bodies of the kiosk ↔ centre protocol (docs/openapi.yaml is the contract; a test
 /// checks that the server's routes and the spec's paths agree).

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Encodes protocol bodies as compact JSON with each object's keys in the order the type
 /// encodes them (declaration order), so the same value is always the same bytes: in logs, in

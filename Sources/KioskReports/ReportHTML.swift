@@ -1,4 +1,12 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import KioskSystem
 import KioskCore
 
 /// Ratings by level (1 非常满意 … 4 不满意) per service and per staff member, counted from
@@ -153,7 +161,7 @@ public enum ReportHTML {
         @media print { body { margin: 0; } }
         </style></head><body>
         <h1>服务报告 · \(esc(report.site))</h1>
-        <div class="meta">\(esc(source ?? "Kiosk \(report.kiosk)")) · \(esc(period)) · generated \(esc(ISO8601DateFormatter().string(from: report.generatedAt))) · \(esc(report.timeZone))</div>
+        <div class="meta">\(esc(source ?? "Kiosk \(report.kiosk)")) · \(esc(period)) · generated \(esc(Date.ISO8601FormatStyle().format(report.generatedAt))) · \(esc(report.timeZone))</div>
 
         """
         for note in notes { h += "<div class=\"meta note\">\(esc(note))</div>\n" }
@@ -180,12 +188,12 @@ public enum ReportHTML {
         let target = Double(targetMinutes * 60)
         h += "<h2>Waits by hour of day 各时段平均等候（目标 \(targetMinutes) 分钟）</h2>\n"
         h += SVGChart.bars(hours.map { hr in
-            SVGChart.Bar(label: String(format: "%02d", hr.hour), value: hr.averageWaitSeconds, display: ReportFormatter.duration(hr.averageWaitSeconds),
+            SVGChart.Bar(label: String(cFormat: "%02d", hr.hour), value: hr.averageWaitSeconds, display: ReportFormatter.duration(hr.averageWaitSeconds),
                          metric: "hours[\(hr.hour)].averageWaitSeconds", colour: (hr.averageWaitSeconds ?? 0) > target ? "#c0392b" : "#2f6fb0")
         }, maximum: hours.compactMap(\.averageWaitSeconds).max() ?? target, target: (target, "\(targetMinutes) min target"), title: "Average wait by hour of day")
         h += "<h2>Busiest hours 各时段取号量</h2>\n"
         h += SVGChart.bars(hours.map { hr in
-            SVGChart.Bar(label: String(format: "%02d", hr.hour), value: Double(hr.issued), display: String(hr.issued), metric: "hours[\(hr.hour)].issued", colour: "#7f8c8d")
+            SVGChart.Bar(label: String(cFormat: "%02d", hr.hour), value: Double(hr.issued), display: String(hr.issued), metric: "hours[\(hr.hour)].issued", colour: "#7f8c8d")
         }, maximum: Double(hours.map(\.issued).max() ?? 1), title: "Tickets issued by hour of day")
 
         h += "<h2>Share within target per day 每日达标率</h2>\n"
@@ -262,7 +270,7 @@ public enum ReportHTML {
         return h + "</table>\n"
     }
 
-    static func minutes(_ v: Double?) -> String { v.map { String(format: "%.1f", $0) } ?? "—" }
+    static func minutes(_ v: Double?) -> String { v.map { String(cFormat: "%.1f", $0) } ?? "—" }
 
     static func segments(_ counts: [Int]?) -> [SVGChart.Segment] {
         let c = counts ?? [0, 0, 0, 0]
@@ -285,7 +293,7 @@ public enum ReportHTML {
     /// A figure as written in `data-value`: the shortest exact form, as JSON has it.
     static func raw(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)" }
 
-    static func index(_ v: Double?) -> String { v.map { String(format: "%.1f", $0) } ?? "—" }
+    static func index(_ v: Double?) -> String { v.map { String(cFormat: "%.1f", $0) } ?? "—" }
     static func esc(_ s: String) -> String { SVGChart.esc(s) }
 }
 
@@ -329,8 +337,8 @@ public enum ReportCSV {
             for (m, v) in estimateFigures(d.estimates) { add("day", d.day, "", m, v) }
         }
         for hr in report.hours {
-            add("hour", String(format: "%02d", hr.hour), "", "issued", Double(hr.issued))
-            add("hour", String(format: "%02d", hr.hour), "", "averageWaitSeconds", hr.averageWaitSeconds)
+            add("hour", String(cFormat: "%02d", hr.hour), "", "issued", Double(hr.issued))
+            add("hour", String(cFormat: "%02d", hr.hour), "", "averageWaitSeconds", hr.averageWaitSeconds)
         }
         for d in daily {
             add("day", d.day, "", "issued", Double(d.report.overall.issued))
@@ -340,6 +348,6 @@ public enum ReportCSV {
     }
 
     static func field(_ s: String) -> String {
-        s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacing("\"", with: "\"\"") + "\"" : s
     }
 }

@@ -1,5 +1,11 @@
 import CSQLite
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import KioskCore
+import KioskSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -20,7 +26,7 @@ public enum Backups {
 
     /// `<folder of db>/backups`.
     public static func folder(forDatabase db: String) -> String {
-        ((db as NSString).deletingLastPathComponent as NSString).appendingPathComponent("backups")
+        Path.join(Path.folder(of: db), "backups")
     }
 
     /// The backup files in `folder`, by name (oldest first within a kind: names sort by time).
@@ -31,10 +37,10 @@ public enum Backups {
 
     /// "20261203T220000Z" for a UTC instant.
     public static func stamp(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d%02d%02dT%02d%02d%02dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+        let t = Int64(date.timeIntervalSince1970.rounded(.down))
+        let days = CivilDate.floorDiv(t, 86_400), seconds = Int(t - days * 86_400)
+        let c = CivilDate.fromDays(days)
+        return String(cFormat: "%04d%02d%02dT%02d%02d%02dZ", c.year, c.month, c.day, seconds / 3600, seconds / 60 % 60, seconds % 60)
     }
 
     /// "kiosk-daily-20261203T220000Z.sqlite".
@@ -64,11 +70,11 @@ public enum Backups {
     /// Copies the database `source` (an open connection) to `target` through a temporary file,
     /// fsynced and renamed into place.
     static func write(from source: SQLiteConnection, to target: String) throws {
-        let folder = (target as NSString).deletingLastPathComponent
+        let folder = Path.folder(of: target)
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
             throw StorageError(
                 .permission, path: folder, message: "cannot create the backup folder",
-                hint: "check that kioskd may write the state folder: \(error.localizedDescription)")
+                hint: "check that kioskd may write the state folder: \(errorText(error))")
         }
         let temporary = target + ".partial"
         try? FileManager.default.removeItem(atPath: temporary)
@@ -109,7 +115,7 @@ public enum Backups {
     /// Deletes the backups beyond `keep` of each kind in `folder`.
     static func prune(folder: String) {
         for name in toPrune(list(folder: folder)) {
-            try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
+            try? FileManager.default.removeItem(atPath: Path.join(folder, name))
         }
     }
 }
@@ -125,7 +131,7 @@ extension EventStore {
     @discardableResult
     public func backup(kind: String, now: Date = Date()) throws -> String {
         let folder = Backups.folder(forDatabase: path)
-        let target = (folder as NSString).appendingPathComponent(Backups.name(kind: kind, at: now))
+        let target = Path.join(folder, Backups.name(kind: kind, at: now))
         try backup(to: target)
         Backups.prune(folder: folder)
         return target

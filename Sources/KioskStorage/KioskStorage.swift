@@ -34,7 +34,15 @@
 ///
 /// `EventStore` is not Sendable: own it from one queue/actor.
 import CSQLite
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import KioskSystem
 import KioskCore
 
 public final class EventStore {
@@ -54,20 +62,12 @@ public final class EventStore {
     public internal(set) var upkeepProblem: String?
     private let encoder = KioskEvent.makeEncoder()
     private let decoder = KioskEvent.makeDecoder()
-    private let isoFormatter: ISO8601DateFormatter = {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f
-    }()
-    private let isoFractionalFormatter: ISO8601DateFormatter = {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f
-    }()
+    private let isoFormatter = Date.ISO8601FormatStyle()
+    private let isoFractionalFormatter = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     /// The conventional file inside a state folder: `<state-dir>/kiosk.sqlite`.
     public static func defaultPath(stateDirectory: String) -> String {
-        (stateDirectory as NSString).appendingPathComponent("kiosk.sqlite")
+        Path.join(stateDirectory, "kiosk.sqlite")
     }
 
     /// Opens (creating the folder and the file when missing) the database for writing, sets
@@ -82,14 +82,14 @@ public final class EventStore {
         self.path = path
         readOnly = false
         self.owner = owner
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = Path.folder(of: path)
         if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
             do {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             } catch {
                 throw StorageError(
                     .permission, path: path, message: "cannot create the state folder \(folder)",
-                    hint: "check --state-dir and the permissions of its parent folder: \(error.localizedDescription)")
+                    hint: "check --state-dir and the permissions of its parent folder: \(errorText(error))")
             }
         }
         // SQLite would open a file in an unwritable folder read-only without a word, or fail later
@@ -137,7 +137,7 @@ public final class EventStore {
     public init(readOnlyPath path: String) throws {
         self.path = path
         readOnly = true
-        var isDir: ObjCBool = false
+        var isDir = false
         owner = false
         try Self.refuseEmptied(path: path)
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
@@ -145,7 +145,7 @@ public final class EventStore {
                 .missingFile, path: path, message: "no kiosk database here",
                 hint: "check --state-dir; kioskd creates kiosk.sqlite when it first starts")
         }
-        if isDir.boolValue {
+        if isDir {
             throw StorageError(
                 .notAKioskDatabase, path: path, message: "is a folder, not a kiosk database",
                 hint: "pass the state folder as --state-dir, or the kiosk.sqlite file inside it")
@@ -211,7 +211,7 @@ public final class EventStore {
 
     private static func checkNotNewer(_ v: Int, path: String) throws {
         if v > currentSchemaVersion {
-            let name = (path as NSString).lastPathComponent
+            let name = Path.lastComponent(of: path)
             throw StorageError(
                 .newerSchema, path: path,
                 message: "\(name) has schema version \(v) but this kioskd knows up to \(currentSchemaVersion)",
@@ -396,13 +396,13 @@ public final class EventStore {
     /// "2026-11-24T07:30:00Z" (UTC, ISO 8601; sorts as text).
     func timestamp(_ date: Date) -> String {
         if date.timeIntervalSince1970.rounded(.down) == date.timeIntervalSince1970 {
-            return isoFormatter.string(from: date)
+            return isoFormatter.format(date)
         }
-        return isoFractionalFormatter.string(from: date)
+        return isoFractionalFormatter.format(date)
     }
 
     func date(_ text: String?) -> Date? {
         guard let text else { return nil }
-        return isoFormatter.date(from: text) ?? isoFractionalFormatter.date(from: text)
+        return (try? isoFormatter.parse(text)) ?? (try? isoFractionalFormatter.parse(text))
     }
 }

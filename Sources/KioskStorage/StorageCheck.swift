@@ -1,5 +1,13 @@
 import CSQLite
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import KioskSystem
 
 /// # Checking the file before trusting it
 ///
@@ -36,12 +44,12 @@ extension EventStore {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
             if let mark = try? StorageMark.read(forDatabase: path), mark.seq > 0 {
                 throw StorageError(
-                    .corrupt, path: path, message: "is missing but held \(mark.seq) events (last on \(mark.day), says \((path as NSString).lastPathComponent).mark); a new database is not made in its place",
+                    .corrupt, path: path, message: "is missing but held \(mark.seq) events (last on \(mark.day), says \(Path.lastComponent(of: path)).mark); a new database is not made in its place",
                     hint: "put the file back, or run `kioskctl restore` with the newest file in the state folder's backups/")
             }
             return
         }
-        guard (attributes[.size] as? NSNumber)?.int64Value == 0 else { return }
+        guard attributeInteger(attributes[.size]) == 0 else { return }
         let mark = try? StorageMark.read(forDatabase: path)
         let hasBackups = !(Backups.list(folder: Backups.folder(forDatabase: path))).isEmpty
         guard mark != nil || hasBackups else { return }  // a file created and never written (killed at first start)
@@ -143,7 +151,7 @@ public struct StorageCheckReport: Sendable {
     /// checked is itself a finding.
     public static func run(path: String) -> StorageCheckReport {
         var report = StorageCheckReport(path: path)
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+        let size = attributeInteger(try? FileManager.default.attributesOfItem(atPath: path)[.size])
         guard let size else {
             report.problems.append("no database file here")
             return report

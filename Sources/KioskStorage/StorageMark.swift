@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -33,7 +37,7 @@ public struct StorageMark: Equatable, Sendable {
     /// "kiosk-mark 1 seq 123 day 2026-12-03", space-padded to `width` bytes with a final newline.
     var line: String {
         let text = "kiosk-mark 1 seq \(seq) day \(day.isEmpty ? "-" : day)"
-        return text.padding(toLength: Self.width - 1, withPad: " ", startingAt: 0) + "\n"
+        return String(text.prefix(Self.width - 1)) + String(repeating: " ", count: max(0, Self.width - 1 - text.count)) + "\n"
     }
 
     /// Parses a mark line; nil when it is not one (then the mark is treated as damaged).

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the central sync has achieved, as stored in `sync_state` (schema v3). Events with
 /// `seq > ackedSeq` are the outbox: never deleted, sent until the centre acknowledges them.

@@ -1,10 +1,11 @@
 // kiosk-bench: speed and size of the framebuffer kiosk, printed as figures (not a test).
 //
 //   swift build -c release --static-swift-stdlib --product kiosk-bench
-//   .build/release/kiosk-bench [--assets Kiosk] [--iterations N] [--no-first-frame] [--estimator NAME]
+//   .build/release/kiosk-bench [--assets Kiosk] [--iterations N] [--no-first-frame] [--cold]
+//                              [--mapped-first-frame] [--estimator NAME]
 //
-// Build it the way kioskd ships (scripts/make-deb.sh links the Swift runtime and Foundation
-// statically): resident memory depends on it. For the busiest screen at 1920×1080×32
+// Build it the way kioskd ships (scripts/make-deb.sh links the Swift runtime and
+// FoundationEssentials statically): resident memory depends on it. For the busiest screen at 1920×1080×32
 // (XRGB8888) it prints: full-frame render (layout, then every pixel drawn in RAM band by band,
 // converted and written to a file-backed framebuffer), a typical update (one ticket number
 // changes: layout, compare, draw and flush the changed area), key-event-to-flush latency
@@ -13,6 +14,15 @@
 // flush), and peak RSS with the CJK font loaded, with what the resident pages are; and the cost
 // of one wait estimate, the default forecast against rolling (`--estimator` picks the one the
 // screens use, to see what it costs the key-to-flush path).
+//
+// The first-frame child draws as kioskd does on a /dev/fb device, with write(2)
+// (`--mapped-first-frame`: through the file's mapping, as the figures before 2026-12-04 were taken).
+// KIOSK_BENCH_SMAPS=1 with --first-frame prints the child's /proc/self/smaps at exit (to stderr), to
+// see which mappings its resident pages are in.
+// `--cold` also times 5 process starts with an empty page cache (the caches are dropped before
+// each: what a kiosk sees after a power cut; needs root). The peak RSS is also printed without the
+// framebuffer mapping (a file's page cache here, not memory a real /dev/fb0 costs), for the
+// first-frame children as well, and the size of this binary (linked like kioskd).
 //
 // The harness itself uses Glibc only (posix_spawn, write), so its own code adds little to the
 // figures; `--no-first-frame` skips the child processes (for valgrind, which cannot follow them).
@@ -60,6 +70,8 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 var assets = "Kiosk"
 var firstFrameOnly = false
 var skipFirstFrame = false
+var coldStarts = false
+var mappedFirstFrame = false
 var iterations = 100
 var estimatorName = Configuration().estimator
 while let a = arguments.first {
@@ -68,11 +80,13 @@ while let a = arguments.first {
     case "--assets": assets = arguments.isEmpty ? assets : arguments.removeFirst()
     case "--first-frame": firstFrameOnly = true
     case "--no-first-frame": skipFirstFrame = true
+    case "--cold": coldStarts = true
+    case "--mapped-first-frame": mappedFirstFrame = true
     case "--iterations": iterations = max(1, Int(arguments.isEmpty ? "" : arguments.removeFirst()) ?? iterations)
     case "--estimator":
         estimatorName = arguments.isEmpty ? "" : arguments.removeFirst()
         if !WaitEstimators.names.contains(estimatorName) { fail("unknown estimator \(estimatorName); use one of \(WaitEstimators.names.joined(separator: ", "))") }
-    default: fail("unknown option \(a); use --assets DIR, --iterations N, --no-first-frame, --estimator NAME")
+    default: fail("unknown option \(a); use --assets DIR, --iterations N, --no-first-frame, --cold, --mapped-first-frame, --estimator NAME")
     }
 }
 
@@ -116,26 +130,60 @@ if firstFrameOnly {
     // Child: everything a starting kioskd does before its first frame is visible.
     let (machine, t) = busyMorning()
     let fonts = must("font") { try FontSet() }
-    let display = StationDisplay(framebuffer: openFramebuffer(), painter: ScreenPainter(fonts: fonts))
+    let framebuffer = openFramebuffer()
+    // As kioskd draws on a /dev/fb device (Framebuffer.openDevice): with write(2), the mapping
+    // untouched. --mapped-first-frame writes through the file's mapping instead, as this bench
+    // did before: every page of an 8 MB ext4 file faulted in and allocated, which a device's
+    // memory does not cost.
+    framebuffer.writesThroughDevice = !mappedFirstFrame
+    let display = StationDisplay(framebuffer: framebuffer, painter: ScreenPainter(fonts: fonts))
     display.show(ScreenBuilder(catalogs: catalogs).lobby(machine, now: t))
+    if getenv("KIOSK_BENCH_SMAPS") != nil {  // where the child's resident pages are, by mapping
+        if let fd = try? Posix.open("/proc/self/smaps", O_RDONLY) {
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            while case .processed(let n)? = chunk.withUnsafeMutableBytes({ try? Posix.read(fd, into: $0, path: "smaps") }), n > 0 {
+                _ = try? Posix.writeAll(STDERR_FILENO, Array(chunk[0..<n]))
+            }
+        }
+    }
     exit(0)
 }
 
-/// Runs this executable with `arguments` and waits for it; false when it could not start or failed.
-func runSelf(_ arguments: [String]) -> Bool {
+/// Runs this executable with `arguments` and waits for it; its peak RSS in MB, or nil when it could
+/// not start or failed.
+func runSelf(_ arguments: [String]) -> Double? {
     let argv: [UnsafeMutablePointer<CChar>?] = (["/proc/self/exe"] + arguments).map { strdup($0) } + [nil]
     defer { for a in argv { free(a) } }
     var pid: pid_t = 0
-    guard posix_spawn(&pid, "/proc/self/exe", nil, nil, argv, environ) == 0 else { return false }
-    return (try? Posix.waitpid(pid))?.status == 0
+    guard posix_spawn(&pid, "/proc/self/exe", nil, nil, argv, environ) == 0 else { return nil }
+    var status: Int32 = 0
+    var usage = rusage()
+    while wait4(pid, &status, 0, &usage) == -1 { guard errno == EINTR else { return nil } }
+    return status == 0 ? Double(usage.ru_maxrss) / 1024 : nil
+}
+
+/// Empties the page cache (clean pages only: `sync` first), so the next start reads the binary,
+/// the font and the assets from storage, as after a power cut.
+func dropCaches() {
+    sync()
+    guard let fd = try? Posix.open("/proc/sys/vm/drop_caches", O_WRONLY), (try? Posix.writeAll(fd, Array("3\n".utf8))) != nil else {
+        fail("--cold cannot write /proc/sys/vm/drop_caches; run kiosk-bench as root (or leave out --cold)")
+    }
+    Posix.close(fd)
 }
 
 // First frame: spawn ourselves and time until the child has flushed its frame and exited.
-var firstFrames: [Double] = []
-for _ in 0..<(skipFirstFrame ? 0 : 5) {
-    let t0 = now()
-    guard runSelf(["--first-frame", "--assets", assets]) else { fail("the first-frame child failed") }
-    firstFrames.append(now() - t0)
+let framebufferMB = Double(geometry.width * geometry.height * 4) / 1_048_576
+var firstFrames: [Double] = [], coldFrames: [Double] = [], childPeaks: [Double] = []
+for cold in coldStarts ? [false, true] : [false] {
+    for _ in 0..<(skipFirstFrame ? 0 : 5) {
+        if cold { dropCaches() }
+        let t0 = now()
+        guard let peak = runSelf(["--first-frame", "--assets", assets] + (mappedFirstFrame ? ["--mapped-first-frame"] : [])) else {
+            fail("the first-frame child failed")
+        }
+        if cold { coldFrames.append(now() - t0) } else { firstFrames.append(now() - t0); childPeaks.append(peak) }
+    }
 }
 
 let fontStart = now()
@@ -292,6 +340,8 @@ func residency() -> Residency {
 }
 
 let resident = residency()
+var binary = stat()
+let binaryMB = stat("/proc/self/exe", &binary) == 0 ? Double(binary.st_size) / 1_048_576 : .nan
 writeOut("""
 kiosk-bench: busiest screen (lobby, busy morning) at 1920×1080×32 (XRGB8888), font \(fonts.sources[0])
   full-frame render   \(ms(median(full)))   (median of \(iterations); layout, draw and convert 2,073,600 pixels in \(StationDisplay.bandHeight)-row bands, write them)
@@ -303,10 +353,15 @@ kiosk-bench: busiest screen (lobby, busy morning) at 1920×1080×32 (XRGB8888), 
 busy morning's \(machine.state.waitingTickets.count) waiting, \(forecastEstimator.runs) simulated runs; the screens above use \(estimatorName))
     line of \(long.state.waitingTickets.count)        forecast \(ms(estimateFigures.longForecast)), rolling \(µs(estimateFigures.longRolling)); \
 every waiting ticket at once, 10 minutes ahead (care forecast, every 30 s) \(ms(estimateFigures.all))
-  first frame         \(ms(median(firstFrames)))   (median of 5 process starts: exec, font load \(ms(fontLoad)), draw, flush)
+  first frame         \(ms(median(firstFrames)))   (median of 5 process starts: exec, font load \(ms(fontLoad)), draw, flush \
+\(mappedFirstFrame ? "through the file's mapping" : "with write(2) as on a /dev/fb device"))\(coldStarts ? "\n    cold cache      \(ms(median(coldFrames)))   (median of 5, page cache dropped before each start)" : "")
+    peak RSS w/o fb   \(decimals(median(childPeaks) - (mappedFirstFrame ? framebufferMB : 0), 1)) MB   (first-frame child, median; \
+\(mappedFirstFrame ? "its peak RSS less the \(decimals(framebufferMB, 1)) MB framebuffer mapping" : "its peak RSS: the mapping is not touched"))
   peak RSS            \(decimals(peakMB, 1)) MB   (this process, CJK font loaded, \(fonts.cachedGlyphCount) glyphs cached; \
 Swift runtime \(resident.swiftRuntimeShared ? "in shared libraries: build with --static-swift-stdlib as shipped" : "linked statically, as shipped"))
     resident at exit  \(decimals(resident.total, 1)) MB: framebuffer mapping \(decimals(resident.framebuffer, 1)), font files \(decimals(resident.fonts, 1)), \
 program and libraries \(decimals(resident.program, 1)), heap and stacks \(decimals(resident.anonymous, 1))
+    without fb        \(decimals(peakMB - resident.framebuffer, 1)) MB   (this process's peak less the framebuffer mapping)
+  binary              \(decimals(binaryMB, 1)) MB   (this executable, not stripped; kioskd links the same way)
 
 """)

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import KioskSystem
 
 /// How long a case may take, as kiosk.conf writes it (`resolve-ordinary = 30m`,
 /// `resolve-serious = 6h`, `2d`): counted on the site's `WorkingCalendar`, where a day is one
@@ -31,7 +36,7 @@ public struct DeadlineDuration: Equatable, Sendable, CustomStringConvertible {
     /// Reads "30m", "6h", "2d" (a whole number and a unit); nil for anything else.
     public static func parse(_ text: String) -> DeadlineDuration? {
         guard let last = text.last, let unit = Unit(rawValue: String(last).lowercased()) else { return nil }
-        let digits = text.dropLast().trimmingCharacters(in: .whitespaces)
+        let digits = text.dropLast().trimmingSpaces()
         guard !digits.isEmpty, digits.count <= 6, digits.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }),
               let n = Int(digits) else { return nil }
         return DeadlineDuration(n, unit)
@@ -54,7 +59,7 @@ public enum CaseDeadlines {
     /// counted on the site's calendar in its time zone.
     public static func replyBy(service: ServiceConfig?, openedAt: Date, configuration: Configuration) -> Date {
         let seconds = (service?.replyDeadlineHours ?? 48) * 3600
-        return configuration.workingCalendar.adding(seconds, to: openedAt, timeZone: configuration.timeZone)
+        return configuration.workingCalendar.adding(seconds, to: openedAt, timeZone: configuration.zone)
     }
 
     /// Resolved by: the service's `resolve-ordinary` / `resolve-serious` (defaults 30m / 6h)
@@ -63,7 +68,7 @@ public enum CaseDeadlines {
                                  configuration: Configuration) -> Date {
         let duration = (service ?? ServiceConfig.fallback).resolveWithin(severity)
         let calendar = configuration.workingCalendar
-        return calendar.adding(duration.seconds(on: calendar), to: openedAt, timeZone: configuration.timeZone)
+        return calendar.adding(duration.seconds(on: calendar), to: openedAt, timeZone: configuration.zone)
     }
 }
 

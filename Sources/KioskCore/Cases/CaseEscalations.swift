@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import KioskProtocol
 
 /// When a case is escalated, as a pure function of its state, the share and the time: the one

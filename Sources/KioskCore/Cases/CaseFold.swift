@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import KioskProtocol
 
 /// The one definition of a case's state: a fold over its case events, in the order the centre

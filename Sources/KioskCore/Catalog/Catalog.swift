@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import KioskSystem
 
 /// Localised strings for one language, loaded from `Kiosk/messages/<language>.catalog`.
 /// Every string a station shows comes from here; the core only knows keys.
@@ -16,7 +21,7 @@ public struct Catalog: Equatable, Sendable {
         assert(arguments.keys.allSatisfy(MessagePlaceholders.given(to: key).contains),
                "\(key) is given \(arguments.keys.sorted()), MessagePlaceholders lists \(MessagePlaceholders.given(to: key).sorted()): update the table")
         guard var text = entries[key] else { return "⟨\(key)⟩" }
-        for (name, value) in arguments { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
+        for (name, value) in arguments { text = text.replacing("{\(name)}", with: value) }
         return text
     }
 

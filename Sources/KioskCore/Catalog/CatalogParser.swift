@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import KioskSystem
 
 /// Reads a message catalog: UTF-8 lines `key = text`, `#` comments, blank lines ignored; LF or
 /// CRLF line ends (as `kiosk.conf`). `{name}` placeholders are filled at display time; each must
@@ -7,22 +12,19 @@ public enum CatalogParser {
     public static func parse(_ text: String, language: Language, file: String) -> Result<Catalog, ConfigurationErrors> {
         var entries: [String: String] = [:]
         var errors: [ConfigurationError] = []
-        var source = Substring(text)
-        if source.first == "\u{FEFF}" { source = source.dropFirst() }
-        let lines = source.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
-        for (index, raw) in lines.enumerated() {
+        for (index, raw) in lines(of: text).enumerated() {
             let number = index + 1
             func error(_ message: String) { errors.append(ConfigurationError(file: file, line: number, message: message)) }
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmingSpaces()
             if line.isEmpty || line.hasPrefix("#") { continue }
-            guard let eq = line.firstIndex(of: "=") else {
+            guard let eq = line.utf8.firstIndex(of: UInt8(ascii: "=")) else {
                 error("expected 'key = text', found '\(Excerpt.of(line))'; write key = text, or comment the line out with #")
                 continue
             }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
-            var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            let key = line[..<eq].trimmingSpaces()
+            var value = line[line.index(after: eq)...].trimmingSpaces()
             // "…" keeps leading or trailing spaces: list.separator = ", "
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            if value.utf8.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
             if key.isEmpty {
                 error("missing key before '='; write key = text")
             } else if entries[key] != nil {
@@ -41,6 +43,27 @@ public enum CatalogParser {
             }
         }
         return errors.isEmpty ? .success(Catalog(language: language, entries: entries)) : .failure(ConfigurationErrors(errors: errors))
+    }
+
+    /// The lines of `text` (after a byte-order mark), ended by LF, CRLF or CR, found in its UTF-8
+    /// bytes: splitting by Character segmented every grapheme of both catalogs, a fifth of the
+    /// first frame's instructions.
+    static func lines(of text: String) -> [Substring] {
+        var source = Substring(text)
+        if source.utf8.starts(with: [0xEF, 0xBB, 0xBF]) { source = source.dropFirst() }
+        var lines: [Substring] = []
+        let bytes = source.utf8
+        var start = bytes.startIndex, i = bytes.startIndex
+        while i < bytes.endIndex {
+            let b = bytes[i]
+            guard b == 0x0A || b == 0x0D else { bytes.formIndex(after: &i); continue }
+            lines.append(source[start..<i])
+            bytes.formIndex(after: &i)
+            if b == 0x0D, i < bytes.endIndex, bytes[i] == 0x0A { bytes.formIndex(after: &i) }
+            start = i
+        }
+        lines.append(source[start..<bytes.endIndex])
+        return lines
     }
 
     /// Loads `<directory>/<language>.catalog` for every language. A line that is not UTF-8 is

@@ -76,21 +76,25 @@ public enum MessagePlaceholders {
     /// The `{name}` placeholders written in `text`, in order (a name is letters, digits, `.`,
     /// `_` and `-`; other braces are plain text).
     public static func written(in text: String) -> [String] {
+        // On UTF-8 bytes (every character of a name and both braces are ASCII): catalogs are
+        // checked at every start, and walking Characters segmented every grapheme of them.
         var names: [String] = []
-        var rest = Substring(text)
-        while let open = rest.firstIndex(of: "{") {
-            let after = rest[rest.index(after: open)...]
-            guard let close = after.firstIndex(where: { !isNameCharacter($0) }), after[close] == "}", close > after.startIndex else {
-                rest = after
-                continue
+        let bytes = text.utf8
+        var i = bytes.startIndex
+        while let open = bytes[i...].firstIndex(of: UInt8(ascii: "{")) {
+            let first = bytes.index(after: open)
+            let close = bytes[first...].firstIndex { !isNameByte($0) } ?? bytes.endIndex
+            if close < bytes.endIndex, bytes[close] == UInt8(ascii: "}"), close > first {
+                names.append(String(text[first..<close]))
+                i = bytes.index(after: close)
+            } else {
+                i = first
             }
-            names.append(String(after[..<close]))
-            rest = after[after.index(after: close)...]
         }
         return names
     }
 
-    static func isNameCharacter(_ c: Character) -> Bool {
-        c.isASCII && (c.isLetter || c.isNumber || c == "." || c == "_" || c == "-")
+    static func isNameByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2E || b == 0x5F || b == 0x2D
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import KioskProtocol
 
 /// Everything a site can configure. Built from defaults, then from `kiosk.conf`.
@@ -14,8 +18,14 @@ public struct Configuration: Equatable, Sendable {
     public var language: Language = .chinese
     /// Hour (0–23, local time) at which a business day begins; numbers restart then.
     public var businessDayStartHour: Int = 4
-    /// Time zone used for business days, time of day and festivals.
-    public var timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!
+    /// Time zone used for business days, time of day and festivals (`timezone =`).
+    public var zone: SiteTimeZone = .shanghai
+    /// The same as Foundation's `TimeZone`, for code that formats with Foundation (the centre,
+    /// tests); a process without Foundation's time zones gets the offset in effect now.
+    public var timeZone: TimeZone {
+        get { zone.foundation }
+        set { zone = SiteTimeZone(newValue) }
+    }
     /// Normal tickets called for every priority ticket while both wait (0: priority always first).
     public var normalCallsPerPriority: Int = 2
     /// Recalls a counter must make before it may mark a ticket as a no-show.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One problem in a configuration file, printed like a compiler diagnostic:
 /// `kiosk.conf:12: unknown key 'prefx' in [service repairs] (did you mean 'prefix'?)`.
@@ -172,12 +176,12 @@ enum ConfigurationLexer {
 
     /// The bytes of the file at `path`, or an error naming the path.
     static func read(path: String) -> Result<[UInt8], ConfigurationErrors> {
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             return .failure(ConfigurationErrors([ConfigurationError(file: path, line: 0,
                 message: "file '\(path)' does not exist; create it (Kiosk/kiosk.conf and Kiosk/keymap.conf are commented examples) or give the right path")]))
         }
-        if isDirectory.boolValue {
+        if isDirectory {
             return .failure(ConfigurationErrors([ConfigurationError(file: path, line: 0,
                 message: "'\(path)' is a directory, not a file; give the path of the file itself")]))
         }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// kiosk.conf keys of follow-up cases: the site's `[calendar]` (the time deadlines count), each
 /// service's `resolve-ordinary` / `resolve-serious`, and `root-causes` in `[kiosk]`. Errors name
@@ -114,14 +118,8 @@ extension ConfigurationParser.Parser {
                 return nil
             }
             guard ends.count == 2 else { dates.append(parsed[0]!); continue }
-            var gregorian = Calendar(identifier: .gregorian)
-            gregorian.timeZone = TimeZone(identifier: "UTC")!
-            let noon = { (d: String) -> Date in
-                let p = d.split(separator: "-").map { Int($0)! }
-                return gregorian.date(from: DateComponents(year: p[0], month: p[1], day: p[2], hour: 12))!
-            }
-            let first = noon(parsed[0]!), last = noon(parsed[1]!)
-            let span = Int((last.timeIntervalSince(first) / 86_400).rounded()) + 1
+            let first = CivilDate.days(of: parsed[0]!)!, last = CivilDate.days(of: parsed[1]!)!
+            let span = Int(last - first) + 1
             guard span >= 1 else {
                 error(line, "'\(Excerpt.of(item))' in \(Excerpt.of(key)) of [calendar] ends before it starts; write the earlier date first, e.g. \(ends[1])..\(ends[0])")
                 return nil
@@ -131,8 +129,7 @@ extension ConfigurationParser.Parser {
                 return nil
             }
             for i in 0..<span {
-                let c = gregorian.dateComponents([.year, .month, .day], from: first.addingTimeInterval(TimeInterval(i * 86_400)))
-                dates.append(String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!))
+                dates.append(CivilDate.string(days: first + Int64(i)))
             }
         }
         return dates

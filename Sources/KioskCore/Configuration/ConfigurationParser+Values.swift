@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import KioskSystem
 import KioskSecrets
 
 /// The values of kiosk.conf's keys, section by section (`[kiosk]`, `[service ID]`, `[counter N]`,
@@ -49,7 +54,7 @@ extension ConfigurationParser.Parser {
         switch key {
         case "id":
             let ok = value.count <= 64 && value.unicodeScalars.allSatisfy {
-                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0))
+                $0.isASCII && ($0.isASCIIAlphanumeric || "._-".unicodeScalars.contains($0))
             }
             if ok { config.kioskID = value } else {
                 error(line, "id '\(Excerpt.of(value))' in [kiosk] may only use letters, digits, '.', '_' and '-' (at most 64); e.g. id = kiosk-01")
@@ -61,11 +66,12 @@ extension ConfigurationParser.Parser {
         case "business-day-start":
             if let v = number(value, key: key, line: line, range: 0...23, unit: "an hour") { config.businessDayStartHour = v }
         case "timezone":
-            if let zone = TimeZone(identifier: value) {
-                config.timeZone = zone
+            if let zone = SiteTimeZone(identifier: value) {
+                config.zone = zone
             } else {
                 var message = "timezone '\(Excerpt.of(value))' in [kiosk] is not a known IANA time zone; use a name like Asia/Shanghai"
-                if let s = ConfigurationLexer.suggestion(for: value, among: TimeZone.knownTimeZoneIdentifiers) {
+                if !SiteTimeZone.databaseInstalled { message += " (no time zone database in \(SiteTimeZone.databaseFolder): apt-get install tzdata)" }
+                if let s = ConfigurationLexer.suggestion(for: value, among: SiteTimeZone.knownIdentifiers) {
                     message += " (did you mean '\(s)'?)"
                 }
                 error(line, message)
@@ -217,7 +223,7 @@ extension ConfigurationParser.Parser {
             error(line, "'\(Excerpt.of(date))' in [festival] is not a day of the year; write MM-DD with a real month and day, e.g. 10-01")
             return
         }
-        let canonical = String(format: "%02d-%02d", month, day)
+        let canonical = String(cFormat: "%02d-%02d", month, day)
         if let first = keyLines[canonical] {
             error(line, "duplicate date \(canonical) in [festival] (first on line \(first)); keep one greeting per day")
             return

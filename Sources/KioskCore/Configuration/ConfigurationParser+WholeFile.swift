@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The checks kiosk.conf needs as a whole, once every line is read: required keys of new
 /// sections, unique lobby keys and prefixes, counters that serve existing services and services

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import KioskSystem
 
 /// Reads `kiosk.conf` (the format is documented in the shipped, commented `Kiosk/kiosk.conf`).
 ///
@@ -74,7 +79,7 @@ public enum ConfigurationParser {
 
     /// Whether `s` looks like a catalog key ("reason.wait", "festival.new-year").
     static func isCatalogKey(_ s: String) -> Bool {
-        !s.isEmpty && s.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }
+        !s.isEmpty && s.unicodeScalars.allSatisfy { $0.isASCII && ($0.isASCIIAlphanumeric || "._-".unicodeScalars.contains($0)) }
             && s.first != "." && s.last != "."
     }
 

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import KioskSystem
 
 /// One physical station in `kiosk.conf` (`[station NAME]`): which screen it shows (the lobby, a
 /// counter or the waiting-room board), on which display, read from which keypad.
@@ -71,9 +76,9 @@ public struct StationConfig: Equatable, Sendable {
         case "keys":
             var map: [String: Key] = [:]
             for item in value.split(separator: ",") {
-                let pair = item.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+                let pair = item.split(separator: ":").map { $0.trimmingSpaces() }
                 guard pair.count == 2, KeyMap.evdevCodes[pair[0]] != nil, let k = Key(name: pair[1]) else {
-                    return "keys in \(label) has '\(Excerpt.of(item.trimmingCharacters(in: .whitespaces)))'; write keys = KEY_NAME:KEY, … e.g. keys = KEY_F1:1, KEY_F2:2, KEY_F3:3, KEY_F4:4 (KEY names as in keymap.conf)"
+                    return "keys in \(label) has '\(Excerpt.of(item.trimmingSpaces()))'; write keys = KEY_NAME:KEY, … e.g. keys = KEY_F1:1, KEY_F2:2, KEY_F3:3, KEY_F4:4 (KEY names as in keymap.conf)"
                 }
                 map[pair[0]] = k
             }
@@ -194,7 +199,7 @@ public struct KeypadMatch: Equatable, Sendable, CustomStringConvertible {
 
     static func parse(_ value: String) -> Result<KeypadMatch, SpecError> {
         if value == "auto" { return .success(.numericKeypad) }
-        let names = value.dropFirst(5).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let names = value.dropFirst(5).split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
         guard !names.isEmpty else { return .failure(SpecError(message: "write auto:KEY_NAME,KEY_NAME,… (the keys the device must have), or just auto for a numeric keypad")) }
         var codes: [UInt16] = []
         for name in names {

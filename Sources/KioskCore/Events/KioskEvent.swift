@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Every change the kiosk makes is one append-only event. The current state is a fold over the
 /// day's events (`QueueState.apply`), so a restart replays them and lands exactly where it was.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Translates what an input device produces into a `Key`. Loaded from `Kiosk/keymap.conf`:
 /// `[terminal]` maps terminal input (a printable ASCII character, or a name such as `enter`) and

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Care for long waits: a ticket past its service's target raises one alert, shown at the
 /// counters that serve it (and as an apology in the lobby) until a counter acknowledges it (*).

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What the kiosk knows of a case: the centre's state as of its last pull (`asOf`), with this
 /// kiosk's own later acts folded on top; or, for a case opened here that the centre has not sent

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import KioskSystem
 
 /// Follow-up cases: opened by a low rating's reason (`RatingPad`) or by staff marking the visit
 /// unresolved (key 8) before finishing it. Each case has a reference residents are given and a
@@ -38,7 +43,7 @@ extension KioskMachine {
         let service = configuration.service(t.service)
         let severity = CaseDeadlines.severity(rating: t.rating, unresolved: unresolved, complaint: service?.isComplaint ?? false)
         var e = event(.caseOpened, now, counter: counter, ticket: t)
-        e.caseRef = "R" + state.day.replacingOccurrences(of: "-", with: "") + "-" + String(format: "%03d", state.casesToday + 1)
+        e.caseRef = "R" + state.day.replacing("-", with: "") + "-" + String(cFormat: "%03d", state.casesToday + 1)
         e.deadline = CaseDeadlines.replyBy(service: service, openedAt: now, configuration: configuration)
         e.resolveBy = CaseDeadlines.resolveBy(service: service, severity: severity, openedAt: now, configuration: configuration)
         e.severity = severity

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A staff member's half-typed entry at a counter.
 public enum CounterEntry: Equatable, Sendable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An escalation a counter shows until someone acknowledges it: "跟进单 R… 即将超时 / 已超时".
 public struct CaseAlert: Equatable, Sendable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The business day. The clock decides when a day is over (`business-day-start`); the events
 /// say what that does, and `QueueState.beginDay` is the one place a new day begins, for the

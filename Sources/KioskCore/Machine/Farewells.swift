@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The farewell after each visit: by weather, else by time of day, never the one shown last;
 /// with today's festival greeting and the case reference if one was opened. It ends with a

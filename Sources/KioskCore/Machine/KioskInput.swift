@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Which station an input came from.
 public enum StationID: Hashable, Sendable, CustomStringConvertible {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The kiosk's decisions, pure: inputs in, an output of everything to do out. The durable part of
 /// its state (`QueueState`) changes only by applying the events it emits, so replaying stored

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Everything the adapters must do after an input, in this order: persist the events (before
 /// anything shows their effect), then print, call out, sync. Nothing else leaves the machine:

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Lobby screen state that is not worth persisting: what the resident is in the middle of.
 public enum LobbyMode: Equatable, Sendable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What operators and IT change from outside the counters: a counter opened, paused or closed
 /// from the shell (`kioskctl counter`), the weather (`kioskctl weather`, the centre, key 5).

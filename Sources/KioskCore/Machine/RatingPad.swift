@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The rating pad at each counter (the counter's keypad, used by the resident after a visit):
 /// 1–4 rates; after a low rating 1–6 gives the reason, which opens a case; unanswered questions

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import KioskSystem
 
 /// The estimates the screens show — the lobby's service table and choice, its apologies, the
 /// waiting-room board — remembered for the state of the line they were made for. A lobby redraws
@@ -13,7 +18,7 @@ import Foundation
 /// inputs; the clock ticks once a second, so at most one set of estimates is computed per second
 /// however many keys are pressed). Only the last second's answers are kept.
 final class EstimateMemo: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var second: Date?
     private var answers: [WaitQuestion: WaitEstimate] = [:]
     /// Answers computed (not remembered) so far: how tests see that a key cost nothing.

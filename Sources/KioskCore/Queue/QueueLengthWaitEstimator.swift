@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `estimator = ql`, the textbook queue-length estimator (Ibrahim & Whitt 2009), kept for
 /// comparison: (n + 1) / (s·μ) with n people ahead in the ticket's own line, s open counters

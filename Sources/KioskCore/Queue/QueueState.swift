@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Where a ticket is in its visit.
 public enum TicketStatus: String, Equatable, Sendable, Codable {

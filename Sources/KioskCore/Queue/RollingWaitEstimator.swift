@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `estimator = rolling`, the first estimator: honest and simple. The rolling occupancy time per
 /// service (first call → finish, over the last `estimate-window` visits; the configured typical

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An estimate of the wait for one person, in minutes: a range, shown as "about low–high min"
 /// and stored on the ticket (with `point`) so reports can say how often the promise was kept and

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The case figures for continuous improvement (收集 → 分析 → 处理 → 总结), computed by this one
 /// function over case states: `kioskctl report`, the centre's report pages and the case desk's

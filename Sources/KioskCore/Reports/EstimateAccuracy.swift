@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// How well the waits promised on tickets came true: the one definition of the accuracy figures,
 /// used by `kioskctl report` (per service and per day) and by `kiosk-sim` (per estimator).

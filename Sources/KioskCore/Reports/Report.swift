@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A report computed from events by `ReportBuilder`: pure data, printable by `ReportFormatter`.
 ///

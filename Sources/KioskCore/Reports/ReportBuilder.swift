@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Builds a `Report` from events (typically one business day or a range of days). Pure: the
 /// result depends only on the events, the configuration and `now`.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The fold of one kiosk's events of one business day: counts, sums and exact distributions
 /// that add up across days and kiosks (`ReportFold`), so a report over a period is the merge of
@@ -50,7 +54,7 @@ public struct ReportDayFold: Codable, Equatable, Sendable {
     /// in the order they happened (stable by time).
     public init(day: String, events: [KioskEvent], configuration: Configuration) {
         self.day = day
-        self.timeZone = configuration.timeZone.identifier
+        self.timeZone = configuration.zone.identifier
         var builder = DayFoldBuilder(calendar: LocalCalendar(configuration))
         let ordered = events.enumerated().filter { $0.element.day == day }
             .sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }

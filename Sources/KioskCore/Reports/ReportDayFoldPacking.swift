@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The stored form of a `ReportDayFold`: a compact binary of its fields in a fixed order
 /// (integers as zigzag varints, texts length-prefixed UTF-8, histograms as ascending deltas).

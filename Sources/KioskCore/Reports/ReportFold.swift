@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import KioskProtocol
 
 /// A report being merged from days (`ReportDayFold`) of one kiosk or many: the one place where
@@ -116,7 +120,7 @@ public struct ReportFold: Sendable {
     /// hundreds of thousands of days under a few calendars).
     private var todays: [String: (at: Date, day: String)] = [:]
     private mutating func today(_ configuration: Configuration, _ now: Date) -> String {
-        let key = "\(configuration.timeZone.identifier)|\(configuration.businessDayStartHour)"
+        let key = "\(configuration.zone.identifier)|\(configuration.businessDayStartHour)"
         if let held = todays[key], held.at == now { return held.day }
         let day = LocalCalendar(configuration).businessDay(of: now)
         todays[key] = (now, day)
@@ -162,7 +166,7 @@ public struct ReportFold: Sendable {
 
         let header = sources[0].configuration
         return Report(
-            kiosk: header.kioskID, site: header.siteName, timeZone: header.timeZone.identifier,
+            kiosk: header.kioskID, site: header.siteName, timeZone: header.zone.identifier,
             days: days.sorted(), generatedAt: now, services: serviceReports,
             overall: overall.serviceReport(id: "all", name: "合计"), staff: staffReports,
             care: CareReport(predicted: carePredicted, raised: careRaised, acknowledged: careAcknowledged,

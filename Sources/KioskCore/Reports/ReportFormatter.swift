@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import KioskSystem
 
 /// Turns a `Report` into text for `kioskctl report` or JSON for tools.
 public enum ReportFormatter {
@@ -98,7 +103,7 @@ public enum ReportFormatter {
             out += table(
                 header: ["Hour", "Issued", "Avg wait", ""],
                 rows: open.map { h in
-                    [String(format: "%02d:00", h.hour), "\(h.issued)", duration(h.averageWaitSeconds),
+                    [String(cFormat: "%02d:00", h.hour), "\(h.issued)", duration(h.averageWaitSeconds),
                      String(repeating: "#", count: max(1, h.issued * 30 / max(most, 1)))]
                 },
                 totalsLast: false, leftColumns: [0, 3])
@@ -149,7 +154,7 @@ public enum ReportFormatter {
         let header = ["", "Counted", "Promise kept", "In range", "MAE", "Bias", "Under >5 min", "Median width"]
         func row(_ name: String, _ a: EstimateAccuracy) -> [String] {
             [name, "\(a.count)", percent(a.promiseKept), percent(a.insideRange), duration(a.meanAbsoluteError.map { $0 * 60 }),
-             duration(a.bias.map { $0 * 60 }), percent(a.underPredictedOver5), a.medianRangeWidth.map { String(format: "%.1f min", $0) } ?? "—"]
+             duration(a.bias.map { $0 * 60 }), percent(a.underPredictedOver5), a.medianRangeWidth.map { String(cFormat: "%.1f min", $0) } ?? "—"]
         }
         var out = ["Estimate accuracy (tickets called with an estimate; error = wait − estimate)"]
         var h = header
@@ -172,7 +177,7 @@ public enum ReportFormatter {
         let sign = minutes < 0 ? "-" : ""
         let m = abs(minutes)
         if m < 60 { return "\(sign)\(m)m" }
-        if m < 24 * 60 { return sign + String(format: "%dh %02dm", m / 60, m % 60) }
+        if m < 24 * 60 { return sign + String(cFormat: "%dh %02dm", m / 60, m % 60) }
         return "\(sign)\(m / 1440)d \(m % 1440 / 60)h"
     }
 
@@ -199,7 +204,7 @@ public enum ReportFormatter {
     /// "87.5%", or "—".
     public static func percent(_ rate: Double?) -> String {
         guard let rate, rate.isFinite else { return "—" }
-        return String(format: "%.1f%%", rate * 100)
+        return String(cFormat: "%.1f%%", rate * 100)
     }
 
     /// Seconds as "m:ss" (rounded to the second), or "—".
@@ -208,18 +213,17 @@ public enum ReportFormatter {
         let total = Int(seconds.rounded())
         let sign = total < 0 ? "-" : ""
         let value = abs(total)
-        return String(format: "%@%d:%02d", sign, value / 60, value % 60)
+        return sign + String(cFormat: "%d:%02d", value / 60, value % 60)
     }
 
     /// One decimal ("72.3"), or "—".
     public static func decimal(_ value: Double?) -> String {
         guard let value, value.isFinite else { return "—" }
-        return String(format: "%.1f", value)
+        return String(cFormat: "%.1f", value)
     }
 
     private static func localTime(_ date: Date, _ zone: String) -> String {
-        let tz = TimeZone(identifier: zone) ?? TimeZone(secondsFromGMT: 0)!
-        return LocalCalendar(timeZone: tz, dayStartHour: 0).dateTime(date)
+        LocalCalendar(zone: SiteTimeZone(identifier: zone) ?? .utc, dayStartHour: 0).dateTime(date)
     }
 
     // MARK: Tables

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Whole-second durations and how often each occurred: the exact, mergeable form of a set of
 /// waits or service times. Its `stats` equal `DurationStats` of the values (nearest-rank p90,

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import KioskSystem
 
 /// The call the waiting-room board shows large: the newest call or recall, for
 /// `board-flash-seconds` after it. Pure, from the stored call times, so a restart or a second
@@ -83,7 +88,7 @@ extension ScreenBuilder {
     /// Busy and quiet hours from history (the lobby's advice), nil while history is too short.
     func quietHoursAdvice(_ m: KioskMachine, _ c: Catalog) -> Block? {
         guard let advice = m.quietHours else { return nil }
-        let hours = { (list: [Int]) in list.map { String(format: "%02d:00", $0) }.joined(separator: c.text("list.separator")) }
+        let hours = { (list: [Int]) in list.map { String(cFormat: "%02d:00", $0) }.joined(separator: c.text("list.separator")) }
         return .text(c.text("lobby.advice", ["busy": hours(advice.busy), "quiet": hours(advice.quiet)]), .muted)
     }
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The case screens: the lobby lookup (typing, found, unknown, locked) and the case lines of a
 /// counter (its case, the case key's choices, escalation alerts, a slip that did not print).

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Turns the machine's state into what each station shows, in the station's language.
 /// Pure: the same state, catalogs and time give the same screens (snapshot tests rely on it).

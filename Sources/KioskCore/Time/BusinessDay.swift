@@ -1,56 +1,76 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import KioskSystem
 
 /// Local calendar arithmetic in the site's time zone. A business day starts at a configured hour
 /// (04:00 by default) so that late-evening tickets belong to the day they were taken in.
+/// Gregorian dates from the zone's offset (`SiteTimeZone`), not Foundation's `Calendar`, whose
+/// named time zones need the internationalisation layer the daemon does not link.
 public struct LocalCalendar: Sendable {
-    public let timeZone: TimeZone
+    public let zone: SiteTimeZone
     public let dayStartHour: Int
-    private let calendar: Calendar
+    /// The zone as Foundation's type, for code that formats with Foundation (the centre).
+    public var timeZone: TimeZone { zone.foundation }
+
+    public init(zone: SiteTimeZone, dayStartHour: Int) {
+        self.zone = zone
+        self.dayStartHour = dayStartHour
+    }
 
     public init(timeZone: TimeZone, dayStartHour: Int) {
-        self.timeZone = timeZone
-        self.dayStartHour = dayStartHour
-        var c = Calendar(identifier: .gregorian)
-        c.timeZone = timeZone
-        calendar = c
+        self.init(zone: SiteTimeZone(timeZone), dayStartHour: dayStartHour)
     }
 
     public init(_ configuration: Configuration) {
-        self.init(timeZone: configuration.timeZone, dayStartHour: configuration.businessDayStartHour)
+        self.init(zone: configuration.zone, dayStartHour: configuration.businessDayStartHour)
+    }
+
+    /// The local day number (days since 1970-01-01) and seconds into that day of `date`.
+    private func local(_ date: Date) -> (days: Int64, seconds: Int) {
+        let l = zone.localSeconds(date)
+        let days = CivilDate.floorDiv(l, 86_400)
+        return (days, Int(l - days * 86_400))
+    }
+
+    private func parts(_ date: Date) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
+        let (days, seconds) = local(date)
+        let d = CivilDate.fromDays(days)
+        return (d.year, d.month, d.day, seconds / 3600, seconds / 60 % 60, seconds % 60)
     }
 
     /// The business day `date` belongs to, as "YYYY-MM-DD".
     public func businessDay(of date: Date) -> String {
-        let shifted = date.addingTimeInterval(TimeInterval(-dayStartHour * 3600))
-        let c = calendar.dateComponents([.year, .month, .day], from: shifted)
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+        CivilDate.string(days: local(date.addingTimeInterval(TimeInterval(-dayStartHour * 3600))).days)
     }
 
-    public func hour(of date: Date) -> Int { calendar.component(.hour, from: date) }
-    public func minute(of date: Date) -> Int { calendar.component(.minute, from: date) }
+    public func hour(of date: Date) -> Int { local(date).seconds / 3600 }
+    public func minute(of date: Date) -> Int { local(date).seconds / 60 % 60 }
     /// 1 = Sunday … 7 = Saturday.
-    public func weekday(of date: Date) -> Int { calendar.component(.weekday, from: date) }
+    public func weekday(of date: Date) -> Int { CivilDate.weekday(days: local(date).days) }
     public func monthDay(of date: Date) -> (month: Int, day: Int) {
-        let c = calendar.dateComponents([.month, .day], from: date)
-        return (c.month!, c.day!)
+        let c = parts(date)
+        return (c.month, c.day)
     }
 
     /// "2026-11-24 15:30".
     public func dateTime(_ date: Date) -> String {
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
+        let c = parts(date)
+        return String(cFormat: "%04d-%02d-%02d %02d:%02d", c.year, c.month, c.day, c.hour, c.minute)
     }
 
     /// "11-26 15:30", for deadlines.
     public func shortDateTime(_ date: Date) -> String {
-        let c = calendar.dateComponents([.month, .day, .hour, .minute], from: date)
-        return String(format: "%02d-%02d %02d:%02d", c.month!, c.day!, c.hour!, c.minute!)
+        let c = parts(date)
+        return String(cFormat: "%02d-%02d %02d:%02d", c.month, c.day, c.hour, c.minute)
     }
 
     /// "15:30:05".
     public func clock(_ date: Date) -> String {
-        let c = calendar.dateComponents([.hour, .minute, .second], from: date)
-        return String(format: "%02d:%02d:%02d", c.hour!, c.minute!, c.second!)
+        let c = parts(date)
+        return String(cFormat: "%02d:%02d:%02d", c.hour, c.minute, c.second)
     }
 }
 

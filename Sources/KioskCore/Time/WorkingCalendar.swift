@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The time a site's case deadlines count (`[calendar]` in kiosk.conf): every hour of the week
 /// (`hours = 24x7`, the default: the service centre is manned around the clock), or working
@@ -55,7 +59,7 @@ public struct WorkingCalendar: Equatable, Sendable {
     /// The instant at which `seconds` of counted time have passed since `start`. Outside working
     /// hours the count starts at the next working moment; a deadline that uses up a day's hours
     /// exactly falls at that day's closing time, not the next morning.
-    public func adding(_ seconds: Int, to start: Date, timeZone: TimeZone) -> Date {
+    public func adding(_ seconds: Int, to start: Date, timeZone: SiteTimeZone) -> Date {
         guard let hours, seconds > 0 else { return start.addingTimeInterval(TimeInterval(max(seconds, 0))) }
         var remaining = TimeInterval(seconds)
         var cursor = start
@@ -80,13 +84,13 @@ public struct WorkingCalendar: Equatable, Sendable {
     /// The instant at which `share` (0…1) of the counted time from `start` to `deadline` has
     /// passed: where an escalation threshold such as "75 % of the time to the deadline" falls, so
     /// that on a working calendar it falls in working time, not over a weekend.
-    public func instant(atShare share: Double, from start: Date, to deadline: Date, timeZone: TimeZone) -> Date {
+    public func instant(atShare share: Double, from start: Date, to deadline: Date, timeZone: SiteTimeZone) -> Date {
         let counted = countedSeconds(from: start, to: deadline, timeZone: timeZone) * min(max(share, 0), 1)
         return min(adding(Int(counted.rounded()), to: start, timeZone: timeZone), max(start, deadline))
     }
 
     /// Counted time between two instants, in seconds (0 when `end` is not after `start`).
-    public func countedSeconds(from start: Date, to end: Date, timeZone: TimeZone) -> TimeInterval {
+    public func countedSeconds(from start: Date, to end: Date, timeZone: SiteTimeZone) -> TimeInterval {
         guard end > start else { return 0 }
         guard let hours else { return end.timeIntervalSince(start) }
         var total: TimeInterval = 0
@@ -102,41 +106,49 @@ public struct WorkingCalendar: Equatable, Sendable {
     }
 }
 
+extension WorkingCalendar {
+    // The same with Foundation's time zones (the centre, tests).
+    public func adding(_ seconds: Int, to start: Date, timeZone: TimeZone) -> Date {
+        adding(seconds, to: start, timeZone: SiteTimeZone(timeZone))
+    }
+    public func instant(atShare share: Double, from start: Date, to deadline: Date, timeZone: TimeZone) -> Date {
+        instant(atShare: share, from: start, to: deadline, timeZone: SiteTimeZone(timeZone))
+    }
+    public func countedSeconds(from start: Date, to end: Date, timeZone: TimeZone) -> TimeInterval {
+        countedSeconds(from: start, to: end, timeZone: SiteTimeZone(timeZone))
+    }
+}
+
 /// One local calendar day in a time zone: its date, weekday and instants within it.
 struct LocalDay {
-    let calendar: Calendar
+    let zone: SiteTimeZone
+    /// Days since 1970-01-01, local.
+    let number: Int64
     let year: Int, month: Int, day: Int
     let weekday: Int
     let midnight: Date
 
-    init(containing instant: Date, timeZone: TimeZone) {
-        var c = Calendar(identifier: .gregorian)
-        c.timeZone = timeZone
-        self.init(calendar: c, midnight: c.startOfDay(for: instant))
+    init(containing instant: Date, timeZone: SiteTimeZone) {
+        self.init(zone: timeZone, number: CivilDate.floorDiv(timeZone.localSeconds(instant), 86_400))
     }
 
-    private init(calendar: Calendar, midnight: Date) {
-        self.calendar = calendar
-        self.midnight = midnight
-        let parts = calendar.dateComponents([.year, .month, .day, .weekday], from: midnight)
-        year = parts.year!; month = parts.month!; day = parts.day!; weekday = parts.weekday!
+    private init(zone: SiteTimeZone, number: Int64) {
+        self.zone = zone
+        self.number = number
+        (year, month, day) = CivilDate.fromDays(number)
+        weekday = CivilDate.weekday(days: number)
+        midnight = zone.instant(local: number * 86_400)
     }
 
     /// "YYYY-MM-DD".
-    var date: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    var date: String { CivilDate.string(days: number) }
 
     /// The local time `minutes` after midnight on this day (a time skipped by a daylight-saving
-    /// change is read as the instant the clock jumps to).
+    /// change is read with the offset before the change, as `Calendar` did).
     func at(minutes: Int) -> Date {
         if minutes >= 24 * 60 { return next().midnight }
-        let parts = DateComponents(year: year, month: month, day: day, hour: minutes / 60, minute: minutes % 60)
-        return calendar.date(from: parts) ?? midnight.addingTimeInterval(TimeInterval(minutes * 60))
+        return zone.instant(local: number * 86_400 + Int64(minutes * 60))
     }
 
-    func next() -> LocalDay {
-        // Noon of the next day is never skipped by a daylight-saving change; its start of day is.
-        let noon = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: 12))!
-        let tomorrow = noon.addingTimeInterval(86_400)
-        return LocalDay(calendar: calendar, midnight: calendar.startOfDay(for: tomorrow))
-    }
+    func next() -> LocalDay { LocalDay(zone: zone, number: number + 1) }
 }

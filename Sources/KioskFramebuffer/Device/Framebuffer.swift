@@ -1,5 +1,9 @@
 import CLinuxFB
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import KioskSystem
 #if canImport(Glibc)
 import Glibc
@@ -70,7 +74,7 @@ public final class Framebuffer {
             _ = try syscall("ioctl FBIOGET_FSCREENINFO", path: path) { kiosk_ioctl_ptr(fd, kiosk_FBIOGET_FSCREENINFO(), &f) }
         } catch {
             Posix.close(fd)
-            let request = error.call.replacingOccurrences(of: "ioctl ", with: "")
+            let request = error.call.replacing("ioctl ", with: "")
             throw DisplayError(.notAFramebuffer, "\(path) is not a framebuffer (\(request): \(error.code)); use display = fb:/dev/fbN", cause: error)
         }
         let format = PixelFormat(bitsPerPixel: Int(v.bits_per_pixel),

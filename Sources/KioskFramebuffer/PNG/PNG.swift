@@ -1,5 +1,9 @@
 import CZlib
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An 8-bit RGB picture as PNG files hold it: what screenshots write and golden tests compare.
 public struct RGBImage: Equatable, Sendable {

@@ -54,6 +54,12 @@ public final class FontSet {
     /// Advances by (size, code point), apart from the bitmaps: layout measures a lot.
     private var advances = SizeScalarTable()
     private var metricsCache: [Int: (ascender: Int, lineHeight: Int)] = [:]
+    /// One FreeType size object per face and pixel size (FT_Done_Face frees them). Setting a
+    /// face's pixel size again makes the TrueType interpreter run the font's `prep` program
+    /// again before the next glyph, and layout switches sizes all the time: that interpreter was
+    /// the largest single cost of the first frame. A size's hinting state is the same whenever
+    /// it is made, so the glyphs are too.
+    private var sizeObjects: [[Int: FT_Size]] = []
 
     /// Loads `preferred` (from configuration) if given, else the first installed font of the
     /// Chinese search order, plus symbol fallbacks. Fails with a message naming what was tried
@@ -93,6 +99,22 @@ public final class FontSet {
             }
         }
         sources = loaded
+        sizeObjects = Array(repeating: [:], count: faces.count)
+    }
+
+    /// Makes `size` pixels the active size of face `index`, from its own size object.
+    private func activate(_ index: Int, size: Int) {
+        let face = faces[index]
+        if let known = sizeObjects[index][size] {
+            if face.pointee.size != known { FT_Activate_Size(known) }
+            return
+        }
+        var created: FT_Size?
+        if FT_New_Size(face, &created) == 0, let created {
+            FT_Activate_Size(created)
+            sizeObjects[index][size] = created
+        }
+        FT_Set_Pixel_Sizes(face, 0, FT_UInt(size))
     }
 
     deinit {
@@ -155,7 +177,7 @@ public final class FontSet {
     public func metrics(size: Int) -> (ascender: Int, lineHeight: Int) {
         if let m = metricsCache[size] { return m }
         let face = faces[0]
-        FT_Set_Pixel_Sizes(face, 0, FT_UInt(size))
+        activate(0, size: size)
         let m = face.pointee.size.pointee.metrics
         let result = (ascender: Int((m.ascender + 63) >> 6), lineHeight: Int((m.height + 63) >> 6))
         metricsCache[size] = result
@@ -184,9 +206,9 @@ public final class FontSet {
 
     /// The face that has `scalar` (else the primary one), set to `size` pixels.
     private func face(for scalar: Unicode.Scalar, size: Int) -> FT_Face {
-        let face = faces.first { FT_Get_Char_Index($0, FT_ULong(scalar.value)) != 0 } ?? faces[0]
-        FT_Set_Pixel_Sizes(face, 0, FT_UInt(size))
-        return face
+        let index = faces.firstIndex { FT_Get_Char_Index($0, FT_ULong(scalar.value)) != 0 } ?? 0
+        activate(index, size: size)
+        return faces[index]
     }
 
     /// The anti-aliased glyph for a character at a pixel size (rendered once, then cached).

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import KioskCore
 import KioskStorage
 
@@ -202,7 +209,7 @@ public enum ControlCommand {
                 let fields = [e.ticket, e.service, e.counter.map { "counter \($0)" }, e.staff.map { "staff \($0)" },
                               e.rating.map { "rating \($0)" }, e.reason, e.caseRef, e.message, e.weather?.rawValue,
                               e.detail, e.station.map { "station \($0)" }].compactMap { $0 }
-                batch += "\(r.seq)\t\(ISO8601DateFormatter().string(from: e.time))\t\(e.type.rawValue)\t\(fields.joined(separator: " "))\n"
+                batch += "\(r.seq)\t\(Date.ISO8601FormatStyle().format(e.time))\t\(e.type.rawValue)\t\(fields.joined(separator: " "))\n"
             }
             if batch.utf8.count > 64 * 1024 { output(batch); batch = "" }
         }

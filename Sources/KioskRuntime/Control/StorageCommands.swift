@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import KioskStorage
 
 /// `kioskctl check`, `backup` and `restore`: the operator's tools for the database itself. They

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import KioskConsole
 import KioskCore
 import KioskStorage
@@ -105,7 +112,7 @@ public enum DaemonCommand {
         if let dir = options.stateDirectory {
             stateDirectory = dir
         } else if options.demo {
-            stateDirectory = NSTemporaryDirectory() + "kiosk-demo-\(getpid())"
+            stateDirectory = Path.join(getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp", "kiosk-demo-\(getpid())")
         } else {
             stateDirectory = "/var/lib/kiosk"
         }

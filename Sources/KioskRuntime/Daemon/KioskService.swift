@@ -1,4 +1,12 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import KioskSystem
 import KioskCore
 import KioskStorage
 
@@ -107,13 +115,8 @@ public final class KioskService {
     }
 
     static func shiftDay(_ day: String, by days: Int) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = day.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3, let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
-              let shifted = calendar.date(byAdding: .day, value: days, to: date) else { return day }
-        let c = calendar.dateComponents([.year, .month, .day], from: shifted)
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+        guard let number = CivilDate.days(of: day) else { return day }
+        return CivilDate.string(days: number + Int64(days))
     }
 
     /// Adds an adapter: it sees every committed output, after the ones added before it.
@@ -176,7 +179,7 @@ public final class KioskService {
         for line in output.log { Log.notice(line) }
         for a in output.announcements { Log.info("call \(a.ticket) to counter \(a.counter)") }
         if output.needsQuietHours {
-            _ = machine.handle(.quietHours(KioskService.quietHours(store: store, day: machine.state.day, timeZone: setup.configuration.timeZone)))
+            _ = machine.handle(.quietHours(KioskService.quietHours(store: store, day: machine.state.day, timeZone: setup.configuration.zone)))
             output.needsQuietHours = false
         }
         return output
@@ -196,7 +199,7 @@ public final class KioskService {
 
     /// Busy and quiet hours from the last four weeks of stored tickets up to `day`, for the
     /// lobby's advice (`KioskInput.quietHours`).
-    public static func quietHours(store: EventStore, day: String, timeZone: TimeZone) -> QuietHoursAdvice? {
+    public static func quietHours(store: EventStore, day: String, timeZone: SiteTimeZone) -> QuietHoursAdvice? {
         let events = (try? store.events(from: shiftDay(day, by: -28), through: day))?.map(\.event) ?? []
         return QuietHours.advice(events: events.filter { $0.type == .ticketIssued }, timeZone: timeZone).map { QuietHoursAdvice(busy: $0.busy, quiet: $0.quiet) }
     }
@@ -214,7 +217,7 @@ public final class KioskService {
     }
 
     func refreshQuietHours() {
-        _ = machine.handle(.quietHours(KioskService.quietHours(store: store, day: machine.state.day, timeZone: setup.configuration.timeZone)))
+        _ = machine.handle(.quietHours(KioskService.quietHours(store: store, day: machine.state.day, timeZone: setup.configuration.zone)))
     }
 
     /// Every station's screen for the console (a storage problem heads the first), the

@@ -1,6 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import KioskCore
 import KioskSync
+import KioskSystem
 import Synchronization
 
 /// Reload requests, coalesced. Pure: `ConfigReloader` below does the loading and the answering.
@@ -96,7 +101,7 @@ final class ConfigReloader {
         let (load, done) = (self.load, self.done)
         // A thread of its own, not a Dispatch queue: the pool's few threads may all be blocked
         // (in network calls, or clients waiting for this very reload) and it would never run.
-        Thread { done.put(load()) }.start()
+        Posix.startThread(name: "kiosk-reload") { done.put(load()) }
     }
 
     private func finish() {

@@ -1,4 +1,12 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import KioskSystem
 import KioskCore
 
 /// The `kioskctl` commands that act on the running daemon through its control socket.
@@ -22,7 +30,7 @@ extension ControlCommand {
         do { response = try ControlClient.send(request, socketPath: socketPath) } catch {
             throw Failure(description: "cannot reach kioskd: \(error)\n(is kioskd running? pass --state-dir DIR for a kioskd --demo on DIR, or --runtime-dir DIR if kioskd runs with --runtime-dir)", code: 69)
         }
-        guard response.ok else { throw Failure(description: response.text.trimmingCharacters(in: .newlines), code: 1) }
+        guard response.ok else { throw Failure(description: response.text.trimmingNewlines(), code: 1) }
         output(response.text)
     }
 
@@ -52,7 +60,7 @@ extension ControlCommand {
     static func report(_ store: EventStore, _ setup: KioskSetup, _ options: [String], output: (String) -> Void) throws {
         var from: String?, to: String?, html: String?, csv = false, json = false
         func day(_ flag: String, _ value: String) throws -> String {
-            guard value.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil else {
+            guard value.count == 10, value.enumerated().allSatisfy({ i, c in i == 4 || i == 7 ? c == "-" : c.isASCII && c.isNumber }) else {
                 throw Failure(description: "\(flag) needs a day as YYYY-MM-DD", code: 64)
             }
             return value
@@ -90,7 +98,7 @@ extension ControlCommand {
         if let html {
             let page = period.html(labels: setup.catalogs[setup.configuration.language].entries)
             do { try page.write(toFile: html, atomically: true, encoding: .utf8) } catch {
-                throw Failure(description: "cannot write \(html): \(error.localizedDescription)", code: 73)
+                throw Failure(description: "cannot write \(html): \(errorText(error))", code: 73)
             }
             if !json && !csv { output("wrote \(html) (\(first) to \(last), \(events.count) events)\n") }
         }

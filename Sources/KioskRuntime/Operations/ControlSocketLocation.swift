@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where a daemon's control socket is: one rule for `kioskd`, which listens there, and
 /// `kioskctl`, which looks there, so that `kioskctl --state-dir DIR` reaches a `kioskd --demo

@@ -1,4 +1,12 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import KioskSystem
 import KioskCore
 import KioskFramebuffer
 import KioskStorage
@@ -37,7 +45,7 @@ enum StationScreenshot {
             role = .lobby
         } else if name == "board" {
             role = .board
-        } else if let n = Int(name.replacingOccurrences(of: "counter", with: "").trimmingCharacters(in: .whitespaces)), config.counter(n) != nil {
+        } else if let n = Int(name.replacing("counter", with: "").trimmingSpaces()), config.counter(n) != nil {
             role = .counter(n)
         } else {
             let names = config.stations.map(\.name) + ["lobby"] + config.counters.map { "counter \($0.number)" } + ["board"]
@@ -87,7 +95,7 @@ enum StationScreenshot {
                 size = s
             case "--time":
                 i += 1
-                guard i < options.count, let t = ISO8601DateFormatter().date(from: options[i]) else {
+                guard i < options.count, let t = try? Date.ISO8601FormatStyle().parse(options[i]) else {
                     throw ControlCommand.Failure(description: "--time needs an ISO 8601 time, e.g. 2026-11-24T09:00:00+08:00", code: 64)
                 }
                 time = t
@@ -122,7 +130,7 @@ enum StationScreenshot {
         let events = try KioskService.replayEvents(store: store)
         let config = setup.configuration
         var machine = KioskMachine.restore(configuration: config, catalog: setup.catalogs[.chinese], events: events, now: now)
-        _ = machine.handle(.quietHours(KioskService.quietHours(store: store, day: machine.state.day, timeZone: config.timeZone)))
+        _ = machine.handle(.quietHours(KioskService.quietHours(store: store, day: machine.state.day, timeZone: config.zone)))
         let screen = ScreenBuilder(catalogs: setup.catalogs).screen(for: target.role, machine, terminal: target.station?.name ?? "", now: now)
         try write(try png(screen, target), to: out)
         let last = try store.lastSequence()
@@ -149,7 +157,7 @@ enum StationScreenshot {
         if !response.ok {
             // A daemon from before screenshots were answered.
             if response.text.hasPrefix("unknown request") { return .notRunning("the running kioskd does not answer screenshots (update it)") }
-            return .refused(response.text.trimmingCharacters(in: .newlines))
+            return .refused(response.text.trimmingNewlines())
         }
         guard let picture = ScreenshotAnswer(text: response.text) else {
             return .refused("unreadable screenshot answer (\(response.text.utf8.count) bytes)")
@@ -159,7 +167,7 @@ enum StationScreenshot {
 
     static func write(_ bytes: [UInt8], to path: String) throws(ControlCommand.Failure) {
         do { try Data(bytes).write(to: URL(fileURLWithPath: path)) } catch {
-            throw ControlCommand.Failure(description: "screenshot: cannot write \(path): \(error.localizedDescription)", code: 73)
+            throw ControlCommand.Failure(description: "screenshot: cannot write \(path): \(errorText(error))", code: 73)
         }
     }
 }

@@ -1,4 +1,12 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import KioskSystem
 import KioskCore
 import KioskProtocol
 import KioskStorage
@@ -224,7 +232,7 @@ public final class CentralSync {
 /// IT's commands, published configurations and pulled case states handed from the sync threads
 /// to the poll loop, which `wake` wakes.
 final class DeliveryInbox: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var items: [SyncWorker.Delivery] = []
     let wake = WakePipe()
     func push(_ c: SyncWorker.Delivery) {

@@ -1,16 +1,25 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import KioskSystem
 import KioskCentralClient
 
 /// The long-poll's own thread: it performs the blocking `GET /v1/commands?wait=` when the
 /// driver asks and posts the answer back; it decides nothing.
 final class LongPollTransport: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private let requested = DispatchSemaphore(value: 0)
     private var wait: Int?
     private var stopping = false
 
     init(poll: @escaping @Sendable (Int) -> Void) {
-        let t = Thread { [self] in
+        Posix.startThread(name: "kiosk-sync-commands") { [self] in
             CentralClient.blockSIGPIPEOnThisThread()
             while true {
                 requested.wait()
@@ -22,8 +31,6 @@ final class LongPollTransport: @unchecked Sendable {
                 if let next { poll(next) }
             }
         }
-        t.name = "kiosk-sync-commands"
-        t.start()
     }
 
     func request(wait seconds: Int) {

@@ -1,4 +1,12 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import KioskSystem
 
 /// The time and the randomness the sync machines are fed: the system's in kioskd, a
 /// `VirtualClock` in tests (which move time by hand instead of sleeping).
@@ -17,7 +25,7 @@ public struct SyncClock: Sendable {
 
 /// A clock that stands still until a test moves it.
 public final class VirtualClock: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var time: Date
 
     public init(_ start: Date) { time = start }

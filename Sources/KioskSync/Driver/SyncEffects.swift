@@ -1,4 +1,12 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import KioskSystem
 import KioskCentralClient
 import KioskProtocol
 import KioskStorage
@@ -130,11 +138,11 @@ extension SyncWorker {
             version: options.version, uptimeSeconds: Int64(clock.now().timeIntervalSince(started)), backlog: backlog.count,
             oldestUnsent: backlog.oldestDeviceTime, lastSuccess: state.lastSuccessAt, lastError: state.lastError,
             configVersion: state.configVersion, clockOffsetMs: state.clockOffsetMs)
-        let folder = (storePath as NSString).deletingLastPathComponent
+        let folder = Path.folder(of: storePath)
         if let attrs = try? FileManager.default.attributesOfFileSystem(forPath: folder.isEmpty ? "." : folder),
-            let free = attrs[.systemFreeSize] as? NSNumber
+            let free = attributeInteger(attrs[.systemFreeSize])
         {
-            beat.diskFreeBytes = free.int64Value
+            beat.diskFreeBytes = free
         }
         return beat
     }

@@ -1,4 +1,12 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import KioskSystem
 import KioskCentralClient
 import KioskProtocol
 import KioskStorage
@@ -100,7 +108,7 @@ public final class SyncWorker: @unchecked Sendable {
     let wake = WakePipe()
 
     // Shared with other threads, under `lock`.
-    private let lock = NSLock()
+    private let lock = Lock()
     private var inbox: [Message] = []
     private var stopping = false
     /// Outcomes the database refused to store: sent from memory instead.
@@ -152,7 +160,7 @@ public final class SyncWorker: @unchecked Sendable {
                 post(.commands(Result { () throws(SyncError) in try makeClient(timeout: TimeInterval(wait + 15)).commands(wait: wait) }))
             }
         }
-        let t = Thread { [self] in
+        Posix.startThread(name: "kiosk-sync") { [self] in
             CentralClient.blockSIGPIPEOnThisThread()
             while !isStopping {
                 runUntilIdle()
@@ -162,8 +170,6 @@ public final class SyncWorker: @unchecked Sendable {
             store?.close()
             store = nil
         }
-        t.name = "kiosk-sync"
-        t.start()
     }
 
     /// Ask for a sync now (IT's `sync` command, `kioskctl sync`); never blocks.

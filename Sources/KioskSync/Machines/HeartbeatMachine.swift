@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import KioskProtocol
 
 /// # The heartbeat: every `sync-interval`, the kiosk's health to the centre

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What the forecasting estimator learns from the events, live and on replay (kioskd replays the
 /// last business days on start, so a fresh process knows as much as the one before it). Every
@@ -48,7 +52,7 @@ public struct ForecastHistory: Equatable, Sendable {
     /// Seconds east of UTC of the site, for the hour of a visit.
     let utcOffset: Int
 
-    public init(timeZone: TimeZone) { utcOffset = timeZone.secondsFromGMT() }
+    public init(timeZone: SiteTimeZone) { utcOffset = timeZone.secondsFromGMT(for: Date()) }
 
     /// Local hour (0–23) of a moment.
     func hour(_ time: Date) -> Int { Self.hour(time.timeIntervalSince1970, offset: utcOffset) }

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The forward simulation behind `ForecastWaitEstimator`: the day's line as it stands, played
 /// forward many times with the real call rule (`CallOrder.choose`), each counter calling when it
@@ -185,7 +192,7 @@ struct ForecastSimulation {
         let list = times.table[service][ForecastHistory.hour(start + offset, offset: utcOffset)]
         if list.count >= ServiceTimes.enough { return list[index(list.count, &rng)] }
         // The configured typical time, spread like real service times (lognormal, σ 0.5).
-        return times.typical[service] * Foundation.exp(0.5 * normal(&rng) - 0.125)
+        return times.typical[service] * Glibc.exp(0.5 * normal(&rng) - 0.125)
     }
 
     private func draw(_ list: [Double], fallback: Double, _ rng: inout SplitMix64) -> Double {
@@ -194,10 +201,10 @@ struct ForecastSimulation {
 
     private func index(_ count: Int, _ rng: inout SplitMix64) -> Int { Int(rng.next() % UInt64(count)) }
 
-    private func exponential(_ mean: Double, _ rng: inout SplitMix64) -> Double { -mean * Foundation.log(1 - rng.unit()) }
+    private func exponential(_ mean: Double, _ rng: inout SplitMix64) -> Double { -mean * Glibc.log(1 - rng.unit()) }
 
     private func normal(_ rng: inout SplitMix64) -> Double {
         let u = max(rng.unit(), 1e-12), v = rng.unit()
-        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * .pi * v)
+        return (-2 * Glibc.log(u)).squareRoot() * Glibc.cos(2 * .pi * v)
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `estimator = forecast`, the default: the line as it stands is played forward with the real
 /// call rule (counters pooled across the services they serve, oldest first, fair priority
@@ -24,7 +28,7 @@ public struct ForecastWaitEstimator: WaitEstimator, Equatable {
     static let minimumWidth = 2, maximumWidth = 6
 
     public init(configuration: Configuration) {
-        history = ForecastHistory(timeZone: configuration.timeZone)
+        history = ForecastHistory(timeZone: configuration.zone)
         services = configuration.services
         counters = configuration.counters
         normalCallsPerPriority = configuration.normalCallsPerPriority

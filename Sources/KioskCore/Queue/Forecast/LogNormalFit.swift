@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A lognormal distribution fitted to observed durations (the mean and spread of their
 /// logarithms): the usual shape of service times, skewed with a long right tail. The forecast
@@ -18,7 +25,7 @@ struct LogNormalFit: Equatable, Sendable {
     init?(_ samples: [Double], minimum: Int) {
         var n = 0.0, sum = 0.0, squares = 0.0
         for s in samples where s >= 1 {
-            let l = Foundation.log(s)
+            let l = Glibc.log(s)
             n += 1; sum += l; squares += l * l
         }
         guard n >= Double(max(minimum, 2)) else { return nil }
@@ -30,7 +37,7 @@ struct LogNormalFit: Equatable, Sendable {
 
     /// A duration drawn from the fit.
     func draw(_ rng: inout SplitMix64) -> Double {
-        Foundation.exp(mu + sigma * StandardNormal.quantile(StandardNormal.open(rng.unit())))
+        Glibc.exp(mu + sigma * StandardNormal.quantile(StandardNormal.open(rng.unit())))
     }
 
     /// The remaining time of a duration that has lasted `elapsed` seconds so far: a draw from the
@@ -39,20 +46,20 @@ struct LogNormalFit: Equatable, Sendable {
     /// rather than a rounding error.
     func residual(after elapsed: Double, _ rng: inout SplitMix64) -> Double {
         guard elapsed >= 1 else { return draw(&rng) }
-        let z0 = (Foundation.log(elapsed) - mu) / sigma
+        let z0 = (Glibc.log(elapsed) - mu) / sigma
         let survival = StandardNormal.survival(z0)
         guard survival > 1e-300 else { return elapsed * sigma * sigma / max(z0, 1) }
         // A survival share s uniform on (0, S(elapsed)]: z = Φ⁻¹(1 − s) = −Φ⁻¹(s).
         let s = survival * StandardNormal.open(rng.unit())
         let z = max(z0, -StandardNormal.quantile(s))
-        return max(0, Foundation.exp(mu + sigma * z) - elapsed)
+        return max(0, Glibc.exp(mu + sigma * z) - elapsed)
     }
 }
 
 /// The standard normal distribution's tail and quantile, for `LogNormalFit`.
 enum StandardNormal {
     /// P(Z > z).
-    static func survival(_ z: Double) -> Double { 0.5 * Foundation.erfc(z / 2.0.squareRoot()) }
+    static func survival(_ z: Double) -> Double { 0.5 * Glibc.erfc(z / 2.0.squareRoot()) }
 
     /// A unit draw moved off 0 and 1, where the quantile is infinite.
     static func open(_ u: Double) -> Double { min(max(u, 1e-16), 1 - 1e-16) }
@@ -69,7 +76,7 @@ enum StandardNormal {
         let d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00]
         let low = 0.02425
         if p < low {
-            let q = (-2 * Foundation.log(p)).squareRoot()
+            let q = (-2 * Glibc.log(p)).squareRoot()
             return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
                 / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
         }

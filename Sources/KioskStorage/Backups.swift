@@ -130,9 +130,13 @@ extension EventStore {
     /// Returns the file written.
     @discardableResult
     public func backup(kind: String, now: Date = Date()) throws -> String {
+        try Self.backup(from: conn, database: path, kind: kind, now: now)
+    }
+
+    static func backup(from source: SQLiteConnection, database path: String, kind: String, now: Date) throws -> String {
         let folder = Backups.folder(forDatabase: path)
         let target = Path.join(folder, Backups.name(kind: kind, at: now))
-        try backup(to: target)
+        try Backups.write(from: source, to: target)
         Backups.prune(folder: folder)
         return target
     }
@@ -147,13 +151,9 @@ extension EventStore {
     /// thread may run it while kioskd's writer goes on (WAL: the copy is one read snapshot and
     /// blocks no commit). Returns the file written, nil when one was made on `now`'s UTC day.
     public static func dailyBackupIfDue(database path: String, now: Date = Date()) throws -> String? {
-        let folder = Backups.folder(forDatabase: path)
-        guard Backups.dailyDue(existing: Backups.list(folder: folder), now: now) else { return nil }
+        guard Backups.dailyDue(existing: Backups.list(folder: Backups.folder(forDatabase: path)), now: now) else { return nil }
         let source = try SQLiteConnection(path: path, flags: SQLITE_OPEN_READONLY)
         defer { source.close() }
-        let target = (folder as NSString).appendingPathComponent(Backups.name(kind: "daily", at: now))
-        try Backups.write(from: source, to: target)
-        Backups.prune(folder: folder)
-        return target
+        return try backup(from: source, database: path, kind: "daily", now: now)
     }
 }

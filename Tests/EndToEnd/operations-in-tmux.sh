@@ -83,7 +83,8 @@ kill -HUP "$PID"
 wait_file "$DIR/stderr.log" "<3>reload rejected, the running configuration stays:"
 ctl status | grep "last reload: rejected" >/dev/null || fail "status does not show the rejected reload"
 ctl weather clear | grep "weather is clear" >/dev/null || fail "daemon stopped answering after a rejected reload"
-grep -n "1234" "$DIR/stderr.log" && fail "a PIN-looking value reached the log"
+# (Backup file names carry the time, which may read …T012345Z: not a PIN.)
+sed 's/kiosk-[a-z]*-[0-9]*T[0-9]*Z\.sqlite//g' "$DIR/stderr.log" | grep -n "1234" && fail "a PIN-looking value reached the log"
 
 # SIGTERM: STOPPING=1, socket gone, clean exit; status then reads the state folder alone.
 kill -TERM "$PID"

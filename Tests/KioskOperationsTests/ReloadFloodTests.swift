@@ -73,7 +73,7 @@ struct ReloadFloodTests {
         #expect((2...500).allSatisfy { texts[$0] == "load 2" }, "every later request got the load that began after it")
     }
 
-    /// Through the real socket: 16 clients each send 20 `reload`s (320) while the kiosk runs;
+    /// Through the real socket: 15 clients each send 20 `reload`s (300) while the kiosk runs;
     /// every one is answered `reloaded`, a `ping` sent meanwhile is answered too, and `status`
     /// says how many loads answered them.
     @Test func aFloodThroughTheSocketIsAnsweredAndCoalesced() throws {
@@ -82,7 +82,8 @@ struct ReloadFloodTests {
         let (answers, ping) = try rig.run { () -> ([ControlResponse], ControlResponse) in
             let all = Mutex<[ControlResponse]>([])
             let finished = DispatchSemaphore(value: 0)
-            for _ in 0..<16 {
+            // 15 clients and the ping: the socket's 16 places, so none is answered busy.
+            for _ in 0..<15 {
                 Thread {
                     for _ in 0..<20 {
                         let r = (try? ControlClient.send(.reload, socketPath: path)) ?? .error("no answer")
@@ -93,15 +94,15 @@ struct ReloadFloodTests {
             }
             usleep(20_000)
             _ = try ControlClient.send(.ping, socketPath: path)
-            for _ in 0..<16 { finished.wait() }
+            for _ in 0..<15 { finished.wait() }
             let ping = try ControlClient.send(.ping, socketPath: path)
             return (all.withLock { $0 }, ping)
         }
-        #expect(answers.count == 320)
+        #expect(answers.count == 300)
         #expect(answers.allSatisfy { $0.ok && $0.text.hasPrefix("reloaded ") }, "\(answers.first { !$0.ok }?.text ?? "")")
-        #expect(ping.ok && ping.text.contains("last reload: ok") && ping.text.contains("(320 requests answered by"), "\(ping.text)")
+        #expect(ping.ok && ping.text.contains("last reload: ok") && ping.text.contains("(300 requests answered by"), "\(ping.text)")
         let words = ping.text.split(separator: " ")
         let n = words.firstIndex(of: "by").flatMap { Int(words[words.index(after: $0)]) } ?? 0
-        #expect(n >= 1 && n < 320, "coalesced: \(n) loads")
+        #expect(n >= 1 && n < 300, "coalesced: \(n) loads")
     }
 }

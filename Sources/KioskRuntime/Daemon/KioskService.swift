@@ -6,6 +6,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import KioskSystem
 import KioskCore
 import KioskStorage
@@ -94,14 +95,14 @@ public final class KioskService {
         backupDay = day
         let (path, running) = (store.path, backupRunning)
         running.enter()
-        Thread {
+        Posix.startThread(name: "kiosk-backup") {
             defer { running.leave() }
             do {
                 if let file = try EventStore.dailyBackupIfDue(database: path, now: now) { Log.info("daily backup written: \(file)") }
             } catch {
                 Log.error("the daily backup failed (the kiosk runs on; the older backups are kept): \(error)")
             }
-        }.start()
+        }
     }
 
     /// Waits until a daily backup that is being written is done (a clean stop, tests).

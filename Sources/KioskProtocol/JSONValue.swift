@@ -18,7 +18,7 @@ public indirect enum JSONValue: Codable, Sendable, Equatable {
             // Decimal keeps every digit; it is taken when it agrees with the double (out of its
             // exponent range it fails or drifts, and the double's own text is kept).
             if let d = try? c.decode(Decimal.self), Double(d.description) == n { self = .number(d.description) }
-            else { self = .number("\(n)") }
+            else { self = .number(Self.shortest(n)) }
         }
         else if let s = try? c.decode(String.self) { self = .string(s) }
         else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
@@ -48,6 +48,15 @@ public indirect enum JSONValue: Codable, Sendable, Equatable {
         case .array(let a): try c.encode(a)
         case .object, .verbatim: break  // above
         }
+    }
+
+    /// A double's text in the form the Decimal path gives a whole number: `0` for both zeros
+    /// and no `.0`, so a payload read twice is the same text (`0e300` was stored as `0.0`, which
+    /// reads back as `0`; found by fuzzing).
+    static func shortest(_ n: Double) -> String {
+        if n == 0 { return "0" }
+        let text = "\(n)"
+        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
     }
 
     private struct Key: CodingKey {

@@ -78,8 +78,16 @@ public indirect enum JSONValue: Codable, Sendable, Equatable {
 
 /// ISO 8601 in UTC with milliseconds, the protocol's one time format.
 public enum WireTime {
+    /// Rounded to the nearest millisecond, which is written by hand: the formatter truncates,
+    /// and a time read from `…00.505Z` is a double just below .505, so it was written back as
+    /// `…00.504Z`, then `…00.503Z`: every pass through a reader and a writer lost a millisecond
+    /// (found by fuzzing).
     public static func string(_ date: Date) -> String {
-        Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
+        var (seconds, milliseconds) = Int64((date.timeIntervalSince1970 * 1000).rounded()).quotientAndRemainder(dividingBy: 1000)
+        if milliseconds < 0 { seconds -= 1; milliseconds += 1000 }
+        let whole = Date.ISO8601FormatStyle().format(Date(timeIntervalSince1970: Double(seconds)))
+        let digits = String(milliseconds)
+        return whole.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
     }
 
     /// The times the protocol carries: 1970-01-01 to 9999-12-31 (what PostgreSQL stores and

@@ -28,6 +28,7 @@ OUT=$ROOT/.build-fuzz${FUZZ_OPT:+/opt}
 LIB=$OUT/lib
 BIN=$OUT/kiosk-fuzz
 WORK=$ROOT/.build-fuzz
+LOGS=$WORK/logs
 TARGETS="config catalog keymap evemu control central"
 SWIFTC=${SWIFTC:-swiftc}
 FLAGS="-sanitize=fuzzer,address ${FUZZ_OPT:--Onone} -parse-as-library -swift-version 6 -wmo -warnings-as-errors"
@@ -95,7 +96,8 @@ fuzz() {
     target=$1 seconds=$2 maxlen=$3 corpus=$4
     artifacts=$WORK/artifacts/$target
     mkdir -p "$corpus" "$artifacts"
-    log=$WORK/$target.log
+    mkdir -p "$LOGS"
+    log=$LOGS/$target.log
     set -- -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-3}" -max_len="$maxlen" -rss_limit_mb=2048 \
         -report_slow_units=1 -print_final_stats=1 -detect_leaks=0 -artifact_prefix="$artifacts/" "$corpus"
     [ -d "Fuzz/seeds/$target" ] && set -- "$@" "Fuzz/seeds/$target"
@@ -130,6 +132,7 @@ case $command in
         failed=""
         # A corpus of its own each time, so the step takes the same time however often it ran.
         corpora=$(mktemp -d)
+        LOGS=$WORK/logs/smoke
         trap 'rm -rf "$corpora"' EXIT
         for t in $TARGETS; do fuzz "$t" 5 "${FUZZ_MAX_LEN:-8192}" "$corpora/$t" || failed="$failed $t"; done
         [ -z "$failed" ] || die "findings in:$failed"

@@ -4,6 +4,7 @@ import KioskProtocol
 
 /// A request body as kiosk-central reads it (`decodeBody`): the byte check before decoding
 /// (`BodyCheck`), then each body type of the API, then what the routes do with the result.
+/// (kiosk-central's desk reads HTML forms, not JSON: not here.)
 @Sendable func fuzzCentral(_ bytes: [UInt8]) {
     if BodyCheck.problem(in: bytes) != nil { return }  // a 400 before decoding
     let data = Data(bytes)
@@ -30,6 +31,17 @@ import KioskProtocol
     if let beat = try? decoder.decode(Heartbeat.self, from: data) {
         roundTrip(beat)
         [beat.oldestUnsent, beat.lastSuccess].compactMap { $0 }.forEach(checkTime)
+    }
+    if let upload = try? decoder.decode(ContactsUpload.self, from: data) {
+        roundTrip(upload)
+        for contact in upload.contacts {
+            checkTime(contact.givenAt)
+            // The masked form (the only one logs and screens see) shows at most the usual three
+            // operator digits and the last four.
+            let masked = ContactNumber.masked(contact.number)
+            require(masked.count == contact.number.count, "'\(masked)' is not as long as the number")
+            require(masked.filter { $0 != "*" }.count <= 7, "'\(masked)' shows more than seven characters")
+        }
     }
     if let r = try? decoder.decode(RegisterKioskRequest.self, from: data) { roundTrip(r) }
     if let r = try? decoder.decode(PublishConfigRequest.self, from: data) { roundTrip(r) }

@@ -12,6 +12,7 @@
 #   scripts/fuzz.sh build                    build (or find up to date) .build-fuzz/kiosk-fuzz
 #   scripts/fuzz.sh run SECONDS [TARGET...]  fuzz each target SECONDS (all when none named)
 #   scripts/fuzz.sh smoke                    build, then 5 s per target (make test)
+#   scripts/fuzz.sh scale [TARGET...]        100 KB and 1 MB inputs: is each reader linear? (make fuzz)
 #   scripts/fuzz.sh repro TARGET FILE...     run inputs once (a crash file, a regression input)
 #
 # Seeds: the shipped files (Kiosk/, Tests/KioskKeypadTests/Recordings) and Fuzz/seeds/TARGET;
@@ -115,6 +116,38 @@ fuzz() {
     fi
 }
 
+# once TARGET FILE: milliseconds to read FILE once, empty when it did not finish.
+once() {
+    KIOSK_FUZZ_TARGET=$1 ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no "$BIN" -runs=1 \
+        -rss_limit_mb=8192 -malloc_limit_mb=8192 -timeout=300 "$2" 2>&1 | sed -n 's/^Executed .* in \([0-9]*\) ms$/\1/p'
+}
+
+# The quadratic step libFuzzer's short inputs hide: each reader on 100 KB and on 1 MB of the same
+# pattern (many bad lines; one long line). Linear is about 10 times the time; fails over 30.
+scale() {
+    dir=$WORK/scale
+    mkdir -p "$dir"
+    failed=""
+    for case in "config:prefx = 1" "config:[service a" "keymap:KEY_X = enter" "catalog:k = {x}{y}" "evemu:E: 1.0 0001 001e" \
+        "config:" "keymap:" "catalog:" "evemu:" "control:" "central:events"; do
+        target=${case%%:*} line=${case#*:}
+        case " ${*:-$TARGETS} " in *" $target "*) ;; *) continue ;; esac
+        for n in 100000 1000000; do
+            if [ "$target" = central ]; then
+                # a batch of many events: the whole body is decoded and written again
+                event='{"seq":1,"type":"ticket.issued","deviceTime":"2026-11-24T07:29:59.505Z","payload":{"n":[0e300,1.5]}}'
+                printf '{"kiosk":"k1","events":['
+                yes "$event," | head -n $((n / 101))
+                printf '%s]}' "$event"
+            elif [ -n "$line" ]; then yes "$line" | head -c "$n"; else head -c "$n" /dev/zero | tr '\0' 'x'; fi > "$dir/$target.$n"
+        done
+        small=$(once "$target" "$dir/$target.100000") large=$(once "$target" "$dir/$target.1000000")
+        echo "scale $target '${line:-x…}': 100 KB ${small:-?} ms, 1 MB ${large:-?} ms"
+        if [ -z "$small" ] || [ -z "$large" ] || [ "$large" -gt $((30 * small + 1000)) ]; then failed="$failed $target"; fi
+    done
+    [ -z "$failed" ] || die "more than linear (or unfinished) in:$failed; inputs in $dir"
+}
+
 command=${1:-}
 [ $# -gt 0 ] && shift
 case $command in
@@ -137,11 +170,15 @@ case $command in
         for t in $TARGETS; do fuzz "$t" 5 "${FUZZ_MAX_LEN:-8192}" "$corpora/$t" || failed="$failed $t"; done
         [ -z "$failed" ] || die "findings in:$failed"
         ;;
+    scale)
+        build
+        scale "$@"
+        ;;
     repro)
         target=${1:?give the target}
         shift
         build
         KIOSK_FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no "$BIN" -runs=1 "$@"
         ;;
-    *) die "usage: scripts/fuzz.sh build | run SECONDS [TARGET...] | smoke | repro TARGET FILE..." ;;
+    *) die "usage: scripts/fuzz.sh build | run SECONDS [TARGET...] | smoke | scale [TARGET...] | repro TARGET FILE..." ;;
 esac

@@ -5,21 +5,22 @@
 # one), built by swiftc here rather than by SwiftPM: only the modules the targets need
 # (KioskProtocol, KioskSecrets, KioskSystem, KioskCore; the few files of KioskKeypad,
 # KioskRuntime and kiosk-central that hold the readers are compiled into the fuzz module), each
-# module in one whole-module -Onone job, coverage-instrumented and with AddressSanitizer, and a
-# module is rebuilt only when its sources, flags or dependencies changed (a hash in a stamp). The
-# root package never sees Fuzz/ and depends on no Swift package.
+# module in one whole-module job, coverage-instrumented and with AddressSanitizer, and rebuilt
+# only when its sources, flags or dependencies changed (a hash in a stamp). The root package
+# never sees Fuzz/ and depends on no Swift package.
 #
 #   scripts/fuzz.sh build                    build (or find up to date) .build-fuzz/kiosk-fuzz
 #   scripts/fuzz.sh run SECONDS [TARGET...]  fuzz each target SECONDS (all when none named)
 #   scripts/fuzz.sh smoke                    build, then 5 s per target (make test)
-#   scripts/fuzz.sh scale [TARGET...]        100 KB and 1 MB inputs: is each reader linear? (make fuzz)
+#   scripts/fuzz.sh scale [TARGET...]        100 KB and 1 MB inputs: is each reader linear?
 #   scripts/fuzz.sh repro TARGET FILE...     run inputs once (a crash file, a regression input)
 #
-# Seeds: the shipped files (Kiosk/, Tests/KioskKeypadTests/Recordings) and Fuzz/seeds/TARGET;
-# the corpus of `run` grows in .build-fuzz/corpus/TARGET (the smoke run starts from the seeds); a crash, timeout or out-of-memory input is
-# kept in .build-fuzz/artifacts/TARGET/ and fails the run. FUZZ_MAX_LEN (default 65536 for
-# long runs, 8192 for the smoke run) bounds an input; FUZZ_TIMEOUT (s, default 3) is a hang
-# (a linear reader takes milliseconds on 64 KB even in this build: seconds mean a quadratic step).
+# Seeds: the shipped files (Kiosk/, Tests/KioskKeypadTests/Recordings) and Fuzz/seeds/TARGET.
+# The corpus of `run` grows in .build-fuzz/corpus/TARGET; the smoke run starts from the seeds
+# every time. A crash, timeout or out-of-memory input is kept in .build-fuzz/artifacts/TARGET/
+# and fails the run. FUZZ_MAX_LEN (default 65536 for long runs, 8192 for the smoke run) bounds
+# an input; FUZZ_TIMEOUT (s, default 3) is a hang (a linear reader takes milliseconds on 64 KB
+# even in this build: seconds mean a quadratic step).
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)

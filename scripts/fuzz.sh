@@ -64,7 +64,7 @@ build() {
     module KioskSystem "" "" Sources/KioskSystem/*.swift
     module KioskSecrets "$C" "" Sources/KioskSecrets/*.swift
     # -enable-testing: the targets read kiosk.conf through the lexer's own UTF-8 check.
-    module KioskCore "$C -enable-testing" "KioskProtocol KioskSecrets" $(find Sources/KioskCore -name '*.swift' | sort)
+    module KioskCore "$C -enable-testing" "KioskProtocol KioskSecrets KioskSystem" $(find Sources/KioskCore -name '*.swift' | sort)
     # The readers that live in heavier modules, compiled into the fuzz module itself.
     set -- Fuzz/Sources/*.swift \
         Sources/KioskKeypad/EvemuRecording.swift Sources/KioskKeypad/InputEvent.swift Sources/KioskKeypad/KeypadError.swift \

@@ -4,7 +4,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 STATE ?=
 
-.PHONY: api-fuzz demo test setup build release check-config clean deb test-deb fold-proof crash-proof case-proof sim loadtest explain-central bench-reports storage-damage
+.PHONY: api-fuzz fuzz demo test setup build release check-config clean deb test-deb fold-proof crash-proof case-proof sim loadtest explain-central bench-reports storage-damage
 
 ## Install the Debian packages the build and tests need (skipped when present).
 setup:
@@ -43,6 +43,19 @@ sim: setup
 ## size it manages (scripts/bench-reports.py). Release builds; BASELINE_COMMIT= skips the baseline.
 bench-reports: setup
 	./scripts/bench-reports.sh
+
+## libFuzzer on the readers of untrusted text (README "Fuzzing"): kiosk.conf, the catalogs,
+## keymap.conf, evemu recordings, control requests, the centre's request bodies. FUZZ_SECONDS per
+## target (default 600, one after the other), FUZZ_TARGETS to pick some (config catalog keymap
+## evemu control central); an optimised sanitised build of its own (.build-fuzz/opt, about 2.5
+## minutes the first time); the corpus stays in .build-fuzz/corpus. Then each reader on 100 KB
+## and 1 MB inputs, failing when the time grows more than linearly (about 3 minutes). make test
+## runs 5 s of each target.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?=
+fuzz: setup
+	FUZZ_OPT=-O ./scripts/fuzz.sh run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	FUZZ_OPT=-O ./scripts/fuzz.sh scale $(FUZZ_TARGETS)
 
 ## The long run of the fold property test: 5000 seeded random event streams through QueueState
 ## and the SQLite projections (make test runs 150). FOLD_SEED=N starts at another seed.
@@ -107,4 +120,4 @@ test-deb: deb
 	./scripts/test-deb.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

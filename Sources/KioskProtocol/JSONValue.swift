@@ -22,7 +22,7 @@ public indirect enum JSONValue: Codable, Sendable, Equatable {
             // Decimal keeps every digit; it is taken when it agrees with the double (out of its
             // exponent range it fails or drifts, and the double's own text is kept).
             if let d = try? c.decode(Decimal.self), Double(d.description) == n { self = .number(d.description) }
-            else { self = .number("\(n)") }
+            else { self = .number(Self.shortest(n)) }
         }
         else if let s = try? c.decode(String.self) { self = .string(s) }
         else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
@@ -54,6 +54,15 @@ public indirect enum JSONValue: Codable, Sendable, Equatable {
         }
     }
 
+    /// A double's text in the form the Decimal path gives a whole number: `0` for both zeros
+    /// and no `.0`, so a payload read twice is the same text (`0e300` was stored as `0.0`, which
+    /// reads back as `0`; found by fuzzing).
+    static func shortest(_ n: Double) -> String {
+        if n == 0 { return "0" }
+        let text = "\(n)"
+        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+    }
+
     private struct Key: CodingKey {
         var stringValue: String
         var intValue: Int? { nil }
@@ -73,8 +82,16 @@ public indirect enum JSONValue: Codable, Sendable, Equatable {
 
 /// ISO 8601 in UTC with milliseconds, the protocol's one time format.
 public enum WireTime {
+    /// Rounded to the nearest millisecond, which is written by hand: the formatter truncates,
+    /// and a time read from `…00.505Z` is a double just below .505, so it was written back as
+    /// `…00.504Z`, then `…00.503Z`: every pass through a reader and a writer lost a millisecond
+    /// (found by fuzzing).
     public static func string(_ date: Date) -> String {
-        Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
+        var (seconds, milliseconds) = Int64((date.timeIntervalSince1970 * 1000).rounded()).quotientAndRemainder(dividingBy: 1000)
+        if milliseconds < 0 { seconds -= 1; milliseconds += 1000 }
+        let whole = Date.ISO8601FormatStyle().format(Date(timeIntervalSince1970: Double(seconds)))
+        let digits = String(milliseconds)
+        return whole.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
     }
 
     /// The times the protocol carries: 1970-01-01 to 9999-12-31 (what PostgreSQL stores and

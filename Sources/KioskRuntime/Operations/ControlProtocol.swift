@@ -68,7 +68,11 @@ public enum ControlRequest: Equatable, Sendable {
     }
 
     public static func parse(_ line: String) -> Result<ControlRequest, ParseError> {
-        let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).map(String.init)
+        // Split on separator scalars, not Characters: a space before a combining mark is one
+        // Character with it, so a station's word that began with one (`screenshot\t\u{349}x`)
+        // would glue to the verb when kioskctl joins the words with spaces (found by fuzzing).
+        let words = line.unicodeScalars.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
+            .map { String(String.UnicodeScalarView($0)) }
         func fail(_ m: String) -> Result<ControlRequest, ParseError> { .failure(ParseError(description: m)) }
         guard let verb = words.first else { return fail("empty request; commands: \(commands)") }
         if verb == "screenshot" { return parseScreenshot(Array(words.dropFirst())) }

@@ -15,6 +15,15 @@ struct LayoutTests {
         items.compactMap { if case .text(let s, let x, let y, let size, _) = $0 { return (s, x, y, size) } else { return nil } }
     }
 
+    /// Every text drawn on every fixture screen at every size in `sizes`, with where it was
+    /// drawn ("lobby-idle 800×480") and the screen's width and height.
+    static func drawnTexts(_ painter: ScreenPainter, _ language: Language)
+        -> [(place: String, width: Int, height: Int, text: (text: String, x: Int, y: Int, size: Int))] {
+        ScreenFixtures.all(language).flatMap { name, screen in
+            sizes.flatMap { w, h in texts(painter.layout(screen, width: w, height: h)).map { ("\(name) \(w)×\(h)", w, h, $0) } }
+        }
+    }
+
     @Test(arguments: Language.allCases)
     func theTicketNumberIsTheLargestTextAtEverySize(language: Language) throws {
         let painter = try Self.painter()
@@ -73,28 +82,19 @@ struct LayoutTests {
     /// starts with closing punctuation (the counter header once broke as "…咨询（" / "等候 0 人）").
     @Test(arguments: Language.allCases)
     func noLineEndsWithAnOpeningBracket(language: Language) throws {
-        let painter = try Self.painter()
-        for (name, screen) in ScreenFixtures.all(language) {
-            for (w, h) in Self.sizes {
-                for t in Self.texts(painter.layout(screen, width: w, height: h)) {
-                    #expect(!(t.text.last.map { "（《「『【".contains($0) } ?? false), "\(name) \(w)×\(h): '\(t.text)'")
-                    #expect(!(t.text.first.map { "）》」』】，。、：；".contains($0) } ?? false), "\(name) \(w)×\(h): '\(t.text)'")
-                }
-            }
+        for (place, _, _, t) in Self.drawnTexts(try Self.painter(), language) {
+            #expect(!(t.text.last.map { "（《「『【".contains($0) } ?? false), "\(place): '\(t.text)'")
+            #expect(!(t.text.first.map { "）》」』】，。、：；".contains($0) } ?? false), "\(place): '\(t.text)'")
         }
     }
 
     @Test(arguments: Language.allCases)
     func nothingIsDrawnOffScreen(language: Language) throws {
         let painter = try Self.painter()
-        for (name, screen) in ScreenFixtures.all(language) {
-            for (w, h) in Self.sizes {
-                for t in Self.texts(painter.layout(screen, width: w, height: h)) {
-                    let width = painter.text.width(t.text, size: t.size)
-                    #expect(t.x >= 0 && t.x + width <= w && t.y >= 0 && t.y + t.size <= h,
-                            "\(name) \(w)×\(h): '\(t.text)' at (\(t.x), \(t.y)) size \(t.size) leaves the screen")
-                }
-            }
+        for (place, w, h, t) in Self.drawnTexts(painter, language) {
+            let width = painter.text.width(t.text, size: t.size)
+            #expect(t.x >= 0 && t.x + width <= w && t.y >= 0 && t.y + t.size <= h,
+                    "\(place): '\(t.text)' at (\(t.x), \(t.y)) size \(t.size) leaves the screen")
         }
     }
 

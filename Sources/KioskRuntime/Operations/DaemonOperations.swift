@@ -89,13 +89,7 @@ public final class DaemonOperations {
         do {
             try FileManager.default.createDirectory(atPath: options.runtimeDirectory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o755])
-            let server = try ControlServer(path: socketPath, answerLater: { [unowned self] request, client in
-                if case .success(.reload) = request {
-                    reloader.request(.client(client))
-                    return nil
-                }
-                return handle(request)
-            })
+            let server = try ControlServer(path: socketPath, answerLater: { [unowned self] in handle($0, from: $1) })
             server.attach(to: loop)
             self.server = server
             Log.info("control socket \(socketPath)")
@@ -142,8 +136,9 @@ public final class DaemonOperations {
         signals = nil
     }
 
-    /// Answers one control request on the loop's thread.
-    public func handle(_ parsed: Result<ControlRequest, ControlRequest.ParseError>) -> ControlResponse {
+    /// Answers one control request on the loop's thread; nil when the answer comes later (a
+    /// reload: `ConfigReloader` loads off the loop and answers `client` through the server).
+    public func handle(_ parsed: Result<ControlRequest, ControlRequest.ParseError>, from client: ControlServer.ClientID? = nil) -> ControlResponse? {
         let request: ControlRequest
         switch parsed {
         case .failure(let e): return .error(e.description)
@@ -172,7 +167,9 @@ public final class DaemonOperations {
             if let problem = service.storageProblem { return .error("not stored: \(problem)") }
             return .ok("weather is \(service.machine.state.weather.rawValue)")
         case .reload:
-            return reload()
+            guard let client, let reloader else { return reload() }
+            reloader.request(.client(client))
+            return nil
         case .sync:
             return onSync()
         case .screenshot(let station, let size):

@@ -123,6 +123,13 @@ public final class CentralClient: @unchecked Sendable {
 
     /// `POST /v1/contacts`: residents' call-back numbers; the answer lists those the centre keeps.
     /// The body is never logged (it holds full numbers).
+    /// This kiosk's own events as the centre holds them, after `after` (`kioskctl restore --from-central`).
+    public func fetchOwnEvents(after: Int64, limit: Int) throws(SyncError) -> OwnEventsReply {
+        try decode(
+            try send("GET", "/v1/events?after=\(max(0, after))&limit=\(min(max(1, limit), ProtocolLimits.maxEventsPerBatch))", body: nil),
+            what: "this kiosk's events at the centre")
+    }
+
     public func sendContacts(_ upload: ContactsUpload) throws(SyncError) -> ContactsReply {
         try call("POST", "/v1/contacts", upload, what: "the call-back numbers")
     }

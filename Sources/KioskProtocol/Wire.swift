@@ -37,6 +37,26 @@ public struct UploadEvent: Codable, Sendable, Equatable {
     }
 }
 
+/// `GET /v1/events`: the asking kiosk's own events as the centre holds them, so that a kiosk
+/// whose storage was lost or damaged can rebuild its log (`kioskctl restore --from-central`).
+public struct OwnEventsReply: Codable, Sendable, Equatable {
+    public var kiosk: String
+    public var site: String
+    /// Every seq up to this is held or was declared lost (`events.lost`); events are served up to it.
+    public var ackedSeq: Int64
+    /// The highest seq held (above `ackedSeq` only after a gap).
+    public var highestSeq: Int64
+    /// Events after the asked `after`, oldest first, at most the asked `limit`; fewer: the end.
+    public var events: [UploadEvent]
+    public init(kiosk: String, site: String, ackedSeq: Int64, highestSeq: Int64, events: [UploadEvent]) {
+        self.kiosk = kiosk
+        self.site = site
+        self.ackedSeq = ackedSeq
+        self.highestSeq = highestSeq
+        self.events = events
+    }
+}
+
 /// `POST /v1/events`.
 public struct UploadRequest: Codable, Sendable, Equatable {
     /// Optional: when present it must be the token's site.

@@ -225,7 +225,7 @@ extension EventStore {
         case .ratingMisuse, .staffLoginFailed, .carePredicted, .careAlertRaised, .careAcknowledged, .farewellShown, .farewellEnded,
             .weatherSet, .printerFailed, .printerRecovered, .caseAssigned, .caseResolved, .caseClosed, .caseReopened,
             .caseEscalated, .caseAlertAcknowledged, .caseContactAsked, .caseContactGiven, .caseContactSkipped,
-            .caseContactViewed, .caseContactErased, .caseResidentNotified, .caseCallback:
+            .caseContactViewed, .caseContactErased, .caseResidentNotified, .caseCallback, .eventsLost:
             return
         }
     }

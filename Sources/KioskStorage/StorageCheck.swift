@@ -20,7 +20,7 @@ import KioskSystem
 ///   events), and every table of the schema is there. kioskd adds the mark check
 ///   (`StorageMark`): the log must reach the last event it ever committed.
 /// - **on request** (`kioskctl check`): `PRAGMA integrity_check`, `PRAGMA foreign_key_check`
-///   and the log's own rules: seq 1, 2, 3 … without gaps, no ticket label issued twice in a day,
+///   and the log's own rules: seq 1, 2, 3 … without gaps (but those `events.lost` declares), no ticket label issued twice in a day,
 ///   and the mark.
 ///
 /// A failed check at open is a `StorageError` of kind `.corrupt` (or `.lostEvents`) that names
@@ -200,7 +200,7 @@ public struct StorageCheckReport: Sendable {
             }
         }
         step("event log") {
-            var count: Int64 = 0, first: Int64 = 0, last: Int64 = 0
+            var count: Int64 = 0, last: Int64 = 0
             let hasEvents = try conn.scalarInt(
                 "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'events'", doing: "looking for the event log") == 1
             if !hasEvents {
@@ -210,19 +210,32 @@ public struct StorageCheckReport: Sendable {
                 }
                 return
             }
-            try conn.query("SELECT COUNT(*), COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM events", doing: "counting events") { r in
-                count = r.int64(0) ?? 0; first = r.int64(1) ?? 0; last = r.int64(2) ?? 0
+            try conn.query("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM events", doing: "counting events") { r in
+                count = r.int64(0) ?? 0; last = r.int64(1) ?? 0
             }
             report.facts.append("events: \(count), last #\(last)")
-            if count > 0 && first != 1 { report.problems.append("the event log starts at #\(first), not #1") }
-            if count > 0 && count != last - first + 1 {
+            if count > 0 && count != last {
+                // Seqs missing from 1…last, except those an `events.lost` event declares lost
+                // (a restore that lacked them: `Restore`).
                 var gaps: [String] = []
+                var declared: [String] = []
                 try conn.query(
                     """
-                    SELECT seq + 1 FROM events e WHERE seq < (SELECT MAX(seq) FROM events)
-                    AND NOT EXISTS (SELECT 1 FROM events n WHERE n.seq = e.seq + 1) ORDER BY seq LIMIT 5
-                    """, doing: "looking for gaps in the event log") { r in gaps.append("#\(r.int64(0) ?? 0)") }
-                report.problems.append("the event log has gaps: \(last - first + 1 - count) missing, first at \(gaps.joined(separator: ", "))")
+                    WITH s(seq) AS (SELECT 0 UNION ALL SELECT seq FROM events),
+                    gaps(a, b) AS (
+                        SELECT seq + 1, (SELECT MIN(n.seq) FROM events n WHERE n.seq > s.seq) - 1 FROM s
+                        WHERE seq < (SELECT MAX(seq) FROM events) AND NOT EXISTS (SELECT 1 FROM events n WHERE n.seq = s.seq + 1))
+                    SELECT a, b, EXISTS (SELECT 1 FROM events l WHERE l.type = 'events.lost'
+                        AND json_extract(l.payload, '$.lostFrom') <= a AND json_extract(l.payload, '$.lostThrough') >= b)
+                    FROM gaps ORDER BY a
+                    """, doing: "looking for gaps in the event log") { r in
+                    let range = "#\(r.int64(0) ?? 0)…#\(r.int64(1) ?? 0)"
+                    if r.int64(2) == 1 { declared.append(range) } else { gaps.append(range) }
+                }
+                if !declared.isEmpty { report.facts.append("declared lost (events.lost): \(declared.prefix(5).joined(separator: ", "))") }
+                if !gaps.isEmpty {
+                    report.problems.append("the event log has gaps no events.lost declares: \(gaps.prefix(5).joined(separator: ", "))")
+                }
             }
             try conn.query(
                 """

@@ -126,3 +126,38 @@ struct TicketTests {
         #expect(h.machine.lobbyLanguage == .chinese)
     }
 }
+
+@Suite("Numbering after a restore that lost events")
+struct LostNumbersTests {
+    /// `events.lost` (written by `kioskctl restore` when the restored log ends before what the
+    /// kiosk had stored): each lost event may have issued one ticket of any service, so every
+    /// prefix continues that many numbers above the highest it knows, once.
+    @Test func numberingSkipsWhatLostEventsMayHaveUsedAndOnlyThatDay() {
+        var h = Harness()
+        #expect([1, 1, 2].map { h.takeTicket($0) } == ["A001", "A002", "B001"])
+        let day = h.events.last!.day
+        let lost = KioskEvent.lost(10...14, numbers: 5, day: day, at: h.now)
+        h.machine = KioskMachine.restore(
+            configuration: h.machine.configuration, catalog: shippedCatalogs()[.chinese], events: h.events + [lost], now: h.now)
+        #expect(h.takeTicket(1) == "A008", "A002 + 5 lost + 1")
+        #expect(h.takeTicket(2) == "B007")
+        #expect(h.takeTicket(3) == "C006", "a service with no known ticket today skips from its first number")
+        #expect(h.takeTicket(1) == "A009", "the skip is made once, not again for every ticket")
+        // A restart replays the loss with the rest of the day and lands on the same numbers.
+        h.machine = KioskMachine.restore(
+            configuration: h.machine.configuration, catalog: shippedCatalogs()[.chinese],
+            events: Array(h.events.prefix(3)) + [lost] + Array(h.events.dropFirst(3)), now: h.now)
+        #expect(h.takeTicket(2) == "B008")
+        h.now = morning.addingTimeInterval(24 * 3600)
+        h.advance(60)
+        #expect(h.takeTicket(1) == "A001", "the next business day starts again at the first number")
+    }
+
+    @Test func aLossWithoutNumbersChangesNothing() {
+        var h = Harness()
+        h.takeTicket(1)
+        var state = h.machine.state
+        state.apply(KioskEvent.lost(nil, numbers: 0, day: state.day, at: h.now))
+        #expect(state == h.machine.state)
+    }
+}

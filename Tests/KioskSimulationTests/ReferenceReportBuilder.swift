@@ -322,7 +322,7 @@ private struct Builder {
             closedDays.insert(DayKey(source: source, day: e.day))
 
         case .ticketRecalled, .farewellShown, .farewellEnded, .staffLoginFailed, .counterOpened, .counterPaused,
-             .counterClosed, .weatherSet, .printerFailed, .printerRecovered:
+             .counterClosed, .weatherSet, .printerFailed, .printerRecovered, .eventsLost:
             break
         }
     }

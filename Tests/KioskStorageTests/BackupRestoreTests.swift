@@ -96,13 +96,23 @@ struct BackupRestoreTests {
         #expect(e?.message.contains("events #6…#8 would be lost") == true, "\(e.map { "\($0)" } ?? "")")
         #expect(try EventStore(readOnlyPath: dir.dbPath).lastSequence() == 8, "nothing changed")
 
-        let outcome = try Restore.run(backup: backup, into: dir.dbPath, acceptLoss: true)
+        let outcome = try Restore.run(backup: backup, into: dir.dbPath, acceptLoss: true, now: t0.addingTimeInterval(600))
         #expect(outcome.lost == 6...8)
         #expect(outcome.text.contains("LOST: events #6…#8"))
-        #expect(try StorageMark.read(forDatabase: dir.dbPath) == StorageMark(seq: 5, day: day1))
+        #expect(outcome.text.contains("ticket numbers of \(day1) continue 3 above the highest known"), "\(outcome.text)")
+        // The lost seqs are never used again (the centre may hold them): the loss is event #9.
+        #expect(try StorageMark.read(forDatabase: dir.dbPath) == StorageMark(seq: 9, day: day1))
         let reopened = try EventStore(path: dir.dbPath, owner: true)
-        #expect(try reopened.lastSequence() == 5)
+        let lost = try reopened.events(since: 5)
+        #expect(lost.map(\.seq) == [9])
+        #expect(lost.first?.event.type == .eventsLost && lost.first?.event.number == 3 && lost.first?.event.day == day1)
+        #expect(try reopened.declaredLosses() == [6...8])
+        try reopened.append(tickets(1, from: 9)[0], kiosk: "k1")
+        #expect(try reopened.lastSequence() == 10)
         reopened.close()
+        let check = StorageCheckReport.run(path: dir.dbPath)
+        #expect(check.isSound, "a declared loss is not damage: \(check.problems)")
+        #expect(check.facts.contains("declared lost (events.lost): #6…#8"), "\(check.facts)")
     }
 
     @Test func aDamagedBackupIsNotRestored() throws {

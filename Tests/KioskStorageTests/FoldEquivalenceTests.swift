@@ -254,6 +254,9 @@ struct EventStreamGenerator {
         case .printerFailed:
             let detail = chance(80) ? "paper out" : nil
             return event(type) { $0.detail = detail }
+        case .eventsLost:
+            let n = below(20)
+            return event(type) { $0.number = n; $0.lostFrom = 1; $0.lostThrough = Int64(n) }
         case .printerRecovered, .dayClosed, .caseAssigned, .caseContacted, .caseResolved, .caseClosed, .caseReopened, .caseEscalated, .caseAlertAcknowledged,
              .caseContactAsked, .caseContactGiven, .caseContactSkipped, .caseContactViewed, .caseContactErased,
              .caseResidentNotified, .caseCallback:

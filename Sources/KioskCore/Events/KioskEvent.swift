@@ -70,6 +70,10 @@ public struct KioskEvent: Codable, Equatable, Sendable {
     public var detail: String?
     /// The `[station]` the event happened at, where it matters (which lobby's printer failed).
     public var station: String?
+    /// `events.lost`: the seqs this kiosk had stored and lost with its storage (`lostFrom` …
+    /// `lostThrough`, both inclusive); the event itself comes right after them.
+    public var lostFrom: Int64?
+    public var lostThrough: Int64?
 
     public init(_ type: EventType, at time: Date, day: String) {
         self.type = type; self.time = time; self.day = day
@@ -142,6 +146,11 @@ public enum EventType: String, Codable, Equatable, Sendable, CaseIterable {
     case printerFailed = "printer.failed"
     /// The ticket printer printed again after a failure.
     case printerRecovered = "printer.ok"
+    /// A restore (`kioskctl restore`) put back a log that ends before the last event this kiosk
+    /// stored: events `lostFrom`…`lostThrough` are gone, and their seqs are never used again
+    /// (the centre may hold some of them). `number`: how many ticket numbers of `day` the lost
+    /// events may have used, so today's numbering continues above them (`QueueState.nextNumber`).
+    case eventsLost = "events.lost"
 }
 
 /// An event as stored: with its per-kiosk sequence number.
@@ -164,5 +173,19 @@ extension KioskEvent {
         let d = JSONDecoder()
         d.dateDecodingStrategy = .iso8601
         return d
+    }
+}
+
+extension KioskEvent {
+    /// The `events.lost` record: seqs `lost` are gone (nil: an unknown number of events after the
+    /// last one known), and `numbers` ticket numbers of `day` may have been used by them.
+    public static func lost(_ lost: ClosedRange<Int64>?, numbers: Int, day: String, at time: Date) -> KioskEvent {
+        var e = KioskEvent(.eventsLost, at: time, day: day)
+        e.lostFrom = lost?.lowerBound
+        e.lostThrough = lost?.upperBound
+        e.number = numbers
+        e.detail = lost.map { "events #\($0.lowerBound)…#\($0.upperBound) were lost with the kiosk's storage" }
+            ?? "an unknown number of events after the last one the centre holds were lost with the kiosk's storage"
+        return e
     }
 }

@@ -103,6 +103,11 @@ public struct QueueState: Equatable, Sendable {
     public var farewellsToday = 0
     /// Set after `day.closed`: nothing of the old day remains.
     public var dayClosed = false
+    /// Ticket numbers that tickets lost with the storage may have used today (`events.lost`):
+    /// per prefix the highest such number, and for prefixes without a known ticket how many
+    /// numbers were lost (counted from the first number). Numbering continues above them.
+    public var numbersMaybeUsed: [String: Int] = [:]
+    public var lostNumbersToday = 0
     /// Why the ticket printer last failed, until it prints again (residents are told to remember
     /// their number; staff see an alert).
     public var printerProblem: String?
@@ -128,9 +133,14 @@ public struct QueueState: Equatable, Sendable {
 
     public func nextNumber(for service: ServiceConfig) -> Int? {
         // By prefix, not current service: a transferred ticket keeps the number it was issued with.
-        let used = order.compactMap { tickets[$0] }.filter { Ticket.prefix(of: $0.label) == service.prefix }.map(\.number).max()
-        let next = (used ?? service.firstNumber - 1) + 1
+        let used = highestNumber(prefix: service.prefix) ?? service.firstNumber - 1
+        let lost = numbersMaybeUsed[service.prefix] ?? service.firstNumber - 1 + lostNumbersToday
+        let next = max(used, lost) + 1
         return next <= service.lastNumber ? next : nil
+    }
+
+    func highestNumber(prefix: String) -> Int? {
+        order.compactMap { tickets[$0] }.filter { Ticket.prefix(of: $0.label) == prefix }.map(\.number).max()
     }
 
     // MARK: Fold
@@ -217,6 +227,13 @@ public struct QueueState: Equatable, Sendable {
             printerProblem = e.detail ?? "printer"
         case .printerRecovered:
             printerProblem = nil
+        case .eventsLost:
+            // Each lost event may have issued one ticket of any service: every prefix skips that many.
+            guard let n = e.number, n > 0 else { return }
+            for prefix in Set(order.map { Ticket.prefix(of: $0) }).union(numbersMaybeUsed.keys) {
+                numbersMaybeUsed[prefix] = max(highestNumber(prefix: prefix) ?? 0, numbersMaybeUsed[prefix] ?? 0) + n
+            }
+            lostNumbersToday += n
         case .caseOpened:
             guard let ref = e.caseRef, let label = e.ticket else { return }
             // Service and reason default to the ticket's: the reason was given on the rating pad.
@@ -267,6 +284,8 @@ public struct QueueState: Equatable, Sendable {
             recentlyCalled = []
             casesToday = 0
             farewellsToday = 0
+            numbersMaybeUsed = [:]
+            lostNumbersToday = 0
             for n in counters.keys {
                 counters[n]?.current = nil
                 counters[n]?.pad = .idle

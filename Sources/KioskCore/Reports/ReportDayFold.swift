@@ -274,7 +274,7 @@ private struct DayFoldBuilder {
             f.closed = true
 
         case .ticketRecalled, .farewellShown, .farewellEnded, .staffLoginFailed, .counterOpened, .counterPaused,
-             .counterClosed, .weatherSet, .printerFailed, .printerRecovered:
+             .counterClosed, .weatherSet, .printerFailed, .printerRecovered, .eventsLost:
             break
         }
     }

@@ -35,7 +35,12 @@ public enum ControlCommand {
       backup [FILE]                a consistent copy (default: backups/kiosk-manual-<time>.sqlite)
       restore FILE [--accept-loss] put a backup in place (kioskd stopped); the current file is kept
                                    as kiosk.sqlite.damaged-<time>; --accept-loss when the backup
-                                   lacks events this kiosk stored
+                                   lacks events this kiosk stored (their seqs and the day's ticket
+                                   numbers they may have used are skipped, never given again)
+      restore [FILE] --from-central [--skip-numbers N]
+                                   rebuild the log from the centre's copy (after FILE's events when
+                                   given); says what the centre never received; N: numbers skipped
+                                   when even the record of the last event is gone (default 50)
 
     Commands for the running daemon (through its control socket):
       counter open|pause|close N   open, pause or close counter N
@@ -98,7 +103,7 @@ public enum ControlCommand {
 
         if command == "hash-pin" { return try hashPIN(options, output: output) }
         if storageCommands.contains(command) {
-            return try storageCommand(command, options, stateDirectory: stateDirectory, output: output)
+            return try storageCommand(command, options, stateDirectory: stateDirectory, configPath: configPath, assets: assets, output: output)
         }
         let socket = socketPath(runtimeDirectory: runtimeDirectory, stateDirectory: stateDirectory)
         if socketCommands.contains(command) && command != "sync" { return try talkToDaemon(command, options, socketPath: socket, output: output) }

@@ -6,14 +6,18 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import KioskCore
 import KioskStorage
+import KioskSync
 
 /// `kioskctl check`, `backup` and `restore`: the operator's tools for the database itself. They
 /// need no configuration, so they work whatever state kiosk.conf is in.
 extension ControlCommand {
     static let storageCommands = ["check", "backup", "restore"]
 
-    static func storageCommand(_ command: String, _ options: [String], stateDirectory: String, output: (String) -> Void) throws {
+    static func storageCommand(
+        _ command: String, _ options: [String], stateDirectory: String, configPath: String?, assets: String?, output: (String) -> Void
+    ) throws {
         let path = stateDirectory + "/kiosk.sqlite"
         switch command {
         case "check":
@@ -40,26 +44,77 @@ extension ControlCommand {
                 throw Failure(description: "the backup failed: \(error)", code: 74)
             }
         case "restore":
-            var file: String?
-            var acceptLoss = false
-            for o in options {
-                if o == "--accept-loss" { acceptLoss = true } else if file == nil && !o.hasPrefix("-") { file = o } else {
-                    throw Failure(description: "unknown option '\(o)'; usage: kioskctl restore FILE [--accept-loss]", code: 64)
-                }
-            }
-            guard let file else {
-                let known = Backups.list(folder: Backups.folder(forDatabase: path))
-                let list = known.isEmpty ? " (none in \(Backups.folder(forDatabase: path)))" : ":\n" + known.map { "  \(Backups.folder(forDatabase: path))/\($0)\n" }.joined()
-                throw Failure(description: "usage: kioskctl restore FILE [--accept-loss]; backups\(list)", code: 64)
-            }
-            do {
-                let outcome = try Restore.run(backup: file, into: path, acceptLoss: acceptLoss)
-                output(outcome.text + "start kioskd again (systemctl start kioskd)\n")
-            } catch let e as StorageError {
-                throw Failure(description: "not restored: \(e)", code: e.kind == .locked ? 75 : 65)
-            }
+            try restore(options, path: path, stateDirectory: stateDirectory, configPath: configPath, assets: assets, output: output)
         default:
             break
+        }
+    }
+
+    static let restoreUsage = "usage: kioskctl restore FILE [--accept-loss] | kioskctl restore [FILE] --from-central [--skip-numbers N]"
+
+    /// `kioskctl restore`: a backup, the centre's copy (after the backup's last event when both
+    /// are given), then `Restore` writes the new log and says what was lost.
+    static func restore(
+        _ options: [String], path: String, stateDirectory: String, configPath: String?, assets: String?, output: (String) -> Void
+    ) throws {
+        var file: String?
+        var acceptLoss = false, fromCentral = false
+        var skipNumbers = 50
+        var i = 0
+        while i < options.count {
+            let o = options[i]
+            switch o {
+            case "--accept-loss": acceptLoss = true
+            case "--from-central": fromCentral = true
+            case "--skip-numbers":
+                i += 1
+                guard i < options.count, let n = Int(options[i]), (0...999).contains(n) else {
+                    throw Failure(description: "--skip-numbers needs a count of ticket numbers from 0 to 999; \(restoreUsage)", code: 64)
+                }
+                skipNumbers = n
+            default:
+                guard file == nil && !o.hasPrefix("-") else {
+                    throw Failure(description: "unknown option '\(o)'; \(restoreUsage)", code: 64)
+                }
+                file = o
+            }
+            i += 1
+        }
+        guard file != nil || fromCentral else {
+            let folder = Backups.folder(forDatabase: path)
+            let known = Backups.list(folder: folder)
+            let list = known.isEmpty ? " (none in \(folder))" : ":\n" + known.map { "  \(folder)/\($0)\n" }.joined()
+            throw Failure(description: "\(restoreUsage); backups\(list)", code: 64)
+        }
+        var central: Restore.CentralCopy?
+        var today: String?
+        if fromCentral {
+            let setup: KioskSetup
+            switch KioskSetup.load(configPath: configPath, assets: assets, stateDirectory: nil) {
+            case .success(let s): setup = s
+            case .failure(let e): throw Failure(description: "configuration errors:\n" + e.description, code: 78)
+            }
+            guard let sync = CentralSync.workerOptions(setup.configuration) else {
+                throw Failure(
+                    description: "--from-central needs the centre: set central-url and token-file in [kiosk] of kiosk.conf (or pass --config)", code: 78)
+            }
+            if Restore.kioskdUses(database: path) {
+                throw Failure(description: "not restored: a kioskd is using this state folder; stop it first (systemctl stop kioskd), then run kioskctl restore again", code: 75)
+            }
+            let after = file.flatMap { try? Restore.lastSeq(of: $0) } ?? 0
+            do {
+                central = try sync.fetchCentralCopy(after: after)
+            } catch {
+                throw Failure(description: "not restored: cannot read this kiosk's events from the centre: \(error)", code: 69)
+            }
+            today = LocalCalendar(setup.configuration).businessDay(of: Date())
+        }
+        do {
+            let outcome = try Restore.run(
+                backup: file, central: central, into: path, acceptLoss: acceptLoss, today: today, unknownLossNumbers: skipNumbers)
+            output(outcome.text + "start kioskd again (systemctl start kioskd)\n")
+        } catch let e as StorageError {
+            throw Failure(description: "not restored: \(e)", code: e.kind == .locked ? 75 : 65)
         }
     }
 

@@ -70,6 +70,7 @@ struct OpenAPITests {
         "health 200": ServerTimeReply.self,
         "uploadEvents request": UploadRequest.self,
         "uploadEvents 200": UploadReply.self,
+        "fetchOwnEvents 200": OwnEventsReply.self,
         "uploadEvents 409": ErrorReply.self,
         "heartbeat request": Heartbeat.self,
         "heartbeat 200": HeartbeatReply.self,

@@ -16,6 +16,7 @@ public struct CentralRoutes: Sendable {
     /// (method, OpenAPI path) of every route.
     public static let routeTable: [(method: String, path: String)] = [
         ("GET", "/v1/health"),
+        ("GET", "/v1/events"),
         ("POST", "/v1/events"),
         ("POST", "/v1/heartbeat"),
         ("GET", "/v1/commands"),
@@ -45,6 +46,13 @@ public struct CentralRoutes: Sendable {
             let (kiosk, site) = try await requireKiosk(request)
             let upload: UploadRequest = try await decodeBody(request)
             return try await ingest(upload, kiosk: kiosk, site: site)
+        }
+        router.get("/v1/events") { request, context in
+            let (kiosk, site) = try await requireKiosk(request)
+            return jsonResponse(
+                try await store.ownEvents(
+                    kiosk: kiosk, site: site, after: try integerParameter(request, "after", default: Int64(0), in: 0...Int64.max),
+                    limit: try integerParameter(request, "limit", default: 1000, in: 1...ProtocolLimits.maxEventsPerBatch)))
         }
         router.post("/v1/heartbeat") { request, context in
             let (kiosk, site) = try await requireKiosk(request)
@@ -187,6 +195,7 @@ public struct CentralRoutes: Sendable {
             guard e.payload.isObject else {
                 throw APIError.badRequest("bad-payload", "event \(e.seq) has a payload that is not a JSON object", hint: "fix the kiosk")
             }
+            try LostSeqs.validate(e)
             times.append(t)
         }
         let sentAt = try upload.sentAt.map { text in

@@ -203,16 +203,8 @@ public struct CentralStore: Sendable {
                     .map { (seq: $0.0, payload: $0.1.1) })
             // Their business days' report folds are out of date (Reports/ReportDays.swift).
             try await markReportDays(conn, kiosk: kiosk, seqs: inserted.sorted())
-            // Highest contiguous seq: the first stored seq after `acked` whose successor is missing.
-            var newAcked = acked
-            for try await a in try await conn.query(
-                """
-                SELECT CASE WHEN EXISTS (SELECT 1 FROM events WHERE kiosk_id = \(kiosk) AND seq = \(acked) + 1)
-                  THEN (SELECT min(e.seq) FROM events e WHERE e.kiosk_id = \(kiosk) AND e.seq > \(acked)
-                        AND NOT EXISTS (SELECT 1 FROM events n WHERE n.kiosk_id = \(kiosk) AND n.seq = e.seq + 1))
-                  ELSE \(acked) END
-                """, logger: logger
-            ).decode(Int64.self) { newAcked = a }
+            try await recordLostSeqs(conn, kiosk: kiosk, events: events.filter { inserted.contains($0.seq) })
+            let newAcked = try await contiguousSeq(conn, kiosk: kiosk, from: acked)
             try await conn.query(
                 "UPDATE kiosks SET acked_seq = \(newAcked), last_seen_at = \(received)::timestamptz WHERE id = \(kiosk)",
                 logger: logger)

@@ -440,6 +440,21 @@ public let centralMigrations: [CentralMigration] = [
             // docs/central.md "Hot queries and their plans").
             "CREATE INDEX tokens_kiosk_live ON tokens (kiosk_id) WHERE revoked_at IS NULL",
         ]),
+    CentralMigration(
+        version: 14, name: "seqs a kiosk lost with its storage (events.lost): its acknowledgement walks over them",
+        sql: [
+            // One row per `events.lost` event (`declared_by` its seq): the kiosk restored a log that
+            // ends before events it had stored, and never uses their seqs again. Without this the
+            // centre's highest contiguous seq would stop at the first of them for ever.
+            """
+            CREATE TABLE kiosk_lost_seqs (
+                kiosk_id text NOT NULL REFERENCES kiosks(id),
+                declared_by bigint NOT NULL,
+                first_seq bigint NOT NULL CHECK (first_seq > 0),
+                last_seq bigint NOT NULL CHECK (last_seq >= first_seq AND last_seq < declared_by),
+                PRIMARY KEY (kiosk_id, declared_by))
+            """,
+        ]),
 ]
 
 /// Applies pending migrations, each in its own transaction, under an advisory lock so two

@@ -44,7 +44,10 @@ public struct KioskHealth: Codable, Sendable, Equatable {
     public var diskFreeBytes: Int64?
     public var configVersion: Int?
     public var clockOffsetMs: Int64?
-    public init(kiosk: String, site: String, revoked: Bool, ackedSeq: Int64, lastSeen: String? = nil, version: String? = nil, backlog: Int64? = nil, oldestUnsent: String? = nil, lastSuccess: String? = nil, lastError: String? = nil, diskFreeBytes: Int64? = nil, configVersion: Int? = nil, clockOffsetMs: Int64? = nil) {
+    /// Events the kiosk stored and lost with its storage (declared by `events.lost` after a
+    /// restore): they never reached the centre, or were lost after it got them. Nil: none.
+    public var lostEvents: Int64?
+    public init(kiosk: String, site: String, revoked: Bool, ackedSeq: Int64, lastSeen: String? = nil, version: String? = nil, backlog: Int64? = nil, oldestUnsent: String? = nil, lastSuccess: String? = nil, lastError: String? = nil, diskFreeBytes: Int64? = nil, configVersion: Int? = nil, clockOffsetMs: Int64? = nil, lostEvents: Int64? = nil) {
         self.kiosk = kiosk
         self.site = site
         self.revoked = revoked
@@ -58,6 +61,7 @@ public struct KioskHealth: Codable, Sendable, Equatable {
         self.diskFreeBytes = diskFreeBytes
         self.configVersion = configVersion
         self.clockOffsetMs = clockOffsetMs
+        self.lostEvents = lostEvents
     }
 }
 

@@ -55,6 +55,9 @@ struct KioskLogTests {
             #expect(r.status == 200)
             #expect(r.json["ackedSeq"] as? Int == 11)
             #expect(try await c.count("k1") == 9)
+            r = try await c.call("GET", "/v1/admin/kiosks", token: c.adminToken)
+            let health = try JSONDecoder().decode(KiosksReply.self, from: r.raw).kiosks
+            #expect(health.first?.lostEvents == 3, "IT sees that the kiosk lost 3 events")
             // A later upload goes on from there.
             r = try await c.call("POST", "/v1/events", token: token, json: ["kiosk": "k1", "events": events(12...12)])
             #expect(r.json["ackedSeq"] as? Int == 12)

@@ -252,7 +252,8 @@ public struct CentralStore: Sendable {
                            k.acked_seq, to_char(GREATEST(k.last_seen_at, h.received_at) AT TIME ZONE 'UTC', \(ts)),
                            h.version, h.backlog, to_char(h.oldest_unsent AT TIME ZONE 'UTC', \(ts)),
                            to_char(h.last_success AT TIME ZONE 'UTC', \(ts)), h.last_error, h.disk_free_bytes,
-                           h.config_version, h.clock_offset_ms
+                           h.config_version, h.clock_offset_ms,
+                           (SELECT sum(l.last_seq - l.first_seq + 1)::bigint FROM kiosk_lost_seqs l WHERE l.kiosk_id = k.id)
                     FROM kiosks k
                     LEFT JOIN kiosk_heartbeats h ON h.kiosk_id = k.id
                     WHERE ($1::text IS NULL OR k.site_id = $1)
@@ -266,12 +267,12 @@ public struct CentralStore: Sendable {
         var out: [KioskHealth] = []
         for try await r in rows {
             let c = try r.decode(
-                (String, String, Bool, Int64, String?, String?, Int64?, String?, String?, String?, Int64?, Int64?, Int64?).self)
+                (String, String, Bool, Int64, String?, String?, Int64?, String?, String?, String?, Int64?, Int64?, Int64?, Int64?).self)
             out.append(
                 KioskHealth(
                     kiosk: c.0, site: c.1, revoked: c.2, ackedSeq: c.3, lastSeen: c.4, version: c.5, backlog: c.6,
                     oldestUnsent: c.7, lastSuccess: c.8, lastError: c.9, diskFreeBytes: c.10,
-                    configVersion: c.11.map(Int.init), clockOffsetMs: c.12))
+                    configVersion: c.11.map(Int.init), clockOffsetMs: c.12, lostEvents: c.13))
         }
         return out
     }

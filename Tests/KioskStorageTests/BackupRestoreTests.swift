@@ -85,11 +85,7 @@ struct BackupRestoreTests {
     @Test func restoringABackupThatLacksStoredEventsNeedsAcceptLoss() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let store = try EventStore(path: dir.dbPath, owner: true)
-        for b in tickets(5) { try store.append(b, kiosk: "k1") }
-        let backup = try store.backup(kind: "manual")
-        for b in tickets(3, from: 6) { try store.append(b, kiosk: "k1") }
-        store.close()
+        let backup = try storeWithBackup(dir, backedUp: 5, stored: 8)
 
         let e = expectStorageError { _ = try Restore.run(backup: backup, into: dir.dbPath, acceptLoss: false) }
         #expect(e?.kind == .lostEvents)

@@ -20,11 +20,7 @@ struct RestoreFromCentralTests {
     @Test func theBackupThenTheCentreThenTheLossAfterWhatTheMarkKnew() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let store = try EventStore(path: dir.dbPath, owner: true)
-        for b in tickets(5) { try store.append(b, kiosk: "k1") }
-        let backup = try store.backup(kind: "manual")
-        for b in tickets(3, from: 6) { try store.append(b, kiosk: "k1") }
-        store.close()
+        let backup = try storeWithBackup(dir, backedUp: 5, stored: 8)
         let central = try centralCopy(of: dir.dbPath, through: 7)  // #8 never reached the centre
         try scribble(dir.dbPath, at: 0, bytes: 4096)
 

@@ -29,6 +29,16 @@ func filledStore(_ dir: TempDir, count: Int) throws {
     store.close()
 }
 
+/// A kiosk's store with tickets #1…#`stored`, backed up after #`backedUp`; returns the backup.
+func storeWithBackup(_ dir: TempDir, backedUp: Int, stored: Int) throws -> String {
+    let store = try EventStore(path: dir.dbPath, owner: true)
+    defer { store.close() }
+    for b in tickets(backedUp) { try store.append(b, kiosk: "k1") }
+    let backup = try store.backup(kind: "manual")
+    for b in tickets(stored - backedUp, from: backedUp + 1) { try store.append(b, kiosk: "k1") }
+    return backup
+}
+
 /// Overwrites `bytes` bytes at `offset` of `path` with random bytes (a damaged sector).
 func scribble(_ path: String, at offset: UInt64, bytes: Int) throws {
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))

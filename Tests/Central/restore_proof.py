@@ -103,6 +103,9 @@ def restore_from_central():
         check(code_check.returncode == 0 and f"declared lost (events.lost): #{held + 1}…#{stored}" in check_out,
               "kioskctl check finds the restored file sound, with the declared loss")
 
+        status_out, _ = kioskctl(d, "status").communicate()
+        check(f"Lost with the storage (a restore lacked them; events.lost): #{held + 1}…#{stored}" in status_out,
+              "kioskctl status names the lost events")
         kioskd = Kioskd(d, session)
         label = take_ticket(kioskd, d)
         check(label not in seen and number(label) > max(number(s) for s in seen),

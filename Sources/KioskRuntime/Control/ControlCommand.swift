@@ -170,6 +170,11 @@ public enum ControlCommand {
         }
         let open = try store.cases(status: "open")
         text += "\nOpen cases: \(open.count)\n"
+        let lost = try store.declaredLosses()
+        if !lost.isEmpty {
+            text += "Lost with the storage (a restore lacked them; events.lost): "
+                + lost.map { "#\($0.lowerBound)…#\($0.upperBound)" }.joined(separator: ", ") + "\n"
+        }
         output(text)
     }
 

@@ -252,10 +252,12 @@ public struct CentralStore: Sendable {
                            k.acked_seq, to_char(GREATEST(k.last_seen_at, h.received_at) AT TIME ZONE 'UTC', \(ts)),
                            h.version, h.backlog, to_char(h.oldest_unsent AT TIME ZONE 'UTC', \(ts)),
                            to_char(h.last_success AT TIME ZONE 'UTC', \(ts)), h.last_error, h.disk_free_bytes,
-                           h.config_version, h.clock_offset_ms,
-                           (SELECT sum(l.last_seq - l.first_seq + 1)::bigint FROM kiosk_lost_seqs l WHERE l.kiosk_id = k.id)
+                           h.config_version, h.clock_offset_ms, l.lost
                     FROM kiosks k
                     LEFT JOIN kiosk_heartbeats h ON h.kiosk_id = k.id
+                    -- Declared losses are rare: one pass over the small table, not a probe per kiosk.
+                    LEFT JOIN (SELECT kiosk_id, sum(last_seq - first_seq + 1)::bigint AS lost FROM kiosk_lost_seqs GROUP BY kiosk_id) l
+                      ON l.kiosk_id = k.id
                     WHERE ($1::text IS NULL OR k.site_id = $1)
                     ORDER BY k.site_id, k.id
                     """,

@@ -98,11 +98,12 @@ public enum Restore {
         }
         if let backup { try checkBackup(backup) }
         let mark = try? StorageMark.read(forDatabase: db)
-        if central != nil, backup == nil, StorageCheckReport.run(path: db).isSound, !acceptLoss,
-           let last = try? facts(of: db).lastSeq, last > central!.ackedSeq {
+        // The centre's copy never replaces a sound file that holds more than it.
+        if let central, backup == nil, !acceptLoss, let last = try? facts(of: db).lastSeq, last > central.ackedSeq,
+           StorageCheckReport.run(path: db).isSound {
             throw StorageError(
                 .lostEvents, path: db,
-                message: "is sound and holds events up to #\(last), more than the centre (#\(central!.ackedSeq)): restoring would lose events #\(central!.ackedSeq + 1)…#\(last)",
+                message: "is sound and holds events up to #\(last), more than the centre (#\(central.ackedSeq)): restoring would lose events #\(central.ackedSeq + 1)…#\(last)",
                 hint: "there is nothing to restore (`kioskctl check` finds no damage); add --accept-loss only if this file must be replaced anyway")
         }
 

@@ -41,7 +41,7 @@ extension SyncWorker.Options {
             do { page = try client.fetchOwnEvents(after: cursor, limit: pageSize) } catch { throw .sync(error) }
             if page.kiosk != kioskID {
                 throw .unreadable(
-                    "the token in \(tokenFile) belongs to kiosk \(page.kiosk) at the centre, but kiosk.conf says kiosk-id = \(kioskID): restoring another kiosk's log would mix two kiosks; fix kiosk-id or the token-file")
+                    "the token in \(tokenFile) belongs to kiosk \(page.kiosk) at the centre, but kiosk.conf says id = \(kioskID) in [kiosk]: restoring another kiosk's log would mix two kiosks; fix the id or the token-file")
             }
             copy.kiosk = page.kiosk
             copy.ackedSeq = page.ackedSeq

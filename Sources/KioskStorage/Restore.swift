@@ -98,12 +98,14 @@ public enum Restore {
         }
         if let backup { try checkBackup(backup) }
         let mark = try? StorageMark.read(forDatabase: db)
-        // The centre's copy never replaces a sound file that holds more than it.
-        if let central, backup == nil, !acceptLoss, let last = try? facts(of: db).lastSeq, last > central.ackedSeq,
-           StorageCheckReport.run(path: db).isSound {
+        // The centre's copy never replaces a sound file: there is nothing to restore, and what
+        // only the file holds (call-back numbers not yet sent, events after the centre's) would go.
+        if let central, backup == nil, !acceptLoss, FileManager.default.fileExists(atPath: db), StorageCheckReport.run(path: db).isSound {
+            let last = (try? facts(of: db).lastSeq) ?? 0
+            let more = last > central.ackedSeq
+                ? ", more than the centre (#\(central.ackedSeq)): restoring would lose events #\(central.ackedSeq + 1)…#\(last)" : ""
             throw StorageError(
-                .lostEvents, path: db,
-                message: "is sound and holds events up to #\(last), more than the centre (#\(central.ackedSeq)): restoring would lose events #\(central.ackedSeq + 1)…#\(last)",
+                .lostEvents, path: db, message: "is sound and holds events up to #\(last)\(more)",
                 hint: "there is nothing to restore (`kioskctl check` finds no damage); add --accept-loss only if this file must be replaced anyway")
         }
 

@@ -72,6 +72,11 @@ struct RestoreFromCentralTests {
         #expect(e?.kind == .lostEvents)
         #expect(e?.message.contains("restoring would lose events #7…#8") == true, "\(e.map { "\($0)" } ?? "")")
         #expect(try EventStore(readOnlyPath: dir.dbPath).lastSequence() == 8, "nothing changed")
+        // Nor one that holds no more than the centre: there is nothing to restore.
+        let whole = try centralCopy(of: dir.dbPath, through: 8)
+        let same = expectStorageError { _ = try Restore.run(backup: nil, central: whole, into: dir.dbPath, acceptLoss: false) }
+        #expect(same?.message == "is sound and holds events up to #8", "\(same.map { "\($0)" } ?? "")")
+        #expect(try Restore.run(backup: nil, central: whole, into: dir.dbPath, acceptLoss: true).lost == nil, "--accept-loss replaces it")
     }
 
     @Test func aLogWhoseSeqsSkipWhatTheCentreHeldKeepsThoseSeqsFree() throws {

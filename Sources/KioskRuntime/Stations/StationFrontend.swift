@@ -133,11 +133,25 @@ public final class StationFrontend {
         stations.first { $0.config.name == station.name }?.display.map { ($0.width, $0.height) }
     }
 
+    /// False until the first frame is drawn: that frame shows no estimates.
+    var firstFrameDrawn = false
+
+    /// Every station's screen, changed areas only. The very first frame after start is drawn
+    /// without estimates and before the history a `deferHistory` start left out (a simulating
+    /// estimator and weeks of stored events cost more than the rest of the frame): it is on the
+    /// glass at once after a power cut; then the history is loaded and every station drawn again
+    /// with its estimates, in the same wake-up, before any key is handled.
     func draw() {
         let now = clock()
+        let estimates = firstFrameDrawn
         for s in stations {
             guard let display = s.display else { continue }
-            display.show(StationFrontend.screen(for: s.config.role, terminal: s.config.name, service: service, now: now))
+            display.show(service.screen(for: s.config.role, terminal: s.config.name, now: now, estimates: estimates))
+        }
+        if !firstFrameDrawn {
+            firstFrameDrawn = true
+            service.loadDeferredHistory(now: now)
+            draw()
         }
     }
 }

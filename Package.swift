@@ -41,13 +41,16 @@ let package = Package(
         .systemLibrary(name: "CLinuxFB"),
         // Secret hashes: libxcrypt for yescrypt, OpenSSL's libcrypto for the old PBKDF2 form.
         .systemLibrary(name: "CCrypt", pkgConfig: "libxcrypt", providers: [.apt(["libcrypt-dev"])]),
-        .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // libcrypto is opened at first use (shim.h), not linked: headers only, no pkgConfig (-lcrypto).
+        .systemLibrary(name: "CLibcrypto", providers: [.apt(["libssl-dev"])]),
         // The one seam for system calls: EINTR retried, EAGAIN as `.wouldBlock`, errno as a
         // `SystemError` naming the call, the path and what to do. Glibc only.
         .target(name: "KioskSystem", swiftSettings: strict),
         .testTarget(name: "KioskSystemTests", dependencies: ["KioskSystem", "KioskTestSupport"], swiftSettings: strict),
-        // libcurl directly (URLSession on Linux cannot be given a private CA file).
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libcurl directly (URLSession on Linux cannot be given a private CA file), opened at first
+        // use rather than linked (shim.h: a kiosk without a centre never loads it and its 28
+        // libraries). Its headers only: no pkgConfig, which would add -lcurl.
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Framebuffer display: pixel formats, rotation, dirty rectangles, FreeType text, screen layout, PNG.
         // Optimised in debug builds too: the golden-image tests push millions of pixels per screen.
         .target(

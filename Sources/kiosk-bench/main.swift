@@ -15,11 +15,16 @@
 // of one wait estimate, the default forecast against rolling (`--estimator` picks the one the
 // screens use, to see what it costs the key-to-flush path).
 //
-// The first-frame child draws as kioskd does on a /dev/fb device, with write(2)
-// (`--mapped-first-frame`: through the file's mapping, as the figures before 2026-12-04 were taken).
+// The first-frame child starts as kioskd does on a /dev/fb device: it replays the stored events
+// (the busy morning's, written by the parent as JSON lines), loads the fonts and their glyph
+// cache file, draws the lobby without estimates (KioskService's deferred history) and flushes it
+// with write(2) (`--mapped-first-frame`: through the file's mapping, as the figures before
+// 2026-12-04 were taken); it says when, then draws the settled lobby, writes the glyph cache and
+// exits. The first of the six starts has no glyph cache yet (printed apart).
 // KIOSK_BENCH_STOP_AT_FIRST_FRAME=1 with --first-frame exits as soon as the first frame is
-// flushed (for `valgrind --tool=callgrind kiosk-bench --first-frame --events PATH`, the events
-// written by `kiosk-bench --write-events PATH`).
+// flushed (for `valgrind --tool=callgrind kiosk-bench --first-frame --events PATH [--glyph-cache
+// FILE]`, the events written by `kiosk-bench --write-events PATH`, the glyph cache by a run of
+// `kiosk-bench --first-frame --events PATH --glyph-cache FILE` without the variable).
 // KIOSK_BENCH_SMAPS=1 with --first-frame prints the child's /proc/self/smaps at exit (to stderr), to
 // see which mappings its resident pages are in.
 // `--cold` also times 5 process starts with an empty page cache (the caches are dropped before
@@ -77,7 +82,7 @@ var coldStarts = false
 var mappedFirstFrame = false
 var iterations = 100
 var estimatorName = Configuration().estimator
-var eventsPath: String?, writeEventsPath: String?, reportPath: String?
+var eventsPath: String?, writeEventsPath: String?, reportPath: String?, glyphCachePath: String?
 while let a = arguments.first {
     arguments.removeFirst()
     switch a {
@@ -89,6 +94,7 @@ while let a = arguments.first {
     case "--events": eventsPath = arguments.isEmpty ? nil : arguments.removeFirst()
     case "--write-events": writeEventsPath = arguments.isEmpty ? nil : arguments.removeFirst()
     case "--report": reportPath = arguments.isEmpty ? nil : arguments.removeFirst()
+    case "--glyph-cache": glyphCachePath = arguments.isEmpty ? nil : arguments.removeFirst()
     case "--iterations": iterations = max(1, Int(arguments.isEmpty ? "" : arguments.removeFirst()) ?? iterations)
     case "--estimator":
         estimatorName = arguments.isEmpty ? "" : arguments.removeFirst()
@@ -191,6 +197,7 @@ if firstFrameOnly {
     let t = busyMorningEnd
     var machine = KioskMachine.restore(configuration: benchConfiguration(), catalog: catalogs[.chinese], events: events, now: t)
     let fonts = must("font") { try FontSet() }
+    if let glyphCachePath { fonts.loadGlyphCache(path: glyphCachePath) }  // as kioskd's FontLibrary does
     let framebuffer = openFramebuffer()
     // As kioskd draws on a /dev/fb device (Framebuffer.openDevice): with write(2), the mapping
     // untouched. --mapped-first-frame writes through the file's mapping instead, as this bench
@@ -208,6 +215,7 @@ if firstFrameOnly {
     machine = KioskMachine.restore(configuration: benchConfiguration(), catalog: catalogs[.chinese], events: events, now: t)
     _ = machine.handle(.quietHours(quietHoursAdvice))
     display.show(ScreenBuilder(catalogs: catalogs).lobby(machine, now: t))
+    if let glyphCachePath { must("glyph cache") { try fonts.saveGlyphCache(path: glyphCachePath) } }  // as kioskd after its first settled frame
     if let reportPath, let fd = try? Posix.open(reportPath, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644) {
         _ = try? Posix.writeAll(fd, Array(String(firstFrameAt).utf8))
         Posix.close(fd)
@@ -250,23 +258,34 @@ func dropCaches() {
 // when, on the same monotonic clock) and until it has drawn the settled frame and exited.
 let framebufferMB = Double(geometry.width * geometry.height * 4) / 1_048_576
 var firstFrames: [Double] = [], settledFrames: [Double] = [], coldFrames: [Double] = [], childPeaks: [Double] = []
-let childEvents = fbPath + ".events", childReport = fbPath + ".report"
+var uncachedFrame = Double.nan, uncachedPeak = Double.nan
+let childEvents = fbPath + ".events", childReport = fbPath + ".report", childGlyphs = fbPath + ".glyphs"
 if !skipFirstFrame { writeEvents(to: childEvents) }
+/// One first-frame child: when it had flushed its first frame, when it exited, its peak RSS.
+@MainActor func firstFrameChild() -> (drawn: Double, exited: Double, peak: Double) {
+    unlink(childReport)
+    let t0 = now()
+    guard let peak = runSelf(["--first-frame", "--assets", assets, "--estimator", estimatorName, "--events", childEvents, "--report", childReport,
+                              "--glyph-cache", childGlyphs] + (mappedFirstFrame ? ["--mapped-first-frame"] : [])) else {
+        fail("the first-frame child failed")
+    }
+    let exited = now() - t0
+    guard let drawn = Double(String(decoding: readAll(childReport), as: UTF8.self)) else { fail("the first-frame child did not say when it drew") }
+    return (drawn - t0, exited, peak)
+}
+if !skipFirstFrame {
+    // The very first start renders every glyph and writes the glyph cache that the later ones read.
+    unlink(childGlyphs)
+    (uncachedFrame, _, uncachedPeak) = firstFrameChild()
+}
 for cold in coldStarts ? [false, true] : [false] {
     for _ in 0..<(skipFirstFrame ? 0 : 5) {
         if cold { dropCaches() }
-        unlink(childReport)
-        let t0 = now()
-        guard let peak = runSelf(["--first-frame", "--assets", assets, "--estimator", estimatorName, "--events", childEvents, "--report", childReport]
-                                 + (mappedFirstFrame ? ["--mapped-first-frame"] : [])) else {
-            fail("the first-frame child failed")
-        }
-        let exited = now() - t0
-        guard let drawn = Double(String(decoding: readAll(childReport), as: UTF8.self)) else { fail("the first-frame child did not say when it drew") }
-        if cold { coldFrames.append(drawn - t0) } else { firstFrames.append(drawn - t0); settledFrames.append(exited); childPeaks.append(peak) }
+        let child = firstFrameChild()
+        if cold { coldFrames.append(child.drawn) } else { firstFrames.append(child.drawn); settledFrames.append(child.exited); childPeaks.append(child.peak) }
     }
 }
-unlink(childEvents); unlink(childReport)
+unlink(childEvents); unlink(childReport); unlink(childGlyphs)
 
 let fontStart = now()
 let fonts = must("font") { try FontSet() }
@@ -437,7 +456,8 @@ busy morning's \(machine.state.waitingTickets.count) waiting, \(forecastEstimato
 every waiting ticket at once, 10 minutes ahead (care forecast, every 30 s) \(ms(estimateFigures.all))
   first frame         \(ms(median(firstFrames)))   (median of 5 process starts: exec, events replayed, font load \(ms(fontLoad)), draw \
 without estimates, flush \(mappedFirstFrame ? "through the file's mapping" : "with write(2) as on a /dev/fb device"))
-    settled, exit     \(ms(median(settledFrames)))   (median; then the history again, the estimates and the lobby's changes drawn, exit)\(coldStarts ? "\n    cold cache      \(ms(median(coldFrames)))   (median of 5, page cache dropped before each start)" : "")
+    settled, exit     \(ms(median(settledFrames)))   (median; then the history again, the estimates and the lobby's changes drawn, exit)
+    no glyph cache    \(ms(uncachedFrame))   (the first start, which renders every glyph and writes the cache; peak RSS \(decimals(uncachedPeak, 1)) MB)\(coldStarts ? "\n    cold cache      \(ms(median(coldFrames)))   (median of 5, page cache dropped before each start)" : "")
     peak RSS w/o fb   \(decimals(median(childPeaks) - (mappedFirstFrame ? framebufferMB : 0), 1)) MB   (first-frame child, median; \
 \(mappedFirstFrame ? "its peak RSS less the \(decimals(framebufferMB, 1)) MB framebuffer mapping" : "its peak RSS: the mapping is not touched"))
   peak RSS            \(decimals(peakMB, 1)) MB   (this process, CJK font loaded, \(fonts.cachedGlyphCount) glyphs cached; \

@@ -9,6 +9,7 @@ import Glibc
 import KioskCore
 import KioskFramebuffer
 import KioskKeypad
+import KioskSystem
 
 extension PollLoop: ReadinessWatcher {}
 
@@ -28,7 +29,7 @@ public final class StationFrontend {
         var evemu: EvemuKeypad?
     }
     var stations: [Running] = []
-    let fonts = FontLibrary()
+    let fonts: FontLibrary
     var console: ConsoleOwnership?
     weak var watcherLoop: PollLoop?
 
@@ -37,6 +38,10 @@ public final class StationFrontend {
     public init(service: KioskService, stations configs: [StationConfig], evdevKeys: KeyMap, clock: @escaping () -> Date = Date.init) throws {
         self.service = service
         self.clock = clock
+        // The glyph cache lives beside the database (nothing is written while the stored
+        // state is refused: the store is then in memory).
+        let folder = Path.folder(of: service.store.path)
+        fonts = FontLibrary(cacheDirectory: service.storageRefusal == nil ? (folder.isEmpty ? "." : folder) : nil)
         for config in configs {
             var running = Running(config: config)
             if config.display != .terminal {
@@ -116,6 +121,7 @@ public final class StationFrontend {
     public static func restoreConsole() -> String { ConsoleOwnership.restore() }
 
     public func detach() {
+        saveGlyphCaches()
         for s in stations { s.evdev?.stop(); s.evemu?.stop() }
         if let fd = console?.switchSignalFD, fd >= 0 { watcherLoop?.removeReader(fd: fd) }
         console?.release()
@@ -152,6 +158,13 @@ public final class StationFrontend {
             firstFrameDrawn = true
             service.loadDeferredHistory(now: now)
             draw()
+            saveGlyphCaches()
         }
+    }
+
+    /// Keeps the glyphs drawn so far for the next start's first frame: after the first settled
+    /// frame (a power cut may come any time) and at a clean stop.
+    func saveGlyphCaches() {
+        for problem in fonts.saveGlyphCaches() { Log.error("kioskd: \(problem)") }
     }
 }

@@ -4,13 +4,21 @@ import PackageDescription
 /// The kiosk daemon and its operator tools. No Swift package dependencies: Foundation, Dispatch,
 /// Glibc and Debian C libraries through system library targets only.
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+/// The functions the first frame runs, in the order lld lays them out (packaging/first-frame.order,
+/// written by scripts/first-frame-order.sh from a callgrind run of kiosk-bench's first frame).
+let firstFrameOrder = String(#filePath.dropLast("Package.swift".count)) + "packaging/first-frame.order"
 /// Release executables that start on a kiosk (kioskd, kioskctl, kiosk-bench as their stand-in):
 /// linked by lld with packed relative relocations (DT_RELR, glibc 2.36+, Debian 12): the 38,700
 /// relative relocations of a static Swift binary are then a 7.6 kB table instead of 0.9 MB of
 /// RELA entries read at every start; about 1 MB less resident. The executable stays
 /// position-independent (ASLR); lld ships with the Swift toolchain.
+/// The functions a start runs are laid out together (`firstFrameOrder`): the kernel maps 64 kB
+/// around every page of code touched, so scattered, they kept most of the 10 MB of code resident.
+/// A function missing from the list (or a stale list) only costs memory, never correctness.
 let leanStart: [LinkerSetting] = [
-    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux], configuration: .release)),
+    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                  "-Xlinker", "--symbol-ordering-file=" + firstFrameOrder, "-Xlinker", "--no-warn-symbol-ordering"],
+                 .when(platforms: [.linux], configuration: .release)),
 ]
 
 let package = Package(

@@ -4,13 +4,21 @@ import PackageDescription
 /// The kiosk daemon and its operator tools. No Swift package dependencies: Foundation, Dispatch,
 /// Glibc and Debian C libraries through system library targets only.
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+/// The functions the first frame runs, in the order lld lays them out (packaging/first-frame.order,
+/// written by scripts/first-frame-order.sh from a callgrind run of kiosk-bench's first frame).
+let firstFrameOrder = String(#filePath.dropLast("Package.swift".count)) + "packaging/first-frame.order"
 /// Release executables that start on a kiosk (kioskd, kioskctl, kiosk-bench as their stand-in):
 /// linked by lld with packed relative relocations (DT_RELR, glibc 2.36+, Debian 12): the 38,700
 /// relative relocations of a static Swift binary are then a 7.6 kB table instead of 0.9 MB of
 /// RELA entries read at every start; about 1 MB less resident. The executable stays
 /// position-independent (ASLR); lld ships with the Swift toolchain.
+/// The functions a start runs are laid out together (`firstFrameOrder`): the kernel maps 64 kB
+/// around every page of code touched, so scattered, they kept most of the 10 MB of code resident.
+/// A function missing from the list (or a stale list) only costs memory, never correctness.
 let leanStart: [LinkerSetting] = [
-    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux], configuration: .release)),
+    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                  "-Xlinker", "--symbol-ordering-file=" + firstFrameOrder, "-Xlinker", "--no-warn-symbol-ordering"],
+                 .when(platforms: [.linux], configuration: .release)),
 ]
 
 let package = Package(
@@ -41,13 +49,16 @@ let package = Package(
         .systemLibrary(name: "CLinuxFB"),
         // Secret hashes: libxcrypt for yescrypt, OpenSSL's libcrypto for the old PBKDF2 form.
         .systemLibrary(name: "CCrypt", pkgConfig: "libxcrypt", providers: [.apt(["libcrypt-dev"])]),
-        .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // libcrypto is opened at first use (shim.h), not linked: headers only, no pkgConfig (-lcrypto).
+        .systemLibrary(name: "CLibcrypto", providers: [.apt(["libssl-dev"])]),
         // The one seam for system calls: EINTR retried, EAGAIN as `.wouldBlock`, errno as a
         // `SystemError` naming the call, the path and what to do. Glibc only.
         .target(name: "KioskSystem", swiftSettings: strict),
         .testTarget(name: "KioskSystemTests", dependencies: ["KioskSystem", "KioskTestSupport"], swiftSettings: strict),
-        // libcurl directly (URLSession on Linux cannot be given a private CA file).
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libcurl directly (URLSession on Linux cannot be given a private CA file), opened at first
+        // use rather than linked (shim.h: a kiosk without a centre never loads it and its 28
+        // libraries). Its headers only: no pkgConfig, which would add -lcurl.
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Framebuffer display: pixel formats, rotation, dirty rectangles, FreeType text, screen layout, PNG.
         // Optimised in debug builds too: the golden-image tests push millions of pixels per screen.
         .target(

@@ -33,8 +33,10 @@ install -m 755 packaging/debian/postinst packaging/debian/prerm packaging/debian
 install -m 644 packaging/debian/conffiles "$ROOT/DEBIAN/"
 
 # Debian packages that hold the shared libraries the binaries link directly (ELF NEEDED: libc,
-# sqlite, curl, …); apt brings in what those need in turn.
-DEPENDS=$(objdump -p "$ROOT/usr/bin/kioskd" | awk '/NEEDED/ { print $2 }' | sort -u |
+# sqlite, freetype, …) and those they open at first use (dlopen: libcurl for the centre,
+# libcrypto for PINs in the old form; Sources/CCurl, Sources/CLibcrypto); apt brings in what
+# those need in turn.
+DEPENDS=$({ objdump -p "$ROOT/usr/bin/kioskd" | awk '/NEEDED/ { print $2 }'; echo libcurl.so.4; echo libcrypto.so.3; } | sort -u |
     while read -r soname; do
         path=$(ldconfig -p | awk -v n="$soname" '$1 == n && /x86-64/ { print $NF; exit }')
         [ -n "$path" ] && { dpkg -S "$(readlink -f "$path")" 2>/dev/null || dpkg -S "$path" 2>/dev/null; } || true

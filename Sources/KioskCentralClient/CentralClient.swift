@@ -65,8 +65,10 @@ public final class CentralClient: @unchecked Sendable {
         _ = Self.curlReady
     }
 
-    /// curl_global_init is not thread-safe: run it once, before any thread makes a handle.
-    static let curlReady: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
+    /// curl_global_init is not thread-safe: run it once, before any thread makes a handle. This
+    /// is also where libcurl is loaded (CCurl's shim opens it at first use: a kiosk without a
+    /// centre never maps it).
+    static let curlReady: Bool = kiosk_curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
 
     /// With CURLOPT_NOSIGNAL libcurl does not shield the process from SIGPIPE, and a TLS write
     /// to a connection the centre closed would kill kioskd. Call on every thread that makes
@@ -192,16 +194,16 @@ public final class CentralClient: @unchecked Sendable {
         guard baseURL.hasPrefix("https://") || baseURL.hasPrefix("http://") else {
             throw SyncError(.badSetting, "\(advice.urlSetting) \(baseURL) is not an http(s) URL; write it as https://host[:port]")
         }
-        guard Self.curlReady, let handle = curl_easy_init() else {
-            throw SyncError(.unreachable, "cannot start an HTTP request (libcurl did not initialise); check that libcurl is installed")
+        guard Self.curlReady, let handle = kiosk_curl_easy_init() else {
+            throw SyncError(.unreachable, "cannot start an HTTP request (libcurl.so.4 could not be loaded or did not initialise; stderr says which); install libcurl4 (apt install libcurl4)")
         }
-        defer { curl_easy_cleanup(handle) }
+        defer { kiosk_curl_easy_cleanup(handle) }
         var headers: UnsafeMutablePointer<curl_slist>? = nil
-        headers = curl_slist_append(headers, "Authorization: Bearer \(token)")
-        headers = curl_slist_append(headers, "Accept: application/json")
-        headers = curl_slist_append(headers, "Expect:")  // no 100-continue round trip
-        if body != nil { headers = curl_slist_append(headers, "Content-Type: application/json") }
-        defer { curl_slist_free_all(headers) }
+        headers = kiosk_curl_slist_append(headers, "Authorization: Bearer \(token)")
+        headers = kiosk_curl_slist_append(headers, "Accept: application/json")
+        headers = kiosk_curl_slist_append(headers, "Expect:")  // no 100-continue round trip
+        if body != nil { headers = kiosk_curl_slist_append(headers, "Content-Type: application/json") }
+        defer { kiosk_curl_slist_free_all(headers) }
         let response = ResponseBuffer()
         var errorText = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         let limit = timeout ?? requestTimeout
@@ -239,14 +241,14 @@ public final class CentralClient: @unchecked Sendable {
                     // POSTFIELDS is not copied: `buffer` lives until curl_easy_perform returns.
                     if setup == CURLE_OK { setup = kiosk_curl_set_pointer(handle, CURLOPT_POSTFIELDS, buffer.baseAddress) }
                     guard setup == CURLE_OK else { return setup }
-                    return curl_easy_perform(handle)
+                    return kiosk_curl_easy_perform(handle)
                 }
             }
-            return curl_easy_perform(handle)
+            return kiosk_curl_easy_perform(handle)
         }
         if code != CURLE_OK {
             let text = String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let detail = text.isEmpty ? curl_easy_strerror(code).map { String(cString: $0) } ?? "libcurl error \(code.rawValue)" : text
+            let detail = text.isEmpty ? kiosk_curl_easy_strerror(code).map { String(cString: $0) } ?? "libcurl error \(code.rawValue)" : text
             throw transportError(code, detail: detail)
         }
         return (Int(kiosk_curl_response_code(handle)), response.data)

@@ -10,7 +10,7 @@ public enum SHA256 {
         var digest = [UInt8](repeating: 0, count: digestSize)
         var length: UInt32 = 0
         let ok = (message + [0]).withUnsafeBytes { input in
-            EVP_Digest(input.baseAddress, message.count, &digest, &length, EVP_sha256(), nil)
+            kiosk_sha256_digest(input.baseAddress, message.count, &digest, &length)
         }
         return ok == 1 && length == digestSize ? digest : []
     }
@@ -27,7 +27,7 @@ public enum HMACSHA256 {
         var length: UInt32 = 0
         let result = (key + [0]).withUnsafeBytes { keyBytes in
             (message + [0]).withUnsafeBufferPointer { input in
-                HMAC(EVP_sha256(), keyBytes.baseAddress, Int32(key.count), input.baseAddress, message.count, &mac, &length)
+                kiosk_hmac_sha256(keyBytes.baseAddress, Int32(key.count), input.baseAddress, message.count, &mac, &length)
             }
         }
         return result != nil && length == SHA256.digestSize ? mac : []
@@ -39,6 +39,6 @@ public enum HMACSHA256 {
 enum ConstantTime {
     static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count, !a.isEmpty else { return false }
-        return a.withUnsafeBytes { x in b.withUnsafeBytes { y in CRYPTO_memcmp(x.baseAddress, y.baseAddress, a.count) == 0 } }
+        return a.withUnsafeBytes { x in b.withUnsafeBytes { y in kiosk_crypto_memcmp(x.baseAddress, y.baseAddress, a.count) == 0 } }
     }
 }

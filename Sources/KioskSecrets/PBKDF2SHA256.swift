@@ -9,7 +9,8 @@ public enum PBKDF2SHA256 {
     public static let iterationRange = 1...10_000_000
 
     /// PBKDF2-HMAC-SHA256 (RFC 8018) of `password` with `salt`: `length` bytes, or none if
-    /// libcrypto refuses (an iteration count or length it cannot take).
+    /// libcrypto refuses (an iteration count or length it cannot take) or cannot be loaded
+    /// (CLibcrypto opens it at first use; it says why on stderr).
     public static func derive(password: [UInt8], salt: [UInt8], iterations: Int, length: Int = 32) -> [UInt8] {
         guard (1...Int(Int32.max)).contains(iterations), (1...1024).contains(length) else { return [] }
         var out = [UInt8](repeating: 0, count: length)
@@ -18,8 +19,8 @@ public enum PBKDF2SHA256 {
             (salt + [0]).withUnsafeBufferPointer { saltBytes in
                 out.withUnsafeMutableBufferPointer { key in
                     pass.withMemoryRebound(to: CChar.self) { passChars in
-                        PKCS5_PBKDF2_HMAC(passChars.baseAddress, Int32(password.count), saltBytes.baseAddress, Int32(salt.count),
-                                          Int32(iterations), EVP_sha256(), Int32(length), key.baseAddress)
+                        kiosk_pbkdf2_hmac_sha256(passChars.baseAddress, Int32(password.count), saltBytes.baseAddress, Int32(salt.count),
+                                                 Int32(iterations), Int32(length), key.baseAddress)
                     }
                 }
             }

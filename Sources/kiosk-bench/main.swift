@@ -15,8 +15,16 @@
 // of one wait estimate, the default forecast against rolling (`--estimator` picks the one the
 // screens use, to see what it costs the key-to-flush path).
 //
-// The first-frame child draws as kioskd does on a /dev/fb device, with write(2)
-// (`--mapped-first-frame`: through the file's mapping, as the figures before 2026-12-04 were taken).
+// The first-frame child starts as kioskd does on a /dev/fb device: it replays the stored events
+// (the busy morning's, written by the parent as JSON lines), loads the fonts and their glyph
+// cache file, draws the lobby without estimates (KioskService's deferred history) and flushes it
+// with write(2) (`--mapped-first-frame`: through the file's mapping, as the figures before
+// 2026-12-04 were taken); it says when, then draws the settled lobby, writes the glyph cache and
+// exits. The first of the six starts has no glyph cache yet (printed apart).
+// KIOSK_BENCH_STOP_AT_FIRST_FRAME=1 with --first-frame exits as soon as the first frame is
+// flushed (for `valgrind --tool=callgrind kiosk-bench --first-frame --events PATH [--glyph-cache
+// FILE]`, the events written by `kiosk-bench --write-events PATH`, the glyph cache by a run of
+// `kiosk-bench --first-frame --events PATH --glyph-cache FILE` without the variable).
 // KIOSK_BENCH_SMAPS=1 with --first-frame prints the child's /proc/self/smaps at exit (to stderr), to
 // see which mappings its resident pages are in.
 // `--cold` also times 5 process starts with an empty page cache (the caches are dropped before
@@ -74,6 +82,7 @@ var coldStarts = false
 var mappedFirstFrame = false
 var iterations = 100
 var estimatorName = Configuration().estimator
+var eventsPath: String?, writeEventsPath: String?, reportPath: String?, glyphCachePath: String?
 while let a = arguments.first {
     arguments.removeFirst()
     switch a {
@@ -82,11 +91,15 @@ while let a = arguments.first {
     case "--no-first-frame": skipFirstFrame = true
     case "--cold": coldStarts = true
     case "--mapped-first-frame": mappedFirstFrame = true
+    case "--events": eventsPath = arguments.isEmpty ? nil : arguments.removeFirst()
+    case "--write-events": writeEventsPath = arguments.isEmpty ? nil : arguments.removeFirst()
+    case "--report": reportPath = arguments.isEmpty ? nil : arguments.removeFirst()
+    case "--glyph-cache": glyphCachePath = arguments.isEmpty ? nil : arguments.removeFirst()
     case "--iterations": iterations = max(1, Int(arguments.isEmpty ? "" : arguments.removeFirst()) ?? iterations)
     case "--estimator":
         estimatorName = arguments.isEmpty ? "" : arguments.removeFirst()
         if !WaitEstimators.names.contains(estimatorName) { fail("unknown estimator \(estimatorName); use one of \(WaitEstimators.names.joined(separator: ", "))") }
-    default: fail("unknown option \(a); use --assets DIR, --iterations N, --no-first-frame, --cold, --mapped-first-frame, --estimator NAME")
+    default: fail("unknown option \(a); use --assets DIR, --iterations N, --no-first-frame, --cold, --mapped-first-frame, --estimator NAME, --write-events PATH, --first-frame --events PATH")
     }
 }
 
@@ -95,24 +108,72 @@ guard case .success(let catalogs) = CatalogParser.loadAll(directory: assets + "/
 }
 let start = Date(timeIntervalSince1970: 1_795_482_000)
 
-/// The busy morning of the golden tests: queues, care alerts, calls, advice.
-@MainActor func busyMorning() -> (KioskMachine, Date) {
+@MainActor func benchConfiguration() -> Configuration {
     var configuration = Configuration()
     configuration.estimator = estimatorName  // the lobby's screens ask it for every service
-    var m = KioskMachine(configuration: configuration, catalog: catalogs[.chinese], day: "2026-11-24")
+    return configuration
+}
+/// The lobby's advice; kioskd computes it from four weeks of stored tickets.
+let quietHoursAdvice = QuietHoursAdvice(busy: [9, 10, 14], quiet: [8, 12, 16])
+
+/// The busy morning of the golden tests: queues, care alerts, calls, advice; and the events it
+/// stored, which a starting kioskd replays.
+@MainActor func busyMorningWithEvents() -> (KioskMachine, Date, [KioskEvent]) {
+    var m = KioskMachine(configuration: benchConfiguration(), catalog: catalogs[.chinese], day: "2026-11-24")
     var t = start
+    var events: [KioskEvent] = []
+    func handle(_ input: KioskInput) { events += m.handle(input).events }
     func press(_ keys: String, _ s: StationID) {
-        for ch in keys { _ = m.handle(.key(ch == "E" ? .enter : Key(name: String(ch))!, station: s, at: t)) }
+        for ch in keys { handle(.key(ch == "E" ? .enter : Key(name: String(ch))!, station: s, at: t)) }
     }
     press("01001E1234E", .counter(1)); press("01002E1234E", .counter(2))
     for service in ["1", "1", "2", "3", "6", "4", "1", "5"] { press(service + "E", .lobby); t += 30 }
     press("*6E", .lobby)
     t += 11 * 60
-    _ = m.handle(.tick(t))
+    handle(.tick(t))
     press("+", .counter(1)); press("+", .counter(2))
-    _ = m.handle(.quietHours(QuietHoursAdvice(busy: [9, 10, 14], quiet: [8, 12, 16])))
-    _ = m.handle(.tick(t))
+    handle(.quietHours(quietHoursAdvice))
+    handle(.tick(t))
+    return (m, t, events)
+}
+@MainActor func busyMorning() -> (KioskMachine, Date) {
+    let (m, t, _) = busyMorningWithEvents()
     return (m, t)
+}
+/// When the busy morning ends (the first-frame child draws at that time).
+let busyMorningEnd = start.addingTimeInterval(8 * 30 + 11 * 60)
+
+/// Writes the busy morning's events as kioskd stores them (one JSON document a line, as in the
+/// `events` table's payload), after checking that a machine restored from them with the advice
+/// shows exactly the lobby the busy morning's own machine shows.
+@MainActor func writeEvents(to path: String) {
+    let (machine, t, events) = busyMorningWithEvents()
+    if t != busyMorningEnd { fail("the busy morning ends at \(t), not \(busyMorningEnd)") }
+    var restored = KioskMachine.restore(configuration: benchConfiguration(), catalog: catalogs[.chinese], events: events, now: t)
+    _ = restored.handle(.quietHours(quietHoursAdvice))
+    let builder = ScreenBuilder(catalogs: catalogs)
+    if builder.lobby(restored, now: t) != builder.lobby(machine, now: t) { fail("the replayed busy morning's lobby differs from the one it was recorded from") }
+    let encoder = KioskEvent.makeEncoder()
+    var bytes: [UInt8] = []
+    for e in events { bytes += must("encoding an event") { Array(try encoder.encode(e)) } + [10] }
+    let fd = must("writing \(path)") { try Posix.open(path, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644) }
+    _ = must("writing \(path)") { try Posix.writeAll(fd, bytes) }
+    Posix.close(fd)
+}
+
+/// The whole file at `path`.
+func readAll(_ path: String) -> [UInt8] {
+    let fd = must("reading \(path)") { try Posix.open(path, O_RDONLY) }
+    defer { Posix.close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65_536)
+    while case .processed(let n)? = chunk.withUnsafeMutableBytes({ try? Posix.read(fd, into: $0, path: path) }), n > 0 { bytes += chunk[0..<n] }
+    return bytes
+}
+
+if let writeEventsPath {
+    writeEvents(to: writeEventsPath)
+    exit(0)
 }
 
 let fbPath = (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") + "/kiosk-bench-\(getpid()).fb"
@@ -127,9 +188,16 @@ func openFramebuffer() -> Framebuffer {
 }
 
 if firstFrameOnly {
-    // Child: everything a starting kioskd does before its first frame is visible.
-    let (machine, t) = busyMorning()
+    // Child: everything a starting kioskd does before its first frame is visible: the stored
+    // events decoded and replayed (kioskd reads them from SQLite; the bench's harness does not
+    // link it), fonts, the display, and the lobby without estimates (ScreenBuilder.showsEstimates).
+    guard let eventsPath else { fail("--first-frame needs --events PATH (written by kiosk-bench --write-events PATH)") }
+    let decoder = KioskEvent.makeDecoder()
+    let events = readAll(eventsPath).split(separator: 10).map { line in must("decoding an event") { try decoder.decode(KioskEvent.self, from: Data(line)) } }
+    let t = busyMorningEnd
+    var machine = KioskMachine.restore(configuration: benchConfiguration(), catalog: catalogs[.chinese], events: events, now: t)
     let fonts = must("font") { try FontSet() }
+    if let glyphCachePath { fonts.loadGlyphCache(path: glyphCachePath) }  // as kioskd's FontLibrary does
     let framebuffer = openFramebuffer()
     // As kioskd draws on a /dev/fb device (Framebuffer.openDevice): with write(2), the mapping
     // untouched. --mapped-first-frame writes through the file's mapping instead, as this bench
@@ -137,7 +205,21 @@ if firstFrameOnly {
     // memory does not cost.
     framebuffer.writesThroughDevice = !mappedFirstFrame
     let display = StationDisplay(framebuffer: framebuffer, painter: ScreenPainter(fonts: fonts))
+    var firstFrameBuilder = ScreenBuilder(catalogs: catalogs)
+    firstFrameBuilder.showsEstimates = false
+    display.show(firstFrameBuilder.lobby(machine, now: t))
+    let firstFrameAt = now()
+    if getenv("KIOSK_BENCH_STOP_AT_FIRST_FRAME") != nil { exit(0) }  // for callgrind: the first frame's own instructions
+    // Then as kioskd (KioskService.loadDeferredHistory): the history replayed again (kioskd: seven
+    // days; here the one stored day), the quiet hours, and the settled lobby with its estimates.
+    machine = KioskMachine.restore(configuration: benchConfiguration(), catalog: catalogs[.chinese], events: events, now: t)
+    _ = machine.handle(.quietHours(quietHoursAdvice))
     display.show(ScreenBuilder(catalogs: catalogs).lobby(machine, now: t))
+    if let glyphCachePath { must("glyph cache") { try fonts.saveGlyphCache(path: glyphCachePath) } }  // as kioskd after its first settled frame
+    if let reportPath, let fd = try? Posix.open(reportPath, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644) {
+        _ = try? Posix.writeAll(fd, Array(String(firstFrameAt).utf8))
+        Posix.close(fd)
+    }
     if getenv("KIOSK_BENCH_SMAPS") != nil {  // where the child's resident pages are, by mapping
         if let fd = try? Posix.open("/proc/self/smaps", O_RDONLY) {
             var chunk = [UInt8](repeating: 0, count: 65_536)
@@ -172,19 +254,38 @@ func dropCaches() {
     Posix.close(fd)
 }
 
-// First frame: spawn ourselves and time until the child has flushed its frame and exited.
+// First frame: spawn ourselves and time until the child has flushed its first frame (it says
+// when, on the same monotonic clock) and until it has drawn the settled frame and exited.
 let framebufferMB = Double(geometry.width * geometry.height * 4) / 1_048_576
-var firstFrames: [Double] = [], coldFrames: [Double] = [], childPeaks: [Double] = []
+var firstFrames: [Double] = [], settledFrames: [Double] = [], coldFrames: [Double] = [], childPeaks: [Double] = []
+var uncachedFrame = Double.nan, uncachedPeak = Double.nan
+let childEvents = fbPath + ".events", childReport = fbPath + ".report", childGlyphs = fbPath + ".glyphs"
+if !skipFirstFrame { writeEvents(to: childEvents) }
+/// One first-frame child: when it had flushed its first frame, when it exited, its peak RSS.
+@MainActor func firstFrameChild() -> (drawn: Double, exited: Double, peak: Double) {
+    unlink(childReport)
+    let t0 = now()
+    guard let peak = runSelf(["--first-frame", "--assets", assets, "--estimator", estimatorName, "--events", childEvents, "--report", childReport,
+                              "--glyph-cache", childGlyphs] + (mappedFirstFrame ? ["--mapped-first-frame"] : [])) else {
+        fail("the first-frame child failed")
+    }
+    let exited = now() - t0
+    guard let drawn = Double(String(decoding: readAll(childReport), as: UTF8.self)) else { fail("the first-frame child did not say when it drew") }
+    return (drawn - t0, exited, peak)
+}
+if !skipFirstFrame {
+    // The very first start renders every glyph and writes the glyph cache that the later ones read.
+    unlink(childGlyphs)
+    (uncachedFrame, _, uncachedPeak) = firstFrameChild()
+}
 for cold in coldStarts ? [false, true] : [false] {
     for _ in 0..<(skipFirstFrame ? 0 : 5) {
         if cold { dropCaches() }
-        let t0 = now()
-        guard let peak = runSelf(["--first-frame", "--assets", assets] + (mappedFirstFrame ? ["--mapped-first-frame"] : [])) else {
-            fail("the first-frame child failed")
-        }
-        if cold { coldFrames.append(now() - t0) } else { firstFrames.append(now() - t0); childPeaks.append(peak) }
+        let child = firstFrameChild()
+        if cold { coldFrames.append(child.drawn) } else { firstFrames.append(child.drawn); settledFrames.append(child.exited); childPeaks.append(child.peak) }
     }
 }
+unlink(childEvents); unlink(childReport); unlink(childGlyphs)
 
 let fontStart = now()
 let fonts = must("font") { try FontSet() }
@@ -353,8 +454,10 @@ kiosk-bench: busiest screen (lobby, busy morning) at 1920×1080×32 (XRGB8888), 
 busy morning's \(machine.state.waitingTickets.count) waiting, \(forecastEstimator.runs) simulated runs; the screens above use \(estimatorName))
     line of \(long.state.waitingTickets.count)        forecast \(ms(estimateFigures.longForecast)), rolling \(µs(estimateFigures.longRolling)); \
 every waiting ticket at once, 10 minutes ahead (care forecast, every 30 s) \(ms(estimateFigures.all))
-  first frame         \(ms(median(firstFrames)))   (median of 5 process starts: exec, font load \(ms(fontLoad)), draw, flush \
-\(mappedFirstFrame ? "through the file's mapping" : "with write(2) as on a /dev/fb device"))\(coldStarts ? "\n    cold cache      \(ms(median(coldFrames)))   (median of 5, page cache dropped before each start)" : "")
+  first frame         \(ms(median(firstFrames)))   (median of 5 process starts: exec, events replayed, font load \(ms(fontLoad)), draw \
+without estimates, flush \(mappedFirstFrame ? "through the file's mapping" : "with write(2) as on a /dev/fb device"))
+    settled, exit     \(ms(median(settledFrames)))   (median; then the history again, the estimates and the lobby's changes drawn, exit)
+    no glyph cache    \(ms(uncachedFrame))   (the first start, which renders every glyph and writes the cache; peak RSS \(decimals(uncachedPeak, 1)) MB)\(coldStarts ? "\n    cold cache      \(ms(median(coldFrames)))   (median of 5, page cache dropped before each start)" : "")
     peak RSS w/o fb   \(decimals(median(childPeaks) - (mappedFirstFrame ? framebufferMB : 0), 1)) MB   (first-frame child, median; \
 \(mappedFirstFrame ? "its peak RSS less the \(decimals(framebufferMB, 1)) MB framebuffer mapping" : "its peak RSS: the mapping is not touched"))
   peak RSS            \(decimals(peakMB, 1)) MB   (this process, CJK font loaded, \(fonts.cachedGlyphCount) glyphs cached; \

@@ -73,4 +73,32 @@ struct ScreenEstimateTests {
         restored.machine = copy
         Self.expectFresh(restored, at: h.now, "on the machine restored to before the ticket")
     }
+
+    /// A daemon's first frame (`showsEstimates` false) asks the estimator nothing: the tables'
+    /// estimate cells are empty and the apologies wait; everything else is the settled screen's.
+    @Test func theFirstFrameAsksNoEstimateAndDiffersOnlyInThem() {
+        var h = Self.busyLine()
+        h.advance(30 * 60)  // past the targets: the lobby apologises, with an estimate
+        var first = ScreenBuilder(catalogs: shippedCatalogs())
+        first.showsEstimates = false
+        let lobby = first.lobby(h.machine, now: h.now), board = first.board(h.machine, now: h.now)
+        #expect(h.machine.screenEstimatesComputed == 0)
+        let settled = ScreenBuilder(catalogs: shippedCatalogs())
+        let settledLobby = settled.lobby(h.machine, now: h.now), settledBoard = settled.board(h.machine, now: h.now)
+        #expect(h.machine.screenEstimatesComputed >= 6)
+        /// The service table: the screen's last table (the board's first is who is called now).
+        func serviceTable(_ screen: Screen) -> [[String]] { screen.blocks.compactMap { if case .table(let rows) = $0 { rows } else { nil } }.last ?? [] }
+        for (early, late) in [(lobby, settledLobby), (board, settledBoard)] {
+            let (earlyRows, lateRows) = (serviceTable(early), serviceTable(late))
+            #expect(earlyRows.count == lateRows.count && earlyRows.count > 1)
+            for (e, l) in zip(earlyRows.dropFirst(), lateRows.dropFirst()) {
+                #expect(e.dropLast() == l.dropLast(), "only the estimate column differs")
+                #expect(e.last == "" && l.last != "")
+            }
+            #expect(early.title == late.title && early.footer == late.footer)
+        }
+        let apologies = settledLobby.blocks.filter { if case .text(_, .warning) = $0 { true } else { false } }
+        #expect(!apologies.isEmpty, "the settled lobby apologises")
+        #expect(lobby.blocks.count == settledLobby.blocks.count - apologies.count)
+    }
 }

@@ -58,9 +58,8 @@ extension ScreenBuilder {
         blocks.append(.heading(c.text("board.waiting")))
         var rows = [[c.text("lobby.table.service"), c.text("lobby.table.waiting"), c.text("lobby.table.estimate")]]
         for s in m.configuration.services.sorted(by: { $0.key < $1.key }) {
-            let e = m.screenEstimate(.newTicket(service: s.id, priority: false), now: now)
             rows.append([s.name(c.language), c.text("lobby.table.people", ["count": String(m.state.ticketsWaiting(for: s.id).count)]),
-                         e.noWait ? c.text("lobby.table.no-wait") : c.text("lobby.table.range", ["low": String(e.low), "high": String(e.high)])])
+                         estimateCell(m, c, service: s.id, now: now)])
         }
         blocks.append(.table(rows))
         if let advice = quietHoursAdvice(m, c) { blocks.append(advice) }

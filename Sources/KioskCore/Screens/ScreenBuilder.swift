@@ -8,6 +8,12 @@ import Foundation
 /// Pure: the same state, catalogs and time give the same screens (snapshot tests rely on it).
 public struct ScreenBuilder: Sendable {
     public let catalogs: Catalogs
+    /// False for a daemon's very first frame only: the lobby's and the board's service tables
+    /// leave the estimate column empty and the lobby its apologies (which quote an estimate), so
+    /// that a kiosk starting after a power cut shows its screen before the simulating estimator
+    /// has run (about a third of the first frame's work). The runtime draws again at once with
+    /// estimates (`StationFrontend.draw`); everything else on the screen is as settled.
+    public var showsEstimates = true
 
     public init(catalogs: Catalogs) { self.catalogs = catalogs }
 
@@ -103,7 +109,7 @@ public struct ScreenBuilder: Sendable {
     private func lobbyIdle(_ m: KioskMachine, _ c: Catalog, now: Date) -> [Block] {
         var blocks: [Block] = [.text(c.text("lobby.welcome"), .accent), serviceTable(m, c, now: now)]
         // Apologise, with a fresh estimate, to everyone past their target.
-        for t in m.state.waitingTickets where t.careRaisedAt != nil {
+        for t in m.state.waitingTickets where t.careRaisedAt != nil && showsEstimates {
             guard m.configuration.service(t.service) != nil else { continue }
             let e = m.screenEstimate(.waiting(label: t.label), now: now)
             blocks.append(.text(c.text("lobby.apology", ["ticket": t.label, "minutes": String(t.waitedMinutes(now: now)),
@@ -124,11 +130,18 @@ public struct ScreenBuilder: Sendable {
         var rows = [[c.text("lobby.table.key"), c.text("lobby.table.service"), c.text("lobby.table.waiting"), c.text("lobby.table.estimate")]]
         for s in m.configuration.services.sorted(by: { $0.key < $1.key }) {
             let waiting = m.state.ticketsWaiting(for: s.id).count
-            let e = m.screenEstimate(.newTicket(service: s.id, priority: false), now: now)
             rows.append([String(s.key), s.name(c.language), c.text("lobby.table.people", ["count": String(waiting)]),
-                         e.noWait ? c.text("lobby.table.no-wait") : c.text("lobby.table.range", ["low": String(e.low), "high": String(e.high)])])
+                         estimateCell(m, c, service: s.id, now: now)])
         }
         return .table(rows)
+    }
+
+    /// A service table's estimate for a new ticket: a range, "no wait", or nothing while
+    /// estimates are withheld (`showsEstimates`).
+    func estimateCell(_ m: KioskMachine, _ c: Catalog, service: String, now: Date) -> String {
+        guard showsEstimates else { return "" }
+        let e = m.screenEstimate(.newTicket(service: service, priority: false), now: now)
+        return e.noWait ? c.text("lobby.table.no-wait") : c.text("lobby.table.range", ["low": String(e.low), "high": String(e.high)])
     }
 
     // MARK: Counter

@@ -113,16 +113,39 @@ public final class StationDisplay {
     }
 }
 
-/// Font sets by source, so stations with the same font share one glyph cache.
+/// Font sets by source, so stations with the same font share one glyph cache; with a
+/// `cacheDirectory`, each set's glyphs are also kept in a file there between starts
+/// (`FontSet.loadGlyphCache`), named after its fonts.
 public final class FontLibrary {
     private var sets: [String: FontSet] = [:]
-    public init() {}
+    public let cacheDirectory: String?
+    public init(cacheDirectory: String? = nil) { self.cacheDirectory = cacheDirectory }
 
     public func fonts(_ spec: String?) throws -> FontSet {
         let key = spec ?? ""
         if let s = sets[key] { return s }
         let set = try FontSet(preferred: spec.map { FontSource(spec: $0) })
+        if let path = cachePath(set) { set.loadGlyphCache(path: path) }
         sets[key] = set
         return set
+    }
+
+    /// `glyphs-HASH.cache` in the cache folder, HASH from the set's font sources.
+    func cachePath(_ set: FontSet) -> String? {
+        guard let cacheDirectory else { return nil }
+        let hash = Array(set.sources.map(\.description).joined(separator: "\n").utf8).withUnsafeBytes { FontSet.checksum($0) }
+        return cacheDirectory + "/glyphs-" + String(hash, radix: 16) + ".cache"
+    }
+
+    /// Writes the glyph cache of every set that rendered something new; what failed, one
+    /// message each (the kiosk draws on without the file: it only makes starts faster).
+    public func saveGlyphCaches() -> [String] {
+        sets.values.compactMap { set in
+            guard let path = cachePath(set) else { return nil }
+            do { try set.saveGlyphCache(path: path) } catch {
+                return "the glyph cache \(path) cannot be written (starts draw their first frame more slowly; check the folder's permissions and free space): \(error)"
+            }
+            return nil
+        }
     }
 }

@@ -43,17 +43,19 @@ public struct FontError: Error, CustomStringConvertible, Equatable {
 /// The faces text is drawn with: a primary face that covers Chinese, then fallbacks tried per
 /// character. One FreeType library per set; not thread-safe (the daemon draws on one thread).
 public final class FontSet {
-    private var library: FT_Library?
+    private(set) var library: FT_Library?
     private var faces: [FT_Face] = []
     /// The stream each face reads its file through (ours to free once the face is done).
     private var streams: [FT_Stream] = []
     public let sources: [FontSource]
     /// Rendered glyphs, and where each is in `glyphs` by (size, code point).
-    private var glyphs: [Glyph] = []
-    private var glyphIndex = SizeScalarTable()
+    var glyphs: [Glyph] = []
+    var glyphIndex = SizeScalarTable()
     /// Advances by (size, code point), apart from the bitmaps: layout measures a lot.
-    private var advances = SizeScalarTable()
-    private var metricsCache: [Int: (ascender: Int, lineHeight: Int)] = [:]
+    var advances = SizeScalarTable()
+    var metricsCache: [Int: (ascender: Int, lineHeight: Int)] = [:]
+    /// Glyphs, advances and metrics computed since the glyph cache file was read (`saveGlyphCache`).
+    var computedSinceCacheRead = 0
     /// One FreeType size object per face and pixel size (FT_Done_Face frees them). Setting a
     /// face's pixel size again makes the TrueType interpreter run the font's `prep` program
     /// again before the next glyph, and layout switches sizes all the time: that interpreter was
@@ -181,6 +183,7 @@ public final class FontSet {
         let m = face.pointee.size.pointee.metrics
         let result = (ascender: Int((m.ascender + 63) >> 6), lineHeight: Int((m.height + 63) >> 6))
         metricsCache[size] = result
+        computedSinceCacheRead += 1
         return result
     }
 
@@ -201,6 +204,7 @@ public final class FontSet {
             }
         }
         advances[key] = a
+        computedSinceCacheRead += 1
         return a
     }
 
@@ -229,6 +233,7 @@ public final class FontSet {
         }
         glyphIndex[key] = glyphs.count
         glyphs.append(g)
+        computedSinceCacheRead += 1
         return g
     }
 
@@ -245,6 +250,9 @@ struct SizeScalarTable {
     private var count = 0
 
     static func key(size: Int, scalar: Unicode.Scalar) -> UInt64 { UInt64(truncatingIfNeeded: size) << 32 | UInt64(scalar.value) }
+
+    /// Every (key, value), in slot order.
+    var entries: [(key: UInt64, value: Int)] { zip(keys, values).filter { $0.0 != 0 }.map { (key: $0.0, value: $0.1) } }
 
     @inline(__always)
     private func slot(_ key: UInt64) -> Int {

@@ -126,9 +126,13 @@ public enum DaemonCommand {
         if let problem = setup.publishedProblem { Log.error("kioskd: \(problem)") }
         for warning in setup.warnings { Log.warning("kioskd: \(warning)") }
         if let l = options.language { setup.configuration.language = l }
+        // Stations with a framebuffer or file display run on them; otherwise every station is a
+        // panel in this terminal. On displays the first frame comes before the history
+        // (`KioskService.loadDeferredHistory`, called by `StationFrontend.draw`).
+        let hardware = options.demo ? [] : setup.configuration.stations.filter { $0.display != .terminal }
         let service: KioskService
         var transientRefusal = false
-        do { service = try KioskService(setup: setup, stateDirectory: stateDirectory, now: Date()) } catch {
+        do { service = try KioskService(setup: setup, stateDirectory: stateDirectory, now: Date(), deferHistory: !hardware.isEmpty) } catch {
             transientRefusal = (error as? StorageError).map { [.permission, .io, .locked].contains($0.kind) } ?? true
             // Refused, not replaced: the stations show "please ask at the counter", the log says why.
             let todo = transientRefusal
@@ -144,9 +148,6 @@ public enum DaemonCommand {
             }
         }
         Log.info("kioskd: kiosk \(setup.configuration.kioskID), config \(setup.configSource), state \(stateDirectory)")
-        // Stations with a framebuffer or file display run on them; otherwise every station is a
-        // panel in this terminal.
-        let hardware = options.demo ? [] : setup.configuration.stations.filter { $0.display != .terminal }
         let terminal = Terminal()
         guard terminal.isTTY || !hardware.isEmpty else {
             Log.error("kioskd: no station has a display and stdin/stdout is not a terminal; give stations a display (display = fb:/dev/fb0 in a [station NAME] section of kiosk.conf) or run kioskd in a terminal")

@@ -45,16 +45,37 @@ public final class KioskService {
     /// Business days replayed on start: enough history for rolling service times.
     static let replayDays = 7
 
-    /// Opens the state folder and restores the queue from the stored events.
-    public init(setup: KioskSetup, stateDirectory: String, now: Date) throws {
+    /// True from a start with `deferHistory` until `loadDeferredHistory`: the machine knows only
+    /// the latest business day, and no quiet hours.
+    public private(set) var historyDeferred = false
+
+    /// Opens the state folder and restores the queue from the stored events. With
+    /// `deferHistory` (kioskd on station displays) only the latest business day is replayed and
+    /// the four weeks of quiet hours are not read yet: enough for the first frame, which shows
+    /// no estimates (`ScreenBuilder.showsEstimates`); `loadDeferredHistory` does the rest right
+    /// after that frame is on the glass, before any input is handled.
+    public init(setup: KioskSetup, stateDirectory: String, now: Date, deferHistory: Bool = false) throws {
         self.setup = setup
         store = try EventStore(path: stateDirectory + "/kiosk.sqlite", owner: true)
         screens = ScreenBuilder(catalogs: setup.catalogs)
-        let events = try KioskService.replayEvents(store: store)
+        let events = try KioskService.replayEvents(store: store, days: deferHistory ? 1 : Self.replayDays)
         machine = KioskMachine.restore(configuration: setup.configuration, catalog: setup.catalogs[.chinese], events: events, now: now)
-        refreshQuietHours()
+        if deferHistory { historyDeferred = true } else { refreshQuietHours() }
         restorePulledCases()
         dailyBackup(now: now)
+    }
+
+    /// The history a start with `deferHistory` left out: the machine rebuilt from the whole
+    /// `replayDays` (service times for the estimates, cases of earlier days) and the quiet
+    /// hours. If the store cannot be read now, that is logged and the kiosk runs on with the
+    /// latest day (estimates from it alone), as a `reload` that fails leaves the old machine.
+    public func loadDeferredHistory(now: Date) {
+        guard historyDeferred else { return }
+        historyDeferred = false
+        do { try reload(setup, now: now) } catch {
+            Log.error("the history before the latest day cannot be read; estimates use that day only until kioskd is restarted or reloaded: \(error)")
+            refreshQuietHours()
+        }
     }
 
     /// A kiosk that refuses its stored state (`reason`): it shows the paused screen on every
@@ -108,10 +129,10 @@ public final class KioskService {
     /// Waits until a daily backup that is being written is done (a clean stop, tests).
     public func waitForBackup() { backupRunning.wait() }
 
-    /// The events to replay: whole business days, the newest `replayDays` of them.
-    static func replayEvents(store: EventStore) throws -> [KioskEvent] {
+    /// The events to replay: whole business days, the newest `days` of them.
+    static func replayEvents(store: EventStore, days: Int = replayDays) throws -> [KioskEvent] {
         guard let latest = try store.latestDay() else { return [] }
-        let first = shiftDay(latest, by: -(replayDays - 1))
+        let first = shiftDay(latest, by: -(days - 1))
         return try store.events(from: first, through: latest).map(\.event)
     }
 
@@ -230,9 +251,12 @@ public final class KioskService {
 
     /// One station's screen (`ScreenBuilder.screen(for:)`), or the paused screen on every
     /// station while the stored state is refused.
-    public func screen(for station: StationID, terminal: String = "", now: Date) -> Screen {
+    /// `estimates: false` for a first frame only (`ScreenBuilder.showsEstimates`).
+    public func screen(for station: StationID, terminal: String = "", now: Date, estimates: Bool = true) -> Screen {
         if storageRefusal != nil { return screens.paused(machine, terminal: terminal) }
-        return screens.screen(for: station, machine, terminal: terminal, now: now, storageProblem: storageProblem)
+        var builder = screens
+        builder.showsEstimates = estimates
+        return builder.screen(for: station, machine, terminal: terminal, now: now, storageProblem: storageProblem)
     }
 
     /// Station order on screen, matching `currentScreens`.

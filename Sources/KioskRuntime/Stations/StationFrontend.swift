@@ -9,6 +9,7 @@ import Glibc
 import KioskCore
 import KioskFramebuffer
 import KioskKeypad
+import KioskSystem
 
 extension PollLoop: ReadinessWatcher {}
 
@@ -28,7 +29,7 @@ public final class StationFrontend {
         var evemu: EvemuKeypad?
     }
     var stations: [Running] = []
-    let fonts = FontLibrary()
+    let fonts: FontLibrary
     var console: ConsoleOwnership?
     weak var watcherLoop: PollLoop?
 
@@ -37,6 +38,10 @@ public final class StationFrontend {
     public init(service: KioskService, stations configs: [StationConfig], evdevKeys: KeyMap, clock: @escaping () -> Date = Date.init) throws {
         self.service = service
         self.clock = clock
+        // The glyph cache lives beside the database (nothing is written while the stored
+        // state is refused: the store is then in memory).
+        let folder = Path.folder(of: service.store.path)
+        fonts = FontLibrary(cacheDirectory: service.storageRefusal == nil ? (folder.isEmpty ? "." : folder) : nil)
         for config in configs {
             var running = Running(config: config)
             if config.display != .terminal {
@@ -116,6 +121,7 @@ public final class StationFrontend {
     public static func restoreConsole() -> String { ConsoleOwnership.restore() }
 
     public func detach() {
+        saveGlyphCaches()
         for s in stations { s.evdev?.stop(); s.evemu?.stop() }
         if let fd = console?.switchSignalFD, fd >= 0 { watcherLoop?.removeReader(fd: fd) }
         console?.release()
@@ -133,11 +139,32 @@ public final class StationFrontend {
         stations.first { $0.config.name == station.name }?.display.map { ($0.width, $0.height) }
     }
 
+    /// False until the first frame is drawn: that frame shows no estimates.
+    var firstFrameDrawn = false
+
+    /// Every station's screen, changed areas only. The very first frame after start is drawn
+    /// without estimates and before the history a `deferHistory` start left out (a simulating
+    /// estimator and weeks of stored events cost more than the rest of the frame): it is on the
+    /// glass at once after a power cut; then the history is loaded and every station drawn again
+    /// with its estimates, in the same wake-up, before any key is handled.
     func draw() {
         let now = clock()
+        let estimates = firstFrameDrawn
         for s in stations {
             guard let display = s.display else { continue }
-            display.show(StationFrontend.screen(for: s.config.role, terminal: s.config.name, service: service, now: now))
+            display.show(service.screen(for: s.config.role, terminal: s.config.name, now: now, estimates: estimates))
         }
+        if !firstFrameDrawn {
+            firstFrameDrawn = true
+            service.loadDeferredHistory(now: now)
+            draw()
+            saveGlyphCaches()
+        }
+    }
+
+    /// Keeps the glyphs drawn so far for the next start's first frame: after the first settled
+    /// frame (a power cut may come any time) and at a clean stop.
+    func saveGlyphCaches() {
+        for problem in fonts.saveGlyphCaches() { Log.error("kioskd: \(problem)") }
     }
 }

@@ -39,6 +39,11 @@ public struct ForecastHistory: Equatable, Sendable {
     /// without one. A lunch break taken at 12:30 most days is expected at 12:30, not somewhere in
     /// the hour. While the counter works today, today's entry is the last.
     public private(set) var breakDays: [Int: [Double]] = [:]
+    /// The same days' break ends (local time of day the counter reopened after its first break;
+    /// -1 when it did not, or not yet). Staff on a rota come back at the rota's time however late
+    /// they left (a break from 12:00 to 12:30 begun at 12:08 lasts 22 minutes), others after a
+    /// usual length: `breakEndOutlook` tells which the past days show.
+    public private(set) var breakEnds: [Int: [Double]] = [:]
     static let breakDaysKept = 60
     /// Counters staffed, and counters that paused, this business day (one break a day is
     /// expected, not more).
@@ -122,6 +127,10 @@ public struct ForecastHistory: Equatable, Sendable {
         case .counterOpened:
             if let n = e.counter, let start = pausedAt.removeValue(forKey: n) {
                 Self.append(e.time.timeIntervalSince(start), to: &pauses, capacity: 50)
+                if var ends = breakEnds[n], ends.last == -1, breakDays[n]?.last.map({ $0 >= 0 }) == true {
+                    ends[ends.count - 1] = timeOfDay(e.time)
+                    breakEnds[n] = ends
+                }
             }
             if let n = e.counter { staffed(n) }
         case .staffLoggedIn:
@@ -137,7 +146,10 @@ public struct ForecastHistory: Equatable, Sendable {
 
     /// Counter `n` works today: its entry in `breakDays` (no break yet).
     private mutating func staffed(_ n: Int) {
-        if staffedToday.insert(n).inserted { Self.append(-1, to: &breakDays[n, default: []], capacity: Self.breakDaysKept) }
+        if staffedToday.insert(n).inserted {
+            Self.append(-1, to: &breakDays[n, default: []], capacity: Self.breakDaysKept)
+            Self.append(-1, to: &breakEnds[n, default: []], capacity: Self.breakDaysKept)
+        }
     }
 
     /// Whether counter `n`, staffed and without a break yet today, still takes one, seen at
@@ -150,6 +162,30 @@ public struct ForecastHistory: Equatable, Sendable {
         let later = past.filter { $0 > clock }
         let undecided = past.filter { $0 < 0 || $0 > clock }.count
         return (undecided > 0 ? Double(later.count) / Double(undecided) : 0, later.map { $0 - clock })
+    }
+
+    /// Whether counter `n`'s breaks end at a time of day rather than after a length, seen at
+    /// `now`: of the earlier days with a whole first break, the ends (as seconds from now) when
+    /// they lie closer together than the lengths do (by mean absolute deviation from their
+    /// medians; at least 3 such days), else nil (a break then lasts a drawn length).
+    public func breakEndOutlook(_ n: Int, at now: Date) -> [Double]? {
+        var starts = breakDays[n] ?? [], ends = breakEnds[n] ?? []
+        guard starts.count == ends.count else { return nil }
+        if staffedToday.contains(n), !starts.isEmpty { starts.removeLast(); ends.removeLast() }
+        let days = zip(starts, ends).filter { $0.0 >= 0 && $0.1 >= $0.0 }
+        guard days.count >= 3 else { return nil }
+        func spread(_ values: [Double]) -> Double {
+            let sorted = values.sorted(), median = sorted[sorted.count / 2]
+            return sorted.reduce(0) { $0 + abs($1 - median) } / Double(sorted.count)
+        }
+        let clock = timeOfDay(now)
+        let endTimes = days.map(\.1)
+        return spread(endTimes) < spread(days.map { $0.1 - $0.0 }) ? endTimes.map { $0 - clock } : nil
+    }
+
+    /// Whether counter `n` is on its first break of the day now (the one `breakEnds` describes).
+    public func onFirstBreak(_ n: Int) -> Bool {
+        pausedAt[n] != nil && pausedToday.contains(n) && breakEnds[n]?.last == -1
     }
 
     private static func append(_ value: Double, to list: inout [Double], capacity: Int = ForecastHistory.capacity) {

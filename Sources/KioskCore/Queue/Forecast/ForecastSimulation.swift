@@ -44,6 +44,10 @@ struct ForecastSimulation {
         /// start (seconds from now: the later of earlier days' start times).
         var breakChance: Double = 0
         var breakOffsets: [Double] = []
+        /// Where breaks end at a time of day (`ForecastHistory.breakEndOutlook`): those ends,
+        /// seconds from now; a break begun late is shorter, one due after them is not taken.
+        /// Empty: a break lasts a length drawn from `pauseLengths`.
+        var breakEndOffsets: [Double] = []
     }
 
     /// Occupancy draws per service and local hour (`table[service][hour]`), and each service's
@@ -108,7 +112,13 @@ struct ForecastSimulation {
                 }
                 if pauseAt[k] <= free[k] {
                     // A break due while the counter was busy starts when its visit ends.
-                    free[k] += pauseLengths.isEmpty ? 1_800 : pauseLengths[index(pauseLengths.count, &rng)]
+                    let ends = counters[k].breakEndOffsets
+                    if !ends.isEmpty {
+                        let end = ends[index(ends.count, &rng)]
+                        if end > free[k] { free[k] = end + draw(reaction, fallback: 20, &rng) }
+                    } else {
+                        free[k] += pauseLengths.isEmpty ? 1_800 : pauseLengths[index(pauseLengths.count, &rng)]
+                    }
                     pauseAt[k] = .infinity
                     continue
                 }

@@ -115,10 +115,17 @@ public struct ForecastWaitEstimator: WaitEstimator, Equatable {
                 sim.paused = true
                 if history.pauses.count >= 3 { sim.pauseRemaining = history.pauses.compactMap { $0 > elapsed ? $0 - elapsed : nil } }
                 sim.pauseFallback = history.pauses.count >= 3 ? 120 : max(120, 600 - elapsed)
+                // The day's break, where breaks end at a time of day: at those of earlier days
+                // still ahead (none ahead: back late, as any pause).
+                if history.onFirstBreak(c.number), let ends = history.breakEndOutlook(c.number, at: now) {
+                    let ahead = ends.filter { $0 > 0 }
+                    if !ahead.isEmpty { sim.pauseRemaining = ahead }
+                }
             }
             sim.sinceRelease = history.release(of: c.number).map { now.timeIntervalSince($0) } ?? 0
             if !history.hasPausedToday(c.number) {
                 (sim.breakChance, sim.breakOffsets) = history.breakOutlook(c.number, at: now)
+                sim.breakEndOffsets = history.breakEndOutlook(c.number, at: now) ?? []
             }
             simCounters.append(sim)
         }

@@ -6,9 +6,10 @@ or one seed's folder). Reads each folder's events (kiosk.sqlite), takes the meas
 `--days`, default 1) and for every ticket first called compares its wait with the estimate stored at
 issue (error = wait - point, minutes, as EstimateAccuracy counts it). Prints MAE, bias and the share
 under-predicted by more than 5 minutes, pooled and grouped by: local hour of issue, service, priority,
-the point told (5-minute buckets), people ahead (`position`), whether a priority ticket issued later
-was called first, and seed; plus each seed's share of the total absolute error. A group whose bias is
-far from 0 on many seeds is a model error the estimator can fix; one seed's large error is the day.
+the point told (5-minute buckets), place in its own service's line at issue (`position`, 1 = first),
+whether a priority ticket issued later was called first, and seed; plus each seed's share of the
+total absolute error. A group whose bias is far from 0 on many seeds is a model error the estimator
+can fix; one seed's large error is the day.
 """
 import argparse, datetime, glob, json, os, sqlite3
 from collections import defaultdict
@@ -74,7 +75,7 @@ def main():
         'service': lambda t: t['service'],
         'priority': lambda t: 'priority' if t['priority'] else 'normal',
         'point told': lambda t: f'{min(30, int(t["point"] // 5) * 5):>2d}+ min',
-        'people ahead': lambda t: str(min(t['position'] or 0, 6)) + ('+' if (t['position'] or 0) >= 6 else ''),
+        'place in own line': lambda t: str(min(t['position'] or 0, 6)) + ('+' if (t['position'] or 0) >= 6 else ''),
         'priority after': lambda t: 'jumped' if t['jumped'] else 'not jumped',
         'seed': lambda t: t['seed'],
     }

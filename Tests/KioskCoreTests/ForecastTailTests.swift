@@ -102,6 +102,27 @@ struct ForecastTailTests {
         #expect(try #require((lengths.machine.estimator as? ForecastWaitEstimator)?.history).breakEndOutlook(1, at: eleven) == nil)
     }
 
+    @Test func aCounterWhoseStaffComeAtNineIsExpectedAtNine() throws {
+        // Counter 1 (repairs) is staffed at 08:30, counter 2 (fees) at 09:00, four days running.
+        var h = Harness({ $0.counters = [CounterConfig(number: 1, services: ["repairs"]), CounterConfig(number: 2, services: ["fees"])] },
+                        at: morning.addingTimeInterval(-1_800))
+        for day in 0..<5 {
+            h.advance(morning.addingTimeInterval(Double(day) * 86_400 - 1_800).timeIntervalSince(h.now))  // 08:30
+            h.login(1)
+            if day == 4 { break }
+            h.advance(1_800)
+            h.login(2, staff: "1002")
+            h.advance(7 * 3_600)
+            h.press("0", .counter(1))
+            h.press("0", .counter(2))
+        }
+        h.advance(300)  // 08:35 on the fifth day: nobody at counter 2 yet
+        let fees = h.machine.estimate(.newTicket(service: "fees", priority: false), now: h.now)
+        #expect(!fees.countersOpen)
+        // Called when counter 2's staff come, at 09:00 (25 minutes), not at once.
+        #expect(fees.point > 24.5 && fees.point < 27, "\(fees)")
+    }
+
     @Test func aCounterOnItsRotaBreakIsExpectedBackAtTheRotaTime() throws {
         let late: [Double] = [0, 5, 10, 3]
         var h = Self.breaks(lateBy: late) { 1_800 - late[$0] * 60 }

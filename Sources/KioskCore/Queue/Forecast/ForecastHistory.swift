@@ -44,10 +44,17 @@ public struct ForecastHistory: Equatable, Sendable {
     /// they left (a break from 12:00 to 12:30 begun at 12:08 lasts 22 minutes), others after a
     /// usual length: `breakEndOutlook` tells which the past days show.
     public private(set) var breakEnds: [Int: [Double]] = [:]
+    /// Per counter, the local time of day it was first staffed on each of the last
+    /// `breakDaysKept` business days it was (days it was not have no entry): a counter whose
+    /// staff come at 09:00 is expected then, not as if someone sat down the moment a ticket for
+    /// it is taken. `openingOutlook` reads it.
+    public private(set) var firstLogins: [Int: [Double]] = [:]
     static let breakDaysKept = 60
     /// Counters staffed, and counters that paused, this business day (one break a day is
     /// expected, not more).
     var staffedToday: Set<Int> = []
+    /// The time of the event being observed (when a counter is first staffed today).
+    var lastEventTime = Date(timeIntervalSince1970: 0)
     var pausedToday: Set<Int> = []
 
     /// Open visits and pauses, to measure them when they end.
@@ -85,6 +92,7 @@ public struct ForecastHistory: Equatable, Sendable {
 
     public mutating func observe(_ e: KioskEvent, in state: QueueState) {
         if e.day != lastDay { lastDay = e.day; days += 1; pausedToday = []; staffedToday = [] }
+        lastEventTime = e.time
         switch e.type {
         case .ticketIssued:
             if e.priority == true, let s = e.service { priorityArrivals[s, default: [:]][hour(e.time), default: 0] += 1 }
@@ -147,6 +155,7 @@ public struct ForecastHistory: Equatable, Sendable {
     /// Counter `n` works today: its entry in `breakDays` (no break yet).
     private mutating func staffed(_ n: Int) {
         if staffedToday.insert(n).inserted {
+            Self.append(timeOfDay(lastEventTime), to: &firstLogins[n, default: []], capacity: Self.breakDaysKept)
             Self.append(-1, to: &breakDays[n, default: []], capacity: Self.breakDaysKept)
             Self.append(-1, to: &breakEnds[n, default: []], capacity: Self.breakDaysKept)
         }
@@ -181,6 +190,19 @@ public struct ForecastHistory: Equatable, Sendable {
         let clock = timeOfDay(now)
         let endTimes = days.map(\.1)
         return spread(endTimes) < spread(days.map { $0.1 - $0.0 }) ? endTimes.map { $0 - clock } : nil
+    }
+
+    /// Whether counter `n`, not staffed yet today, will be, seen at `now`: of the earlier days
+    /// (at most `breakDaysKept`), those it was staffed after this time of day over those it had
+    /// not been staffed by then (days without staff included), and when, in seconds from now.
+    /// Nil when the counter was never staffed, or has been today.
+    public func openingOutlook(_ n: Int, at now: Date) -> (chance: Double, offsets: [Double])? {
+        guard !staffedToday.contains(n), let logins = firstLogins[n], !logins.isEmpty else { return nil }
+        let clock = timeOfDay(now)
+        let later = logins.filter { $0 > clock }
+        let without = max(0, min(days - 1, Self.breakDaysKept) - logins.count)
+        let undecided = later.count + without
+        return (undecided > 0 ? Double(later.count) / Double(undecided) : 0, later.map { $0 - clock })
     }
 
     /// Whether counter `n` is on its first break of the day now (the one `breakEnds` describes).

@@ -48,6 +48,9 @@ struct ForecastSimulation {
         /// seconds from now; a break begun late is shorter, one due after them is not taken.
         /// Empty: a break lasts a length drawn from `pauseLengths`.
         var breakEndOffsets: [Double] = []
+        /// A counter not staffed yet: the times (seconds from now) its staff came on earlier
+        /// days that they came later than now; it first calls at one of them. Empty: staffed.
+        var opensAfter: [Double] = []
     }
 
     /// Occupancy draws per service and local hour (`table[service][hour]`), and each service's
@@ -173,6 +176,7 @@ struct ForecastSimulation {
             busy = max(busy, pause)
         }
         let react = draw(reaction, fallback: 20, &rng)
+        if !c.opensAfter.isEmpty { return c.opensAfter[index(c.opensAfter.count, &rng)] + react }
         return c.inVisit || c.paused ? busy + react : max(0, react - c.sinceRelease)
     }
 

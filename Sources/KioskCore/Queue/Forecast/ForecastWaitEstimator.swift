@@ -129,10 +129,23 @@ public struct ForecastWaitEstimator: WaitEstimator, Equatable {
             }
             simCounters.append(sim)
         }
+        let staffed = simCounters.count
+        // Counters not staffed yet today whose staff came later than now on most earlier days
+        // (at 09:00, say, an hour after opening): expected at one of those times.
+        for c in counters where !state.counters.values.contains(where: { $0.number == c.number && $0.staff != nil && $0.status != .closed }) {
+            guard let (chance, offsets) = history.openingOutlook(c.number, at: now), chance >= 0.5, !offsets.isEmpty else { continue }
+            var sim = ForecastSimulation.SimCounter(serves: mask(c.services))
+            sim.opensAfter = offsets
+            (sim.breakChance, sim.breakOffsets) = history.breakOutlook(c.number, at: now)
+            sim.breakEndOffsets = history.breakEndOutlook(c.number, at: now) ?? []
+            simCounters.append(sim)
+        }
         var countersOpen = true
-        if let service, let bit = index[service], !simCounters.contains(where: { $0.serves & (1 << UInt32(bit)) != 0 }) {
+        if let service, let bit = index[service], !simCounters[..<staffed].contains(where: { $0.serves & (1 << UInt32(bit)) != 0 }) {
             countersOpen = false
-            simCounters.append(ForecastSimulation.SimCounter(serves: mask(counters.first { $0.services.contains(service) }?.services ?? [service])))
+            if !simCounters.contains(where: { $0.serves & (1 << UInt32(bit)) != 0 }) {
+                simCounters.append(ForecastSimulation.SimCounter(serves: mask(counters.first { $0.services.contains(service) }?.services ?? [service])))
+            }
         }
         let table = services.map { s -> [[Double]] in
             let all = history.occupancy[s.id] ?? []

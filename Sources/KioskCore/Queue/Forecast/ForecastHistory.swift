@@ -24,6 +24,11 @@ public struct ForecastHistory: Equatable, Sendable {
     public private(set) var occupancyByHour: [String: [Int: [Double]]] = [:]
     /// Call → finish of visits that were served: a visit in service is conditioned on these.
     public private(set) var served: [String: [Double]] = [:]
+    /// Call → release of visits whose resident was recalled (the ones not at the counter when
+    /// called): mostly no-shows, marked after the recalls, whatever the service. A called ticket
+    /// already recalled is drawn from these, not from all visits of its service.
+    public private(set) var recalledOccupancy: [Double] = []
+    var recalled: Set<String> = []
     /// Staff reaction: a counter's release → its next call, when someone it serves was waiting.
     public private(set) var reaction: [Double] = []
     /// Pause lengths (counter.paused → counter.opened), in seconds.
@@ -104,9 +109,13 @@ public struct ForecastHistory: Equatable, Sendable {
                 if gap >= 0 && gap <= 600 { Self.append(gap, to: &reaction) }
             }
             calledAt[label] = e.time
+            recalled.remove(label)
+        case .ticketRecalled:
+            if let label = e.ticket { recalled.insert(label) }
         case .serviceFinished, .ticketNoShow, .ticketTransferred:
             guard let label = e.ticket, let start = calledAt.removeValue(forKey: label) else { return }
             let seconds = max(0, e.time.timeIntervalSince(start))
+            if recalled.remove(label) != nil { Self.append(seconds, to: &recalledOccupancy, capacity: 50) }
             let service = e.type == .ticketTransferred ? (e.fromService ?? e.service) : (state.tickets[label]?.service ?? e.service)
             if let service {
                 Self.append(seconds, to: &occupancy[service, default: []])
@@ -146,7 +155,7 @@ public struct ForecastHistory: Equatable, Sendable {
         case .counterClosed, .staffLoggedOut:
             if let n = e.counter { pausedAt[n] = nil; releasedAt[n] = nil }
         case .dayClosed:
-            calledAt = [:]; releasedAt = [:]; pausedAt = [:]
+            calledAt = [:]; releasedAt = [:]; pausedAt = [:]; recalled = []
         default:
             break
         }

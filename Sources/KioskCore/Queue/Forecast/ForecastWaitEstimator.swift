@@ -104,7 +104,10 @@ public struct ForecastWaitEstimator: WaitEstimator, Equatable {
                 } else {
                     // Called, not started (walking up, or a no-show): the records of the whole
                     // occupancy that lasted longer.
-                    let list = (t.status == .serving ? history.served[t.service] : history.occupancy[t.service]) ?? []
+                    // Recalled: most likely not coming (a no-show after the recalls); such visits' records.
+                    let list = t.status == .serving ? history.served[t.service] ?? []
+                        : t.recalls > 0 && history.recalledOccupancy.count >= ForecastSimulation.ServiceTimes.enough ? history.recalledOccupancy
+                        : history.occupancy[t.service] ?? []
                     sim.visitRemaining = list.count >= ForecastSimulation.ServiceTimes.enough ? list.compactMap { $0 > elapsed ? $0 - elapsed : nil } : []
                     let typical = Double(services.first { $0.id == t.service }?.typicalServiceMinutes ?? 5) * 60
                     sim.visitFallback = list.count >= ForecastSimulation.ServiceTimes.enough ? max(30, 0.25 * typical) : max(30, typical - elapsed)

@@ -28,6 +28,7 @@ public struct ForecastHistory: Equatable, Sendable {
     /// called): mostly no-shows, marked after the recalls, whatever the service. A called ticket
     /// already recalled is drawn from these, not from all visits of its service.
     public private(set) var recalledOccupancy: [Double] = []
+    /// Tickets recalled since their latest call, to file their visit there when it ends.
     var recalled: Set<String> = []
     /// Staff reaction: a counter's release → its next call, when someone it serves was waiting.
     public private(set) var reaction: [Double] = []
@@ -58,9 +59,9 @@ public struct ForecastHistory: Equatable, Sendable {
     /// Counters staffed, and counters that paused, this business day (one break a day is
     /// expected, not more).
     var staffedToday: Set<Int> = []
+    var pausedToday: Set<Int> = []
     /// The time of the event being observed (when a counter is first staffed today).
     var lastEventTime = Date(timeIntervalSince1970: 0)
-    var pausedToday: Set<Int> = []
 
     /// Open visits and pauses, to measure them when they end.
     var calledAt: [String: Date] = [:]

@@ -13,7 +13,8 @@ import Glibc
 /// times over the runs is the forecast's distribution. Of later arrivals only priority tickets
 /// are simulated (at the learned rate per service and hour): only they can go ahead of a ticket
 /// already waiting. A counter's daily break (lunch) is expected at the times it began on
-/// earlier days.
+/// earlier days, and ends at the times it ended where those agree better than its lengths (a
+/// rota); a counter not staffed yet first calls when its staff came on earlier days.
 struct ForecastSimulation {
     /// One waiting ticket, in call order (issue time, then label).
     struct Waiting {

@@ -7,14 +7,15 @@ import Foundation
 /// `estimator = forecast`, the default: the line as it stands is played forward with the real
 /// call rule (counters pooled across the services they serve, oldest first, fair priority
 /// ratio), from what each counter is doing now (the visit in progress, conditioned on how long
-/// it has lasted, by the lognormal fitted to the service's visits; a pause; a
-/// counter just freed; the daily break at the times it began on earlier days), with visit times,
-/// staff reaction and pause lengths drawn from the learned history (`ForecastHistory`). The
-/// point is the median of the
-/// simulated waits; the range shown is their 10th–90th percentile in whole minutes, at least 2
-/// and at most 6 minutes wide: the end of the range is the promise (called by then 9 times in
-/// 10), so a range too wide to mean anything is narrowed from below, never from above. Seeded
-/// from the question and the state, so the same moment always gives the same figures.
+/// it has lasted, by the lognormal fitted to the service's visits; a recalled resident as
+/// recalled visits went; a pause; a counter just freed; the daily break at the times it began on
+/// earlier days, back at the rota's time where breaks end at one; a counter not staffed yet at
+/// the time its staff came on earlier days), with visit times, staff reaction and pause lengths
+/// drawn from the learned history (`ForecastHistory`). The point is the median of the simulated
+/// waits; the range shown is their 10th–90th percentile in whole minutes, at least 2 and at most
+/// 6 minutes wide: the end of the range is the promise (called by then 9 times in 10), so a
+/// range too wide to mean anything is narrowed from below, never from above. Seeded from the
+/// question and the state, so the same moment always gives the same figures.
 public struct ForecastWaitEstimator: WaitEstimator, Equatable {
     public private(set) var history: ForecastHistory
     public let services: [ServiceConfig]
@@ -103,8 +104,8 @@ public struct ForecastWaitEstimator: WaitEstimator, Equatable {
                     sim.visitElapsed = max(0, elapsed)
                 } else {
                     // Called, not started (walking up, or a no-show): the records of the whole
-                    // occupancy that lasted longer.
-                    // Recalled: most likely not coming (a no-show after the recalls); such visits' records.
+                    // occupancy that lasted longer; once recalled, most likely not coming (a
+                    // no-show after the recalls), so those of the visits that had a recall.
                     let list = t.status == .serving ? history.served[t.service] ?? []
                         : t.recalls > 0 && history.recalledOccupancy.count >= ForecastSimulation.ServiceTimes.enough ? history.recalledOccupancy
                         : history.occupancy[t.service] ?? []

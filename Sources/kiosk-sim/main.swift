@@ -7,7 +7,7 @@ import KioskSimulation
 // did on them. All the work is in KioskSimulation; this file reads the arguments and prints.
 
 let usage = """
-    Usage: kiosk-sim SCENARIO [--state-dir DIR] [--seeds N | --seed S] [--days N] [--warm-up N]
+    Usage: kiosk-sim SCENARIO [--state-dir DIR] [--seeds N | --seeds A-B | --seed S] [--days N] [--warm-up N]
                      [--estimators NAME,NAME] [--json]
 
     Runs the scenario's days (warm-up days first) through the real kiosk core and SQLite store on a
@@ -16,7 +16,7 @@ let usage = """
     point estimate, share under-predicted by more than 5 minutes, median range width; totals and
     utilisation per hour. Kiosk/scenarios/ has two scenarios.
 
-      --seeds N        seeds 1…N (default: the scenario's seeds)
+      --seeds N        seeds 1…N (default: the scenario's seeds); --seeds A-B: seeds A…B
       --seed S         only seed S
       --days N         measured days per seed (default: the scenario's)
       --warm-up N      warm-up days before them (default: the scenario's)
@@ -50,7 +50,17 @@ while !arguments.isEmpty {
     }
     switch a {
     case "--state-dir": stateDirectory = value()
-    case "--seeds": seeds = (1...UInt64(count(1...1000))).map { $0 }
+    case "--seeds":
+        // N: seeds 1…N; A-B: seeds A…B (days other than the benchmark's, to choose on).
+        let v = value()
+        let parts = v.split(separator: "-", omittingEmptySubsequences: false).map { UInt64($0) }
+        if parts.count == 1, let n = parts[0], (1...1000).contains(n) {
+            seeds = Array(1...n)
+        } else if parts.count == 2, let a = parts[0], let b = parts[1], a <= b, b - a < 1000 {
+            seeds = Array(a...b)
+        } else {
+            fail("--seeds needs a count from 1 to 1000 (seeds 1…N) or a range A-B of at most 1000 seeds, such as 6-25, not '\(v)'")
+        }
     case "--seed":
         let v = value()
         guard let s = UInt64(v) else { fail("--seed needs a whole number, not '\(v)'") }

@@ -57,6 +57,34 @@ struct ForecastEstimatorTests {
         #expect(point(after: 11) > 0.5 && point(after: 11) < 3, "\(point(after: 11))")
     }
 
+    @Test func aRecalledResidentIsExpectedToBeMarkedANoShowSoon() {
+        var h = Harness()
+        h.login(1)
+        // Visits of about 6 minutes, and six residents who did not come: recalled after a
+        // minute, marked a no-show a minute later.
+        Self.history(&h, minutes: [5, 6, 7, 6, 5, 7, 6, 6])
+        for _ in 0..<6 {
+            h.takeTicket(1)
+            h.press("+", .counter(1))
+            h.advance(60)
+            h.press("-", .counter(1))
+            h.advance(60)
+            h.press("/", .counter(1))
+            h.advance(10)
+        }
+        h.takeTicket(1)
+        h.press("+", .counter(1))
+        h.advance(70)
+        let walkingUp = h.machine.estimate(Self.repairs, now: h.now)
+        h.press("-", .counter(1))
+        h.advance(5)
+        let recalled = h.machine.estimate(Self.repairs, now: h.now)
+        // Not recalled, 70 s after the call: most likely a visit of some minutes still to come;
+        // recalled: the counter is free again in about a minute.
+        #expect(walkingUp.point > 3, "\(walkingUp)")
+        #expect(recalled.point < 1.5, "\(recalled)")
+    }
+
     @Test func aPausedCounterLengthensTheWaitAndAClosedOneMore() {
         var h = Harness { $0.counters = [CounterConfig(number: 1, services: ["repairs"]), CounterConfig(number: 2, services: ["repairs"])] }
         h.login(1)

@@ -70,4 +70,71 @@ struct ForecastTailTests {
         let late = history.breakOutlook(1, at: morning.addingTimeInterval(4 * 86_400 + 13_500))
         #expect(late.chance == 0 && late.offsets.isEmpty)
     }
+
+    /// Four days whose break began at 12:30 + `lateBy[day]` minutes and lasted `length(day)`.
+    static func breaks(lateBy: [Double], length: (Int) -> Double) -> Harness {
+        var h = Harness({ $0.counters = [CounterConfig(number: 1, services: ["repairs"])] }, at: morning.addingTimeInterval(-1_800))
+        for day in lateBy.indices {
+            let opening = morning.addingTimeInterval(Double(day) * 86_400 - 1_800)  // 08:30
+            h.advance(opening.timeIntervalSince(h.now))
+            h.login(1)
+            h.advance(4 * 3_600 + lateBy[day] * 60)
+            h.press("9", .counter(1))
+            h.advance(length(day))
+            h.press("9", .counter(1))
+            h.advance(3_600)
+            h.press("0", .counter(1))
+        }
+        h.advance(morning.addingTimeInterval(Double(lateBy.count) * 86_400 - 1_800).timeIntervalSince(h.now))
+        h.login(1)
+        return h
+    }
+
+    @Test func aBreakOnARotaEndsAtItsTimeHoweverLateItBegan() throws {
+        // Begun 0, 5, 10 and 3 minutes late, back at 13:00 each day: the end is the rule.
+        let late: [Double] = [0, 5, 10, 3]
+        let rota = Self.breaks(lateBy: late) { 1_800 - late[$0] * 60 }
+        let history = try #require((rota.machine.estimator as? ForecastWaitEstimator)?.history)
+        let eleven = morning.addingTimeInterval(4 * 86_400 + 7_200)
+        #expect(history.breakEndOutlook(1, at: eleven) == [7_200, 7_200, 7_200, 7_200])  // 13:00, from 11:00
+        // The same late starts, 30 minutes each: the length is the rule, the end is not.
+        let lengths = Self.breaks(lateBy: late) { _ in 1_800 }
+        #expect(try #require((lengths.machine.estimator as? ForecastWaitEstimator)?.history).breakEndOutlook(1, at: eleven) == nil)
+    }
+
+    @Test func aCounterWhoseStaffComeAtNineIsExpectedAtNine() throws {
+        // Counter 1 (repairs) is staffed at 08:30, counter 2 (fees) at 09:00, four days running.
+        var h = Harness({ $0.counters = [CounterConfig(number: 1, services: ["repairs"]), CounterConfig(number: 2, services: ["fees"])] },
+                        at: morning.addingTimeInterval(-1_800))
+        for day in 0..<5 {
+            h.advance(morning.addingTimeInterval(Double(day) * 86_400 - 1_800).timeIntervalSince(h.now))  // 08:30
+            h.login(1)
+            if day == 4 { break }
+            h.advance(1_800)
+            h.login(2, staff: "1002")
+            h.advance(7 * 3_600)
+            h.press("0", .counter(1))
+            h.press("0", .counter(2))
+        }
+        h.advance(300)  // 08:35 on the fifth day: nobody at counter 2 yet
+        let fees = h.machine.estimate(.newTicket(service: "fees", priority: false), now: h.now)
+        #expect(!fees.countersOpen)
+        // Called when counter 2's staff come, at 09:00 (25 minutes), not at once.
+        #expect(fees.point > 24.5 && fees.point < 27, "\(fees)")
+    }
+
+    @Test func aCounterOnItsRotaBreakIsExpectedBackAtTheRotaTime() throws {
+        let late: [Double] = [0, 5, 10, 3]
+        var h = Self.breaks(lateBy: late) { 1_800 - late[$0] * 60 }
+        h.takeTicket(1)  // a repairs ticket waits
+        h.advance(4 * 3_600 + 20 * 60)  // 12:50: on the break, begun 20 minutes late
+        h.press("9", .counter(1))
+        h.advance(60)  // 12:51
+        let forecast = try #require(h.machine.estimator as? ForecastWaitEstimator)
+        #expect(forecast.history.onFirstBreak(1))
+        let waiting = try #require(h.machine.state.waitingTickets.first)
+        let estimate = forecast.estimate(.waiting(label: waiting.label), state: h.machine.state, now: h.now)
+        // Back at 13:00 (9 minutes), not after a usual 20–30 minute break.
+        #expect(estimate.point > 8.5 && estimate.point < 10, "\(estimate.point)")
+    }
 }

@@ -13,7 +13,8 @@ import Glibc
 /// times over the runs is the forecast's distribution. Of later arrivals only priority tickets
 /// are simulated (at the learned rate per service and hour): only they can go ahead of a ticket
 /// already waiting. A counter's daily break (lunch) is expected at the times it began on
-/// earlier days.
+/// earlier days, and ends at the times it ended where those agree better than its lengths (a
+/// rota); a counter not staffed yet first calls when its staff came on earlier days.
 struct ForecastSimulation {
     /// One waiting ticket, in call order (issue time, then label).
     struct Waiting {
@@ -44,6 +45,13 @@ struct ForecastSimulation {
         /// start (seconds from now: the later of earlier days' start times).
         var breakChance: Double = 0
         var breakOffsets: [Double] = []
+        /// Where breaks end at a time of day (`ForecastHistory.breakEndOutlook`): those ends,
+        /// seconds from now; a break begun late is shorter, one due after them is not taken.
+        /// Empty: a break lasts a length drawn from `pauseLengths`.
+        var breakEndOffsets: [Double] = []
+        /// A counter not staffed yet: the times (seconds from now) its staff came on earlier
+        /// days that they came later than now; it first calls at one of them. Empty: staffed.
+        var opensAfter: [Double] = []
     }
 
     /// Occupancy draws per service and local hour (`table[service][hour]`), and each service's
@@ -108,7 +116,13 @@ struct ForecastSimulation {
                 }
                 if pauseAt[k] <= free[k] {
                     // A break due while the counter was busy starts when its visit ends.
-                    free[k] += pauseLengths.isEmpty ? 1_800 : pauseLengths[index(pauseLengths.count, &rng)]
+                    let ends = counters[k].breakEndOffsets
+                    if !ends.isEmpty {
+                        let end = ends[index(ends.count, &rng)]
+                        if end > free[k] { free[k] = end + draw(reaction, fallback: 20, &rng) }
+                    } else {
+                        free[k] += pauseLengths.isEmpty ? 1_800 : pauseLengths[index(pauseLengths.count, &rng)]
+                    }
                     pauseAt[k] = .infinity
                     continue
                 }
@@ -163,6 +177,7 @@ struct ForecastSimulation {
             busy = max(busy, pause)
         }
         let react = draw(reaction, fallback: 20, &rng)
+        if !c.opensAfter.isEmpty { return c.opensAfter[index(c.opensAfter.count, &rng)] + react }
         return c.inVisit || c.paused ? busy + react : max(0, react - c.sinceRelease)
     }
 

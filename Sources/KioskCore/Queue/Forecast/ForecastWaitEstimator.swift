@@ -7,14 +7,15 @@ import Foundation
 /// `estimator = forecast`, the default: the line as it stands is played forward with the real
 /// call rule (counters pooled across the services they serve, oldest first, fair priority
 /// ratio), from what each counter is doing now (the visit in progress, conditioned on how long
-/// it has lasted, by the lognormal fitted to the service's visits; a pause; a
-/// counter just freed; the daily break at the times it began on earlier days), with visit times,
-/// staff reaction and pause lengths drawn from the learned history (`ForecastHistory`). The
-/// point is the median of the
-/// simulated waits; the range shown is their 10th–90th percentile in whole minutes, at least 2
-/// and at most 6 minutes wide: the end of the range is the promise (called by then 9 times in
-/// 10), so a range too wide to mean anything is narrowed from below, never from above. Seeded
-/// from the question and the state, so the same moment always gives the same figures.
+/// it has lasted, by the lognormal fitted to the service's visits; a recalled resident as
+/// recalled visits went; a pause; a counter just freed; the daily break at the times it began on
+/// earlier days, back at the rota's time where breaks end at one; a counter not staffed yet at
+/// the time its staff came on earlier days), with visit times, staff reaction and pause lengths
+/// drawn from the learned history (`ForecastHistory`). The point is the median of the simulated
+/// waits; the range shown is their 10th–90th percentile in whole minutes, at least 2 and at most
+/// 6 minutes wide: the end of the range is the promise (called by then 9 times in 10), so a
+/// range too wide to mean anything is narrowed from below, never from above. Seeded from the
+/// question and the state, so the same moment always gives the same figures.
 public struct ForecastWaitEstimator: WaitEstimator, Equatable {
     public private(set) var history: ForecastHistory
     public let services: [ServiceConfig]
@@ -103,8 +104,11 @@ public struct ForecastWaitEstimator: WaitEstimator, Equatable {
                     sim.visitElapsed = max(0, elapsed)
                 } else {
                     // Called, not started (walking up, or a no-show): the records of the whole
-                    // occupancy that lasted longer.
-                    let list = (t.status == .serving ? history.served[t.service] : history.occupancy[t.service]) ?? []
+                    // occupancy that lasted longer; once recalled, most likely not coming (a
+                    // no-show after the recalls), so those of the visits that had a recall.
+                    let list = t.status == .serving ? history.served[t.service] ?? []
+                        : t.recalls > 0 && history.recalledOccupancy.count >= ForecastSimulation.ServiceTimes.enough ? history.recalledOccupancy
+                        : history.occupancy[t.service] ?? []
                     sim.visitRemaining = list.count >= ForecastSimulation.ServiceTimes.enough ? list.compactMap { $0 > elapsed ? $0 - elapsed : nil } : []
                     let typical = Double(services.first { $0.id == t.service }?.typicalServiceMinutes ?? 5) * 60
                     sim.visitFallback = list.count >= ForecastSimulation.ServiceTimes.enough ? max(30, 0.25 * typical) : max(30, typical - elapsed)
@@ -115,17 +119,37 @@ public struct ForecastWaitEstimator: WaitEstimator, Equatable {
                 sim.paused = true
                 if history.pauses.count >= 3 { sim.pauseRemaining = history.pauses.compactMap { $0 > elapsed ? $0 - elapsed : nil } }
                 sim.pauseFallback = history.pauses.count >= 3 ? 120 : max(120, 600 - elapsed)
+                // The day's break, where breaks end at a time of day: at those of earlier days
+                // still ahead (none ahead: back late, as any pause).
+                if history.onFirstBreak(c.number), let ends = history.breakEndOutlook(c.number, at: now) {
+                    let ahead = ends.filter { $0 > 0 }
+                    if !ahead.isEmpty { sim.pauseRemaining = ahead }
+                }
             }
             sim.sinceRelease = history.release(of: c.number).map { now.timeIntervalSince($0) } ?? 0
             if !history.hasPausedToday(c.number) {
                 (sim.breakChance, sim.breakOffsets) = history.breakOutlook(c.number, at: now)
+                sim.breakEndOffsets = history.breakEndOutlook(c.number, at: now) ?? []
             }
             simCounters.append(sim)
         }
+        let staffed = simCounters.count
+        // Counters not staffed yet today whose staff came later than now on most earlier days
+        // (at 09:00, say, an hour after opening): expected at one of those times.
+        for c in counters where !state.counters.values.contains(where: { $0.number == c.number && $0.staff != nil && $0.status != .closed }) {
+            guard let (chance, offsets) = history.openingOutlook(c.number, at: now), chance >= 0.5, !offsets.isEmpty else { continue }
+            var sim = ForecastSimulation.SimCounter(serves: mask(c.services))
+            sim.opensAfter = offsets
+            (sim.breakChance, sim.breakOffsets) = history.breakOutlook(c.number, at: now)
+            sim.breakEndOffsets = history.breakEndOutlook(c.number, at: now) ?? []
+            simCounters.append(sim)
+        }
         var countersOpen = true
-        if let service, let bit = index[service], !simCounters.contains(where: { $0.serves & (1 << UInt32(bit)) != 0 }) {
+        if let service, let bit = index[service], !simCounters[..<staffed].contains(where: { $0.serves & (1 << UInt32(bit)) != 0 }) {
             countersOpen = false
-            simCounters.append(ForecastSimulation.SimCounter(serves: mask(counters.first { $0.services.contains(service) }?.services ?? [service])))
+            if !simCounters.contains(where: { $0.serves & (1 << UInt32(bit)) != 0 }) {
+                simCounters.append(ForecastSimulation.SimCounter(serves: mask(counters.first { $0.services.contains(service) }?.services ?? [service])))
+            }
         }
         let table = services.map { s -> [[Double]] in
             let all = history.occupancy[s.id] ?? []

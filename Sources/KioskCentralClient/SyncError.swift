@@ -51,5 +51,12 @@ public struct SyncError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The centre refused a batch because it holds some of its seqs with other content (409
+    /// `seq-conflict`): this kiosk's log may not be the one the centre knows.
+    public var isSeqConflict: Bool {
+        if case .answer(409, let reply) = cause { return reply?.error == "seq-conflict" }
+        return false
+    }
+
     public var description: String { message }
 }

@@ -59,6 +59,9 @@ public enum Restore {
         public var lost: ClosedRange<Int64>?
         /// The mark was gone too: events after the centre's last are lost, how many is unknown.
         public var lossUnknown = false
+        /// The previous file was a log begun after a loss (it ended at this seq, below the
+        /// centre's): its events clash with the centre's and are not restored.
+        public var replacedLogLast: Int64?
         /// Ticket numbers of `lossDay` skipped because lost events may have used them.
         public var numbersSkipped = 0
         public var lossDay = ""
@@ -68,6 +71,9 @@ public enum Restore {
             if let fromBackup { s += "from the backup: events #\(fromBackup.lowerBound)…#\(fromBackup.upperBound)\n" }
             if fromCentral > 0 { s += "from the centre: \(fromCentral) events\n" }
             if let setAside { s += "the previous file is kept as \(setAside)\n" }
+            if let last = replacedLogLast, last > 0 {
+                s += "LOST: the previous file's events #1…#\(last) were stored after this kiosk's state was replaced; they clash with the centre's and are not restored (they stay in the file kept aside)\n"
+            }
             if let lost { s += "LOST: events #\(lost.lowerBound)…#\(lost.upperBound) are not in what was restored (recorded as events.lost)\n" }
             if lossUnknown {
                 s += "LOST: the record of this kiosk's last event is gone too: events it stored after the centre's last (#\(centralThrough ?? 0)) are unknown (recorded as events.lost)\n"
@@ -97,10 +103,19 @@ public enum Restore {
                 hint: "stop it first (systemctl stop kioskd), then run kioskctl restore again")
         }
         if let backup { try checkBackup(backup) }
-        let mark = try? StorageMark.read(forDatabase: db)
+        var mark = try? StorageMark.read(forDatabase: db)
+        // A file that ends below what the centre holds of this kiosk is not this kiosk's log but
+        // one begun after a loss (kioskd started on a new disk: `LineageCheck`); it and its mark
+        // say nothing about how far the lost log went.
+        let centralHeld = central.map { max($0.ackedSeq, $0.highestSeq) } ?? 0
+        let currentLast = FileManager.default.fileExists(atPath: db) ? try? facts(of: db).lastSeq : nil
+        let replacement = currentLast.flatMap { $0 < centralHeld ? $0 : nil }
+        if let m = mark, m.seq < centralHeld { mark = nil }
         // The centre's copy never replaces a sound file: there is nothing to restore, and what
         // only the file holds (call-back numbers not yet sent, events after the centre's) would go.
-        if let central, backup == nil, !acceptLoss, FileManager.default.fileExists(atPath: db), StorageCheckReport.run(path: db).isSound {
+        if let central, backup == nil, !acceptLoss, replacement == nil, FileManager.default.fileExists(atPath: db),
+            StorageCheckReport.run(path: db).isSound
+        {
             let last = (try? facts(of: db).lastSeq) ?? 0
             let more = last > central.ackedSeq
                 ? ", more than the centre (#\(central.ackedSeq)): restoring would lose events #\(central.ackedSeq + 1)…#\(last)" : ""
@@ -112,6 +127,7 @@ public enum Restore {
         let building = db + ".restoring"
         for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: building + suffix) }
         var outcome = Outcome(setAside: nil, lastSeq: 0, lastDay: "")
+        outcome.replacedLogLast = replacement
         do {
             if let backup {
                 let source = try SQLiteConnection(path: backup, flags: SQLITE_OPEN_READONLY)

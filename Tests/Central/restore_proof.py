@@ -116,7 +116,7 @@ def restore_from_central():
               f"the outbox drains: the centre acknowledges through the declared loss to #{last_seq(d)} ({took or 0:.1f} s)")
         kioskd.stop()
 
-        # 2. The whole state folder is lost (a new disk): no database, no mark.
+        # 2. The whole state folder is lost (a new disk): no database, no mark, no backups.
         for name in os.listdir(d):
             if name.startswith("kiosk.sqlite") or name == "backups":
                 path = os.path.join(d, name)
@@ -124,9 +124,26 @@ def restore_from_central():
                     shutil.rmtree(path)
                 else:
                     os.unlink(path)
+        # Started on the empty folder without a restore, kioskd would begin the day at 001
+        # again: it asks the centre, finds it holds more of this kiosk, and gives no ticket.
+        kioskd = Kioskd(d, session)
+        refused, status_out = None, ""
+        for _ in range(100):
+            status_out, _ = kioskctl(d, "status").communicate()
+            if "REFUSED" in status_out:
+                refused = True
+                break
+            time.sleep(0.2)
+        check(refused and "its state folder was replaced" in status_out and "kioskctl restore --from-central" in status_out,
+              f"kioskd on a new disk refuses to give tickets and says to restore: {status_out.strip()[:300]!r}")
+        check("暂停取号" in kioskd.screen(), "the lobby shows the neutral paused screen")
+        kioskd.keys("1", "Enter")
+        time.sleep(1)
+        check(tickets(d) == [], "no ticket was given on the new disk")
+        kioskd.stop()
         code, out, err = restore(d, "--from-central", "--skip-numbers", "20")
         check(code == 0 and "are unknown" in out and "continue 20 above the highest known" in out,
-              f"a new disk takes the centre's copy and says what is unknown: {out.strip()!r} {err.strip()[:200]}")
+              f"the new disk's log gives way to the centre's copy (no --accept-loss), which says what is unknown: {out.strip()!r} {err.strip()[:200]}")
         kioskd = Kioskd(d, session)
         label = take_ticket(kioskd, d)
         check(number(label) == max(number(s) for s in seen) + 21,

@@ -63,6 +63,32 @@ struct RestoreFromCentralTests {
         #expect(state.nextNumber(for: deposit) == 48, "A7 + 40 + 1")
     }
 
+    @Test func aLogBegunAfterALossGivesWayToTheCentresCopyAndItsNumbersSkip() throws {
+        let old = try TempDir()
+        defer { old.remove() }
+        try filledStore(old, count: 7)
+        let central = try centralCopy(of: old.dbPath, through: 7)
+        let dir = try TempDir()  // a new disk on which kioskd was started: a sound new log, its own mark at #2
+        defer { dir.remove() }
+        try filledStore(dir, count: 2)
+        #expect(try StorageMark.read(forDatabase: dir.dbPath)?.seq == 2)
+
+        let outcome = try Restore.run(
+            backup: nil, central: central, into: dir.dbPath, acceptLoss: false, today: day1, unknownLossNumbers: 40, now: t0)
+        #expect(outcome.setAside != nil, "the new log is kept aside, not deleted")
+        #expect(outcome.replacedLogLast == 2)
+        #expect(outcome.lossUnknown && outcome.numbersSkipped == 40, "its mark says nothing of how far the lost log went")
+        #expect(outcome.text.contains("LOST: the previous file's events #1…#2 were stored after this kiosk's state was replaced"), "\(outcome.text)")
+        let store = try EventStore(path: dir.dbPath, owner: true)
+        defer { store.close() }
+        let events = try store.events()
+        #expect(events.map(\.seq) == Array(1...8))
+        var state = QueueState(configuration: Configuration(), day: day1)
+        for e in events { state.apply(e.event) }
+        let deposit = ServiceConfig(id: "deposit", key: 9, names: [:], prefix: "A")
+        #expect(state.nextNumber(for: deposit) == 48, "A7 + 40 + 1: above the new log's A1 and A2 too")
+    }
+
     @Test func aSoundFileWithMoreThanTheCentreIsNotReplaced() throws {
         let dir = try TempDir()
         defer { dir.remove() }

@@ -27,6 +27,8 @@ struct SyncDriverTests {
                 let upload = try? JSONDecoder().decode(UploadRequest.self, from: Data(body.utf8))
                 let last = upload?.events.last?.seq ?? 0
                 return (200, #"{"ackedSeq":\#(last),"stored":\#(upload?.events.count ?? 0),"duplicates":0,"serverTime":"\#(time)"}"#)
+            case ("GET", _) where path.hasPrefix("/v1/events?"):
+                return (200, #"{"kiosk":"k1","site":"tower-a","ackedSeq":0,"highestSeq":0,"events":[]}"#)
             case ("POST", "/v1/heartbeat"):
                 return (200, #"{"serverTime":"\#(time)","kiosk":"k1","site":"tower-a"}"#)
             case ("GET", _) where path.hasPrefix("/v1/commands"):

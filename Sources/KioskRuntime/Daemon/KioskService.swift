@@ -92,6 +92,18 @@ public final class KioskService {
         storageProblem = "the stored state was refused at start: \(reason)"
     }
 
+    /// The centre holds events of this kiosk above its log's last (`LineageCheck`): the state
+    /// folder was replaced after a loss without `kioskctl restore --from-central`, so the day's
+    /// ticket numbers would be given again. From now on it is refused as at start: nothing is
+    /// handled or stored, every station shows the paused screen, the log and `kioskctl` say why.
+    public func refuseReplacedLog(_ reason: String) {
+        guard storageRefusal == nil else { return }
+        storageRefusal = reason
+        storageProblem = "the stored state is refused: \(reason)"
+        Log.error("kioskd: REFUSING the stored state in \(store.path): \(reason)")
+        Log.error("kioskd: nothing is stored and no ticket is given; every station shows \"暂停取号，请到窗口咨询 / please ask at the counter\".")
+    }
+
     /// After a failed commit, every `storageRetrySeconds` on the tick: when the disk takes a
     /// write again the problem is cleared, so the lobby leaves the paused screen by itself.
     func retryStorage(now: Date) {

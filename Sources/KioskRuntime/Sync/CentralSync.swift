@@ -60,6 +60,8 @@ public final class CentralSync {
                 case .casesPulled(let states, let asOf):
                     // Already stored with their cursor by the worker; the machine keeps the newer version of each.
                     operations.service.handle(.casesPulled(states, asOf: asOf))
+                case .logReplaced(let reason):
+                    operations.service.refuseReplacedLog(reason)
                 }
             }
         }

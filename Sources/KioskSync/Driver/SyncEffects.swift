@@ -43,6 +43,14 @@ extension SyncWorker {
                 action = next
                 failure = error
             }
+            // A batch refused as a seq conflict: say so if this log is not the centre's at all.
+            if conflictSeen {
+                conflictSeen = false
+                var check = LineageCheck(everAcknowledged: true, now: clock.now(), retryInterval: options.interval)
+                if check.conflictReported(now: clock.now()) == [.ask], case .replaced(let reason)? = askLineage(&check, store: store).first {
+                    failure = reason
+                }
+            }
             do {
                 try makeClient().heartbeat(heartbeatBody(store: store))
             } catch {
@@ -99,6 +107,7 @@ extension SyncWorker {
                 return (machine.uploadAcknowledged(ackedSeq: ack.ackedSeq, now: clock.now(), jitter: jitter), nil)
             } catch {
                 record(store, failure: error.message)
+                if error.isSeqConflict { conflictSeen = true }
                 let failure: SyncMachine.Failure = error.isTransient ? .transient(error.message) : .refused(error.message)
                 return (machine.uploadFailed(failure, now: clock.now(), jitter: jitter), error.message)
             }

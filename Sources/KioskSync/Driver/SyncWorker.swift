@@ -82,6 +82,9 @@ public final class SyncWorker: @unchecked Sendable {
         /// Case states from the centre, already stored with their cursor; `asOf` is when they
         /// were pulled. The daemon feeds them to its machine (`KioskInput.casesPulled`).
         case casesPulled([CaseState], asOf: Date)
+        /// The centre holds this kiosk's events above the local log's last (`LineageCheck`): the
+        /// state folder was replaced; the daemon stops giving tickets and logs `reason`.
+        case logReplaced(reason: String)
     }
 
     /// What other threads tell the driver (through `inbox` and the wake pipe).
@@ -98,6 +101,7 @@ public final class SyncWorker: @unchecked Sendable {
         case heartbeat(HeartbeatMachine.Action)
         case config(ConfigCheck.Action)
         case cases(CasePull.Action)
+        case lineage(LineageCheck.Action)
     }
 
     let storePath: String
@@ -123,6 +127,11 @@ public final class SyncWorker: @unchecked Sendable {
     var heartbeat: HeartbeatMachine
     var configCheck = ConfigCheck()
     var cases: CasePull?
+    var lineage: LineageCheck?
+    /// The last upload was refused with 409 seq-conflict (`LineageCheck.conflictReported`).
+    var conflictSeen = false
+    /// A failed lineage question was logged (once until one succeeds).
+    var lineageFailureLogged = false
     /// A `sync` (IT's command or `kioskctl sync`) asked for a pull after the drain it started.
     var pullAsked = false
     /// The last hand-over of call-back numbers failed (logged once until it works again).
@@ -222,6 +231,9 @@ public final class SyncWorker: @unchecked Sendable {
             queue.append(.outbox(machine.start()))
             outbox = machine
             cases = CasePull(cursor: (try? store.pulledCasesCursor()) ?? 0, backoffCap: max(options.interval, 1))
+            var check = LineageCheck(everAcknowledged: acked > 0, now: now, retryInterval: max(options.interval, 1))
+            queue += check.tick(now: now).map(Work.lineage)
+            lineage = check
             queue += poller.start(now: now).map(Work.poller) + outcomes.start(now: now).map(Work.outcomes)
         }
         if let wait = inlinePoll {
@@ -241,6 +253,7 @@ public final class SyncWorker: @unchecked Sendable {
             if queue.isEmpty {
                 queue += poller.tick(now: now).map(Work.poller) + outcomes.tick(now: now).map(Work.outcomes)
                     + heartbeat.tick(now: now).map(Work.heartbeat) + (cases?.tick(now: now) ?? []).map(Work.cases)
+                    + (lineage?.tick(now: now) ?? []).map(Work.lineage)
             }
             if queue.isEmpty || isStopping { return }
             // What an action leads to goes to the back: a long drain does not hold up IT's
@@ -252,7 +265,8 @@ public final class SyncWorker: @unchecked Sendable {
 
     /// The earliest time any machine wants to be ticked.
     var nextDeadline: Date? {
-        [outbox?.deadline, poller.deadline, outcomes.deadline, heartbeat.deadline, cases?.deadline, storeRetryAt].compactMap { $0 }.min()
+        [outbox?.deadline, poller.deadline, outcomes.deadline, heartbeat.deadline, cases?.deadline, lineage?.deadline, storeRetryAt]
+            .compactMap { $0 }.min()
     }
 
     private func openStore() -> EventStore? {
@@ -304,7 +318,13 @@ public final class SyncWorker: @unchecked Sendable {
             let (next, failure) = step(action, machine: &machine, store: store)
             outbox = machine
             if let failure { drainFailure = failure }
-            return [.outbox(next)]
+            var more: [Work] = []
+            if conflictSeen, var check = lineage {
+                conflictSeen = false
+                more = check.conflictReported(now: clock.now()).map(Work.lineage)
+                lineage = check
+            }
+            return [.outbox(next)] + more
 
         case .poller(.longPoll(let wait)):
             if let transport { transport.request(wait: wait) } else { inlinePoll = wait }
@@ -364,6 +384,32 @@ public final class SyncWorker: @unchecked Sendable {
             let next = pullStep(action, machine: &machine, store: store)
             cases = machine
             return next.map(Work.cases)
+
+        case .lineage(.ask):
+            guard var check = lineage else { return [] }
+            let next = askLineage(&check, store: store)
+            lineage = check
+            return next.map(Work.lineage)
+        case .lineage(.replaced(let reason)):
+            log("sync: \(reason)")
+            deliver(.logReplaced(reason: reason))
+            return []
+        }
+    }
+
+    /// Asks the centre what it holds of this kiosk above the local log's last seq.
+    func askLineage(_ check: inout LineageCheck, store: EventStore) -> [LineageCheck.Action] {
+        do {
+            let last = try store.lastSequence()
+            let reply = try makeClient().fetchOwnEvents(after: last, limit: 1)
+            lineageFailureLogged = false
+            return check.answered(kiosk: reply.kiosk, localLast: last, centreAcked: reply.ackedSeq, centreHighest: reply.highestSeq)
+        } catch {
+            if !lineageFailureLogged {
+                lineageFailureLogged = true
+                log("sync: cannot ask the centre whether this kiosk's log is the one it holds (asked again every \(Int(check.retryInterval)) s): \(error)")
+            }
+            return check.failed(now: clock.now())
         }
     }
 

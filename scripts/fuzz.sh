@@ -5,9 +5,10 @@
 # .build-fuzz/kiosk-fuzz, holds every target (KIOSK_FUZZ_TARGET picks one), built by swiftc
 # here rather than by SwiftPM: only the modules the targets need (KioskProtocol, KioskSecrets,
 # KioskSystem, KioskCore; the few files of KioskKeypad, KioskRuntime and kiosk-central that hold
-# the readers are compiled into the fuzz module), each module in one whole-module job, coverage-instrumented and with AddressSanitizer, and rebuilt
-# only when its sources, flags or dependencies changed (a hash in a stamp). The root package
-# never sees Fuzz/ and depends on no Swift package.
+# the readers are compiled into the fuzz module), each module in one whole-module job,
+# coverage-instrumented and with AddressSanitizer, and rebuilt only when its sources, flags or
+# dependencies changed (a hash in a stamp). The root package never sees Fuzz/ and depends on no
+# Swift package.
 #
 #   scripts/fuzz.sh build                    build (or find up to date) .build-fuzz/kiosk-fuzz
 #   scripts/fuzz.sh run SECONDS [TARGET...]  fuzz each target SECONDS (all when none named)

@@ -81,13 +81,28 @@ public struct KioskEvent: Codable, Equatable, Sendable {
 }
 
 extension KioskEvent {
-    /// Reads the field stored under `name` (`StoredEventReader`); false for an unknown name or
-    /// a value not in the stored form. The switch is over the synthesized `CodingKeys` (so it
-    /// lives in this file) and exhaustive: a new property does not compile until it is read here
-    /// too, and the reader's overload is chosen by the property's type.
-    mutating func readStoredField(_ name: String, from r: inout StoredEventReader) -> Bool {
-        guard let key = CodingKeys(stringValue: name) else { return false }
-        switch key {
+    /// The stored fields' keys, for `StoredEventReader` to find a name without making a String
+    /// (`CodingKeys(stringValue:)` compares Strings one by one). A key missing here is never
+    /// read fast, and `StoredEventReaderTests` fails.
+    private static let storedKeys: [CodingKeys] = [
+        .type, .time, .day, .ticket, .service, .fromService, .priority, .number, .counter, .staff,
+        .position, .estimateLow, .estimateHigh, .estimateSeconds, .rating, .score, .reason, .caseRef,
+        .deadline, .resolveBy, .severity, .assignee, .channel, .note, .rootCause, .satisfied, .level,
+        .contact, .consent, .consentVersion, .callback, .waitedMinutes, .message, .weather, .unresolved,
+        .detail, .station, .lostFrom, .lostThrough,
+    ]
+    private static let storedNames = StoredFieldNames(storedKeys.map(\.stringValue))
+
+    /// Reads the field named `name` (`StoredEventReader`), looking for the name in
+    /// `storedNames` from `cursor` on; false for an unknown name, one out of order or a value
+    /// not in the stored form. The switch is over the synthesized `CodingKeys` (so it lives in
+    /// this file) and exhaustive: a new property does not compile until it is read here too, and
+    /// the reader's overload is chosen by the property's type.
+    mutating func readStoredField(
+        _ name: UnsafeBufferPointer<UInt8>, cursor: inout Int, from r: inout StoredEventReader
+    ) -> Bool {
+        guard let index = Self.storedNames.index(named: name, from: &cursor) else { return false }
+        switch Self.storedKeys[index] {
         case .type: return r.value(&type)
         case .time: return r.value(&time)
         case .day: return r.value(&day)

@@ -52,13 +52,10 @@ struct StoredEventReader {
     mutating func event() -> KioskEvent? {
         var event = KioskEvent(.ticketIssued, at: Date(timeIntervalSince1970: 0), day: "")
         guard take(UInt8(ascii: "{")) else { return nil }
-        var previousKey = 0..<0
+        var cursor = 0
         if !take(UInt8(ascii: "}")) {
             repeat {
-                guard let (name, range) = key(after: previousKey), event.readStoredField(name, from: &self) else {
-                    return nil
-                }
-                previousKey = range
+                guard let name = key(), event.readStoredField(name, cursor: &cursor, from: &self) else { return nil }
             } while take(UInt8(ascii: ","))
             guard take(UInt8(ascii: "}")) else { return nil }
         }
@@ -129,25 +126,17 @@ struct StoredEventReader {
         return true
     }
 
-    /// `"name":`, its bytes after `previous`'s in byte order (the encoder's `sortedKeys` order
-    /// for these ASCII names). Names are short ASCII: anything else is no field.
-    private mutating func key(after previous: Range<Int>) -> (String, Range<Int>)? {
+    /// `"name":`, the name's bytes. Names are short ASCII: anything else is no field.
+    private mutating func key() -> UnsafeBufferPointer<UInt8>? {
         guard take(UInt8(ascii: "\"")) else { return nil }
         let start = i
         while i < count, bytes[i] != UInt8(ascii: "\"") {
             guard bytes[i] >= 0x20, bytes[i] < 0x80, bytes[i] != UInt8(ascii: "\\") else { return nil }
             i += 1
         }
-        let range = start..<i
-        guard take(UInt8(ascii: "\"")), take(UInt8(ascii: ":")), range.count > 0 else { return nil }
-        guard Self.precedes(bytes + previous.lowerBound, previous.count, bytes + start, range.count) else { return nil }
-        return (String(decoding: UnsafeBufferPointer(start: bytes + start, count: range.count), as: UTF8.self), range)
-    }
-
-    /// Whether the `m` bytes at `a` sort before the `n` bytes at `b`.
-    private static func precedes(_ a: UnsafePointer<UInt8>, _ m: Int, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        for k in 0..<min(m, n) where a[k] != b[k] { return a[k] < b[k] }
-        return m < n
+        let name = UnsafeBufferPointer(start: bytes + start, count: i - start)
+        guard take(UInt8(ascii: "\"")), take(UInt8(ascii: ":")) else { return nil }
+        return name
     }
 
     private mutating func bool() -> Bool? {
@@ -294,5 +283,50 @@ struct StoredEventReader {
         let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         return era * 146_097 + dayOfEra - 719_468
+    }
+}
+
+/// Field names packed into two words each and sorted by their bytes, as the encoder's
+/// `sortedKeys` writes these ASCII names. A stored object's keys come in that order, so the
+/// search for each goes on from where the last one was found: one pass over the table per event,
+/// and a key out of order or given twice is not found (then JSONDecoder reads the payload). Not
+/// generic over the key type: a generic one's metadata cost 200 k instructions at first use.
+struct StoredFieldNames: Sendable {
+    private struct Name: Sendable {
+        var low: UInt64, high: UInt64, index: Int
+    }
+    private let names: [Name]
+
+    /// The names' positions in `names` are what `index(named:from:)` answers. Names longer than
+    /// 16 bytes are left out: never read fast (the tests would say so).
+    init(_ names: [String]) {
+        self.names = names.indices.compactMap { i in
+            var name = names[i]
+            return name.withUTF8 { Self.pack($0) }.map { Name(low: $0.low, high: $0.high, index: i) }
+        }.sorted {
+            // Big-endian, the words compare as the bytes do (zero-filled: a prefix first).
+            ($0.low.byteSwapped, $0.high.byteSwapped) < ($1.low.byteSwapped, $1.high.byteSwapped)
+        }
+    }
+
+    /// The position of `name` in the list given to `init`, looked for from `cursor` on; `cursor`
+    /// then points past it.
+    func index(named name: UnsafeBufferPointer<UInt8>, from cursor: inout Int) -> Int? {
+        guard let (low, high) = Self.pack(name) else { return nil }
+        while cursor < names.count {
+            let n = names[cursor]
+            cursor += 1
+            if n.low == low && n.high == high { return n.index }
+        }
+        return nil
+    }
+
+    /// Up to 16 bytes as two little-endian words, zero-filled: the words say the length too, names
+    /// holding no NUL (`StoredEventReader.key` takes none, nor does a Swift property name).
+    private static func pack(_ bytes: UnsafeBufferPointer<UInt8>) -> (low: UInt64, high: UInt64)? {
+        guard bytes.count <= 16 else { return nil }
+        var words: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(bytes)) }
+        return (UInt64(littleEndian: words.0), UInt64(littleEndian: words.1))
     }
 }

@@ -1,13 +1,14 @@
 #!/bin/sh
 # libFuzzer on the readers of untrusted text (README "Fuzzing"): kiosk.conf, the message
-# catalogs, keymap.conf, evemu recordings, control-socket requests and the centre's request
-# bodies. One executable, .build-fuzz/kiosk-fuzz, holds every target (KIOSK_FUZZ_TARGET picks
-# one), built by swiftc here rather than by SwiftPM: only the modules the targets need
-# (KioskProtocol, KioskSecrets, KioskSystem, KioskCore; the few files of KioskKeypad,
-# KioskRuntime and kiosk-central that hold the readers are compiled into the fuzz module), each
-# module in one whole-module job, coverage-instrumented and with AddressSanitizer, and rebuilt
-# only when its sources, flags or dependencies changed (a hash in a stamp). The root package
-# never sees Fuzz/ and depends on no Swift package.
+# catalogs, keymap.conf, evemu recordings, control-socket requests, the centre's request
+# bodies and stored event payloads (the fast reader against JSONDecoder). One executable,
+# .build-fuzz/kiosk-fuzz, holds every target (KIOSK_FUZZ_TARGET picks one), built by swiftc
+# here rather than by SwiftPM: only the modules the targets need (KioskProtocol, KioskSecrets,
+# KioskSystem, KioskCore; the few files of KioskKeypad, KioskRuntime and kiosk-central that hold
+# the readers are compiled into the fuzz module), each module in one whole-module job,
+# coverage-instrumented and with AddressSanitizer, and rebuilt only when its sources, flags or
+# dependencies changed (a hash in a stamp). The root package never sees Fuzz/ and depends on no
+# Swift package.
 #
 #   scripts/fuzz.sh build                    build (or find up to date) .build-fuzz/kiosk-fuzz
 #   scripts/fuzz.sh run SECONDS [TARGET...]  fuzz each target SECONDS (all when none named)
@@ -31,7 +32,7 @@ LIB=$OUT/lib
 BIN=$OUT/kiosk-fuzz
 WORK=$ROOT/.build-fuzz
 LOGS=$WORK/logs
-TARGETS="config catalog keymap evemu control central"
+TARGETS="config catalog keymap evemu control central event"
 SWIFTC=${SWIFTC:-swiftc}
 FLAGS="-sanitize=fuzzer,address ${FUZZ_OPT:--Onone} -parse-as-library -swift-version 6 -wmo -warnings-as-errors"
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One libFuzzer executable for every target, the target chosen by `KIOSK_FUZZ_TARGET`
-/// (scripts/fuzz.sh sets it): one sanitised build serves all six, which keeps `make test`'s
+/// (scripts/fuzz.sh sets it): one sanitised build serves all seven, which keeps `make test`'s
 /// smoke run cheap. Each target feeds the bytes to the code that reads them in production and
 /// checks what that code promises beyond "no crash"; a broken promise is a crash libFuzzer keeps.
 
@@ -13,6 +13,7 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
     "evemu": fuzzEvemu,
     "control": fuzzControl,
     "central": fuzzCentral,
+    "event": fuzzStoredEvent,
 ]
 
 /// Read once: libFuzzer calls the callback millions of times.

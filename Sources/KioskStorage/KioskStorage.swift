@@ -382,7 +382,7 @@ public final class EventStore {
         }
         return try raw.map { seq, kiosk, payload in
             do {
-                return RecordedEvent(seq: seq, kiosk: kiosk, event: try decoder.decode(KioskEvent.self, from: Data(payload.utf8)))
+                return RecordedEvent(seq: seq, kiosk: kiosk, event: try KioskEvent.decodeStored(payload, decoder: decoder))
             } catch {
                 throw StorageError(
                     .corrupt, path: path, message: "event \(seq) cannot be read (\(error))",

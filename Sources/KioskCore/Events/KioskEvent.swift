@@ -80,6 +80,72 @@ public struct KioskEvent: Codable, Equatable, Sendable {
     }
 }
 
+extension KioskEvent {
+    /// The stored fields' keys, for `StoredEventReader` to find a name without making a String
+    /// (`CodingKeys(stringValue:)` compares Strings one by one). A key missing here is never
+    /// read fast, and `StoredEventReaderTests` fails.
+    private static let storedKeys: [CodingKeys] = [
+        .type, .time, .day, .ticket, .service, .fromService, .priority, .number, .counter, .staff,
+        .position, .estimateLow, .estimateHigh, .estimateSeconds, .rating, .score, .reason, .caseRef,
+        .deadline, .resolveBy, .severity, .assignee, .channel, .note, .rootCause, .satisfied, .level,
+        .contact, .consent, .consentVersion, .callback, .waitedMinutes, .message, .weather, .unresolved,
+        .detail, .station, .lostFrom, .lostThrough,
+    ]
+    private static let storedNames = StoredFieldNames(storedKeys.map(\.stringValue))
+
+    /// Reads the field named `name` (`StoredEventReader`), looking for the name in
+    /// `storedNames` from `cursor` on; false for an unknown name, one out of order or a value
+    /// not in the stored form. The switch is over the synthesized `CodingKeys` (so it lives in
+    /// this file) and exhaustive: a new property does not compile until it is read here too, and
+    /// the reader's overload is chosen by the property's type.
+    mutating func readStoredField(
+        _ name: UnsafeBufferPointer<UInt8>, cursor: inout Int, from r: inout StoredEventReader
+    ) -> Bool {
+        guard let index = Self.storedNames.index(named: name, from: &cursor) else { return false }
+        switch Self.storedKeys[index] {
+        case .type: return r.value(&type)
+        case .time: return r.value(&time)
+        case .day: return r.value(&day)
+        case .ticket: return r.value(&ticket)
+        case .service: return r.value(&service)
+        case .fromService: return r.value(&fromService)
+        case .priority: return r.value(&priority)
+        case .number: return r.value(&number)
+        case .counter: return r.value(&counter)
+        case .staff: return r.value(&staff)
+        case .position: return r.value(&position)
+        case .estimateLow: return r.value(&estimateLow)
+        case .estimateHigh: return r.value(&estimateHigh)
+        case .estimateSeconds: return r.value(&estimateSeconds)
+        case .rating: return r.value(&rating)
+        case .score: return r.value(&score)
+        case .reason: return r.value(&reason)
+        case .caseRef: return r.value(&caseRef)
+        case .deadline: return r.value(&deadline)
+        case .resolveBy: return r.value(&resolveBy)
+        case .severity: return r.value(&severity)
+        case .assignee: return r.value(&assignee)
+        case .channel: return r.value(&channel)
+        case .note: return r.value(&note)
+        case .rootCause: return r.value(&rootCause)
+        case .satisfied: return r.value(&satisfied)
+        case .level: return r.value(&level)
+        case .contact: return r.value(&contact)
+        case .consent: return r.value(&consent)
+        case .consentVersion: return r.value(&consentVersion)
+        case .callback: return r.value(&callback)
+        case .waitedMinutes: return r.value(&waitedMinutes)
+        case .message: return r.value(&message)
+        case .weather: return r.value(&weather)
+        case .unresolved: return r.value(&unresolved)
+        case .detail: return r.value(&detail)
+        case .station: return r.value(&station)
+        case .lostFrom: return r.value(&lostFrom)
+        case .lostThrough: return r.value(&lostThrough)
+        }
+    }
+}
+
 /// Event types, spelled as they appear in storage and JSON.
 public enum EventType: String, Codable, Equatable, Sendable, CaseIterable {
     case ticketIssued = "ticket.issued"

@@ -304,12 +304,17 @@ func µs(_ s: Double) -> String { decimals(s * 1_000_000, 1) + " µs" }
 // Full frame: lay out, draw every pixel and write it to the framebuffer: what the kiosk draws when
 // it gets the console back from another VT (and more than it does for a new screen).
 _ = display.show(busiest)  // warm the glyph cache, as a running kiosk has it
-var full: [Double] = []
-for _ in 0..<iterations {
-    let t0 = now()
-    display.repaintAll()
-    full.append(now() - t0)
+/// Full frames, timed; a function of its own for `callgrind --toggle-collect='*fullFrames*'`.
+@inline(never) @MainActor func fullFrames() -> [Double] {
+    var times: [Double] = []
+    for _ in 0..<iterations {
+        let t0 = now()
+        display.repaintAll()
+        times.append(now() - t0)
+    }
+    return times
 }
+let full = fullFrames()
 
 var layouts: [Double] = []
 for _ in 0..<iterations {
@@ -324,30 +329,42 @@ func ticket(_ n: Int) -> String { "A" + String(repeating: "0", count: max(0, 3 -
 // Update: the counter's ticket number changes (A100 → A101 …): layout, diff, draw and flush the changed area.
 var counterScreen = builder.counter(1, machine, now: clock)
 _ = display.show(counterScreen)
-var updates: [Double] = []
-var updatedPixels = 0
-for i in 0..<iterations {
+/// The counter screen with the next ticket number in its banner.
+@MainActor func nextNumber(_ n: Int) -> Screen {
     var next = counterScreen
-    next.blocks = next.blocks.map { if case .banner(_, let tone) = $0 { return .banner(ticket(100 + i), tone) } else { return $0 } }
-    let t0 = now()
-    let rects = display.show(next)
-    updates.append(now() - t0)
-    updatedPixels = rects.reduce(0) { $0 + $1.area }
-    counterScreen = next
+    next.blocks = next.blocks.map { if case .banner(_, let tone) = $0 { return .banner(ticket(n), tone) } else { return $0 } }
+    return next
 }
-
-// The same update as a device gets it: whole rows written with write(2) (Framebuffer.writesThroughDevice).
-display.framebuffer.writesThroughDevice = true
-var writtenUpdates: [Double] = []
-for i in 0..<iterations {
-    var next = counterScreen
-    next.blocks = next.blocks.map { if case .banner(_, let tone) = $0 { return .banner(ticket(200 + i), tone) } else { return $0 } }
-    let t0 = now()
-    _ = display.show(next)
-    writtenUpdates.append(now() - t0)
-    counterScreen = next
+/// The updates through the file's mapping, timed; the pixels the last one wrote. A function of
+/// its own so `valgrind --tool=callgrind --toggle-collect='*mappedNumberUpdates*'` counts only them.
+@inline(never) @MainActor func mappedNumberUpdates() -> (times: [Double], pixels: Int) {
+    var times: [Double] = [], pixels = 0
+    for i in 0..<iterations {
+        let next = nextNumber(100 + i)
+        let t0 = now()
+        let rects = display.show(next)
+        times.append(now() - t0)
+        pixels = rects.reduce(0) { $0 + $1.area }
+        counterScreen = next
+    }
+    return (times, pixels)
 }
-display.framebuffer.writesThroughDevice = false
+/// The same update as a device gets it: whole rows written with write(2) (Framebuffer.writesThroughDevice).
+@inline(never) @MainActor func writtenNumberUpdates() -> [Double] {
+    display.framebuffer.writesThroughDevice = true
+    defer { display.framebuffer.writesThroughDevice = false }
+    var times: [Double] = []
+    for i in 0..<iterations {
+        let next = nextNumber(200 + i)
+        let t0 = now()
+        _ = display.show(next)
+        times.append(now() - t0)
+        counterScreen = next
+    }
+    return times
+}
+let (updates, updatedPixels) = mappedNumberUpdates()
+let writtenUpdates = writtenNumberUpdates()
 
 // Key to flush: input_event bytes through a pipe into the keypad reader, then the whole path.
 guard let (keyReader, keyWriter) = try? Posix.pipe(nonBlocking: false) else { fail("pipe failed") }

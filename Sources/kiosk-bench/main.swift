@@ -43,37 +43,6 @@ import KioskSystem
 import Glibc
 #endif
 
-func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
-
-func writeOut(_ text: String, to fd: Int32 = STDOUT_FILENO) {
-    _ = try? Posix.writeAll(fd, Array(text.utf8))
-}
-
-func fail(_ message: String) -> Never {
-    writeOut("kiosk-bench: " + message + "\n", to: STDERR_FILENO)
-    exit(1)
-}
-
-func must<T>(_ message: String, _ body: () throws -> T) -> T {
-    do { return try body() } catch { fail("\(message): \(error)") }
-}
-
-/// `value` (not negative) with `places` decimals; String(format:) would bring Foundation's
-/// formatting code into the measured process.
-func decimals(_ value: Double, _ places: Int = 2) -> String {
-    guard value.isFinite else { return "n/a" }
-    var scale = 1.0
-    for _ in 0..<places { scale *= 10 }
-    let scaled = Int((value * scale).rounded())
-    let whole = String(scaled / Int(scale))
-    let fraction = String(scaled % Int(scale))
-    return places == 0 ? whole : whole + "." + String(repeating: "0", count: places - fraction.count) + fraction
-}
-
 var arguments = Array(CommandLine.arguments.dropFirst())
 var assets = "Kiosk"
 var firstFrameOnly = false
@@ -161,16 +130,6 @@ let busyMorningEnd = start.addingTimeInterval(8 * 30 + 11 * 60)
     Posix.close(fd)
 }
 
-/// The whole file at `path`.
-func readAll(_ path: String) -> [UInt8] {
-    let fd = must("reading \(path)") { try Posix.open(path, O_RDONLY) }
-    defer { Posix.close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65_536)
-    while case .processed(let n)? = chunk.withUnsafeMutableBytes({ try? Posix.read(fd, into: $0, path: path) }), n > 0 { bytes += chunk[0..<n] }
-    return bytes
-}
-
 if let writeEventsPath {
     writeEvents(to: writeEventsPath)
     exit(0)
@@ -233,29 +192,6 @@ if firstFrameOnly {
     exit(0)
 }
 
-/// Runs this executable with `arguments` and waits for it; its peak RSS in MB, or nil when it could
-/// not start or failed.
-func runSelf(_ arguments: [String]) -> Double? {
-    let argv: [UnsafeMutablePointer<CChar>?] = (["/proc/self/exe"] + arguments).map { strdup($0) } + [nil]
-    defer { for a in argv { free(a) } }
-    var pid: pid_t = 0
-    guard posix_spawn(&pid, "/proc/self/exe", nil, nil, argv, environ) == 0 else { return nil }
-    var status: Int32 = 0
-    var usage = rusage()
-    while wait4(pid, &status, 0, &usage) == -1 { guard errno == EINTR else { return nil } }
-    return status == 0 ? Double(usage.ru_maxrss) / 1024 : nil
-}
-
-/// Empties the page cache (clean pages only: `sync` first), so the next start reads the binary,
-/// the font and the assets from storage, as after a power cut.
-func dropCaches() {
-    sync()
-    guard let fd = try? Posix.open("/proc/sys/vm/drop_caches", O_WRONLY), (try? Posix.writeAll(fd, Array("3\n".utf8))) != nil else {
-        fail("--cold cannot write /proc/sys/vm/drop_caches; run kiosk-bench as root (or leave out --cold)")
-    }
-    Posix.close(fd)
-}
-
 // First frame: spawn ourselves and time until the child has flushed its first frame (it says
 // when, on the same monotonic clock) and until it has drawn the settled frame and exited.
 let framebufferMB = Double(geometry.width * geometry.height * 4) / 1_048_576
@@ -299,25 +235,32 @@ let builder = ScreenBuilder(catalogs: catalogs)
 var (machine, clock) = busyMorning()
 let busiest = builder.lobby(machine, now: clock)
 
-func median(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.sorted()[xs.count / 2] }
-func ms(_ s: Double) -> String { decimals(s * 1000) + " ms" }
-func µs(_ s: Double) -> String { decimals(s * 1_000_000, 1) + " µs" }
-
 // Full frame: lay out, draw every pixel and write it to the framebuffer: what the kiosk draws when
 // it gets the console back from another VT (and more than it does for a new screen).
 _ = display.show(busiest)  // warm the glyph cache, as a running kiosk has it
-var full: [Double] = []
-for _ in 0..<iterations {
-    let t0 = now()
-    display.repaintAll()
-    full.append(now() - t0)
+/// Full frames, timed; a function of its own for `callgrind --toggle-collect='*fullFrames*'`.
+@inline(never) @MainActor func fullFrames() -> [Double] {
+    var times: [Double] = []
+    for _ in 0..<iterations {
+        let t0 = now()
+        display.repaintAll()
+        times.append(now() - t0)
+    }
+    return times
 }
+let full = fullFrames()
 
-var layouts: [Double] = []
+// Layout of the busiest screen by the display's painter, which laid it out before (as in the
+// full frame: its paragraphs are remembered), and by a new painter (a screen not seen before).
+var layouts: [Double] = [], firstLayouts: [Double] = []
 for _ in 0..<iterations {
     let t0 = now()
     _ = painter.layout(busiest, width: 1920, height: 1080)
     layouts.append(now() - t0)
+    let fresh = ScreenPainter(fonts: fonts)
+    let t1 = now()
+    _ = fresh.layout(busiest, width: 1920, height: 1080)
+    firstLayouts.append(now() - t1)
 }
 
 /// "A100" …: a ticket number without String(format:).
@@ -326,30 +269,42 @@ func ticket(_ n: Int) -> String { "A" + String(repeating: "0", count: max(0, 3 -
 // Update: the counter's ticket number changes (A100 → A101 …): layout, diff, draw and flush the changed area.
 var counterScreen = builder.counter(1, machine, now: clock)
 _ = display.show(counterScreen)
-var updates: [Double] = []
-var updatedPixels = 0
-for i in 0..<iterations {
+/// The counter screen with the next ticket number in its banner.
+@MainActor func nextNumber(_ n: Int) -> Screen {
     var next = counterScreen
-    next.blocks = next.blocks.map { if case .banner(_, let tone) = $0 { return .banner(ticket(100 + i), tone) } else { return $0 } }
-    let t0 = now()
-    let rects = display.show(next)
-    updates.append(now() - t0)
-    updatedPixels = rects.reduce(0) { $0 + $1.area }
-    counterScreen = next
+    next.blocks = next.blocks.map { if case .banner(_, let tone) = $0 { return .banner(ticket(n), tone) } else { return $0 } }
+    return next
 }
-
-// The same update as a device gets it: whole rows written with write(2) (Framebuffer.writesThroughDevice).
-display.framebuffer.writesThroughDevice = true
-var writtenUpdates: [Double] = []
-for i in 0..<iterations {
-    var next = counterScreen
-    next.blocks = next.blocks.map { if case .banner(_, let tone) = $0 { return .banner(ticket(200 + i), tone) } else { return $0 } }
-    let t0 = now()
-    _ = display.show(next)
-    writtenUpdates.append(now() - t0)
-    counterScreen = next
+/// The updates through the file's mapping, timed; the pixels the last one wrote. A function of
+/// its own so `valgrind --tool=callgrind --toggle-collect='*mappedNumberUpdates*'` counts only them.
+@inline(never) @MainActor func mappedNumberUpdates() -> (times: [Double], pixels: Int) {
+    var times: [Double] = [], pixels = 0
+    for i in 0..<iterations {
+        let next = nextNumber(100 + i)
+        let t0 = now()
+        let rects = display.show(next)
+        times.append(now() - t0)
+        pixels = rects.reduce(0) { $0 + $1.area }
+        counterScreen = next
+    }
+    return (times, pixels)
 }
-display.framebuffer.writesThroughDevice = false
+/// The same update as a device gets it: whole rows written with write(2) (Framebuffer.writesThroughDevice).
+@inline(never) @MainActor func writtenNumberUpdates() -> [Double] {
+    display.framebuffer.writesThroughDevice = true
+    defer { display.framebuffer.writesThroughDevice = false }
+    var times: [Double] = []
+    for i in 0..<iterations {
+        let next = nextNumber(200 + i)
+        let t0 = now()
+        _ = display.show(next)
+        times.append(now() - t0)
+        counterScreen = next
+    }
+    return times
+}
+let (updates, updatedPixels) = mappedNumberUpdates()
+let writtenUpdates = writtenNumberUpdates()
 
 // Key to flush: input_event bytes through a pipe into the keypad reader, then the whole path.
 guard let (keyReader, keyWriter) = try? Posix.pipe(nonBlocking: false) else { fail("pipe failed") }
@@ -404,51 +359,13 @@ var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)
 let peakMB = Double(usage.ru_maxrss) / 1024
 
-/// What the resident pages are now, by kind, from /proc/self/smaps (in MB).
-struct Residency {
-    var framebuffer = 0.0, fonts = 0.0, program = 0.0, anonymous = 0.0
-    var swiftRuntimeShared = false
-    var total: Double { framebuffer + fonts + program + anonymous }
-}
-
-func residency() -> Residency {
-    var r = Residency()
-    guard let fd = try? Posix.open("/proc/self/smaps", O_RDONLY) else { return r }
-    defer { Posix.close(fd) }
-    // Read whole before parsing, so the parsing's own allocations are not in the snapshot.
-    let bytes = [UInt8](unsafeUninitializedCapacity: 1 << 20) { buffer, count in
-        count = 0
-        while count < buffer.count {
-            let rest = UnsafeMutableRawBufferPointer(start: buffer.baseAddress! + count, count: buffer.count - count)
-            guard case .processed(let n) = try? Posix.read(fd, into: rest, path: "/proc/self/smaps"), n > 0 else { break }
-            count += n
-        }
-    }
-    var path = ""
-    for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-        if let first = fields.first, first.contains("-"), first.first?.isHexDigit == true, fields.count >= 5 {
-            path = fields.count >= 6 ? fields[5...].joined(separator: " ") : ""
-            if path.hasSuffix("/libswiftCore.so") { r.swiftRuntimeShared = true }
-        } else if fields.first == "Rss:", fields.count >= 2, let kb = Double(fields[1]) {
-            let mb = kb / 1024
-            if path.hasPrefix(fbPath) { r.framebuffer += mb }  // "PATH (deleted)"
-            else if path.hasSuffix(".ttc") || path.hasSuffix(".ttf") || path.hasSuffix(".otf") { r.fonts += mb }
-            else if path.hasPrefix("/") { r.program += mb }
-            else if path.isEmpty || path == "[heap]" || path.hasPrefix("[stack") || path.hasPrefix("[anon") { r.anonymous += mb }
-            else { r.program += mb }  // [vdso], [vvar]: the kernel's, mapped into every process
-        }
-    }
-    return r
-}
-
-let resident = residency()
+let resident = residency(framebufferPath: fbPath)
 var binary = stat()
 let binaryMB = stat("/proc/self/exe", &binary) == 0 ? Double(binary.st_size) / 1_048_576 : .nan
 writeOut("""
 kiosk-bench: busiest screen (lobby, busy morning) at 1920×1080×32 (XRGB8888), font \(fonts.sources[0])
   full-frame render   \(ms(median(full)))   (median of \(iterations); layout, draw and convert 2,073,600 pixels in \(StationDisplay.bandHeight)-row bands, write them)
-    of which layout   \(ms(median(layouts)))
+    of which layout   \(ms(median(layouts)))   (median; its paragraphs wrapped before; a screen laid out the first time \(ms(median(firstLayouts))))
   update (1 number)   \(ms(median(updates)))   (median; layout, compare, draw and flush \(updatedPixels) of 2,073,600 pixels)
     with write(2)     \(ms(median(writtenUpdates)))   (as on a /dev/fb device: the changed rows written whole)
   key-to-flush        \(ms(median(keyLatencies)))   (median; evdev bytes → decoder → machine → screen → flush; no SQLite commit)

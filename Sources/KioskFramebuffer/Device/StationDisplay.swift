@@ -18,6 +18,9 @@ public final class StationDisplay {
     private let band: Canvas
     private var shown: Screen?
     private var shownItems: [DrawItem]?
+    /// The pixels each of `shownItems` really drew (`ScreenPainter.inkBounds(of:)`): kept, so
+    /// an update measures only the items that changed.
+    private var shownInk: [PixelRect] = []
     /// False while another VT has the console: draw nothing until it is back.
     public var isActive = true
 
@@ -48,28 +51,36 @@ public final class StationDisplay {
 
     /// Shows `screen`; returns the rectangles written (empty when nothing changed). When the new
     /// layout has the same items as the last one, only the area of the items that differ is
-    /// drawn and flushed (a new ticket number touches a few percent of the screen).
+    /// drawn and flushed (a new ticket number touches a few percent of the screen): the pixels
+    /// the old items drew and the new ones draw. Outside them both pictures are the same
+    /// items drawn in the same order, so the same pixels.
     @discardableResult
     public func show(_ screen: Screen) -> [PixelRect] {
         guard isActive, screen != shown else { return [] }
         let items = painter.layout(screen, width: width, height: height)
         var area = bounds
+        var ink: [PixelRect]
         if let old = shownItems, old.count == items.count {
             var damage = PixelRect(x: 0, y: 0, width: 0, height: 0)
-            for (a, b) in zip(old, items) where a != b {
-                damage = damage.union(painter.bounds(of: a)).union(painter.bounds(of: b))
+            ink = shownInk
+            for i in items.indices where old[i] != items[i] {
+                ink[i] = painter.inkBounds(of: items[i])
+                damage = damage.union(shownInk[i]).union(ink[i])
             }
             area = damage.intersection(bounds)
+        } else {
+            ink = items.map(painter.inkBounds(of:))
         }
         shown = screen
         shownItems = items
+        shownInk = ink
         guard !area.isEmpty else { return [] }
         if framebuffer.flushesWholeRows {
             // The rows go out whole: draw them whole, or the reused band's other pixels (the
             // rows it last held) would be written with them.
             area = PixelRect(x: 0, y: area.y, width: width, height: area.height)
         }
-        draw(items, in: area)
+        draw(items, ink: ink, in: area)
         return [area]
     }
 
@@ -86,12 +97,12 @@ public final class StationDisplay {
     /// Lays the shown screen out again and draws and writes every pixel: a full frame (what
     /// `redrawAll` draws, and what kiosk-bench times).
     public func repaintAll() {
-        if let s = shown { shown = nil; shownItems = nil; show(s) }
+        if let s = shown { shown = nil; shownItems = nil; shownInk = []; show(s) }
     }
 
-    /// Draws `area` of the layout band by band, flushing each band as soon as it is drawn.
-    private func draw(_ items: [DrawItem], in area: PixelRect) {
-        let ink = items.map(painter.inkBounds(of:))
+    /// Draws `area` of the layout band by band, flushing each band as soon as it is drawn;
+    /// `ink`: each item's `inkBounds`.
+    private func draw(_ items: [DrawItem], ink: [PixelRect], in area: PixelRect) {
         // The last band is moved up to stay inside the picture; the clip keeps to `area`.
         var tops: [Int] = []
         var top = area.y

@@ -16,6 +16,8 @@ public enum DrawItem: Equatable, Sendable {
 public final class ScreenPainter {
     public let text: TextDrawing
     public let theme: Theme
+    /// The paragraphs of the last two layouts, wrapped (most of a layout's cost; `WrapMemo`).
+    var wraps = WrapMemo()
 
     public init(fonts: FontSet, theme: Theme = Theme()) {
         self.text = TextDrawing(fonts: fonts)
@@ -54,20 +56,11 @@ public final class ScreenPainter {
         }
     }
 
-    /// The pixels an item may touch (text: its line box, with room for overhanging glyphs).
-    public func bounds(of item: DrawItem) -> PixelRect {
-        switch item {
-        case .rect(let r, _): return r
-        case .text(let s, let x, let y, let size, _):
-            let pad = size / 4 + 1
-            return PixelRect(x: x - pad, y: y - pad, width: text.width(s, size: size) + 2 * pad, height: lineHeight(size) + 2 * pad)
-        }
-    }
-
     /// The base text size for a picture: 5% of the short side (24 px at 800×480, 54 px at 1080).
     public static func baseSize(width: Int, height: Int) -> Int { max(14, min(width, height) * 5 / 100) }
 
     public func layout(_ screen: Screen, width: Int, height: Int) -> [DrawItem] {
+        wraps.beginLayout()
         let base = ScreenPainter.baseSize(width: width, height: height)
         var items: [DrawItem] = [.rect(PixelRect(x: 0, y: 0, width: width, height: height), theme.background)]
         // Title bar.
@@ -200,7 +193,7 @@ public final class ScreenPainter {
                  .rect(PixelRect(x: 0, y: y + self.lineHeight(line.size), width: width, height: rule), theme.headingRule)]
             }
         case .text(let s, let tone):
-            let lines = text.wrap(s, size: size, maxWidth: width)
+            let lines = wraps.lines(s, size: size, maxWidth: width) { text.wrap(s, size: size, maxWidth: width) }
             let lh = lineHeight(size)
             return Planned(height: lh * lines.count + size / 4) { [theme] y in
                 lines.enumerated().map { .text($0.element, x: 0, y: y + $0.offset * lh, size: size, theme.text(tone)) }

@@ -217,7 +217,7 @@ if firstFrameOnly {
     display.show(ScreenBuilder(catalogs: catalogs).lobby(machine, now: t))
     if let glyphCachePath { must("glyph cache") { try fonts.saveGlyphCache(path: glyphCachePath) } }  // as kioskd after its first settled frame
     if let reportPath, let fd = try? Posix.open(reportPath, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644) {
-        _ = try? Posix.writeAll(fd, Array(String(firstFrameAt).utf8))
+        _ = try? Posix.writeAll(fd, Array("\(firstFrameAt) \(ownPeakKB())".utf8))
         Posix.close(fd)
     }
     if getenv("KIOSK_BENCH_SMAPS") != nil {  // where the child's resident pages are, by mapping
@@ -231,8 +231,22 @@ if firstFrameOnly {
     exit(0)
 }
 
-/// Runs this executable with `arguments` and waits for it; its peak RSS in MB, or nil when it could
-/// not start or failed.
+/// This process's peak resident set in kB since its exec (VmHWM), 0 if unknown. The first-frame
+/// child reports its own: the ru_maxrss its parent gets counted the parent's resident set at the
+/// spawn as well (posix_spawn's child runs in the parent's memory until exec, and exec keeps that
+/// memory's peak), and the bench process is larger than the child.
+func ownPeakKB() -> Int {
+    guard let fd = try? Posix.open("/proc/self/status", O_RDONLY) else { return 0 }
+    defer { Posix.close(fd) }
+    var bytes = [UInt8](repeating: 0, count: 4096)  // small: reading must not raise the peak it reads
+    guard case .processed(let n)? = bytes.withUnsafeMutableBytes({ try? Posix.read(fd, into: $0, path: "status") }) else { return 0 }
+    let status = String(decoding: bytes[0..<n], as: UTF8.self)
+    guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+    return Int(line.dropFirst("VmHWM:".count).split(separator: " ").first ?? "") ?? 0
+}
+
+/// Runs this executable with `arguments` and waits for it; its peak RSS in MB (ru_maxrss), or nil
+/// when it could not start or failed.
 func runSelf(_ arguments: [String]) -> Double? {
     let argv: [UnsafeMutablePointer<CChar>?] = (["/proc/self/exe"] + arguments).map { strdup($0) } + [nil]
     defer { for a in argv { free(a) } }
@@ -265,13 +279,16 @@ if !skipFirstFrame { writeEvents(to: childEvents) }
 @MainActor func firstFrameChild() -> (drawn: Double, exited: Double, peak: Double) {
     unlink(childReport)
     let t0 = now()
-    guard let peak = runSelf(["--first-frame", "--assets", assets, "--estimator", estimatorName, "--events", childEvents, "--report", childReport,
-                              "--glyph-cache", childGlyphs] + (mappedFirstFrame ? ["--mapped-first-frame"] : [])) else {
+    guard runSelf(["--first-frame", "--assets", assets, "--estimator", estimatorName, "--events", childEvents, "--report", childReport,
+                   "--glyph-cache", childGlyphs] + (mappedFirstFrame ? ["--mapped-first-frame"] : [])) != nil else {
         fail("the first-frame child failed")
     }
     let exited = now() - t0
-    guard let drawn = Double(String(decoding: readAll(childReport), as: UTF8.self)) else { fail("the first-frame child did not say when it drew") }
-    return (drawn - t0, exited, peak)
+    let report = String(decoding: readAll(childReport), as: UTF8.self).split(separator: " ")
+    guard report.count == 2, let drawn = Double(report[0]), let peakKB = Double(report[1]), peakKB > 0 else {
+        fail("the first-frame child did not say when it drew and its peak RSS")
+    }
+    return (drawn - t0, exited, peakKB / 1024)
 }
 if !skipFirstFrame {
     // The very first start renders every glyph and writes the glyph cache that the later ones read.

@@ -1,4 +1,4 @@
-import CFreeType
+internal import CFreeType
 import KioskSystem
 #if canImport(Glibc)
 import Glibc

@@ -196,8 +196,7 @@ if firstFrameOnly {
     let events = readAll(eventsPath).split(separator: 10).map { line in must("decoding an event") { try decoder.decode(KioskEvent.self, from: Data(line)) } }
     let t = busyMorningEnd
     var machine = KioskMachine.restore(configuration: benchConfiguration(), catalog: catalogs[.chinese], events: events, now: t)
-    let fonts = must("font") { try FontSet() }
-    if let glyphCachePath { fonts.loadGlyphCache(path: glyphCachePath) }  // as kioskd's FontLibrary does
+    let fonts = must("font") { try FontSet.cached { _ in glyphCachePath } }  // as kioskd's FontLibrary does
     let framebuffer = openFramebuffer()
     // As kioskd draws on a /dev/fb device (Framebuffer.openDevice): with write(2), the mapping
     // untouched. --mapped-first-frame writes through the file's mapping instead, as this bench

@@ -241,7 +241,7 @@ func ownPeakKB() -> Int {
     guard case .processed(let n)? = bytes.withUnsafeMutableBytes({ try? Posix.read(fd, into: $0, path: "status") }) else { return 0 }
     let status = String(decoding: bytes[0..<n], as: UTF8.self)
     guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
-    return Int(line.dropFirst("VmHWM:".count).split(separator: " ").first ?? "") ?? 0
+    return Int(line.dropFirst("VmHWM:".count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") ?? 0  // "VmHWM:\t  8920 kB"
 }
 
 /// Runs this executable with `arguments` and waits for it; its peak RSS in MB (ru_maxrss), or nil

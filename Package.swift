@@ -32,6 +32,11 @@ let leanStart: [LinkerSetting] = [
 /// FreeType's headers (Debian's libfreetype-dev): CFreeType has no pkgConfig, whose -lfreetype
 /// would link the shared library whatever else is linked (see `staticFreeType`).
 let freetypeHeaders: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I/usr/include/freetype2"], .when(platforms: [.linux]))]
+/// For every target that imports KioskFramebuffer, directly or through KioskRuntime: Swift loads
+/// the CFreeType module of an imported module too (even an `internal import` of a module built
+/// without library evolution), and without the headers' path that fails whenever this target's
+/// compile is the first to build the module.
+let drawing = strict + freetypeHeaders
 /// FreeType and zlib linked statically in release builds (kioskd as shipped, kiosk-bench, the
 /// simulator): Debian's libfreetype.a with what it needs (libpng16.a, libbrotlidec.a; zlib),
 /// laid out with the first-frame functions, instead of five shared libraries loaded at every start.
@@ -89,11 +94,11 @@ let package = Package(
         // Optimised in debug builds too: the golden-image tests push millions of pixels per screen.
         .target(
             name: "KioskFramebuffer", dependencies: ["KioskCore", "KioskSystem", "CFreeType", "CZlib", "CLinuxFB"],
-            swiftSettings: strict + freetypeHeaders + [.unsafeFlags(["-O"], .when(configuration: .debug))], linkerSettings: staticFreeType),
+            swiftSettings: drawing + [.unsafeFlags(["-O"], .when(configuration: .debug))], linkerSettings: staticFreeType),
         // evdev keypads (libevdev, hotplug) and evemu recordings.
         .target(name: "KioskKeypad", dependencies: ["KioskCore", "KioskSystem", "CEvdev"], swiftSettings: strict),
-        .executableTarget(name: "kiosk-bench", dependencies: ["KioskFramebuffer", "KioskKeypad", "KioskCore", "KioskSystem"], swiftSettings: strict, linkerSettings: leanStart),
-        .testTarget(name: "KioskFramebufferTests", dependencies: ["KioskFramebuffer", "KioskCore", "KioskSystem", "KioskTestSupport"], exclude: ["Golden"], swiftSettings: strict + freetypeHeaders),
+        .executableTarget(name: "kiosk-bench", dependencies: ["KioskFramebuffer", "KioskKeypad", "KioskCore", "KioskSystem"], swiftSettings: drawing, linkerSettings: leanStart),
+        .testTarget(name: "KioskFramebufferTests", dependencies: ["KioskFramebuffer", "KioskCore", "KioskSystem", "KioskTestSupport"], exclude: ["Golden"], swiftSettings: drawing),
         .testTarget(name: "KioskKeypadTests", dependencies: ["KioskKeypad", "KioskCore", "KioskSystem", "KioskTestSupport"], exclude: ["Recordings"], swiftSettings: strict),
         // The kiosk ↔ centre protocol: wire types, typed commands, the weather vocabulary. Foundation only.
         .target(name: "KioskProtocol", swiftSettings: strict),
@@ -125,16 +130,16 @@ let package = Package(
         // The daemon's run loop and the operator commands, wiring core, storage and console.
         .target(
             name: "KioskRuntime", dependencies: ["KioskCore", "KioskStorage", "KioskConsole", "KioskFramebuffer", "KioskKeypad", "KioskSync", "KioskProtocol", "KioskPrinting", "KioskAnnounce", "KioskReports", "KioskSystem"],
-            swiftSettings: strict),
-        .executableTarget(name: "kioskd", dependencies: ["KioskRuntime"], swiftSettings: strict, linkerSettings: leanStart),
+            swiftSettings: drawing),
+        .executableTarget(name: "kioskd", dependencies: ["KioskRuntime"], swiftSettings: drawing, linkerSettings: leanStart),
         // Simulated business days through the real core and store on a virtual clock, and the
         // accuracy of every wait estimator on them (kiosk-sim; scenarios in Kiosk/scenarios).
-        .target(name: "KioskSimulation", dependencies: ["KioskCore", "KioskRuntime"], swiftSettings: strict),
-        .executableTarget(name: "kiosk-sim", dependencies: ["KioskSimulation", "KioskCore", "KioskRuntime"], swiftSettings: strict),
-        .testTarget(name: "KioskSimulationTests", dependencies: ["KioskSimulation", "KioskCore", "KioskRuntime", "KioskReports"], swiftSettings: strict),
-        .executableTarget(name: "kioskctl", dependencies: ["KioskRuntime"], swiftSettings: strict, linkerSettings: leanStart),
+        .target(name: "KioskSimulation", dependencies: ["KioskCore", "KioskRuntime"], swiftSettings: drawing),
+        .executableTarget(name: "kiosk-sim", dependencies: ["KioskSimulation", "KioskCore", "KioskRuntime"], swiftSettings: drawing),
+        .testTarget(name: "KioskSimulationTests", dependencies: ["KioskSimulation", "KioskCore", "KioskRuntime", "KioskReports"], swiftSettings: drawing),
+        .executableTarget(name: "kioskctl", dependencies: ["KioskRuntime"], swiftSettings: drawing, linkerSettings: leanStart),
         .executableTarget(
-            name: "kiosk-crash-probe", dependencies: ["KioskStorage", "KioskCore", "KioskProtocol", "KioskRuntime", "KioskSystem"], swiftSettings: strict),
+            name: "kiosk-crash-probe", dependencies: ["KioskStorage", "KioskCore", "KioskProtocol", "KioskRuntime", "KioskSystem"], swiftSettings: drawing),
         // Fixtures shared by test targets: the screens of a busy morning, a seeded random generator.
         .target(name: "KioskTestSupport", dependencies: ["KioskCore"], path: "Tests/KioskTestSupport", swiftSettings: strict),
         .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore", "KioskTestSupport"], swiftSettings: strict),
@@ -142,13 +147,13 @@ let package = Package(
         .testTarget(name: "KioskReportTests", dependencies: ["KioskCore", "KioskReports"], swiftSettings: strict),
         .testTarget(
             name: "KioskStorageTests", dependencies: ["KioskStorage", "KioskRuntime", "KioskProtocol", "KioskTestSupport"],
-            swiftSettings: strict),
+            swiftSettings: drawing),
         .testTarget(
             name: "KioskConsoleTests", dependencies: ["KioskConsole", "KioskCore", "KioskSystem", "KioskTestSupport"],
             resources: [.copy("Snapshots")], swiftSettings: strict),
         // Control socket, reload, systemd notify, printing, call-outs, reports: real sockets and files.
         .testTarget(
             name: "KioskOperationsTests", dependencies: ["KioskRuntime", "KioskCore", "KioskProtocol", "KioskStorage", "KioskPrinting", "KioskAnnounce", "KioskReports", "KioskSystem", "KioskTestSupport"],
-            swiftSettings: strict),
+            swiftSettings: drawing),
     ]
 )

@@ -6,7 +6,8 @@ import PackageDescription
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 /// The functions the first frame runs, in the order lld lays them out (packaging/first-frame.order,
 /// written by scripts/first-frame-order.sh from a callgrind run of kiosk-bench's first frame).
-let firstFrameOrder = String(#filePath.dropLast("Package.swift".count)) + "packaging/first-frame.order"
+let packageDirectory = String(#filePath.dropLast("Package.swift".count))
+let firstFrameOrder = packageDirectory + "packaging/first-frame.order"
 /// Release executables that start on a kiosk (kioskd, kioskctl, kiosk-bench as their stand-in):
 /// linked by lld with packed relative relocations (DT_RELR, glibc 2.36+, Debian 12): the 38,700
 /// relative relocations of a static Swift binary are then a 7.6 kB table instead of 0.9 MB of
@@ -15,9 +16,37 @@ let firstFrameOrder = String(#filePath.dropLast("Package.swift".count)) + "packa
 /// The functions a start runs are laid out together (`firstFrameOrder`): the kernel maps 64 kB
 /// around every page of code touched, so scattered, they kept most of the 10 MB of code resident.
 /// A function missing from the list (or a stale list) only costs memory, never correctness.
+/// libstdc++ (the Swift runtime's few uses of it) comes from its archive, found through
+/// packaging/link/libstdc++.so (a linker script that -lstdc++ meets before the shared library):
+/// only the parts used, laid out with the rest, instead of the 2 MB shared library (1 MB resident).
+/// `--no-export-dynamic` undoes the Swift driver's -export-dynamic: nothing looks up the
+/// program's own symbols at run time, and the 0.4 MB dynamic symbol table it made was partly read
+/// at every start (the loader looks each library symbol up in the executable first); a crash
+/// backtrace of the stripped binary then shows addresses (symbolicate with the unstripped one).
 let leanStart: [LinkerSetting] = [
     .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
-                  "-Xlinker", "--symbol-ordering-file=" + firstFrameOrder, "-Xlinker", "--no-warn-symbol-ordering"],
+                  "-Xlinker", "--symbol-ordering-file=" + firstFrameOrder, "-Xlinker", "--no-warn-symbol-ordering",
+                  "-L", packageDirectory + "packaging/link", "-Xlinker", "--no-export-dynamic"],
+                 .when(platforms: [.linux], configuration: .release)),
+]
+/// FreeType's headers (Debian's libfreetype-dev): CFreeType has no pkgConfig, whose -lfreetype
+/// would link the shared library whatever else is linked (see `staticFreeType`).
+let freetypeHeaders: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I/usr/include/freetype2"], .when(platforms: [.linux]))]
+/// For every target that imports KioskFramebuffer, directly or through KioskRuntime: Swift loads
+/// the CFreeType module of an imported module too (even an `internal import` of a module built
+/// without library evolution), and without the headers' path that fails whenever this target's
+/// compile is the first to build the module.
+let drawing = strict + freetypeHeaders
+/// FreeType and zlib linked statically in release builds (kioskd as shipped, kiosk-bench, the
+/// simulator): Debian's libfreetype.a with what it needs (libpng16.a, libbrotlidec.a; zlib),
+/// laid out with the first-frame functions, instead of five shared libraries loaded at every start.
+/// Debug builds and tests link the shared libraries. Security updates of these libraries then
+/// need a rebuild of the package (README, "As lean as C").
+let staticFreeType: [LinkerSetting] = [
+    .linkedLibrary("freetype", .when(configuration: .debug)),
+    .linkedLibrary("z", .when(configuration: .debug)),
+    .unsafeFlags(["-Xlinker", "-l:libfreetype.a", "-Xlinker", "-l:libpng16.a", "-Xlinker", "-l:libbrotlidec.a",
+                  "-Xlinker", "-l:libbrotlicommon.a", "-Xlinker", "-l:libz.a"],
                  .when(platforms: [.linux], configuration: .release)),
 ]
 
@@ -43,8 +72,10 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // FreeType and zlib: headers only; KioskFramebuffer links them (`staticFreeType`). Debian
+        // packages libfreetype-dev, zlib1g-dev, libpng-dev, libbrotli-dev (scripts/setup-debian.sh).
+        .systemLibrary(name: "CFreeType"),
+        .systemLibrary(name: "CZlib"),
         .systemLibrary(name: "CEvdev", pkgConfig: "libevdev", providers: [.apt(["libevdev-dev"])]),
         .systemLibrary(name: "CLinuxFB"),
         // Secret hashes: libxcrypt for yescrypt, OpenSSL's libcrypto for the old PBKDF2 form.
@@ -63,11 +94,11 @@ let package = Package(
         // Optimised in debug builds too: the golden-image tests push millions of pixels per screen.
         .target(
             name: "KioskFramebuffer", dependencies: ["KioskCore", "KioskSystem", "CFreeType", "CZlib", "CLinuxFB"],
-            swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+            swiftSettings: drawing + [.unsafeFlags(["-O"], .when(configuration: .debug))], linkerSettings: staticFreeType),
         // evdev keypads (libevdev, hotplug) and evemu recordings.
         .target(name: "KioskKeypad", dependencies: ["KioskCore", "KioskSystem", "CEvdev"], swiftSettings: strict),
-        .executableTarget(name: "kiosk-bench", dependencies: ["KioskFramebuffer", "KioskKeypad", "KioskCore", "KioskSystem"], swiftSettings: strict, linkerSettings: leanStart),
-        .testTarget(name: "KioskFramebufferTests", dependencies: ["KioskFramebuffer", "KioskCore", "KioskSystem", "KioskTestSupport"], exclude: ["Golden"], swiftSettings: strict),
+        .executableTarget(name: "kiosk-bench", dependencies: ["KioskFramebuffer", "KioskKeypad", "KioskCore", "KioskSystem"], swiftSettings: drawing, linkerSettings: leanStart),
+        .testTarget(name: "KioskFramebufferTests", dependencies: ["KioskFramebuffer", "KioskCore", "KioskSystem", "KioskTestSupport"], exclude: ["Golden"], swiftSettings: drawing),
         .testTarget(name: "KioskKeypadTests", dependencies: ["KioskKeypad", "KioskCore", "KioskSystem", "KioskTestSupport"], exclude: ["Recordings"], swiftSettings: strict),
         // The kiosk ↔ centre protocol: wire types, typed commands, the weather vocabulary. Foundation only.
         .target(name: "KioskProtocol", swiftSettings: strict),
@@ -99,16 +130,16 @@ let package = Package(
         // The daemon's run loop and the operator commands, wiring core, storage and console.
         .target(
             name: "KioskRuntime", dependencies: ["KioskCore", "KioskStorage", "KioskConsole", "KioskFramebuffer", "KioskKeypad", "KioskSync", "KioskProtocol", "KioskPrinting", "KioskAnnounce", "KioskReports", "KioskSystem"],
-            swiftSettings: strict),
-        .executableTarget(name: "kioskd", dependencies: ["KioskRuntime"], swiftSettings: strict, linkerSettings: leanStart),
+            swiftSettings: drawing),
+        .executableTarget(name: "kioskd", dependencies: ["KioskRuntime"], swiftSettings: drawing, linkerSettings: leanStart),
         // Simulated business days through the real core and store on a virtual clock, and the
         // accuracy of every wait estimator on them (kiosk-sim; scenarios in Kiosk/scenarios).
-        .target(name: "KioskSimulation", dependencies: ["KioskCore", "KioskRuntime"], swiftSettings: strict),
-        .executableTarget(name: "kiosk-sim", dependencies: ["KioskSimulation", "KioskCore", "KioskRuntime"], swiftSettings: strict),
-        .testTarget(name: "KioskSimulationTests", dependencies: ["KioskSimulation", "KioskCore", "KioskRuntime", "KioskReports"], swiftSettings: strict),
-        .executableTarget(name: "kioskctl", dependencies: ["KioskRuntime"], swiftSettings: strict, linkerSettings: leanStart),
+        .target(name: "KioskSimulation", dependencies: ["KioskCore", "KioskRuntime"], swiftSettings: drawing),
+        .executableTarget(name: "kiosk-sim", dependencies: ["KioskSimulation", "KioskCore", "KioskRuntime"], swiftSettings: drawing),
+        .testTarget(name: "KioskSimulationTests", dependencies: ["KioskSimulation", "KioskCore", "KioskRuntime", "KioskReports"], swiftSettings: drawing),
+        .executableTarget(name: "kioskctl", dependencies: ["KioskRuntime"], swiftSettings: drawing, linkerSettings: leanStart),
         .executableTarget(
-            name: "kiosk-crash-probe", dependencies: ["KioskStorage", "KioskCore", "KioskProtocol", "KioskRuntime", "KioskSystem"], swiftSettings: strict),
+            name: "kiosk-crash-probe", dependencies: ["KioskStorage", "KioskCore", "KioskProtocol", "KioskRuntime", "KioskSystem"], swiftSettings: drawing),
         // Fixtures shared by test targets: the screens of a busy morning, a seeded random generator.
         .target(name: "KioskTestSupport", dependencies: ["KioskCore"], path: "Tests/KioskTestSupport", swiftSettings: strict),
         .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore", "KioskTestSupport"], swiftSettings: strict),
@@ -116,13 +147,13 @@ let package = Package(
         .testTarget(name: "KioskReportTests", dependencies: ["KioskCore", "KioskReports"], swiftSettings: strict),
         .testTarget(
             name: "KioskStorageTests", dependencies: ["KioskStorage", "KioskRuntime", "KioskProtocol", "KioskTestSupport"],
-            swiftSettings: strict),
+            swiftSettings: drawing),
         .testTarget(
             name: "KioskConsoleTests", dependencies: ["KioskConsole", "KioskCore", "KioskSystem", "KioskTestSupport"],
             resources: [.copy("Snapshots")], swiftSettings: strict),
         // Control socket, reload, systemd notify, printing, call-outs, reports: real sockets and files.
         .testTarget(
             name: "KioskOperationsTests", dependencies: ["KioskRuntime", "KioskCore", "KioskProtocol", "KioskStorage", "KioskPrinting", "KioskAnnounce", "KioskReports", "KioskSystem", "KioskTestSupport"],
-            swiftSettings: strict),
+            swiftSettings: drawing),
     ]
 )

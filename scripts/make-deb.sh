@@ -33,7 +33,8 @@ install -m 755 packaging/debian/postinst packaging/debian/prerm packaging/debian
 install -m 644 packaging/debian/conffiles "$ROOT/DEBIAN/"
 
 # Debian packages that hold the shared libraries the binaries link directly (ELF NEEDED: libc,
-# sqlite, freetype, …) and those they open at first use (dlopen: libcurl for the centre,
+# sqlite, libevdev, …; FreeType, libpng, brotli, zlib and libstdc++ are linked statically, see
+# Package.swift's leanStart and staticFreeType) and those they open at first use (dlopen: libcurl for the centre,
 # libcrypto for PINs in the old form; Sources/CCurl, Sources/CLibcrypto); apt brings in what
 # those need in turn.
 DEPENDS=$({ objdump -p "$ROOT/usr/bin/kioskd" | awk '/NEEDED/ { print $2 }'; echo libcurl.so.4; echo libcrypto.so.3; } | sort -u |

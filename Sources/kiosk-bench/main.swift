@@ -157,8 +157,7 @@ if firstFrameOnly {
     }
     let t = busyMorningEnd
     var machine = KioskMachine.restore(configuration: benchConfiguration(), catalog: catalogs[.chinese], events: events, now: t)
-    let fonts = must("font") { try FontSet() }
-    if let glyphCachePath { fonts.loadGlyphCache(path: glyphCachePath) }  // as kioskd's FontLibrary does
+    let fonts = must("font") { try FontSet.cached { _ in glyphCachePath } }  // as kioskd's FontLibrary does
     let framebuffer = openFramebuffer()
     // As kioskd draws on a /dev/fb device (Framebuffer.openDevice): with write(2), the mapping
     // untouched. --mapped-first-frame writes through the file's mapping instead, as this bench
@@ -178,7 +177,7 @@ if firstFrameOnly {
     display.show(ScreenBuilder(catalogs: catalogs).lobby(machine, now: t))
     if let glyphCachePath { must("glyph cache") { try fonts.saveGlyphCache(path: glyphCachePath) } }  // as kioskd after its first settled frame
     if let reportPath, let fd = try? Posix.open(reportPath, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644) {
-        _ = try? Posix.writeAll(fd, Array(String(firstFrameAt).utf8))
+        _ = try? Posix.writeAll(fd, Array("\(firstFrameAt) \(ownPeakKB())".utf8))
         Posix.close(fd)
     }
     if getenv("KIOSK_BENCH_SMAPS") != nil {  // where the child's resident pages are, by mapping
@@ -192,6 +191,20 @@ if firstFrameOnly {
     exit(0)
 }
 
+/// This process's peak resident set in kB since its exec (VmHWM), 0 if unknown. The first-frame
+/// child reports its own: the ru_maxrss its parent gets counted the parent's resident set at the
+/// spawn as well (posix_spawn's child runs in the parent's memory until exec, and exec keeps that
+/// memory's peak), and the bench process is larger than the child.
+func ownPeakKB() -> Int {
+    guard let fd = try? Posix.open("/proc/self/status", O_RDONLY) else { return 0 }
+    defer { Posix.close(fd) }
+    var bytes = [UInt8](repeating: 0, count: 4096)  // small: reading must not raise the peak it reads
+    guard case .processed(let n)? = bytes.withUnsafeMutableBytes({ try? Posix.read(fd, into: $0, path: "status") }) else { return 0 }
+    let status = String(decoding: bytes[0..<n], as: UTF8.self)
+    guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+    return Int(line.dropFirst("VmHWM:".count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") ?? 0  // "VmHWM:\t  8920 kB"
+}
+
 // First frame: spawn ourselves and time until the child has flushed its first frame (it says
 // when, on the same monotonic clock) and until it has drawn the settled frame and exited.
 let framebufferMB = Double(geometry.width * geometry.height * 4) / 1_048_576
@@ -203,13 +216,16 @@ if !skipFirstFrame { writeEvents(to: childEvents) }
 @MainActor func firstFrameChild() -> (drawn: Double, exited: Double, peak: Double) {
     unlink(childReport)
     let t0 = now()
-    guard let peak = runSelf(["--first-frame", "--assets", assets, "--estimator", estimatorName, "--events", childEvents, "--report", childReport,
-                              "--glyph-cache", childGlyphs] + (mappedFirstFrame ? ["--mapped-first-frame"] : [])) else {
+    guard runSelf(["--first-frame", "--assets", assets, "--estimator", estimatorName, "--events", childEvents, "--report", childReport,
+                   "--glyph-cache", childGlyphs] + (mappedFirstFrame ? ["--mapped-first-frame"] : [])) != nil else {
         fail("the first-frame child failed")
     }
     let exited = now() - t0
-    guard let drawn = Double(String(decoding: readAll(childReport), as: UTF8.self)) else { fail("the first-frame child did not say when it drew") }
-    return (drawn - t0, exited, peak)
+    let report = String(decoding: readAll(childReport), as: UTF8.self).split(separator: " ")
+    guard report.count == 2, let drawn = Double(report[0]), let peakKB = Double(report[1]), peakKB > 0 else {
+        fail("the first-frame child did not say when it drew and its peak RSS")
+    }
+    return (drawn - t0, exited, peakKB / 1024)
 }
 if !skipFirstFrame {
     // The very first start renders every glyph and writes the glyph cache that the later ones read.

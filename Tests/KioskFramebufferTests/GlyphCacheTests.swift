@@ -1,5 +1,5 @@
 import Foundation
-import KioskFramebuffer
+@testable import KioskFramebuffer
 import Testing
 
 /// The glyph cache file (`FontSet.loadGlyphCache`): a start that reads it draws with exactly the
@@ -45,6 +45,31 @@ struct GlyphCacheTests {
         let third = try Self.fonts()
         #expect(third.loadGlyphCache(path: path))
         #expect(third.advance("漢", size: 30) == first.advance("漢", size: 30))
+    }
+
+    /// A set made from its cache file (`FontSet.cached`, as kioskd's FontLibrary and a start
+    /// make them) starts no FreeType and opens no font file until it needs a glyph the file lacks.
+    @Test func aSetMadeFromItsCacheOpensTheFontsOnlyForWhatTheFileLacks() throws {
+        let path = Self.temporaryFile()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let source = FontSource(path: GoldenScreenTests.fontPath)
+        let first = try Self.fonts()
+        let rendered = Self.snapshot(first)
+        try first.saveGlyphCache(path: path)
+
+        let cached = try FontSet.cached(preferred: source) { _ in path }
+        #expect(cached.library == nil && cached.sources == first.sources)
+        #expect(Self.snapshot(cached) == rendered)
+        #expect(cached.library == nil, "every glyph, advance and metric came from the file")
+        #expect(cached.glyph("漢", size: 30).alpha == first.glyph("漢", size: 30).alpha)
+        #expect(cached.library != nil, "a glyph the file lacks opened the fonts")
+        #expect(cached.sources == first.sources)
+
+        // A file whose stamp names other fonts (here: without the fallbacks) is not trusted.
+        let other = try FontSet.cached(preferred: source, fallbacks: []) { _ in path }
+        #expect(other.library != nil && other.sources == [source])
+        let none = try FontSet.cached(preferred: source) { _ in nil }
+        #expect(none.library != nil, "no cache file: opened at once, as init does")
     }
 
     @Test func aDamagedOrTruncatedFileIsRefusedWhole() throws {

@@ -182,6 +182,17 @@ public final class Framebuffer {
         }
         let panel = rotation.panelRect(r, panelWidth: g.width, panelHeight: g.height)
         let needed = panel.height * g.lineLength
+        // Whole rows of a panel laid out as the canvas (XRGB8888, not turned, no padding or
+        // panning): written straight from the canvas, as `convert` would only copy them. The
+        // conversion buffer, a band's size (240 kB at 1920 wide), is then never made.
+        if rotation == .none && g.format == .xrgb8888 && g.xOffset == 0 && g.lineLength == canvas.width * 4 && g.width == canvas.width
+            && panel.x == 0 && panel.width == g.width && panel.height >= 2
+            && r.y >= canvas.originY && r.maxY <= canvas.originY + canvas.height {
+            let rows = UnsafeRawPointer(canvas.pixels.baseAddress! + (r.y - canvas.originY) * canvas.width)
+            rememberEdges(of: panel, rows: rows)
+            writeFully(rows, count: needed, at: (g.yOffset + panel.y) * g.lineLength)
+            return
+        }
         if writeBuffer.count < needed { writeBuffer = [UInt8](repeating: 0, count: needed) }
         writeBuffer.withUnsafeMutableBytes { buffer in
             let rows = buffer.baseAddress!

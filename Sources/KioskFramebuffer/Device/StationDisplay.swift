@@ -135,16 +135,17 @@ public final class FontLibrary {
     public func fonts(_ spec: String?) throws -> FontSet {
         let key = spec ?? ""
         if let s = sets[key] { return s }
-        let set = try FontSet(preferred: spec.map { FontSource(spec: $0) })
-        if let path = cachePath(set) { set.loadGlyphCache(path: path) }
+        let set = try FontSet.cached(preferred: spec.map { FontSource(spec: $0) }) { cachePath($0) }
         sets[key] = set
         return set
     }
 
     /// `glyphs-HASH.cache` in the cache folder, HASH from the set's font sources.
-    func cachePath(_ set: FontSet) -> String? {
+    func cachePath(_ set: FontSet) -> String? { cachePath(set.sources) }
+
+    func cachePath(_ sources: [FontSource]) -> String? {
         guard let cacheDirectory else { return nil }
-        let hash = Array(set.sources.map(\.description).joined(separator: "\n").utf8).withUnsafeBytes { FontSet.checksum($0) }
+        let hash = Array(sources.map(\.description).joined(separator: "\n").utf8).withUnsafeBytes { FontSet.checksum($0) }
         return cacheDirectory + "/glyphs-" + String(hash, radix: 16) + ".cache"
     }
 

@@ -1,4 +1,4 @@
-import CFreeType
+internal import CFreeType
 import KioskSystem
 #if canImport(Glibc)
 import Glibc
@@ -43,11 +43,17 @@ public struct FontError: Error, CustomStringConvertible, Equatable {
 /// The faces text is drawn with: a primary face that covers Chinese, then fallbacks tried per
 /// character. One FreeType library per set; not thread-safe (the daemon draws on one thread).
 public final class FontSet {
+    /// FreeType with its modules (nil while the faces are deferred, see `cached`).
     private(set) var library: FT_Library?
     private var faces: [FT_Face] = []
     /// The stream each face reads its file through (ours to free once the face is done).
     private var streams: [FT_Stream] = []
-    public let sources: [FontSource]
+    /// The font files of `faces`: the primary one first, then the fallbacks that opened. For a
+    /// set whose faces are deferred, the files they will be opened from.
+    public private(set) var sources: [FontSource]
+    /// What to open on first need when this set was made by `cached` from its glyph cache file
+    /// without FreeType: nil once the faces are open.
+    private var deferred: (preferred: FontSource?, fallbacks: [FontSource])?
     /// Rendered glyphs, and where each is in `glyphs` by (size, code point).
     var glyphs: [Glyph] = []
     var glyphIndex = SizeScalarTable()
@@ -67,6 +73,54 @@ public final class FontSet {
     /// Chinese search order, plus symbol fallbacks. Fails with a message naming what was tried
     /// when no font covers Chinese.
     public init(preferred: FontSource? = nil, fallbacks: [FontSource] = FontSource.symbolFallbacks) throws {
+        (library, faces, streams, sources) = try FontSet.open(preferred: preferred, fallbacks: fallbacks)
+        sizeObjects = Array(repeating: [:], count: faces.count)
+    }
+
+    /// A set whose faces are opened on first need: FreeType is not started, the font files not
+    /// read, until a glyph, an advance or metrics are asked for that its glyph cache lacks.
+    private init(deferring preferred: FontSource?, fallbacks: [FontSource], sources: [FontSource]) {
+        self.sources = sources
+        deferred = (preferred, fallbacks)
+    }
+
+    /// The set `init(preferred:fallbacks:)` makes, with its glyph cache file read (the file at
+    /// `cachePath(sources)`, nil for none). When the file is there and its stamp names the font
+    /// files the set would open (unchanged since the file was written, when they were opened and
+    /// checked), the faces are left unopened until something the file lacks is asked for: a
+    /// kiosk's start then draws its first frames without FreeType (its modules' code, the faces'
+    /// glyph locations: about 0.7 MB of the first frame's resident set, issue 14). The glyphs
+    /// are the same either way (they are the ones the file holds, or FreeType's).
+    public static func cached(preferred: FontSource? = nil, fallbacks: [FontSource] = FontSource.symbolFallbacks,
+                              cachePath: ([FontSource]) -> String?) throws -> FontSet {
+        let installed = (preferred.map { [$0] } ?? FontSource.chineseSearchOrder).first { access($0.path, F_OK) == 0 }
+        if let installed {
+            let expected = [installed] + fallbacks.filter { access($0.path, F_OK) == 0 }
+            if let path = cachePath(expected) {
+                let set = FontSet(deferring: preferred, fallbacks: fallbacks, sources: expected)
+                if set.loadGlyphCache(path: path) { return set }
+            }
+        }
+        let set = try FontSet(preferred: preferred, fallbacks: fallbacks)
+        if let path = cachePath(set.sources) { set.loadGlyphCache(path: path) }
+        return set
+    }
+
+    /// Opens the faces of a set made by `cached` (a no-op once open). Should that fail now
+    /// (the font file gone or changed since the start), the set draws what its cache holds and
+    /// nothing else, as for characters no font has.
+    private func openDeferredFaces() {
+        guard let (preferred, fallbacks) = deferred else { return }
+        deferred = nil
+        guard let opened = try? FontSet.open(preferred: preferred, fallbacks: fallbacks) else { return }
+        (library, faces, streams, sources) = opened
+        sizeObjects = Array(repeating: [:], count: faces.count)
+    }
+
+    /// FreeType and the faces for `init(preferred:fallbacks:)`.
+    private static func open(preferred: FontSource?, fallbacks: [FontSource]) throws
+        -> (library: FT_Library?, faces: [FT_Face], streams: [FT_Stream], sources: [FontSource]) {
+        var library: FT_Library?
         guard FT_Init_FreeType(&library) == 0 else { throw FontError(description: "FreeType failed to initialise") }
         var tried: [String] = []
         var primary: (FT_Face, FT_Stream, FontSource)?
@@ -90,8 +144,8 @@ public final class FontSet {
                 : "set font = to a font with Chinese characters, e.g. /usr/share/fonts/truetype/wqy/wqy-microhei.ttc (apt-get install fonts-wqy-microhei)"
             throw FontError(description: "no font that can show Chinese was found; tried \(tried.joined(separator: ", ")); \(advice)")
         }
-        faces = [primary.0]
-        streams = [primary.1]
+        var faces = [primary.0]
+        var streams = [primary.1]
         var loaded = [primary.2]
         for source in fallbacks where access(source.path, F_OK) == 0 {
             if let (face, stream) = FontSet.openFace(source, library: library) {
@@ -100,8 +154,7 @@ public final class FontSet {
                 loaded.append(source)
             }
         }
-        sources = loaded
-        sizeObjects = Array(repeating: [:], count: faces.count)
+        return (library, faces, streams, loaded)
     }
 
     /// Makes `size` pixels the active size of face `index`, from its own size object.
@@ -121,7 +174,7 @@ public final class FontSet {
 
     deinit {
         for (face, stream) in zip(faces, streams) { FontSet.closeFace(face, stream) }
-        FT_Done_FreeType(library)
+        if let library { FT_Done_FreeType(library) }
     }
 
     /// Opens a face that reads its file with pread(2) rather than FreeType's default of mapping
@@ -178,7 +231,8 @@ public final class FontSet {
     /// primary face.
     public func metrics(size: Int) -> (ascender: Int, lineHeight: Int) {
         if let m = metricsCache[size] { return m }
-        let face = faces[0]
+        openDeferredFaces()
+        guard let face = faces.first else { return (size, size) }
         activate(0, size: size)
         let m = face.pointee.size.pointee.metrics
         let result = (ascender: Int((m.ascender + 63) >> 6), lineHeight: Int((m.height + 63) >> 6))
@@ -197,8 +251,7 @@ public final class FontSet {
         var a = size / 2  // as for a glyph that does not load
         if let i = glyphIndex[key] {
             a = glyphs[i].advance
-        } else {
-            let face = face(for: scalar, size: size)
+        } else if let face = face(for: scalar, size: size) {
             if FT_Load_Char(face, FT_ULong(scalar.value), FT_Int32(FT_LOAD_DEFAULT)) == 0, let slot = face.pointee.glyph {
                 a = Int((slot.pointee.advance.x + 32) >> 6)
             }
@@ -208,8 +261,11 @@ public final class FontSet {
         return a
     }
 
-    /// The face that has `scalar` (else the primary one), set to `size` pixels.
-    private func face(for scalar: Unicode.Scalar, size: Int) -> FT_Face {
+    /// The face that has `scalar` (else the primary one), set to `size` pixels; nil when no face
+    /// could be opened (see `openDeferredFaces`).
+    private func face(for scalar: Unicode.Scalar, size: Int) -> FT_Face? {
+        openDeferredFaces()
+        guard !faces.isEmpty else { return nil }
         let index = faces.firstIndex { FT_Get_Char_Index($0, FT_ULong(scalar.value)) != 0 } ?? 0
         activate(index, size: size)
         return faces[index]
@@ -219,9 +275,8 @@ public final class FontSet {
     public func glyph(_ scalar: Unicode.Scalar, size: Int) -> Glyph {
         let key = SizeScalarTable.key(size: size, scalar: scalar)
         if let i = glyphIndex[key] { return glyphs[i] }
-        let face = face(for: scalar, size: size)
         var g = Glyph(width: 0, height: 0, left: 0, top: 0, advance: size / 2, alpha: [])
-        if FT_Load_Char(face, FT_ULong(scalar.value), FT_Int32(FT_LOAD_RENDER)) == 0, let slot = face.pointee.glyph {
+        if let face = face(for: scalar, size: size), FT_Load_Char(face, FT_ULong(scalar.value), FT_Int32(FT_LOAD_RENDER)) == 0, let slot = face.pointee.glyph {
             let bitmap = slot.pointee.bitmap
             let w = Int(bitmap.width), h = Int(bitmap.rows), pitch = Int(bitmap.pitch)
             var alpha = [UInt8](repeating: 0, count: w * h)

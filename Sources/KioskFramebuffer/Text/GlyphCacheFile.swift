@@ -1,4 +1,4 @@
-import CFreeType
+internal import CFreeType
 import KioskSystem
 #if canImport(Glibc)
 import Glibc
@@ -17,11 +17,12 @@ extension FontSet {
     /// Bump when `glyph`, `advance` or `metrics` change how they render or measure.
     static let glyphCacheFormat = 1
 
-    /// What the cached glyphs depend on, one line each.
+    /// What the cached glyphs depend on, one line each. FreeType's version is its headers' (a
+    /// set whose faces are deferred has not started FreeType): release builds link FreeType
+    /// statically, and Debian's libfreetype-dev, for the shared library of debug builds, is
+    /// always the same version as libfreetype6.
     public var glyphCacheStamp: String {
-        var major: FT_Int = 0, minor: FT_Int = 0, patch: FT_Int = 0
-        FT_Library_Version(library, &major, &minor, &patch)
-        var lines = ["kiosk glyph cache \(Self.glyphCacheFormat)", "freetype \(major).\(minor).\(patch)"]
+        var lines = ["kiosk glyph cache \(Self.glyphCacheFormat)", "freetype \(FREETYPE_MAJOR).\(FREETYPE_MINOR).\(FREETYPE_PATCH)"]
         for source in sources {
             var info = stat()
             let known = stat(source.path, &info) == 0

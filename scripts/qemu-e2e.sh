@@ -30,6 +30,11 @@ for t in sh mount insmod sleep cat ls mkdir echo grep sync poweroff chvt cp; do 
 copy_modules "$I" evdev bochs xhci_pci usbhid hid_generic virtio_pci virtio_blk crc32c_generic ext4
 cp "$BIN" "$I/bin/kioskd"
 for lib in $(ldd "$BIN" | awk '/=>/ {print $3} /ld-linux/ {print $1}'); do mkdir -p "$I$(dirname "$lib")"; cp -L "$lib" "$I$lib"; done
+# Opened at first use (dlopen), so ldd does not list it; the .deb's Depends (libssl3) install it:
+# libcrypto checks the counter PINs stored in the pbkdf2 form.
+lib=$(ldconfig -p | awk '$1 == "libcrypto.so.3" && /x86-64/ {print $NF; exit}')
+[ -n "$lib" ] || { echo "qemu-e2e: libcrypto.so.3 not found; run ./scripts/setup-debian.sh (libssl-dev)" >&2; exit 1; }
+mkdir -p "$I$(dirname "$lib")"; cp -L "$lib" "$I$lib"
 cp -r "$ROOT/Kiosk/messages" "$ROOT/Kiosk/keymap.conf" "$I/usr/share/kiosk/"
 mkdir -p "$I/usr/share/zoneinfo"; cp -r /usr/share/zoneinfo/Asia /usr/share/zoneinfo/UTC "$I/usr/share/zoneinfo/" 2>/dev/null || true
 mkdir -p "$I/usr/share/fonts/truetype/wqy"; cp /usr/share/fonts/truetype/wqy/wqy-microhei.ttc "$I/usr/share/fonts/truetype/wqy/"

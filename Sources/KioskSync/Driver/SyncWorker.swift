@@ -397,22 +397,6 @@ public final class SyncWorker: @unchecked Sendable {
         }
     }
 
-    /// Asks the centre what it holds of this kiosk above the local log's last seq.
-    func askLineage(_ check: inout LineageCheck, store: EventStore) -> [LineageCheck.Action] {
-        do {
-            let last = try store.lastSequence()
-            let reply = try makeClient().fetchOwnEvents(after: last, limit: 1)
-            lineageFailureLogged = false
-            return check.answered(kiosk: reply.kiosk, localLast: last, centreAcked: reply.ackedSeq, centreHighest: reply.highestSeq)
-        } catch {
-            if !lineageFailureLogged {
-                lineageFailureLogged = true
-                log("sync: cannot ask the centre whether this kiosk's log is the one it holds (asked again every \(Int(check.retryInterval)) s): \(error)")
-            }
-            return check.failed(now: clock.now())
-        }
-    }
-
     /// Sends every unreported outcome, oldest first; false when the centre could not be reached.
     private func reportOutcomes(store: EventStore) -> Bool {
         var inMemory = lock.withLock { () -> [CommandOutcome] in

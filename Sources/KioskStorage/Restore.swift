@@ -116,7 +116,7 @@ public enum Restore {
         if let central, backup == nil, !acceptLoss, replacement == nil, FileManager.default.fileExists(atPath: db),
             StorageCheckReport.run(path: db).isSound
         {
-            let last = (try? facts(of: db).lastSeq) ?? 0
+            let last = currentLast ?? 0
             let more = last > central.ackedSeq
                 ? ", more than the centre (#\(central.ackedSeq)): restoring would lose events #\(central.ackedSeq + 1)…#\(last)" : ""
             throw StorageError(

@@ -61,12 +61,28 @@ public final class Canvas {
         let base = pixels.baseAddress!
         let m = mask.baseAddress!
         let fg = color.xrgb
+        // Eight coverage bytes at a time: a glyph's box is mostly empty (0) or solid (255), and
+        // skipping or storing those runs whole saves the per-pixel branch and blend.
         for py in area.y..<area.maxY {
             let row = base + (py - originY) * width
             let maskRow = m + (py - y) * pitch - x
-            for px in area.x..<area.maxX {
+            var px = area.x
+            while px + 8 <= area.maxX {
+                let eight = UnsafeRawPointer(maskRow + px).loadUnaligned(as: UInt64.self)
+                if eight == 0 {
+                } else if eight == .max {
+                    (row + px).update(repeating: fg, count: 8)
+                } else {
+                    let a = SIMD8<UInt32>(truncatingIfNeeded: UnsafeRawPointer(maskRow + px).loadUnaligned(as: SIMD8<UInt8>.self))
+                    let background = UnsafeRawPointer(row + px).loadUnaligned(as: SIMD8<UInt32>.self)
+                    UnsafeMutableRawPointer(row + px).storeBytes(of: Color.blend(fg, over: background, alpha: a), as: SIMD8<UInt32>.self)
+                }
+                px += 8
+            }
+            while px < area.maxX {
                 let a = UInt32(maskRow[px])
                 if a != 0 { row[px] = Color.blend(fg, over: row[px], alpha: a) }
+                px += 1
             }
         }
         markDirty(area)

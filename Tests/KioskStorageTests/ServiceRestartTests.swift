@@ -41,11 +41,15 @@ struct ServiceRestartTests {
             let out = Pipe()
             process.standardOutput = out
             try process.run()
+            // Even rounds are killed at a random moment from the start (often while it restores,
+            // before it is ready); odd ones at a random moment after it said `ready`, so real
+            // work is cut off however slowly a loaded machine runs the start.
+            let early = round % 2 == 0 ? Data() : Self.read(out, until: "ready", seconds: 30)
             usleep(useconds_t(80_000 + Int(rng.next() % 200_000)))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             kills += process.terminationReason == .uncaughtSignal ? 1 : 0
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let text = String(decoding: early + out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             for line in text.split(separator: "\n") where line.hasPrefix("ack ") {
                 acknowledged = max(acknowledged, Int64(line.dropFirst(4)) ?? 0)
             }
@@ -81,5 +85,23 @@ struct ServiceRestartTests {
         }
         #expect(kills == 60)
         #expect(acknowledged > 60, "the probe should get real work done between kills (acked \(acknowledged))")
+    }
+
+    /// What the pipe gave until a line starting with `word` arrived (or `seconds` passed).
+    static func read(_ pipe: Pipe, until word: String, seconds: Double) -> Data {
+        var data = Data()
+        let fd = pipe.fileHandleForReading.fileDescriptor
+        let deadline = Date().addingTimeInterval(seconds)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while Date() < deadline {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 100) >= 0 else { break }
+            if poller.revents == 0 { continue }
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            data.append(contentsOf: buffer[0..<n])
+            if String(decoding: data, as: UTF8.self).split(separator: "\n").contains(where: { $0.hasPrefix(word) }) { break }
+        }
+        return data
     }
 }

@@ -85,6 +85,29 @@ struct PromiseRuleTests {
         #expect(order == expected)
     }
 
+    /// A normal ticket whose promise is due within a 5-minute margin, 22 minutes after issue, and
+    /// a priority ticket issued a minute after it whose own promise falls due `priorityHigh`
+    /// minutes after its issue: who counter 1 calls.
+    static func call(priorityHigh: Int) -> String? {
+        var config = Configuration()
+        config.keepPromises = true
+        config.promiseMarginMinutes = 5
+        var state = QueueState(configuration: config, day: "2026-11-24")
+        state.tickets["A001"] = Ticket(label: "A001", number: 1, service: "repairs", priority: false, issuedAt: morning,
+                                       estimateLow: 19, estimateHigh: 25)
+        state.tickets["A002"] = Ticket(label: "A002", number: 2, service: "repairs", priority: true, issuedAt: morning.addingTimeInterval(60),
+                                       estimateLow: 5, estimateHigh: priorityHigh)
+        state.order = ["A001", "A002"]
+        state.counters[1]?.status = .open
+        state.counters[1]?.staff = "1001"
+        return CallOrder.next(for: state.counters[1]!, state: state, configuration: config, now: morning.addingTimeInterval(22 * 60))?.label
+    }
+
+    @Test func aPriorityTicketWhosePromiseFallsDueFirstStillGoesFirst() {
+        #expect(Self.call(priorityHigh: 30) == "A001", "the normal promise falls due first (25 < 31 minutes)")
+        #expect(Self.call(priorityHigh: 10) == "A002", "the priority promise falls due first (11 < 25 minutes)")
+    }
+
     @Test func aTicketAlreadyCalledHasNoPromiseAtStake() {
         var t = Ticket(label: "A001", number: 1, service: "repairs", priority: false, issuedAt: morning, estimateLow: 0, estimateHigh: 4)
         #expect(t.promiseDeadline == morning.addingTimeInterval(240))

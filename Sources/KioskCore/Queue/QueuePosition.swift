@@ -38,8 +38,9 @@ extension Ticket {
 /// Fair priority ordering: a priority ticket goes ahead, but while both kinds wait at most one
 /// priority ticket is called for every `normalCallsPerPriority` normal ones (0: priority always
 /// first). With `keep-promises` a priority ticket does not go ahead of a normal ticket issued
-/// before it whose promise is due (`promiseDue`): the oldest such is called instead, so the wait
-/// printed on a ticket is not broken by a later arrival the estimate could not know about.
+/// before it whose promise is due, and due before the priority ticket's own (`promiseDue`): the
+/// oldest such is called instead, so the wait printed on a ticket is not broken by a later
+/// arrival the estimate could not know about.
 /// The one definition of the call rule: counters call with `next`, and the forecasting estimator's
 /// forward simulation (`ForecastSimulation`) calls `choose`, `promiseDue` and `normalCalls(after:)`
 /// on its own copy of the line, so a forecast cannot drift from what counters really do.
@@ -47,12 +48,14 @@ public enum CallOrder {
     public static func next(for counter: Counter, state: QueueState, configuration: Configuration, now: Date) -> Ticket? {
         let waiting = state.waitingTickets.filter { counter.services.contains($0.service) }
             .sorted { ($0.issuedAt, $0.label) < ($1.issuedAt, $1.label) }
-        return choose(oldestPriority: waiting.first(where: \.priority), oldestNormal: waiting.first(where: { !$0.priority }),
+        let oldestPriority = waiting.first(where: \.priority)
+        return choose(oldestPriority: oldestPriority, oldestNormal: waiting.first(where: { !$0.priority }),
                       normalCallsSincePriority: state.normalCallsSincePriority, normalCallsPerPriority: configuration.normalCallsPerPriority) {
             // The normal tickets issued before the oldest priority one are those before it in line.
-            guard let margin = configuration.promiseMargin else { return nil }
+            guard let margin = configuration.promiseMargin, let p = oldestPriority else { return nil }
+            let own = p.promiseDeadline.map { $0.timeIntervalSince(now) } ?? .infinity
             return waiting.prefix(while: { !$0.priority }).first { t in
-                t.promiseDeadline.map { promiseDue(deadline: $0.timeIntervalSince(now), at: 0, margin: margin) } ?? false
+                t.promiseDeadline.map { promiseDue(deadline: $0.timeIntervalSince(now), before: own, at: 0, margin: margin) } ?? false
             }
         }
     }
@@ -72,11 +75,16 @@ public enum CallOrder {
         }
     }
 
-    /// A promise falling due at `deadline` is due for a call made at `time` (both seconds from
-    /// the same origin) when it would be broken within `margin` seconds: calling a priority ticket
-    /// first would hold the counter about a visit longer.
+    /// A normal ticket's promise falling due at `deadline` is due, against a priority ticket whose
+    /// own promise falls due at `priorityDeadline`, for a call made at `time` (all seconds from
+    /// the same origin) when it would be broken within `margin` seconds (calling the priority
+    /// ticket first would hold the counter about a visit longer) and falls due first: a priority
+    /// resident's own promise is not given up for a normal one, so they are never held back for
+    /// a whole line of late normal tickets.
     @inlinable
-    public static func promiseDue(deadline: Double, at time: Double, margin: Double) -> Bool { deadline <= time + margin }
+    public static func promiseDue(deadline: Double, before priorityDeadline: Double, at time: Double, margin: Double) -> Bool {
+        deadline < priorityDeadline && deadline <= time + margin
+    }
 
     /// Normal tickets called since the last priority ticket, after calling one.
     @inlinable

@@ -152,11 +152,13 @@ struct ForecastSimulation {
                     // A normal ticket issued before the priority one (an arrival: after all in line)
                     // whose promise is due at this call.
                     guard let margin = promiseMargin else { return nil }
+                    // (An arrival's own promise is not known here: none.)
                     let end = oldestPriority.map { $0 < 0 ? line.count : $0 } ?? line.count
+                    let own = end < line.count ? line[end].deadline : .infinity
                     var j = firstOpen
                     while j < end {
                         if !called[j] && !line[j].priority && counters[k].serves & (1 << UInt32(line[j].service)) != 0
-                            && CallOrder.promiseDue(deadline: line[j].deadline, at: free[k], margin: margin) { return j }
+                            && CallOrder.promiseDue(deadline: line[j].deadline, before: own, at: free[k], margin: margin) { return j }
                         j += 1
                     }
                     return nil

@@ -9,7 +9,8 @@ under-predicted by more than 5 minutes, pooled and grouped by: local hour of iss
 the point told (5-minute buckets), place in its own service's line at issue (`position`, 1 = first),
 whether a priority ticket issued later was called first, and seed; plus each seed's share of the
 total absolute error. A group whose bias is far from 0 on many seeds is a model error the estimator
-can fix; one seed's large error is the day.
+can fix; one seed's large error is the day. Also the waits of priority and normal tickets (mean,
+percentiles, promise kept): what a call rule such as keep-promises costs whom.
 """
 import argparse, datetime, glob, json, os, sqlite3
 from collections import defaultdict
@@ -30,13 +31,15 @@ def tickets(folder, days, offset_hours):
         key = (e['day'], e['ticket'])
         if e['type'] == 'ticket.issued' and e.get('estimateSeconds') is not None:
             issued[key] = dict(seed=os.path.basename(folder), service=e['service'], priority=bool(e.get('priority')),
-                               issued=parse(e['time']), point=e['estimateSeconds'] / 60, position=e.get('position'))
+                               issued=parse(e['time']), point=e['estimateSeconds'] / 60, position=e.get('position'),
+                               high=e.get('estimateHigh'))
         elif e['type'] == 'ticket.called' and key in issued and 'called' not in issued[key]:
             issued[key]['called'] = parse(e['time'])
             calls.append(key)
     out = [t for t in issued.values() if 'called' in t]
     for t in out:
-        t['error'] = (t['called'] - t['issued']).total_seconds() / 60 - t['point']
+        t['wait'] = (t['called'] - t['issued']).total_seconds() / 60
+        t['error'] = t['wait'] - t['point']
         local = t['issued'] + datetime.timedelta(hours=offset_hours)
         t['hour'] = f'{local.hour:02d}:{"30" if local.minute >= 30 else "00"}'
         t['jumped'] = any(o['priority'] and o['issued'] > t['issued'] and o['called'] < t['called'] for o in out
@@ -49,6 +52,14 @@ def line(name, group):
     errors = [t['error'] for t in group]
     return (f'  {name:>14}  {n:5d}  MAE {sum(map(abs, errors)) / n:5.2f}  bias {sum(errors) / n:+6.2f}'
             f'  under>5 {sum(e > 5 for e in errors) / n * 100:5.1f}%')
+
+
+def waits(name, group):
+    xs = sorted(t['wait'] for t in group)
+    def q(p): return xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
+    kept = [t['wait'] <= t['high'] for t in group if t['high'] is not None]
+    return (f'  {name:>14}  {len(xs):5d}  mean {sum(xs) / len(xs):5.2f}  p50 {q(.5):5.2f}  p90 {q(.9):5.2f}'
+            f'  p95 {q(.95):5.2f}  max {xs[-1]:5.1f}  promise kept {sum(kept) / max(1, len(kept)) * 100:5.1f}%')
 
 
 def main():
@@ -79,6 +90,11 @@ def main():
         'priority after': lambda t: 'jumped' if t['jumped'] else 'not jumped',
         'seed': lambda t: t['seed'],
     }
+    print('\nwaits (minutes, issue to first call) by priority')
+    for p in (True, False):
+        group = [t for t in all_tickets if t['priority'] == p]
+        if group:
+            print(waits('priority' if p else 'normal', group))
     total = sum(abs(t['error']) for t in all_tickets)
     for name, key in groups.items():
         by = defaultdict(list)

@@ -78,6 +78,12 @@ extension ConfigurationParser.Parser {
             }
         case "normal-per-priority":
             if let v = number(value, key: key, line: line, range: 0...10, unit: "a count") { config.normalCallsPerPriority = v }
+        case "keep-promises":
+            if let v = choice(value.lowercased(), key: key, line: line, options: [("yes", true), ("no", false), ("true", true), ("false", false)]) {
+                config.keepPromises = v
+            }
+        case "promise-margin":
+            if let v = number(value, key: key, line: line, range: 0...30, unit: "a number of minutes") { config.promiseMarginMinutes = v }
         case "recalls-before-no-show":
             if let v = number(value, key: key, line: line, range: 0...9, unit: "a count") { config.recallsBeforeNoShow = v }
         case "ticket-screen-seconds":

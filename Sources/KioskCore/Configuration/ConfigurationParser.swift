@@ -59,6 +59,7 @@ public enum ConfigurationParser {
 
     static let kioskKeys = [
         "id", "site", "phone", "language", "business-day-start", "timezone", "normal-per-priority",
+        "keep-promises", "promise-margin",
         "recalls-before-no-show", "ticket-screen-seconds", "rating-timeout-seconds", "reason-timeout-seconds",
         "commitment-seconds", "farewell-seconds", "estimate-window", "estimator", "reasons", "weather",
         "central-url", "token-file", "ca-file", "sync-interval", "sync-batch-size", "sync-disk-budget",

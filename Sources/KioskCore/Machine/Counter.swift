@@ -115,7 +115,7 @@ extension KioskMachine {
                 notice(n, t.status == .serving ? "counter.notice.finish-first" : "counter.notice.start-first", ["ticket": t.label], now: now)
             } else if counter.status != .open {
                 notice(n, "counter.notice.paused", now: now)
-            } else if let next = CallOrder.next(for: counter, state: state, normalCallsPerPriority: configuration.normalCallsPerPriority) {
+            } else if let next = CallOrder.next(for: counter, state: state, configuration: configuration, now: now) {
                 record(event(.ticketCalled, now, counter: n, ticket: next), into: &out)
                 out.announcements.append(Announcement(ticket: next.label, counter: n))
                 counterUI[n]?.unresolvedMarked = false

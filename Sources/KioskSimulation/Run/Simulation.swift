@@ -335,7 +335,7 @@ struct DayRunner {
             if !service.machine.careAlerts(for: n).isEmpty { try press([CounterStaff.key(.care)], station, at: t) }
             let state = service.machine.state
             if let counter = state.counters[n],
-               CallOrder.next(for: counter, state: state, normalCallsPerPriority: configuration.normalCallsPerPriority) != nil {
+               CallOrder.next(for: counter, state: state, configuration: configuration, now: date(t)) != nil {
                 let produced = try press([CounterStaff.key(.call)], station, at: t)
                 guard let call = produced.first(where: { $0.type == .ticketCalled }), let label = call.ticket else {
                     return wake(n, at: retry)

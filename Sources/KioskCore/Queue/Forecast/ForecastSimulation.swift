@@ -20,6 +20,9 @@ struct ForecastSimulation {
     struct Waiting {
         var service: Int
         var priority: Bool
+        /// Seconds from now at which its promise falls due (`Ticket.promiseDeadline`); infinity:
+        /// no promise at stake (called before, or the ticket being estimated).
+        var deadline: Double = .infinity
     }
 
     /// A counter that can call: when it first becomes free, and what it serves.
@@ -74,6 +77,8 @@ struct ForecastSimulation {
     static let horizon = 4 * 3_600.0
     var normalCallsSincePriority: Int
     var normalCallsPerPriority: Int
+    /// `keep-promises`: the margin (seconds) of `CallOrder.promiseDue`; nil when not kept.
+    var promiseMargin: Double?
     /// Seconds since 1970 of `now`, and the site's UTC offset, for the hour of each call.
     var start: Double
     var utcOffset: Int
@@ -142,8 +147,23 @@ struct ForecastSimulation {
                     arrived = arrivals.firstIndex { !$0.called && $0.time <= free[k] && counters[k].serves & (1 << UInt32($0.service)) != 0 }
                     if arrived != nil { oldestPriority = -1 }
                 }
-                guard let pick = CallOrder.choose(oldestPriority: oldestPriority, oldestNormal: oldestNormal,
-                                                  normalCallsSincePriority: since, normalCallsPerPriority: normalCallsPerPriority) else {
+                let pick = CallOrder.choose(oldestPriority: oldestPriority, oldestNormal: oldestNormal,
+                                            normalCallsSincePriority: since, normalCallsPerPriority: normalCallsPerPriority) { () -> Int? in
+                    // A normal ticket issued before the priority one (an arrival: after all in line)
+                    // whose promise is due at this call.
+                    guard let margin = promiseMargin else { return nil }
+                    // (An arrival's own promise is not known here: none.)
+                    let end = oldestPriority.map { $0 < 0 ? line.count : $0 } ?? line.count
+                    let own = end < line.count ? line[end].deadline : .infinity
+                    var j = firstOpen
+                    while j < end {
+                        if !called[j] && !line[j].priority && counters[k].serves & (1 << UInt32(line[j].service)) != 0
+                            && CallOrder.promiseDue(deadline: line[j].deadline, before: own, at: free[k], margin: margin) { return j }
+                        j += 1
+                    }
+                    return nil
+                }
+                guard let pick else {
                     active[k] = false
                     continue
                 }

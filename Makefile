@@ -4,7 +4,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 STATE ?=
 
-.PHONY: api-fuzz fuzz demo test setup build release check-config clean deb test-deb fold-proof crash-proof case-proof sim loadtest explain-central bench-reports storage-damage
+.PHONY: api-fuzz fuzz demo test setup build release check-config clean deb test-deb fold-proof crash-proof case-proof sim loadtest explain-central bench-reports storage-damage bench-lvgl
 
 ## Install the Debian packages the build and tests need (skipped when present).
 setup:
@@ -43,6 +43,18 @@ sim: setup
 ## size it manages (scripts/bench-reports.py). Release builds; BASELINE_COMMIT= skips the baseline.
 bench-reports: setup
 	./scripts/bench-reports.sh
+
+## kiosk-bench and LVGL 9 drawing the same busiest lobby at 1920×1080×32 on this machine, in
+## alternated runs (README "Against LVGL on the same machine"): full frame, one-number update,
+## exec → first frame and its peak RSS, and the floor of filling and copying bands. LVGL is not
+## packaged in Debian: LVGL=DIR names a source tree (git clone --branch v9.5.0
+## https://github.com/lvgl/lvgl); LVGL_ROUNDS pairs of runs (default 3). TMPDIR=/dev/shm is
+## advised (the framebuffer stand-in is a file there).
+LVGL ?=
+LVGL_ROUNDS ?= 3
+bench-lvgl: setup
+	@[ -n "$(LVGL)" ] || { echo "make bench-lvgl needs LVGL=DIR, an LVGL 9 source tree (git clone --branch v9.5.0 https://github.com/lvgl/lvgl)" >&2; exit 2; }
+	./scripts/lvgl-bench/run.sh "$(LVGL)" $(LVGL_ROUNDS)
 
 ## libFuzzer on the readers of untrusted text (README "Fuzzing"): kiosk.conf, the catalogs,
 ## keymap.conf, evemu recordings, control requests, the centre's request bodies. FUZZ_SECONDS per

@@ -3,7 +3,7 @@
 # Safe to run repeatedly; uses sudo when not root.
 set -eu
 need=""
-for pkg in libsqlite3-dev sqlite3 tmux pkg-config libfreetype-dev zlib1g-dev libpng-dev libbrotli-dev libevdev-dev libcrypt-dev libssl-dev fonts-wqy-microhei espeak-ng sox chromium chromium-driver debootstrap postgresql libcurl4-openssl-dev nginx openssl; do
+for pkg in gcc libsqlite3-dev sqlite3 tmux pkg-config libfreetype-dev zlib1g-dev libpng-dev libbrotli-dev libevdev-dev libcrypt-dev libssl-dev fonts-wqy-microhei espeak-ng sox chromium chromium-driver debootstrap postgresql libcurl4-openssl-dev nginx openssl; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need="$need $pkg"
 done
 [ -z "$need" ] && exit 0

@@ -3,6 +3,7 @@
 //   swift build -c release --static-swift-stdlib --product kiosk-bench
 //   .build/release/kiosk-bench [--assets Kiosk] [--iterations N] [--no-first-frame] [--cold]
 //                              [--mapped-first-frame] [--estimator NAME]
+//   .build/release/kiosk-bench --write-layouts FILE   (what it draws, for scripts/lvgl-bench)
 //
 // Build it the way kioskd ships (scripts/make-deb.sh links the Swift runtime and
 // FoundationEssentials statically): resident memory depends on it. For the busiest screen at 1920×1080×32
@@ -51,7 +52,7 @@ var coldStarts = false
 var mappedFirstFrame = false
 var iterations = 100
 var estimatorName = Configuration().estimator
-var eventsPath: String?, writeEventsPath: String?, reportPath: String?, glyphCachePath: String?
+var eventsPath: String?, writeEventsPath: String?, reportPath: String?, glyphCachePath: String?, layoutsPath: String?
 while let a = arguments.first {
     arguments.removeFirst()
     switch a {
@@ -64,11 +65,12 @@ while let a = arguments.first {
     case "--write-events": writeEventsPath = arguments.isEmpty ? nil : arguments.removeFirst()
     case "--report": reportPath = arguments.isEmpty ? nil : arguments.removeFirst()
     case "--glyph-cache": glyphCachePath = arguments.isEmpty ? nil : arguments.removeFirst()
+    case "--write-layouts": layoutsPath = arguments.isEmpty ? nil : arguments.removeFirst(); skipFirstFrame = true
     case "--iterations": iterations = max(1, Int(arguments.isEmpty ? "" : arguments.removeFirst()) ?? iterations)
     case "--estimator":
         estimatorName = arguments.isEmpty ? "" : arguments.removeFirst()
         if !WaitEstimators.names.contains(estimatorName) { fail("unknown estimator \(estimatorName); use one of \(WaitEstimators.names.joined(separator: ", "))") }
-    default: fail("unknown option \(a); use --assets DIR, --iterations N, --no-first-frame, --cold, --mapped-first-frame, --estimator NAME, --write-events PATH, --first-frame --events PATH")
+    default: fail("unknown option \(a); use --assets DIR, --iterations N, --no-first-frame, --cold, --mapped-first-frame, --estimator NAME, --write-events PATH, --write-layouts PATH, --first-frame --events PATH")
     }
 }
 
@@ -241,6 +243,33 @@ for cold in coldStarts ? [false, true] : [false] {
 }
 unlink(childEvents); unlink(childReport); unlink(childGlyphs)
 
+/// Writes what the full frame and the update draw, as laid out by the display's painter, for
+/// another renderer to draw the same (scripts/lvgl-bench): the busiest lobby, then the counter
+/// screen with A100 and with A101 in its banner. One item a line: `screen NAME`,
+/// `rect X Y W H RRGGBB`, `text X Y SIZE RRGGBB TEXT` (the top of the text's line box at X, Y;
+/// SIZE in pixels, as FreeType's pixel size).
+@MainActor func writeLayouts(to path: String, painter: ScreenPainter, builder: ScreenBuilder, machine: KioskMachine, now clock: Date, busiest: Screen) {
+    var out = ""
+    func hex(_ c: Color) -> String { let h = String(c.xrgb, radix: 16, uppercase: true); return String(repeating: "0", count: 6 - h.count) + h }
+    var counter = builder.counter(1, machine, now: clock)
+    func banner(_ number: String) -> Screen {
+        counter.blocks = counter.blocks.map { if case .banner(_, let tone) = $0 { return .banner(number, tone) } else { return $0 } }
+        return counter
+    }
+    for (name, screen) in [("lobby", busiest), ("counter-A100", banner("A100")), ("counter-A101", banner("A101"))] {
+        out += "screen \(name)\n"
+        for item in painter.layout(screen, width: geometry.width, height: geometry.height) {
+            switch item {
+            case .rect(let r, let c): out += "rect \(r.x) \(r.y) \(r.width) \(r.height) \(hex(c))\n"
+            case .text(let s, let x, let y, let size, let c): out += "text \(x) \(y) \(size) \(hex(c)) \(s)\n"
+            }
+        }
+    }
+    let fd = must("writing \(path)") { try Posix.open(path, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644) }
+    _ = must("writing \(path)") { try Posix.writeAll(fd, Array(out.utf8)) }
+    Posix.close(fd)
+}
+
 let fontStart = now()
 let fonts = must("font") { try FontSet() }
 let fontLoad = now() - fontStart
@@ -250,6 +279,10 @@ let display = StationDisplay(framebuffer: framebuffer, painter: painter)
 let builder = ScreenBuilder(catalogs: catalogs)
 var (machine, clock) = busyMorning()
 let busiest = builder.lobby(machine, now: clock)
+if let layoutsPath {
+    writeLayouts(to: layoutsPath, painter: painter, builder: builder, machine: machine, now: clock, busiest: busiest)
+    exit(0)
+}
 
 // Full frame: lay out, draw every pixel and write it to the framebuffer: what the kiosk draws when
 // it gets the console back from another VT (and more than it does for a new screen).

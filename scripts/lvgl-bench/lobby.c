@@ -271,6 +271,15 @@ int main(int argc, char **argv) {
         times[i] = now_ms() - t0;
     }
     print_figure("full frame (1920x1080x32)", times, iterations);
+    flush_with_write = 1;
+    for (int i = 0; i < iterations; i++) {
+        double t0 = now_ms();
+        lv_obj_invalidate(lobby->screen);
+        lv_refr_now(display);
+        times[i] = now_ms() - t0;
+    }
+    flush_with_write = 0;
+    print_figure("  with write(2) a line (FBDEV_MMAP 0)", times, iterations);
 
     /* The floor of any renderer that draws in RAM and copies into the framebuffer: 32-row bands
      * (kiosk's) filled with one colour and copied a line at a time, nothing drawn. */

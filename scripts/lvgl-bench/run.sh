@@ -61,7 +61,7 @@ echo "LVGL: $(sed -n 's/^#define LVGL_VERSION_\(MAJOR\|MINOR\|PATCH\) *\([0-9]*\
 i=1
 while [ "$i" -le "$rounds" ]; do
     echo "== round $i: kiosk-bench"
-    (cd "$root" && "$bench" --assets Kiosk) | grep -E 'full-frame render|update \(1|first frame  |w/o fb'
+    (cd "$root" && "$bench" --assets Kiosk) | grep -E 'full-frame render|with write|update \(1|first frame  |w/o fb'
     echo "== round $i: LVGL"
     "$build/lobby" "$layouts" "$font"
     i=$((i + 1))

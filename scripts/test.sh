@@ -21,6 +21,9 @@ step "fuzz smoke" ./scripts/fuzz.sh smoke
 # One seed of the simulated busy day through the real core and store: nothing lost, numbers never
 # repeated, an estimate on every ticket, kiosk-sim's figures equal to kioskctl report's.
 step "kiosk-sim smoke" ./Tests/EndToEnd/sim-smoke.sh
+# kiosk-bench (debug build) runs to the end with every figure, and its --write-layouts (what
+# make bench-lvgl draws with LVGL) holds the screens it draws.
+step "kiosk-bench smoke" ./Tests/EndToEnd/bench-smoke.sh
 step "demo in tmux" ./Tests/EndToEnd/demo-in-tmux.sh
 # Framebuffer stations: kioskd on file-backed framebuffers driven by evemu keypad recordings.
 step "stations on file framebuffers" ./Tests/EndToEnd/stations-on-file-framebuffers.sh

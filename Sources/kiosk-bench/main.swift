@@ -8,7 +8,8 @@
 // Build it the way kioskd ships (scripts/make-deb.sh links the Swift runtime and
 // FoundationEssentials statically): resident memory depends on it. For the busiest screen at 1920×1080×32
 // (XRGB8888) it prints: full-frame render (layout, then every pixel drawn in RAM band by band,
-// converted and written to a file-backed framebuffer), a typical update (one ticket number
+// converted and written to a file-backed framebuffer's mapping; and again with a write(2) a band,
+// as kioskd writes to a device after a VT switch), a typical update (one ticket number
 // changes: layout, compare, draw and flush the changed area), key-event-to-flush latency
 // (input_event bytes through a pipe, decoder, state machine, screen, draw, flush; storage not
 // included), process start to first complete frame (a child process: exec, font load, draw,

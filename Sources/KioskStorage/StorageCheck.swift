@@ -41,7 +41,7 @@ extension EventStore {
     /// it held events (or, for an empty file, backups exist): SQLite would quietly make a new,
     /// empty database of it and the kiosk would number the day's tickets again.
     static func refuseEmptied(path: String) throws {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
+        guard let size = Posix.fileSize(path) else {
             if let mark = try? StorageMark.read(forDatabase: path), mark.seq > 0 {
                 throw StorageError(
                     .corrupt, path: path, message: "is missing but held \(mark.seq) events (last on \(mark.day), says \(Path.lastComponent(of: path)).mark); a new database is not made in its place",
@@ -49,7 +49,7 @@ extension EventStore {
             }
             return
         }
-        guard attributeInteger(attributes[.size]) == 0 else { return }
+        guard size == 0 else { return }
         let mark = try? StorageMark.read(forDatabase: path)
         let hasBackups = !(Backups.list(folder: Backups.folder(forDatabase: path))).isEmpty
         guard mark != nil || hasBackups else { return }  // a file created and never written (killed at first start)
@@ -151,8 +151,7 @@ public struct StorageCheckReport: Sendable {
     /// checked is itself a finding.
     public static func run(path: String) -> StorageCheckReport {
         var report = StorageCheckReport(path: path)
-        let size = attributeInteger(try? FileManager.default.attributesOfItem(atPath: path)[.size])
-        guard let size else {
+        guard let size = Posix.fileSize(path) else {
             report.problems.append("no database file here")
             return report
         }

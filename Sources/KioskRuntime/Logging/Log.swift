@@ -74,21 +74,9 @@ public enum Log {
     }
 
     /// A last line of defence: values of keys that name secrets (`pin`, `pin-hash`, `token`,
-    /// `password`, `Authorization: Bearer`) are replaced by `***` before anything is written.
-    public static func redacted(_ message: String) -> String {
-        masking(masking(message, #"(?i)\b(pin|pin-hash|token|password|secret)(\s*[=:]\s*)("[^"]*"|[^\s,;]+)"#, keeping: 2),
-                #"(?i)\b(bearer\s+)[^\s,;]+"#, keeping: 1)
-    }
-
-    /// `text` with each match of `pattern` replaced by its first `keeping` groups and `***`.
-    /// Swift's own regular expressions with ICU's simple word boundaries (NSRegularExpression
-    /// would bring Foundation's internationalisation layer).
-    private static func masking(_ text: String, _ pattern: String, keeping groups: Int) -> String {
-        guard let regex = try? Regex(pattern).wordBoundaryKind(.simple) else { return text }
-        return text.replacing(regex) { match in
-            (1...groups).map { match.output[$0].substring.map(String.init) ?? "" }.joined() + "***"
-        }
-    }
+    /// `password`, `secret`, `Authorization: Bearer`) are replaced by `***` before anything is
+    /// written (`Redaction`).
+    public static func redacted(_ message: String) -> String { Redaction.masked(message) }
 }
 
 /// Writes text to stdout without buffering surprises (`print` buffers; `fflush` is unavailable in Swift 6).

@@ -4,7 +4,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 STATE ?=
 
-.PHONY: api-fuzz fuzz demo test setup build release check-config clean deb test-deb fold-proof crash-proof case-proof sim loadtest explain-central bench-reports storage-damage bench-lvgl
+.PHONY: api-fuzz fuzz demo test setup build release check-config clean deb test-deb fold-proof crash-proof case-proof sim loadtest explain-central bench-reports storage-damage bench-lvgl kioskd-memory
 
 ## Install the Debian packages the build and tests need (skipped when present).
 setup:
@@ -55,6 +55,13 @@ LVGL_ROUNDS ?= 3
 bench-lvgl: setup
 	@[ -n "$(LVGL)" ] || { echo "make bench-lvgl needs LVGL=DIR, an LVGL 9 source tree (git clone --branch v9.5.0 https://github.com/lvgl/lvgl)" >&2; exit 2; }
 	./scripts/lvgl-bench/run.sh "$(LVGL)" $(LVGL_ROUNDS)
+
+## The real kioskd's start (README "The real kioskd"): one lobby at 1920×1080×32 on a file
+## framebuffer, five restarts on a state folder; peak RSS at READY=1 (after its first frame) and
+## 2 s later without the framebuffer, and where the resident pages are. The release build as shipped.
+kioskd-memory: setup
+	$(SWIFT) build -c release --static-swift-stdlib $(SWIFT_FLAGS) --product kioskd
+	TMPDIR=$${TMPDIR:-$(if $(wildcard /dev/shm),/dev/shm,/tmp)} ./scripts/kioskd-memory.py 5
 
 ## libFuzzer on the readers of untrusted text (README "Fuzzing"): kiosk.conf, the catalogs,
 ## keymap.conf, evemu recordings, control requests, the centre's request bodies. FUZZ_SECONDS per

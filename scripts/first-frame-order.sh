@@ -1,21 +1,38 @@
 #!/bin/sh
-# Writes packaging/first-frame.order: the functions of the static binary that kiosk-bench's
-# first-frame child runs (exec, replay, fonts, first frame, settled frame), which Package.swift's
-# leanStart asks lld to lay out side by side (--symbol-ordering-file). The kernel maps 64 kB of
-# code around every page a process touches, so the start's code spread over the whole binary
-# kept most of it resident. Run after changes to what a start does (a stale list costs memory,
-# never correctness):
-#   swift build -c release --static-swift-stdlib --product kiosk-bench && scripts/first-frame-order.sh
+# Writes packaging/first-frame.order: the functions of the static binaries that a start runs,
+# which Package.swift's leanStart asks lld to lay out side by side (--symbol-ordering-file). The
+# kernel maps 64 kB of code around every page a process touches, so the start's code spread over
+# the whole binary kept most of it resident. First the functions kiosk-bench's first-frame child
+# runs (exec, replay, fonts, first frame, settled frame), then those the real kioskd runs besides
+# in its first 20 s (one lobby on a file framebuffer, a restart on an existing state folder:
+# configuration, storage, the control socket, the backup thread, the clock's redraws). Run after
+# changes to what a start does (a stale list costs memory, never correctness):
+#   swift build -c release --static-swift-stdlib --product kiosk-bench --product kioskd && scripts/first-frame-order.sh
+# then delete .build/release/kiosk-bench and kioskd and build them again (SwiftPM does not
+# relink when only this file changed).
 set -eu
 cd "$(dirname "$0")/.."
 BENCH=${BENCH:-.build/release/kiosk-bench}
+KIOSKD=${KIOSKD:-.build/release/kioskd}
+for b in "$BENCH" "$KIOSKD"; do
+    [ -x "$b" ] || { echo "$b is missing: swift build -c release --static-swift-stdlib --product kiosk-bench --product kioskd" >&2; exit 2; }
+done
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 "$BENCH" --write-events "$WORK/events"
 "$BENCH" --first-frame --events "$WORK/events" --glyph-cache "$WORK/glyphs"  # writes the glyph cache, as a kiosk's later starts have it
 valgrind --tool=callgrind --demangle=no --callgrind-out-file="$WORK/callgrind" \
     "$BENCH" --first-frame --events "$WORK/events" --glyph-cache "$WORK/glyphs" 2>/dev/null
-python3 - "$WORK/callgrind" "$(readlink -f "$BENCH")" > packaging/first-frame.order <<'PY'
+# The real daemon: a first start makes the state folder, the second (the one a power cut
+# causes) runs under callgrind for 20 s and stops on SIGTERM, which makes callgrind write.
+printf '[station lobby]\nrole = lobby\ndisplay = file:%s/lobby.fb?width=1920&height=1080&bpp=32\n' "$WORK" > "$WORK/kiosk.conf"
+timeout -s TERM 3 "$KIOSKD" --config "$WORK/kiosk.conf" --state-dir "$WORK/state" --runtime-dir "$WORK" </dev/null >/dev/null 2>&1 || true
+timeout -s TERM 20 valgrind --tool=callgrind --demangle=no --callgrind-out-file="$WORK/callgrind-kioskd" \
+    "$KIOSKD" --config "$WORK/kiosk.conf" --state-dir "$WORK/state" --runtime-dir "$WORK" </dev/null >/dev/null 2>&1 || true
+[ -s "$WORK/callgrind-kioskd" ] || { echo "callgrind wrote nothing for kioskd" >&2; exit 1; }
+# The functions of the binary ($2) that the run in $1 executed, sorted.
+functions() {
+python3 - "$1" "$2" <<'PY'
 import re, sys
 objects, names, functions, current = {}, {}, set(), None
 for line in open(sys.argv[1], errors="replace"):
@@ -35,4 +52,8 @@ for line in open(sys.argv[1], errors="replace"):
             functions.add(names[index])
 print("\n".join(sorted(functions)))
 PY
-echo "packaging/first-frame.order: $(wc -l < packaging/first-frame.order) functions"
+}
+functions "$WORK/callgrind" "$(readlink -f "$BENCH")" > "$WORK/bench.order"
+functions "$WORK/callgrind-kioskd" "$(readlink -f "$KIOSKD")" > "$WORK/kioskd.order"
+{ cat "$WORK/bench.order"; LC_ALL=C comm -23 "$WORK/kioskd.order" "$WORK/bench.order"; } > packaging/first-frame.order
+echo "packaging/first-frame.order: $(wc -l < "$WORK/bench.order") functions of the first frame, then $(($(wc -l < packaging/first-frame.order) - $(wc -l < "$WORK/bench.order"))) more of kioskd's start"

@@ -40,6 +40,9 @@ step "systemd hardening" ./systemd/check-security.sh
 # a clean debootstrap root with apt; kioskd --check-config there. The root is cached after the
 # first run (~/.cache/kiosk).
 step "Debian package" sh -c 'KIOSK_DEB_SCRATCH=.build ./scripts/make-deb.sh && ./scripts/test-deb.sh'
+# The release kioskd just built for the package, started for real twice (make kioskd-memory: five
+# starts): it says READY=1 after its first frame, and its resident memory is printed.
+step "kioskd memory smoke" ./scripts/kioskd-memory.py 2
 # Central sync: kiosk-central on a throwaway PostgreSQL, real processes.
 # (Building Central/'s dependencies takes 5–9 minutes of it; building them in the background on
 # one core during QEMU made the whole run slower, so it stays in sequence.)

@@ -87,8 +87,11 @@ enum ConfigurationLexer {
         return line
     }
 
+    /// `s` without whitespace at either end (from its first to its last other character: the
+    /// reversed copies this once made were an eighth of kioskd's start).
     static func trim(_ s: Substring) -> String {
-        String(s.drop(while: { $0.isWhitespace }).reversed().drop(while: { $0.isWhitespace }).reversed())
+        guard let first = s.firstIndex(where: { !$0.isWhitespace }), let last = s.lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(s[first...last])
     }
 
     static func classify(_ line: String) -> Content {

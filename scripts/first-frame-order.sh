@@ -6,7 +6,9 @@
 # runs (exec, replay, fonts, first frame, settled frame), then those the real kioskd runs besides
 # in its first 20 s (one lobby on a file framebuffer, a restart on an existing state folder:
 # configuration, storage, the control socket, the backup thread, the clock's redraws). Run after
-# changes to what a start does (a stale list costs memory, never correctness):
+# changes to what a start does (a stale list costs memory, never correctness); kioskd's part
+# varies a little between runs (what its clock and backup thread did in those 20 s), so keep a new
+# list only when `make kioskd-memory` and kiosk-bench's first-frame peak say it is no worse:
 #   swift build -c release --static-swift-stdlib --product kiosk-bench --product kioskd && scripts/first-frame-order.sh
 # then delete .build/release/kiosk-bench and kioskd and build them again (SwiftPM does not
 # relink when only this file changed).

@@ -116,7 +116,7 @@ static void load_layouts(const char *path, int wanted) {
         if (strncmp(line, "screen ", 7) == 0) {
             if (screen_count == wanted) break;
             s = &screens[screen_count++];
-            snprintf(s->name, sizeof s->name, "%s", line + 7);
+            snprintf(s->name, sizeof s->name, "%.63s", line + 7);
             s->screen = lv_obj_create(NULL);
             lv_obj_remove_style_all(s->screen);
             lv_obj_set_style_bg_opa(s->screen, LV_OPA_COVER, 0);
@@ -192,7 +192,6 @@ static void print_figure(const char *name, double *times, int n) {
 }
 
 int main(int argc, char **argv) {
-    double started = now_ms();
     if (argc < 3) fail("usage: lobby LAYOUTS FONT [--iterations N | --first-frame REPORT]");
     const char *layouts = argv[1];
     font_path = argv[2];
@@ -237,7 +236,6 @@ int main(int argc, char **argv) {
         fclose(f);
         return 0;
     }
-    (void)started;
 
     /* exec → first complete frame, five children (the first warms the page cache). */
     double firsts[5], peaks[5];

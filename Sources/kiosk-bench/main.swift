@@ -245,33 +245,6 @@ for cold in coldStarts ? [false, true] : [false] {
 }
 unlink(childEvents); unlink(childReport); unlink(childGlyphs)
 
-/// Writes what the full frame and the update draw, as laid out by the display's painter, for
-/// another renderer to draw the same (scripts/lvgl-bench): the busiest lobby, then the counter
-/// screen with A100 and with A101 in its banner. One item a line: `screen NAME`,
-/// `rect X Y W H RRGGBB`, `text X Y SIZE RRGGBB TEXT` (the top of the text's line box at X, Y;
-/// SIZE in pixels, as FreeType's pixel size).
-@MainActor func writeLayouts(to path: String, painter: ScreenPainter, builder: ScreenBuilder, machine: KioskMachine, now clock: Date, busiest: Screen) {
-    var out = ""
-    func hex(_ c: Color) -> String { let h = String(c.xrgb, radix: 16, uppercase: true); return String(repeating: "0", count: 6 - h.count) + h }
-    var counter = builder.counter(1, machine, now: clock)
-    func banner(_ number: String) -> Screen {
-        counter.blocks = counter.blocks.map { if case .banner(_, let tone) = $0 { return .banner(number, tone) } else { return $0 } }
-        return counter
-    }
-    for (name, screen) in [("lobby", busiest), ("counter-A100", banner("A100")), ("counter-A101", banner("A101"))] {
-        out += "screen \(name)\n"
-        for item in painter.layout(screen, width: geometry.width, height: geometry.height) {
-            switch item {
-            case .rect(let r, let c): out += "rect \(r.x) \(r.y) \(r.width) \(r.height) \(hex(c))\n"
-            case .text(let s, let x, let y, let size, let c): out += "text \(x) \(y) \(size) \(hex(c)) \(s)\n"
-            }
-        }
-    }
-    let fd = must("writing \(path)") { try Posix.open(path, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644) }
-    _ = must("writing \(path)") { try Posix.writeAll(fd, Array(out.utf8)) }
-    Posix.close(fd)
-}
-
 let fontStart = now()
 let fonts = must("font") { try FontSet() }
 let fontLoad = now() - fontStart
@@ -282,36 +255,33 @@ let builder = ScreenBuilder(catalogs: catalogs)
 var (machine, clock) = busyMorning()
 let busiest = builder.lobby(machine, now: clock)
 if let layoutsPath {
-    writeLayouts(to: layoutsPath, painter: painter, builder: builder, machine: machine, now: clock, busiest: busiest)
+    writeLayouts(to: layoutsPath, painter: painter, width: geometry.width, height: geometry.height,
+                 lobby: busiest, counter: builder.counter(1, machine, now: clock))
     exit(0)
 }
 
 // Full frame: lay out, draw every pixel and write it to the framebuffer: what the kiosk draws when
 // it gets the console back from another VT (and more than it does for a new screen).
 _ = display.show(busiest)  // warm the glyph cache, as a running kiosk has it
-/// Full frames, timed; a function of its own for `callgrind --toggle-collect='*fullFrames*'`.
-@inline(never) @MainActor func fullFrames() -> [Double] {
+/// `iterations` runs of `draw`, each timed.
+@MainActor func timedRuns(_ draw: () -> Void) -> [Double] {
     var times: [Double] = []
     for _ in 0..<iterations {
         let t0 = now()
-        display.repaintAll()
+        draw()
         times.append(now() - t0)
     }
     return times
 }
+/// Full frames, timed; a function of its own for `callgrind --toggle-collect='*fullFrames*'`.
+@inline(never) @MainActor func fullFrames() -> [Double] { timedRuns { display.repaintAll() } }
 let full = fullFrames()
 /// The same full frame as kioskd writes it after a VT switch on a device (`redrawAll`): each band
 /// with one write(2) instead of copied into the mapping. Apart from `fullFrames`, so that
-/// callgrind's `--toggle-collect='*fullFrames*'` still counts only the frames into the mapping.
-@inline(never) @MainActor func writtenFullFrames() -> [Double] {
-    var times: [Double] = []
-    for _ in 0..<iterations {
-        let t0 = now()
-        display.redrawAll()
-        times.append(now() - t0)
-    }
-    return times
-}
+/// callgrind's `--toggle-collect='*fullFrames*'` still counts only the frames into the mapping;
+/// not optimised, or the compiler merges the two into one function (`fullFramesTm`), which the
+/// toggle would count whole. (The frame's own code is optimised in KioskFramebuffer.)
+@_optimize(none) @inline(never) @MainActor func writtenFullFrames() -> [Double] { timedRuns { display.redrawAll() } }
 let writtenFull = writtenFullFrames()
 
 // Layout of the busiest screen by the display's painter, which laid it out before (as in the
@@ -334,11 +304,7 @@ func ticket(_ n: Int) -> String { "A" + String(repeating: "0", count: max(0, 3 -
 var counterScreen = builder.counter(1, machine, now: clock)
 _ = display.show(counterScreen)
 /// The counter screen with the next ticket number in its banner.
-@MainActor func nextNumber(_ n: Int) -> Screen {
-    var next = counterScreen
-    next.blocks = next.blocks.map { if case .banner(_, let tone) = $0 { return .banner(ticket(n), tone) } else { return $0 } }
-    return next
-}
+@MainActor func nextNumber(_ n: Int) -> Screen { withBanner(counterScreen, ticket(n)) }
 /// The updates through the file's mapping, timed; the pixels the last one wrote. A function of
 /// its own so `valgrind --tool=callgrind --toggle-collect='*mappedNumberUpdates*'` counts only them.
 @inline(never) @MainActor func mappedNumberUpdates() -> (times: [Double], pixels: Int) {

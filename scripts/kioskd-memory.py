@@ -82,15 +82,18 @@ def one_start(folder):
     return ready, at_ready, settled
 
 
-mb = lambda kb: f"{kb / 1024:.1f}"
+def mb(kb):
+    return f"{kb / 1024:.1f}"
+
+
 print(f"kioskd: {binary} ({os.path.getsize(binary) / 1048576:.1f} MB), {starts} starts, one lobby at 1920×1080×32")
 with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR", "/tmp")) as folder:
-  # The first start makes the state folder (database, first backup); a kiosk's every later start
-  # (after a power cut) finds it, which the measured starts do.
-  one_start(folder)
-  for _ in range(starts):
-    ready, (peak_ready, kinds_ready), (peak_settled, kinds_settled) = one_start(folder)
-    fb_ready, fb_settled = kinds_ready.get("framebuffer", 0), kinds_settled.get("framebuffer", 0)
-    parts = ", ".join(f"{k} {mb(v)}" for k, v in sorted(kinds_settled.items()) if k != "framebuffer")
-    print(f"  READY=1 after {ready * 1000:.0f} ms: peak RSS without the framebuffer {mb(peak_ready - fb_ready)} MB; "
-          f"2 s later {mb(peak_settled - fb_settled)} MB (resident: {parts})")
+    # The first start makes the state folder (database, first backup); a kiosk's every later
+    # start (after a power cut) finds it, which the measured starts do.
+    one_start(folder)
+    for _ in range(starts):
+        ready, (peak_ready, kinds_ready), (peak_settled, kinds_settled) = one_start(folder)
+        fb_ready, fb_settled = kinds_ready.get("framebuffer", 0), kinds_settled.get("framebuffer", 0)
+        parts = ", ".join(f"{k} {mb(v)}" for k, v in sorted(kinds_settled.items()) if k != "framebuffer")
+        print(f"  READY=1 after {ready * 1000:.0f} ms: peak RSS without the framebuffer {mb(peak_ready - fb_ready)} MB; "
+              f"2 s later {mb(peak_settled - fb_settled)} MB (resident: {parts})")

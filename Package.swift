@@ -3,7 +3,15 @@ import PackageDescription
 
 /// The kiosk daemon and its operator tools. No Swift package dependencies: Foundation, Dispatch,
 /// Glibc and Debian C libraries through system library targets only.
-let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+/// In release builds each function gets a section of its own (`-function-sections`), as the
+/// toolchain's libraries already have: lld can then lay out exactly the functions a start runs
+/// (`firstFrameOrder`) and drop the unused ones; with one `.text` per source file, a file with one
+/// function the start runs brought all of its code along (kioskd's code resident 4.7 → 4.2 MB
+/// with the same list).
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .unsafeFlags(["-Xfrontend", "-function-sections"], .when(platforms: [.linux], configuration: .release)),
+]
 /// The functions the first frame runs, in the order lld lays them out (packaging/first-frame.order,
 /// written by scripts/first-frame-order.sh from a callgrind run of kiosk-bench's first frame).
 let packageDirectory = String(#filePath.dropLast("Package.swift".count))

@@ -3,9 +3,10 @@
 # which Package.swift's leanStart asks lld to lay out side by side (--symbol-ordering-file). The
 # kernel maps 64 kB of code around every page a process touches, so the start's code spread over
 # the whole binary kept most of it resident. First the functions kiosk-bench's first-frame child
-# runs (exec, replay, fonts, first frame, settled frame), then those the real kioskd runs besides
-# in its first 20 s (one lobby on a file framebuffer, a restart on an existing state folder:
-# configuration, storage, the control socket, the backup thread, the clock's redraws). Run after
+# runs (exec, replay, fonts, first frame, settled frame) with those the real kioskd runs until it
+# says READY=1 (one lobby on a file framebuffer, a restart on an existing state folder:
+# configuration, storage, the control socket, the first frames), then those it runs besides in
+# its first 20 s (the backup thread, the clock's redraws). Run after
 # changes to what a start does (a stale list costs memory, never correctness); kioskd's part
 # varies a little between runs (what its clock and backup thread did in those 20 s), so keep a new
 # list only when `make kioskd-memory` and kiosk-bench's first-frame peak say it is no worse:
@@ -25,13 +26,32 @@ trap 'rm -rf "$WORK"' EXIT
 "$BENCH" --first-frame --events "$WORK/events" --glyph-cache "$WORK/glyphs"  # writes the glyph cache, as a kiosk's later starts have it
 valgrind --tool=callgrind --demangle=no --callgrind-out-file="$WORK/callgrind" \
     "$BENCH" --first-frame --events "$WORK/events" --glyph-cache "$WORK/glyphs" 2>/dev/null
-# The real daemon: a first start makes the state folder, the second (the one a power cut
-# causes) runs under callgrind for 20 s and stops on SIGTERM, which makes callgrind write.
+# The real daemon: a first start makes the state folder, the next ones (what a power cut
+# causes) run under callgrind: once until it says READY=1 (through NOTIFY_SOCKET, as under
+# systemd), once for 20 s; SIGTERM makes callgrind write.
 printf '[station lobby]\nrole = lobby\ndisplay = file:%s/lobby.fb?width=1920&height=1080&bpp=32\n' "$WORK" > "$WORK/kiosk.conf"
-timeout -s TERM 3 "$KIOSKD" --config "$WORK/kiosk.conf" --state-dir "$WORK/state" --runtime-dir "$WORK" </dev/null >/dev/null 2>&1 || true
-timeout -s TERM 20 valgrind --tool=callgrind --demangle=no --callgrind-out-file="$WORK/callgrind-kioskd" \
-    "$KIOSKD" --config "$WORK/kiosk.conf" --state-dir "$WORK/state" --runtime-dir "$WORK" </dev/null >/dev/null 2>&1 || true
-[ -s "$WORK/callgrind-kioskd" ] || { echo "callgrind wrote nothing for kioskd" >&2; exit 1; }
+set -- "$KIOSKD" --config "$WORK/kiosk.conf" --state-dir "$WORK/state" --runtime-dir "$WORK"
+timeout -s TERM 3 "$@" </dev/null >/dev/null 2>&1 || true
+python3 - "$WORK" "$@" <<'PY'
+import os, socket, subprocess, sys
+work, command = sys.argv[1], sys.argv[2:]
+notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+notify.bind(os.path.join(work, "notify"))
+notify.settimeout(120)
+daemon = subprocess.Popen(["valgrind", "--tool=callgrind", "--demangle=no", "--callgrind-out-file=" + os.path.join(work, "callgrind-ready")] + command,
+                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          env=dict(os.environ, NOTIFY_SOCKET=os.path.join(work, "notify")))
+try:
+    while b"READY=1" not in notify.recv(4096):
+        pass
+finally:
+    daemon.terminate()
+    daemon.wait()
+PY
+timeout -s TERM 20 valgrind --tool=callgrind --demangle=no --callgrind-out-file="$WORK/callgrind-kioskd" "$@" </dev/null >/dev/null 2>&1 || true
+for run in callgrind-ready callgrind-kioskd; do
+    [ -s "$WORK/$run" ] || { echo "callgrind wrote nothing for kioskd ($run)" >&2; exit 1; }
+done
 # The functions of the binary ($2) that the run in $1 executed, sorted.
 functions() {
 python3 - "$1" "$2" <<'PY'
@@ -56,6 +76,10 @@ print("\n".join(sorted(functions)))
 PY
 }
 functions "$WORK/callgrind" "$(readlink -f "$BENCH")" > "$WORK/bench.order"
+functions "$WORK/callgrind-ready" "$(readlink -f "$KIOSKD")" > "$WORK/ready.order"
 functions "$WORK/callgrind-kioskd" "$(readlink -f "$KIOSKD")" > "$WORK/kioskd.order"
-{ cat "$WORK/bench.order"; LC_ALL=C comm -23 "$WORK/kioskd.order" "$WORK/bench.order"; } > packaging/first-frame.order
-echo "packaging/first-frame.order: $(wc -l < "$WORK/bench.order") functions of the first frame, then $(($(wc -l < packaging/first-frame.order) - $(wc -l < "$WORK/bench.order"))) more of kioskd's start"
+# What every start runs (kioskd to READY=1, the bench's first frame) side by side, then what
+# kioskd runs later in its first 20 s.
+LC_ALL=C sort -u "$WORK/ready.order" "$WORK/bench.order" > "$WORK/start.order"
+{ cat "$WORK/start.order"; LC_ALL=C comm -23 "$WORK/kioskd.order" "$WORK/start.order"; } > packaging/first-frame.order
+echo "packaging/first-frame.order: $(wc -l < "$WORK/start.order") functions of a start (kioskd to READY=1: $(wc -l < "$WORK/ready.order"), the bench's first frame: $(wc -l < "$WORK/bench.order")), then $(($(wc -l < packaging/first-frame.order) - $(wc -l < "$WORK/start.order"))) more of kioskd's first 20 s"

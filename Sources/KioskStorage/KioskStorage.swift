@@ -60,10 +60,12 @@ public final class EventStore {
     /// The last failure to write the mark or to checkpoint after a commit that did succeed (the
     /// events are stored; kioskd logs this). Nil after the next success.
     public internal(set) var upkeepProblem: String?
-    private let encoder = KioskEvent.makeEncoder()
-    private let decoder = KioskEvent.makeDecoder()
-    private let isoFormatter = Date.ISO8601FormatStyle()
-    private let isoFractionalFormatter = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    // Made at first use: a start replays events through `StoredEventReader` and writes none
+    // before its first frame, and JSON's and ISO 8601's code then stays out of its memory.
+    private lazy var encoder = KioskEvent.makeEncoder()
+    private lazy var decoder = KioskEvent.makeDecoder()
+    private lazy var isoFormatter = Date.ISO8601FormatStyle()
+    private lazy var isoFractionalFormatter = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     /// The conventional file inside a state folder: `<state-dir>/kiosk.sqlite`.
     public static func defaultPath(stateDirectory: String) -> String {

@@ -144,6 +144,21 @@ struct ControlSocketTests {
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
+    /// systemd makes /run/kiosk `kiosk:kiosk`; the socket takes that group (not a name looked up)
+    /// so the operators in it can talk to the daemon. As root the folder gets a group of its own.
+    @Test func socketTakesTheGroupOfItsFolder() throws {
+        let folder = makeTemporaryFolder()
+        let group: gid_t = getuid() == 0 ? 4242 : getegid()
+        #expect(chown(folder, uid_t.max, group) == 0)
+        let path = folder + "/control.sock"
+        let fd = try UnixSocket.listen(path: path)
+        defer { close(fd); unlink(path) }
+        var info = stat()
+        #expect(stat(path, &info) == 0)
+        #expect(info.st_gid == group)
+        #expect(info.st_mode & 0o777 == 0o660)
+    }
+
     @Test func kioskctlSaysTheDaemonIsDownInsteadOfHanging() {
         var errors: [String] = []
         let code = ControlCommand.main(["--runtime-dir", makeTemporaryFolder(), "counter", "pause", "1"], output: { _ in }, error: { errors.append($0) })

@@ -18,7 +18,7 @@ public struct SystemdNotifier: Sendable {
     /// How often to send `WATCHDOG=1`: half of `$WATCHDOG_USEC`, when the watchdog is on for us.
     public let watchdogInterval: TimeInterval?
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, pid: Int32 = getpid()) {
+    public init(environment: [String: String] = SystemdNotifier.variables(), pid: Int32 = getpid()) {
         let path = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
         socketPath = path
         if let usec = environment["WATCHDOG_USEC"].flatMap({ UInt64($0) }), usec > 0,
@@ -27,6 +27,16 @@ public struct SystemdNotifier: Sendable {
         } else {
             watchdogInterval = nil
         }
+    }
+
+    /// The three variables systemd sets for the protocol, read with getenv: ProcessInfo's
+    /// environment copies every variable into a dictionary at the daemon's start.
+    public static func variables() -> [String: String] {
+        var found: [String: String] = [:]
+        for name in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] {
+            if let value = getenv(name) { found[name] = String(cString: value) }
+        }
+        return found
     }
 
     public var isEnabled: Bool { socketPath != nil }

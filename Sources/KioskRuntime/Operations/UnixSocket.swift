@@ -68,8 +68,12 @@ public enum UnixSocket {
     }
 
     /// Binds and listens on `path` (a stale socket file left by a crash is replaced), then sets
-    /// its mode (and group, when given) so only the operators' group can talk to the daemon.
-    public static func listen(path: String, mode: mode_t = 0o660, group: String? = "kiosk") throws -> Int32 {
+    /// its mode and gives it the group of the directory it is in, so only that group (the
+    /// `kiosk` operators: systemd makes /run/kiosk `kiosk:kiosk`) can talk to the daemon. The
+    /// directory's group rather than a lookup of "kiosk" by name: those who may enter the
+    /// directory are the ones who can reach the socket anyway, and a name lookup loads the NSS
+    /// modules (0.4 MB resident) into every daemon.
+    public static func listen(path: String, mode: mode_t = 0o660) throws -> Int32 {
         let fd = try make(datagram: false)
         do {
             if let existing = try? connect(path: path) {
@@ -86,9 +90,12 @@ public enum UnixSocket {
             do throws(SystemError) { _ = try syscall("chmod", path: path) { chmod(path, mode) } } catch {
                 throw SocketError(operation: "chmod", path: path, error)
             }
-            if let group, let entry = getgrnam(group) {
-                // Best effort: without the group (a developer machine) the mode still protects it.
-                _ = chown(path, uid_t.max, entry.pointee.gr_gid)
+            var directory = stat()
+            let folder = Path.folder(of: path)
+            if stat(folder.isEmpty ? "." : folder, &directory) == 0 {
+                // Best effort: a process may give a file only a group it is in (root any); the
+                // mode still protects the socket where it cannot.
+                _ = chown(path, uid_t.max, directory.st_gid)
             }
             do throws(SystemError) { _ = try syscall("listen", path: path) { Glibc.listen(fd, 16) } } catch {
                 throw SocketError(operation: "listen", path: path, error)

@@ -8,6 +8,7 @@ import Glibc
 #endif
 import KioskCore
 import KioskKeypad
+import KioskSystem
 
 /// Everything the daemon needs before it can show a screen: configuration, message catalogs
 /// and key maps, each checked. Either all of it loads, or the errors say what to fix.
@@ -34,20 +35,29 @@ public struct KioskSetup: Sendable {
     /// Finds the site assets (`messages/`, `keymap.conf`): an explicit folder, `$KIOSK_ASSETS`,
     /// the installed `/usr/share/kiosk`, then the source tree the binary was built from.
     public static func locateAssets(explicit: String?) -> String? {
-        var candidates: [String] = []
         if let e = explicit { return e }
-        // getenv, not ProcessInfo's environment, which copies every variable into a dictionary
-        // (1.8 M instructions of kioskd's start).
-        if let env = getenv("KIOSK_ASSETS") { candidates.append(String(cString: env)) }
-        candidates.append("/usr/share/kiosk")
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        for _ in 0..<5 {
-            candidates.append(dir.appendingPathComponent("Kiosk").path)
-            dir = dir.deletingLastPathComponent()
+        // Looked at one by one, with libc (getenv, access, realpath): ProcessInfo's environment
+        // copies every variable into a dictionary, and URL's path code is 0.2 MB of Foundation
+        // that a kiosk's start would keep resident for this alone.
+        func holdsAssets(_ folder: String) -> Bool { access(folder + "/messages/zh-Hans.catalog", F_OK) == 0 }
+        if let env = getenv("KIOSK_ASSETS"), holdsAssets(String(cString: env)) { return String(cString: env) }
+        if holdsAssets("/usr/share/kiosk") { return "/usr/share/kiosk" }
+        // The source tree: "Kiosk" in the executable's folder (links resolved) or one of the four above it.
+        let executable = CommandLine.arguments.first ?? ""
+        var folder = Path.folder(of: executable)
+        if let resolved = realpath(executable, nil) {
+            folder = Path.folder(of: String(cString: resolved))
+            free(resolved)
         }
-        candidates.append(FileManager.default.currentDirectoryPath + "/Kiosk")
-        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/messages/zh-Hans.catalog") }
+        for _ in 0..<5 {
+            let candidate = Path.join(folder, "Kiosk")
+            if holdsAssets(candidate) { return candidate }
+            folder = Path.folder(of: folder)
+        }
+        guard let cwd = getcwd(nil, 0) else { return nil }
+        defer { free(cwd) }
+        let candidate = Path.join(String(cString: cwd), "Kiosk")
+        return holdsAssets(candidate) ? candidate : nil
     }
 
     /// Loads and checks everything. `configPath` nil means the default path, used only if it exists.

@@ -12,8 +12,9 @@ let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .unsafeFlags(["-Xfrontend", "-function-sections"], .when(platforms: [.linux], configuration: .release)),
 ]
-/// The functions the first frame runs, in the order lld lays them out (packaging/first-frame.order,
-/// written by scripts/first-frame-order.sh from a callgrind run of kiosk-bench's first frame).
+/// The functions a start runs, in the order lld lays them out (packaging/first-frame.order,
+/// written by scripts/first-frame-order.sh from callgrind runs of kioskd up to READY=1 and of
+/// kiosk-bench's first frame).
 let packageDirectory = String(#filePath.dropLast("Package.swift".count))
 let firstFrameOrder = packageDirectory + "packaging/first-frame.order"
 /// Release executables that start on a kiosk (kioskd, kioskctl, kiosk-bench as their stand-in):

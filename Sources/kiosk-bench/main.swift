@@ -155,9 +155,8 @@ if firstFrameOnly {
     // events decoded and replayed (kioskd reads them from SQLite; the bench's harness does not
     // link it), fonts, the display, and the lobby without estimates (ScreenBuilder.showsEstimates).
     guard let eventsPath else { fail("--first-frame needs --events PATH (written by kiosk-bench --write-events PATH)") }
-    let decoder = KioskEvent.makeDecoder()
-    let events = readAll(eventsPath).split(separator: 10).map { line in
-        must("decoding an event") { try line.withUnsafeBytes { try KioskEvent.decodeStored($0, decoder: decoder) } }  // as KioskStorage does
+    let events = readAll(eventsPath).split(separator: 10).map { line in  // as KioskStorage does
+        must("decoding an event") { try line.withUnsafeBytes { try KioskEvent.decodeStored($0, decoder: KioskEvent.makeDecoder()) } }
     }
     let t = busyMorningEnd
     var machine = KioskMachine.restore(configuration: benchConfiguration(), catalog: catalogs[.chinese], events: events, now: t)

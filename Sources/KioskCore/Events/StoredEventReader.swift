@@ -9,15 +9,17 @@ extension KioskEvent {
     /// `makeEncoder` writes, else by `decoder` (a `makeDecoder()`), which reads any other valid
     /// form and throws, naming the fault, for a damaged one. Either way the same event as
     /// `decoder.decode(KioskEvent.self, …)` alone, or the same error (`StoredEventReaderTests`).
-    public static func decodeStored(_ payload: String, decoder: JSONDecoder) throws -> KioskEvent {
+    /// `decoder` is asked for only when the fast reader cannot read the payload: a start that
+    /// replays only payloads `makeEncoder` wrote never makes one (nor keeps JSON's code resident).
+    public static func decodeStored(_ payload: String, decoder: @autoclosure () -> JSONDecoder) throws -> KioskEvent {
         var payload = payload
-        return try payload.withUTF8 { try decodeStored(UnsafeRawBufferPointer($0), decoder: decoder) }
+        return try payload.withUTF8 { try decodeStored(UnsafeRawBufferPointer($0), decoder: decoder()) }
     }
 
     /// The same for the payload's UTF-8 bytes.
-    public static func decodeStored(_ bytes: UnsafeRawBufferPointer, decoder: JSONDecoder) throws -> KioskEvent {
+    public static func decodeStored(_ bytes: UnsafeRawBufferPointer, decoder: @autoclosure () -> JSONDecoder) throws -> KioskEvent {
         if let event = readStored(bytes) { return event }
-        return try decoder.decode(KioskEvent.self, from: Data(bytes))
+        return try decoder().decode(KioskEvent.self, from: Data(bytes))
     }
 
     /// The event in `bytes` if they are exactly in the form `makeEncoder` writes, else nil (then

@@ -59,9 +59,15 @@ bench-lvgl: setup
 ## The real kioskd's start (README "The real kioskd"): one lobby at 1920×1080×32 on a file
 ## framebuffer, five restarts on a state folder; peak RSS at READY=1 (after its first frame) and
 ## 2 s later without the framebuffer, and where the resident pages are. The release build as shipped.
+## Then the same on a copy of a week of the busy day's history, written by kiosk-sim.
 kioskd-memory: setup
 	$(SWIFT) build -c release --static-swift-stdlib $(SWIFT_FLAGS) --product kioskd
+	$(SWIFT) build -c release --static-swift-stdlib $(SWIFT_FLAGS) --product kiosk-sim
 	TMPDIR=$${TMPDIR:-$(if $(wildcard /dev/shm),/dev/shm,/tmp)} ./scripts/kioskd-memory.py 5
+	H=$$(mktemp -d) && trap 'rm -rf "$$H"' EXIT && \
+		"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/kiosk-sim" Kiosk/scenarios/busy-day.scenario \
+			--seed 1 --warm-up 0 --days 7 --state-dir "$$H" >/dev/null && \
+		TMPDIR=$${TMPDIR:-$(if $(wildcard /dev/shm),/dev/shm,/tmp)} ./scripts/kioskd-memory.py 5 --history "$$H/seed-1/kiosk.sqlite"
 
 ## libFuzzer on the readers of untrusted text (README "Fuzzing"): kiosk.conf, the catalogs,
 ## keymap.conf, evemu recordings, control requests, the centre's request bodies. FUZZ_SECONDS per

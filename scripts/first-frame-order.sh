@@ -10,7 +10,7 @@
 # changes to what a start does (a stale list costs memory, never correctness); kioskd's part
 # varies a little between runs (what its clock and backup thread did in those 20 s), so keep a new
 # list only when `make kioskd-memory` and kiosk-bench's first-frame peak say it is no worse:
-#   swift build -c release --static-swift-stdlib --product kiosk-bench --product kioskd && scripts/first-frame-order.sh
+#   swift build -c release --static-swift-stdlib --product kiosk-bench --product kioskd && HISTORY=DB scripts/first-frame-order.sh
 # then delete .build/release/kiosk-bench and kioskd and build them again (SwiftPM does not
 # relink when only this file changed).
 set -eu
@@ -32,6 +32,14 @@ valgrind --tool=callgrind --demangle=no --callgrind-out-file="$WORK/callgrind" \
 printf '[station lobby]\nrole = lobby\ndisplay = file:%s/lobby.fb?width=1920&height=1080&bpp=32\n' "$WORK" > "$WORK/kiosk.conf"
 set -- "$KIOSKD" --config "$WORK/kiosk.conf" --state-dir "$WORK/state" --runtime-dir "$WORK"
 timeout -s TERM 3 "$@" </dev/null >/dev/null 2>&1 || true
+# HISTORY=DB: start on a copy of a stored history (a kiosk after weeks of service replays seven
+# days), e.g. a week kiosk-sim wrote (scripts/kioskd-memory.py's doc says how).
+if [ -n "${HISTORY:-}" ]; then
+    rm -f "$WORK/state/kiosk.sqlite" "$WORK/state/kiosk.sqlite-wal" "$WORK/state/kiosk.sqlite-shm" "$WORK/state/kiosk.sqlite.mark"
+    for suffix in "" -wal .mark; do
+        if [ -f "$HISTORY$suffix" ]; then cp "$HISTORY$suffix" "$WORK/state/kiosk.sqlite$suffix"; fi
+    done
+fi
 python3 - "$WORK" "$@" <<'PY'
 import os, socket, subprocess, sys
 work, command = sys.argv[1], sys.argv[2:]

@@ -8,15 +8,30 @@ NOTIFY_SOCKET, so it says READY=1 after its first frame as under systemd; a firs
 state folder, then each measured start finds it, as after a power cut. It prints kioskd's
 peak RSS at READY=1 and 2 s later, each without the framebuffer mapping's pages (a file here, not
 memory a /dev/fb device costs), and where the resident pages are: the program's code, its data,
-libraries, heap. Runs five starts; uses the release kioskd as shipped:
+libraries, heap. Runs five starts (or N); uses the release kioskd as shipped:
 
-    swift build -c release --static-swift-stdlib --product kioskd && scripts/kioskd-memory.py
+    swift build -c release --static-swift-stdlib --product kioskd && scripts/kioskd-memory.py [N]
+
+`--history DB` starts on a copy of a stored history instead (a kiosk after weeks of service:
+kioskd replays the last seven days and reads four weeks of tickets for its quiet hours), e.g.
+a week of the busy day written by kiosk-sim:
+
+    kiosk-sim Kiosk/scenarios/busy-day.scenario --seed 1 --warm-up 0 --days 7 --state-dir DIR
+    scripts/kioskd-memory.py 5 --history DIR/seed-1/kiosk.sqlite
 """
-import os, socket, subprocess, sys, tempfile, time
+import os, shutil, socket, subprocess, sys, tempfile, time
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 binary = os.environ.get("KIOSKD", os.path.join(root, ".build", "release", "kioskd"))
-starts = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+arguments = sys.argv[1:]
+history = None
+if "--history" in arguments:
+    at = arguments.index("--history")
+    if at + 1 >= len(arguments) or not os.path.isfile(arguments[at + 1]):
+        sys.exit("--history needs a kiosk database file (a state folder's kiosk.sqlite, e.g. one kiosk-sim wrote)")
+    history = arguments[at + 1]
+    del arguments[at:at + 2]
+starts = int(arguments[0]) if arguments else 5
 if not os.access(binary, os.X_OK):
     sys.exit(f"{binary} is missing: build it first (swift build -c release --static-swift-stdlib --product kioskd)")
 
@@ -91,6 +106,14 @@ with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR", "/tmp")) as folder
     # The first start makes the state folder (database, first backup); a kiosk's every later
     # start (after a power cut) finds it, which the measured starts do.
     one_start(folder)
+    if history:
+        state = os.path.join(folder, "state")
+        for suffix in ("", "-wal", "-shm", ".mark"):
+            if os.path.exists(os.path.join(state, "kiosk.sqlite" + suffix)):
+                os.unlink(os.path.join(state, "kiosk.sqlite" + suffix))
+            if os.path.exists(history + suffix) and suffix in ("", "-wal", ".mark"):
+                shutil.copyfile(history + suffix, os.path.join(state, "kiosk.sqlite" + suffix))
+        print(f"  on a copy of {history} ({os.path.getsize(history) / 1048576:.1f} MB)")
     for _ in range(starts):
         ready, (peak_ready, kinds_ready), (peak_settled, kinds_settled) = one_start(folder)
         fb_ready, fb_settled = kinds_ready.get("framebuffer", 0), kinds_settled.get("framebuffer", 0)

@@ -43,6 +43,11 @@ step "Debian package" sh -c 'KIOSK_DEB_SCRATCH=.build ./scripts/make-deb.sh && .
 # The release kioskd just built for the package, started for real twice (make kioskd-memory: five
 # starts): it says READY=1 after its first frame, and its resident memory is printed.
 step "kioskd memory smoke" ./scripts/kioskd-memory.py 2
+# The same on two busy days of history written by kiosk-sim (make kioskd-memory: a week): the
+# replay and the quiet hours read row by row.
+step "kioskd memory smoke, with history" sh -c 'H=$(mktemp -d) && trap "rm -rf $H" EXIT &&
+    "$(swift build --show-bin-path)/kiosk-sim" Kiosk/scenarios/busy-day.scenario --seed 1 --warm-up 0 --days 2 --state-dir "$H" >/dev/null &&
+    ./scripts/kioskd-memory.py 1 --history "$H/seed-1/kiosk.sqlite"'
 # Central sync: kiosk-central on a throwaway PostgreSQL, real processes.
 # (Building Central/'s dependencies takes 5–9 minutes of it; building them in the background on
 # one core during QEMU made the whole run slower, so it stays in sequence.)

@@ -67,6 +67,9 @@ public final class EventStore {
     private lazy var isoFormatter = Date.ISO8601FormatStyle()
     private lazy var isoFractionalFormatter = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
+    /// The page cache of kioskd's connection, in KiB (SQLite's default: 2,000).
+    static let ownerPageCacheKiB = 256
+
     /// The conventional file inside a state folder: `<state-dir>/kiosk.sqlite`.
     public static func defaultPath(stateDirectory: String) -> String {
         Path.join(stateDirectory, "kiosk.sqlite")
@@ -111,6 +114,11 @@ public final class EventStore {
             path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX)
         do {
             try conn.setBusyTimeout(milliseconds: 5000)
+            // kioskd's connection lives as long as the daemon: SQLite's default page cache (2 MB)
+            // would fill at the open check (quick_check reads every page; a week of a busy office
+            // is 1.7 MB) and stay. Appends and the sync read few, recent pages; the rest is in
+            // the kernel's page cache, a read away.
+            if owner { try conn.exec("PRAGMA cache_size = -\(Self.ownerPageCacheKiB)", doing: "bounding the page cache") }
             if owner && existed { try verifyPages() }
             // Before anything writes (journal_mode=WAL rewrites the header): never touch another program's file.
             if try existed && schemaVersion() == 0 { try refuseForeign() }
@@ -356,9 +364,22 @@ public final class EventStore {
 
     /// The events of the business days `startDay` … `endDay` inclusive, oldest first.
     public func events(from startDay: String, through endDay: String) throws -> [RecordedEvent] {
-        try loadEvents(
-            "SELECT seq, kiosk, payload FROM events WHERE day >= ? AND day <= ? ORDER BY seq",
-            [.text(startDay), .text(endDay)], doing: "reading the events of \(startDay)…\(endDay)")
+        var events: [RecordedEvent] = []
+        try forEachEvent(from: startDay, through: endDay) { events.append($0) }
+        return events
+    }
+
+    /// The same (only those of `type`, when given), each handed to `body` as its row is read:
+    /// a replay of weeks holds one event at a time instead of the weeks (a busy week is 5,000
+    /// events, several MB as values). `body` must not use this store.
+    public func forEachEvent(
+        from startDay: String, through endDay: String, type: EventType? = nil, _ body: (RecordedEvent) throws -> Void
+    ) throws {
+        let which = type.map { " of type \($0.rawValue)" } ?? ""
+        try readEvents(
+            "SELECT seq, kiosk, payload FROM events WHERE day >= ? AND day <= ?\(type == nil ? "" : " AND type = ?") ORDER BY seq",
+            [.text(startDay), .text(endDay)] + (type.map { [.text($0.rawValue)] } ?? []),
+            doing: "reading the events\(which) of \(startDay)…\(endDay)", body)
     }
 
     /// The highest stored seq, 0 when empty.
@@ -378,18 +399,24 @@ public final class EventStore {
     }
 
     func loadEvents(_ sql: String, _ args: [SQLValue], doing: String) throws -> [RecordedEvent] {
-        var raw: [(Int64, String, String)] = []
+        var events: [RecordedEvent] = []
+        try readEvents(sql, args, doing: doing) { events.append($0) }
+        return events
+    }
+
+    /// Runs `sql` (selecting seq, kiosk, payload) and hands each row's event to `body`, decoded.
+    func readEvents(_ sql: String, _ args: [SQLValue], doing: String, _ body: (RecordedEvent) throws -> Void) throws {
         try conn.query(sql, args, doing: doing) { r in
-            raw.append((r.int64(0) ?? 0, r.text(1) ?? "", r.text(2) ?? ""))
-        }
-        return try raw.map { seq, kiosk, payload in
+            let seq = r.int64(0) ?? 0
+            let event: KioskEvent
             do {
-                return RecordedEvent(seq: seq, kiosk: kiosk, event: try KioskEvent.decodeStored(payload, decoder: decoder))
+                event = try KioskEvent.decodeStored(r.text(2) ?? "", decoder: decoder)
             } catch {
                 throw StorageError(
                     .corrupt, path: path, message: "event \(seq) cannot be read (\(error))",
                     hint: "was the file written by a newer kioskd? Otherwise keep a copy and restore the last backup")
             }
+            try body(RecordedEvent(seq: seq, kiosk: r.text(1) ?? "", event: event))
         }
     }
 

@@ -63,6 +63,14 @@ final class SQLiteConnection {
         return StorageError.sqlite(rc, msg, path: path, doing: doing)
     }
 
+    /// Bytes of pages this connection holds in SQLite's page cache now.
+    var pageCacheBytes: Int {
+        guard let handle else { return 0 }
+        var current: Int32 = 0, highest: Int32 = 0
+        sqlite3_db_status(handle, SQLITE_DBSTATUS_CACHE_USED, &current, &highest, 0)
+        return Int(current)
+    }
+
     /// Runs one or more statements without parameters.
     func exec(_ sql: String, doing: String) throws {
         let db = try db()

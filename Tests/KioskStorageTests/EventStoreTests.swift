@@ -59,6 +59,11 @@ struct EventStoreTests {
         #expect(try store.events(day: "2026-11-23").isEmpty)
         #expect(try store.events(from: day1, through: day2) == recorded)
         #expect(try store.events(from: day2, through: "2026-12-31") == recorded.filter { $0.event.day == day2 })
+        for type in Set(recorded.map(\.event.type)) {  // one at a time, of one type (kioskd's quiet hours)
+            var read: [RecordedEvent] = []
+            try store.forEachEvent(from: day1, through: day2, type: type) { read.append($0) }
+            #expect(read == recorded.filter { $0.event.type == type })
+        }
         #expect(try store.latestDay() == day2)
 
         // The same after reopening the file.

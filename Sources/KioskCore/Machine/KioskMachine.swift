@@ -55,10 +55,20 @@ public struct KioskMachine: Sendable {
 
     /// Rebuilds the machine from stored events (oldest first), as after a restart or a crash.
     public static func restore(configuration: Configuration, catalog: Catalog, events: [KioskEvent], now: Date) -> KioskMachine {
-        var machine = KioskMachine(configuration: configuration, catalog: catalog,
-                                   day: events.first?.day ?? LocalCalendar(configuration).businessDay(of: now))
-        for e in events { machine.apply(e) }
-        return machine
+        restore(configuration: configuration, catalog: catalog, now: now) { apply in events.forEach(apply) }
+    }
+
+    /// The same, with `replay` handing the events over one at a time (kioskd reads them from its
+    /// store row by row, so a week of history is never all in memory).
+    public static func restore(
+        configuration: Configuration, catalog: Catalog, now: Date, replay: ((KioskEvent) -> Void) throws -> Void
+    ) rethrows -> KioskMachine {
+        var machine: KioskMachine?
+        try replay { event in
+            if machine == nil { machine = KioskMachine(configuration: configuration, catalog: catalog, day: event.day) }
+            machine!.apply(event)
+        }
+        return machine ?? KioskMachine(configuration: configuration, catalog: catalog, day: LocalCalendar(configuration).businessDay(of: now))
     }
 
     /// A lobby terminal's screen state (idle, in the default language, until it is used).

@@ -58,8 +58,7 @@ public final class KioskService {
         self.setup = setup
         store = try EventStore(path: stateDirectory + "/kiosk.sqlite", owner: true)
         screens = ScreenBuilder(catalogs: setup.catalogs)
-        let events = try KioskService.replayEvents(store: store, days: deferHistory ? 1 : Self.replayDays)
-        machine = KioskMachine.restore(configuration: setup.configuration, catalog: setup.catalogs[.chinese], events: events, now: now)
+        machine = try KioskService.restoreMachine(setup, store: store, days: deferHistory ? 1 : Self.replayDays, now: now)
         if deferHistory { historyDeferred = true } else { refreshQuietHours() }
         restorePulledCases()
         dailyBackup(now: now)
@@ -143,9 +142,23 @@ public final class KioskService {
 
     /// The events to replay: whole business days, the newest `days` of them.
     static func replayEvents(store: EventStore, days: Int = replayDays) throws -> [KioskEvent] {
-        guard let latest = try store.latestDay() else { return [] }
-        let first = shiftDay(latest, by: -(days - 1))
-        return try store.events(from: first, through: latest).map(\.event)
+        var events: [KioskEvent] = []
+        try forEachReplayed(store: store, days: days) { events.append($0) }
+        return events
+    }
+
+    /// The machine of `setup` rebuilt from the stored events of the last `days` business days,
+    /// read one at a time.
+    static func restoreMachine(_ setup: KioskSetup, store: EventStore, days: Int = replayDays, now: Date) throws -> KioskMachine {
+        try KioskMachine.restore(configuration: setup.configuration, catalog: setup.catalogs[.chinese], now: now) { apply in
+            try forEachReplayed(store: store, days: days, apply)
+        }
+    }
+
+    /// The stored events of the last `days` business days (up to the newest event's), oldest first.
+    static func forEachReplayed(store: EventStore, days: Int, _ body: (KioskEvent) throws -> Void) throws {
+        guard let latest = try store.latestDay() else { return }
+        try store.forEachEvent(from: shiftDay(latest, by: -(days - 1)), through: latest) { try body($0.event) }
     }
 
     static func shiftDay(_ day: String, by days: Int) -> String {
@@ -222,8 +235,7 @@ public final class KioskService {
     /// Swaps in a new configuration (SIGHUP, `kioskctl reload`): the machine is rebuilt from the
     /// stored events under the new rules. If that fails nothing changes and the old one runs on.
     public func reload(_ newSetup: KioskSetup, now: Date) throws {
-        let events = try KioskService.replayEvents(store: store)
-        let rebuilt = KioskMachine.restore(configuration: newSetup.configuration, catalog: newSetup.catalogs[.chinese], events: events, now: now)
+        let rebuilt = try KioskService.restoreMachine(newSetup, store: store, now: now)
         setup = newSetup
         screens = ScreenBuilder(catalogs: newSetup.catalogs)
         machine = rebuilt
@@ -234,8 +246,13 @@ public final class KioskService {
     /// Busy and quiet hours from the last four weeks of stored tickets up to `day`, for the
     /// lobby's advice (`KioskInput.quietHours`).
     public static func quietHours(store: EventStore, day: String, timeZone: SiteTimeZone) -> QuietHoursAdvice? {
-        let events = (try? store.events(from: shiftDay(day, by: -28), through: day))?.map(\.event) ?? []
-        return QuietHours.advice(events: events.filter { $0.type == .ticketIssued }, timeZone: timeZone).map { QuietHoursAdvice(busy: $0.busy, quiet: $0.quiet) }
+        var tally = QuietHours.Tally(timeZone: timeZone)
+        do {
+            try store.forEachEvent(from: shiftDay(day, by: -28), through: day, type: .ticketIssued) { tally.add($0.event) }
+        } catch {
+            return nil  // as before: no advice when the history cannot be read (the replay reports it)
+        }
+        return tally.advice().map { QuietHoursAdvice(busy: $0.busy, quiet: $0.quiet) }
     }
 
     /// The centre's case states as last pulled (stored by the sync worker), so the lobby lookup

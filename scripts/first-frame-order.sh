@@ -47,7 +47,7 @@ notify.bind(path)
 notify.settimeout(120)
 daemon = subprocess.Popen(["valgrind", "--tool=callgrind", "--demangle=no", "--callgrind-out-file=" + os.path.join(work, out)] + command,
                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                          env=dict(os.environ, NOTIFY_SOCKET=os.path.join(work, "notify")))
+                          env=dict(os.environ, NOTIFY_SOCKET=path))
 try:
     while b"READY=1" not in notify.recv(4096):
         pass

@@ -107,12 +107,14 @@ with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR", "/tmp")) as folder
     # start (after a power cut) finds it, which the measured starts do.
     one_start(folder)
     if history:
-        state = os.path.join(folder, "state")
+        # The first start's database and its files give way to the history's (its WAL and mark too).
+        database = os.path.join(folder, "state", "kiosk.sqlite")
         for suffix in ("", "-wal", "-shm", ".mark"):
-            if os.path.exists(os.path.join(state, "kiosk.sqlite" + suffix)):
-                os.unlink(os.path.join(state, "kiosk.sqlite" + suffix))
-            if os.path.exists(history + suffix) and suffix in ("", "-wal", ".mark"):
-                shutil.copyfile(history + suffix, os.path.join(state, "kiosk.sqlite" + suffix))
+            if os.path.exists(database + suffix):
+                os.unlink(database + suffix)
+        for suffix in ("", "-wal", ".mark"):
+            if os.path.exists(history + suffix):
+                shutil.copyfile(history + suffix, database + suffix)
         print(f"  on a copy of {history} ({os.path.getsize(history) / 1048576:.1f} MB)")
     for _ in range(starts):
         ready, (peak_ready, kinds_ready), (peak_settled, kinds_settled) = one_start(folder)

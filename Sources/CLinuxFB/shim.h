@@ -21,4 +21,45 @@ static inline unsigned long kiosk_VT_RELDISP(void) { return VT_RELDISP; }
 /* ioctl is variadic: one wrapper per argument kind. */
 static inline int kiosk_ioctl_ptr(int fd, unsigned long request, void *arg) { return ioctl(fd, request, arg); }
 static inline int kiosk_ioctl_int(int fd, unsigned long request, long arg) { return ioctl(fd, request, arg); }
+
+/* Copies `rows` rows of `rowBytes` bytes into framebuffer memory (rows `targetStride` and
+ * `sourceStride` bytes apart) with non-temporal stores where the processor has them (x86-64:
+ * SSE2's movntdq, 16 aligned bytes at a time). The framebuffer is written, never read back, and
+ * is larger than the caches: an ordinary store first reads each destination line into the cache,
+ * doubling the memory traffic of a frame. Ends with a store fence, so that the picture is in
+ * memory when the call returns. Elsewhere (ARM) it is memcpy a row. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+static inline void kiosk_copy_rows_to_framebuffer(void *target, size_t targetStride, const void *source, size_t sourceStride,
+                                                  size_t rowBytes, size_t rows) {
+#if defined(__x86_64__) && defined(__SSE2__)
+    typedef long long kiosk_v2di __attribute__((vector_size(16)));
+    typedef long long kiosk_v2di_unaligned __attribute__((vector_size(16), aligned(1)));
+    for (size_t row = 0; row < rows; row++) {
+        unsigned char *d = (unsigned char *)target + row * targetStride;
+        const unsigned char *s = (const unsigned char *)source + row * sourceStride;
+        size_t count = rowBytes;
+        size_t head = (16 - ((uintptr_t)d & 15)) & 15;
+        if (head > count) head = count;
+        memcpy(d, s, head);
+        d += head; s += head; count -= head;
+        for (; count >= 64; d += 64, s += 64, count -= 64) {
+            kiosk_v2di a = *(const kiosk_v2di_unaligned *)s, b = *(const kiosk_v2di_unaligned *)(s + 16);
+            kiosk_v2di c = *(const kiosk_v2di_unaligned *)(s + 32), e = *(const kiosk_v2di_unaligned *)(s + 48);
+            __builtin_nontemporal_store(a, (kiosk_v2di *)d);
+            __builtin_nontemporal_store(b, (kiosk_v2di *)(d + 16));
+            __builtin_nontemporal_store(c, (kiosk_v2di *)(d + 32));
+            __builtin_nontemporal_store(e, (kiosk_v2di *)(d + 48));
+        }
+        for (; count >= 16; d += 16, s += 16, count -= 16)
+            __builtin_nontemporal_store(*(const kiosk_v2di_unaligned *)s, (kiosk_v2di *)d);
+        memcpy(d, s, count);
+    }
+    __builtin_ia32_sfence();
+#else
+    for (size_t row = 0; row < rows; row++)
+        memcpy((unsigned char *)target + row * targetStride, (const unsigned char *)source + row * sourceStride, rowBytes);
+#endif
+}
 #endif

@@ -1,5 +1,6 @@
 import Foundation
 @testable import KioskFramebuffer
+import KioskCore
 import KioskTestSupport
 import Testing
 
@@ -32,6 +33,39 @@ struct FramebufferTests {
         #expect(back[20, 20] == PixelFormat.rgb565.unpack(PixelFormat.rgb565.pack(0x102030)))
         let bytes = try #require(FileManager.default.contents(atPath: path))
         #expect(bytes[centre] == 0xAB, "a flush wrote outside the changed rectangle")
+    }
+
+    /// XRGB8888 rows go into the mapping with non-temporal stores (16 aligned bytes at a time, the
+    /// ragged ends copied plainly): whatever a rectangle's alignment and width, its pixels and
+    /// only they must land, as a plain copy of the rows would put them.
+    @Test func rowsCopiedPastTheCacheLandExactlyAtAnyAlignment() throws {
+        let path = Self.scratch("streamed")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // 12 bytes of padding a line: rows start at every 4-byte offset modulo 16.
+        let g = FramebufferGeometry(width: 61, height: 40, lineLength: 61 * 4 + 12, format: .xrgb8888)
+        let fb = try Framebuffer.openFile(path, geometry: g)
+        fb.bypassingCacheFrom = 0  // every rectangle, not only a band's worth
+        var expected = [UInt8](repeating: 0, count: g.lineLength * g.height)
+        var random = SplitMix64(seed: 5)
+        let canvas = Canvas(width: 61, height: 40)
+        for round in 0..<300 {
+            let x = Int(random.next() % 61), y = Int(random.next() % 40)
+            let r = PixelRect(x: x, y: y, width: 1 + Int(random.next() % UInt64(61 - x)), height: 1 + Int(random.next() % UInt64(min(5, 40 - y))))
+            for py in r.y..<r.maxY {
+                for px in r.x..<r.maxX {
+                    let pixel = UInt32(truncatingIfNeeded: random.next()) & 0xFFFFFF
+                    canvas.fill(PixelRect(x: px, y: py, width: 1, height: 1), Color(pixel))
+                    withUnsafeBytes(of: pixel.littleEndian) { expected.replaceSubrange(py * g.lineLength + px * 4..<py * g.lineLength + px * 4 + 4, with: $0) }
+                }
+            }
+            _ = canvas.takeDirtyRects()
+            fb.flush(canvas, rects: [r])
+            let bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
+            let wrong = bytes.count == expected.count ? expected.indices.first { bytes[$0] != expected[$0] } : 0
+            guard let wrong else { continue }
+            Issue.record("round \(round), \(r) flushed: line \(wrong / g.lineLength), byte \(wrong % g.lineLength) is \(bytes[wrong]), not \(expected[wrong])")
+            return
+        }
     }
 
     @Test func strideLongerThanTheRowIsHonoured() throws {

@@ -31,11 +31,12 @@ static inline int kiosk_ioctl_int(int fd, unsigned long request, long arg) { ret
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__x86_64__)
+#include <emmintrin.h>
+#endif
 static inline void kiosk_copy_rows_to_framebuffer(void *target, size_t targetStride, const void *source, size_t sourceStride,
                                                   size_t rowBytes, size_t rows) {
-#if defined(__x86_64__) && defined(__SSE2__)
-    typedef long long kiosk_v2di __attribute__((vector_size(16)));
-    typedef long long kiosk_v2di_unaligned __attribute__((vector_size(16), aligned(1)));
+#if defined(__x86_64__)
     for (size_t row = 0; row < rows; row++) {
         unsigned char *d = (unsigned char *)target + row * targetStride;
         const unsigned char *s = (const unsigned char *)source + row * sourceStride;
@@ -45,18 +46,17 @@ static inline void kiosk_copy_rows_to_framebuffer(void *target, size_t targetStr
         memcpy(d, s, head);
         d += head; s += head; count -= head;
         for (; count >= 64; d += 64, s += 64, count -= 64) {
-            kiosk_v2di a = *(const kiosk_v2di_unaligned *)s, b = *(const kiosk_v2di_unaligned *)(s + 16);
-            kiosk_v2di c = *(const kiosk_v2di_unaligned *)(s + 32), e = *(const kiosk_v2di_unaligned *)(s + 48);
-            __builtin_nontemporal_store(a, (kiosk_v2di *)d);
-            __builtin_nontemporal_store(b, (kiosk_v2di *)(d + 16));
-            __builtin_nontemporal_store(c, (kiosk_v2di *)(d + 32));
-            __builtin_nontemporal_store(e, (kiosk_v2di *)(d + 48));
+            __m128i a = _mm_loadu_si128((const __m128i *)s), b = _mm_loadu_si128((const __m128i *)(s + 16));
+            __m128i c = _mm_loadu_si128((const __m128i *)(s + 32)), e = _mm_loadu_si128((const __m128i *)(s + 48));
+            _mm_stream_si128((__m128i *)d, a);
+            _mm_stream_si128((__m128i *)(d + 16), b);
+            _mm_stream_si128((__m128i *)(d + 32), c);
+            _mm_stream_si128((__m128i *)(d + 48), e);
         }
-        for (; count >= 16; d += 16, s += 16, count -= 16)
-            __builtin_nontemporal_store(*(const kiosk_v2di_unaligned *)s, (kiosk_v2di *)d);
+        for (; count >= 16; d += 16, s += 16, count -= 16) _mm_stream_si128((__m128i *)d, _mm_loadu_si128((const __m128i *)s));
         memcpy(d, s, count);
     }
-    __builtin_ia32_sfence();
+    _mm_sfence();
 #else
     for (size_t row = 0; row < rows; row++)
         memcpy((unsigned char *)target + row * targetStride, (const unsigned char *)source + row * sourceStride, rowBytes);

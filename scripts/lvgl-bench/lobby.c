@@ -294,7 +294,7 @@ int main(int argc, char **argv) {
         times[i] = now_ms() - t0;
     }
     print_figure("floor: fill bands, copy them (C, no drawing)", times, iterations);
-    /* The same with the copy kiosk makes since 2026-12-05: non-temporal stores (CLinuxFB's shim). */
+    /* The same with the copy kiosk makes since 2026-12-04 (round 4): non-temporal stores (CLinuxFB's shim). */
     for (int i = 0; i < iterations; i++) {
         double t0 = now_ms();
         for (int top = 0; top < HEIGHT; top += 32) {

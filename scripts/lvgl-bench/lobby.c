@@ -192,6 +192,27 @@ static void print_figure(const char *name, double *times, int n) {
     printf("%-44s median %.3f ms, mean %.3f ms, min %.3f ms (%d runs)\n", name, times[n / 2], sum / n, times[0], n);
 }
 
+/* The floor of any renderer that draws in RAM and copies into the framebuffer: 32-row bands
+ * (kiosk's) filled with one colour and copied, nothing drawn; a line at a time with memcpy, or
+ * (`past_cache`) with the copy kiosk makes since round 4: non-temporal stores (CLinuxFB's shim). */
+static void band_floor(double *times, int iterations, int past_cache) {
+    uint32_t *band = aligned_alloc(64, WIDTH * 32 * 4);
+    if (!band) fail("cannot allocate a band");
+    for (int i = 0; i < iterations; i++) {
+        double t0 = now_ms();
+        for (int top = 0; top < HEIGHT; top += 32) {
+            int rows = top + 32 <= HEIGHT ? 32 : HEIGHT - top;
+            uint32_t fill = 0x0E1A2B + (uint32_t)i;
+            for (int p = 0; p < WIDTH * rows; p++) band[p] = fill;
+            uint8_t *target = framebuffer + (size_t)top * WIDTH * 4;
+            if (past_cache) kiosk_copy_rows_to_framebuffer(target, WIDTH * 4, band, WIDTH * 4, WIDTH * 4, rows);
+            else for (int y = 0; y < rows; y++) memcpy(target + (size_t)y * WIDTH * 4, band + y * WIDTH, WIDTH * 4);
+        }
+        times[i] = now_ms() - t0;
+    }
+    free(band);
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) fail("usage: lobby LAYOUTS FONT [--iterations N | --first-frame REPORT]");
     const char *layouts = argv[1];
@@ -280,31 +301,9 @@ int main(int argc, char **argv) {
     flush_with_write = 0;
     print_figure("  with write(2) a line (FBDEV_MMAP 0)", times, iterations);
 
-    /* The floor of any renderer that draws in RAM and copies into the framebuffer: 32-row bands
-     * (kiosk's) filled with one colour and copied a line at a time, nothing drawn. */
-    uint32_t *band = aligned_alloc(64, WIDTH * 32 * 4);
-    for (int i = 0; i < iterations; i++) {
-        double t0 = now_ms();
-        for (int top = 0; top < HEIGHT; top += 32) {
-            int rows = top + 32 <= HEIGHT ? 32 : HEIGHT - top;
-            uint32_t fill = 0x0E1A2B + (uint32_t)i;
-            for (int p = 0; p < WIDTH * rows; p++) band[p] = fill;
-            for (int y = 0; y < rows; y++) memcpy(framebuffer + (size_t)(top + y) * WIDTH * 4, band + y * WIDTH, WIDTH * 4);
-        }
-        times[i] = now_ms() - t0;
-    }
+    band_floor(times, iterations, 0);
     print_figure("floor: fill bands, copy them (C, no drawing)", times, iterations);
-    /* The same with the copy kiosk makes since 2026-12-04 (round 4): non-temporal stores (CLinuxFB's shim). */
-    for (int i = 0; i < iterations; i++) {
-        double t0 = now_ms();
-        for (int top = 0; top < HEIGHT; top += 32) {
-            int rows = top + 32 <= HEIGHT ? 32 : HEIGHT - top;
-            uint32_t fill = 0x0E1A2B + (uint32_t)i;
-            for (int p = 0; p < WIDTH * rows; p++) band[p] = fill;
-            kiosk_copy_rows_to_framebuffer(framebuffer + (size_t)top * WIDTH * 4, WIDTH * 4, band, WIDTH * 4, WIDTH * 4, rows);
-        }
-        times[i] = now_ms() - t0;
-    }
+    band_floor(times, iterations, 1);
     print_figure("  copied past the cache, as kiosk (C)", times, iterations);
 
     /* Update: the counter's banner number changes (A100 → A101 …): set the text, lay out, draw

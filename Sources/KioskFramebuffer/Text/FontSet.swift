@@ -54,11 +54,14 @@ public final class FontSet {
     /// What to open on first need when this set was made by `cached` from its glyph cache file
     /// without FreeType: nil once the faces are open.
     private var deferred: (preferred: FontSource?, fallbacks: [FontSource])?
-    /// Rendered glyphs, and where each is in `glyphs` by (size, code point).
-    var glyphs: [Glyph] = []
-    var glyphIndex = SizeScalarTable()
+    /// Rendered glyphs, and where each is in `glyphs` by (size, code point). These three are read
+    /// for every character drawn or measured, and never lent out while one is changed (a lookup,
+    /// then an append): without the run-time exclusivity check on each read, a full frame runs
+    /// 3.4% fewer instructions (callgrind, 44.0 → 42.5 M for five frames).
+    @exclusivity(unchecked) var glyphs: [Glyph] = []
+    @exclusivity(unchecked) var glyphIndex = SizeScalarTable()
     /// Advances by (size, code point), apart from the bitmaps: layout measures a lot.
-    var advances = SizeScalarTable()
+    @exclusivity(unchecked) var advances = SizeScalarTable()
     var metricsCache: [Int: (ascender: Int, lineHeight: Int)] = [:]
     /// Glyphs, advances and metrics computed since the glyph cache file was read (`saveGlyphCache`).
     var computedSinceCacheRead = 0

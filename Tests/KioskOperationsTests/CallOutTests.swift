@@ -76,8 +76,10 @@ struct CallOutTests {
         ])
         for name in ["A001-1", "B001-2"] {
             let stat = try soxStat(out + "/\(name).wav")
-            #expect(stat.seconds > 1.0, "\(name).wav lasts \(stat.seconds) s")
-            #expect(stat.rms > 0.01, "\(name).wav is silent (RMS \(stat.rms))")
+            // What sox said and the file's size, for a failure seen once in CI (0 s, RMS 0).
+            let seen = "\(name).wav: \((try? FileManager.default.attributesOfItem(atPath: out + "/\(name).wav")[.size]) ?? "no file") bytes; sox: \(stat.report)"
+            #expect(stat.seconds > 1.0, "\(name).wav lasts \(stat.seconds) s (\(seen))")
+            #expect(stat.rms > 0.01, "\(name).wav is silent (RMS \(stat.rms)) (\(seen))")
         }
     }
 
@@ -105,7 +107,7 @@ struct CallOutTests {
 }
 
 /// `sox FILE -n stat`: length and RMS amplitude.
-func soxStat(_ path: String) throws -> (seconds: Double, rms: Double) {
+func soxStat(_ path: String) throws -> (seconds: Double, rms: Double, report: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/sox")
     p.arguments = [path, "-n", "stat"]
@@ -119,5 +121,5 @@ func soxStat(_ path: String) throws -> (seconds: Double, rms: Double) {
     func value(_ key: String) -> Double {
         text.split(separator: "\n").first { $0.hasPrefix(key) }.flatMap { Double($0.split(separator: ":").last!.trimmingCharacters(in: .whitespaces)) } ?? 0
     }
-    return (value("Length (seconds)"), value("RMS     amplitude"))
+    return (value("Length (seconds)"), value("RMS     amplitude"), "exit \(p.terminationStatus), \(text.prefix(300))")
 }

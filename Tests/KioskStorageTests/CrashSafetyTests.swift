@@ -61,21 +61,21 @@ private func drain(_ fd: Int32) -> [UInt8] {
     }
 }
 
-/// What each open descriptor of this process refers to, as /proc/self/fd shows it ("pipe:[inode]"
-/// for a pipe: an inode names one pipe for as long as it exists, whoever opened it).
-private func openDescriptorTargets() -> Set<String> {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-    return Set(names.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0) })
+/// What descriptor `fd` of this process refers to, as /proc/self/fd shows it ("pipe:[inode]" for
+/// a pipe: an inode names one pipe for as long as it exists, whoever opened it).
+private func descriptorTarget(_ fd: Int32) -> String? {
+    try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")
 }
 
-/// The pipe a descriptor is an end of, as /proc/self/fd names it.
-private func pipeName(_ fd: Int32) -> String? {
-    try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")
+/// What each open descriptor of this process refers to (`descriptorTarget`).
+private func openDescriptorTargets() -> Set<String> {
+    let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    return Set(fds.compactMap { Int32($0).flatMap(descriptorTarget) })
 }
 
 /// Launches the probe on `path` (in `mode`, e.g. `--pull`), optionally waits for its "ready" line, sleeps `delay` µs and
 /// SIGKILLs it. Returns its stdout lines, or nil (after recording an issue) when it exited by
-/// itself. `pipesUsed` is given the names of the two pipes it made (see `pipeName`).
+/// itself. `pipesUsed` is given the names of the two pipes it made (`descriptorTarget`).
 func runProbeUntilKilled(
     _ probe: URL, mode: [String] = [], path: String, waitForReady: Bool, delay: UInt32, context: String,
     pipesUsed: (Set<String>) -> Void = { _ in }
@@ -85,7 +85,7 @@ func runProbeUntilKilled(
     process.arguments = mode + [path]
     let out = Pipe()
     let err = Pipe()
-    pipesUsed(Set([out, err].compactMap { pipeName($0.fileHandleForReading.fileDescriptor) }))
+    pipesUsed(Set([out, err].compactMap { descriptorTarget($0.fileHandleForReading.fileDescriptor) }))
     process.standardOutput = out
     process.standardError = err
     try process.run()

@@ -87,6 +87,8 @@ let package = Package(
         .systemLibrary(name: "CZlib"),
         .systemLibrary(name: "CEvdev", pkgConfig: "libevdev", providers: [.apt(["libevdev-dev"])]),
         .systemLibrary(name: "CLinuxFB"),
+        // posix_spawn's closefrom action, which glibc declares only under _GNU_SOURCE.
+        .systemLibrary(name: "CSpawn"),
         // Secret hashes: libxcrypt for yescrypt, OpenSSL's libcrypto for the old PBKDF2 form.
         .systemLibrary(name: "CCrypt", pkgConfig: "libxcrypt", providers: [.apt(["libcrypt-dev"])]),
         // libcrypto is opened at first use (shim.h), not linked: headers only, no pkgConfig (-lcrypto).
@@ -133,7 +135,7 @@ let package = Package(
         // ESC/POS ticket printing: the byte builder (pure) and the non-blocking printer device.
         .target(name: "KioskPrinting", dependencies: ["KioskSystem"], swiftSettings: strict),
         // Voice call-outs: the announce command, queued, time-limited, run without blocking the loop.
-        .target(name: "KioskAnnounce", dependencies: ["KioskSystem"], swiftSettings: strict),
+        .target(name: "KioskAnnounce", dependencies: ["KioskSystem", "CSpawn"], swiftSettings: strict),
         // Reports for managers: HTML with inline SVG charts (no JavaScript) and CSV.
         .target(name: "KioskReports", dependencies: ["KioskCore"], swiftSettings: strict),
         // The daemon's run loop and the operator commands, wiring core, storage and console.

@@ -27,6 +27,9 @@ public final class AnnouncementPlayer {
         self.queue = AnnouncementQueue(timeLimit: timeLimit)
     }
 
+    /// The running child's process id, if any.
+    public var childProcess: pid_t? { child?.pid }
+
     /// The pipe of the running child, if any.
     public var readFD: Int32? { child.flatMap { $0.output >= 0 ? $0.output : nil } }
 
@@ -65,26 +68,36 @@ public final class AnnouncementPlayer {
             let (pid, status) = try Posix.waitpid(c.pid, options: WNOHANG)
             if pid == c.pid { complete(c, status: status, now: now) }
         } catch {
-            if error.code == .noChildProcess { complete(c, status: 0, now: now) }
+            // ECHILD: something else in the process collected the child (or SIGCHLD is ignored),
+            // so it is gone but how it ended is unknown; saying "done" would claim a success
+            // nobody saw. Other errors leave it for the next tick.
+            if error.code == .noChildProcess { complete(c, status: nil, now: now) }
         }
     }
 
-    private func complete(_ c: (pid: pid_t, output: Int32, callOut: CallOut), status: Int32, now: Date) {
+    private func complete(_ c: (pid: pid_t, output: Int32, callOut: CallOut), status: Int32?, now: Date) {
         if c.output >= 0 {
             Posix.close(c.output)
             onChildOutput(nil)
         }
         child = nil
-        let exited = status & 0x7F == 0
-        let code = (status >> 8) & 0xFF
-        if exited && code == 0 {
-            report("call-out \(c.callOut.ticket) → counter \(c.callOut.counter) done")
-        } else {
-            let tail = String(decoding: outputTail, as: UTF8.self).trimmingWhitespace()
-            report("call-out \(c.callOut.ticket) failed (\(exited ? "exit \(code)" : "signal \(status & 0x7F)"))\(tail.isEmpty ? "" : ": " + tail)")
-        }
+        let tail = String(decoding: outputTail, as: UTF8.self).trimmingWhitespace()
+        report(Self.ending(of: c.callOut, status: status, output: tail))
         outputTail = []
         perform(queue.finished(now: now), now: now)
+    }
+
+    /// The log line for a call-out that has ended: its wait status (nil when nobody here could
+    /// collect it) and the end of what it printed.
+    static func ending(of c: CallOut, status: Int32?, output tail: String) -> String {
+        let said = tail.isEmpty ? "" : ": " + tail
+        guard let status else {
+            return "call-out \(c.ticket) ended, exit status unknown (collected elsewhere in kioskd; is SIGCHLD ignored?)\(said)"
+        }
+        let exited = status & 0x7F == 0
+        let code = (status >> 8) & 0xFF
+        if exited && code == 0 { return "call-out \(c.ticket) → counter \(c.counter) done" }
+        return "call-out \(c.ticket) failed (\(exited ? "exit \(code)" : "signal \(status & 0x7F)"))\(said)"
     }
 
     private func perform(_ action: AnnouncementQueue.Action, now: Date) {

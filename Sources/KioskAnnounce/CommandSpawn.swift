@@ -6,12 +6,15 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import CSpawn
 
 /// How a configured command is started, the same way for kioskd's `announce-command` and
 /// kiosk-central's `notify-command`: `posix_spawn` without a shell, in a new process group (a
 /// time-limit kill of the group takes the command's own children too), with default signal
 /// handling and an empty signal mask (whatever the caller blocks or ignores), stdin from
-/// /dev/null, stdout and stderr into `output`.
+/// /dev/null, stdout and stderr into `output`, and no other descriptor of the caller: one left
+/// open without close-on-exec (a library's pipe, a socket) would otherwise stay open as long as
+/// the command runs, and whoever waits for that pipe's end of file would wait for the command.
 public enum CommandSpawn {
     /// Starts `argv` (`argv[0]` searched on PATH when `searchPath`, else `program` as given):
     /// the child's pid, or the errno `posix_spawn` failed with (pid 0).
@@ -22,6 +25,7 @@ public enum CommandSpawn {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, fd, 1)
         posix_spawn_file_actions_adddup2(&actions, fd, 2)
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

@@ -34,6 +34,57 @@ struct CallOutTests {
         #expect(q.waiting == [c, a] && q.dropped == 1)
     }
 
+    @Test func aCommandStartsWithOnlyItsOwnThreeDescriptors() throws {
+        // Left open without close-on-exec, as a library's pipe or socket may be: a command that
+        // kept it would hold it as long as it runs.
+        let careless = open("/dev/null", O_RDONLY)
+        defer { close(careless) }
+        var ends: [Int32] = [0, 0]
+        try #require(pipe(&ends) == 0)
+        let (pid, rc) = CommandSpawn.start("/bin/sh", ["sh", "-c", "ls /proc/$$/fd"], searchPath: false, output: ends[1])
+        close(ends[1])
+        defer { close(ends[0]) }
+        try #require(rc == 0)
+        let listed = String(decoding: FileHandle(fileDescriptor: ends[0], closeOnDealloc: false).readDataToEndOfFile(), as: UTF8.self)
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, 0)
+        #expect(listed.split(separator: "\n") == ["0", "1", "2"], "the command had \(listed.split(separator: "\n")) open (\(careless) is the parent's)")
+    }
+
+    /// Drives the player until its child has ended: waits on the child's pipe, never sleeps.
+    func finish(_ player: AnnouncementPlayer) {
+        while player.childProcess != nil {
+            if let fd = player.readFD {
+                var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                _ = poll(&p, 1, 1000)
+                player.readable(now: Date())
+            }
+            player.tick(now: Date())
+        }
+    }
+
+    @Test func aFailingCommandIsLoggedWithItsExitCodeAndWhatItSaid() throws {
+        let player = AnnouncementPlayer(command: try AnnounceCommand("sh -c 'echo no sound card >&2; exit 3' {ticket}"), timeLimit: 10)
+        var lines: [String] = []
+        player.report = { lines.append($0) }
+        player.enqueue(CallOut(ticket: "A001", counter: 1), now: Date())
+        finish(player)
+        #expect(lines == ["call-out A001 → counter 1 started", "call-out A001 failed (exit 3): no sound card"])
+    }
+
+    @Test func aCallOutCollectedElsewhereIsNotReportedAsDone() throws {
+        let player = AnnouncementPlayer(command: try AnnounceCommand("sh -c 'exit 0' {ticket}"), timeLimit: 10)
+        var lines: [String] = []
+        player.report = { lines.append($0) }
+        player.enqueue(CallOut(ticket: "A001", counter: 1), now: Date())
+        let pid = try #require(player.childProcess)
+        var status: Int32 = 0
+        #expect(waitpid(pid, &status, 0) == pid)  // someone else in the process collects it first
+        finish(player)
+        #expect(lines.count == 2)
+        #expect(lines.last?.hasPrefix("call-out A001 ended, exit status unknown") == true, "\(lines)")
+    }
+
     func config(announce: String, timeout: Int) throws -> String {
         try String(contentsOfFile: assetsFolder + "/kiosk.conf", encoding: .utf8)
             .replacingOccurrences(of: "phone = 400-000-0000", with: "phone = 400-000-0000\nannounce-command = \(announce)\nannounce-timeout = \(timeout)")

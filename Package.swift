@@ -35,6 +35,7 @@ let firstFrameOrder = packageDirectory + "packaging/first-frame.order"
 let leanStart: [LinkerSetting] = [
     .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
                   "-Xlinker", "--symbol-ordering-file=" + firstFrameOrder, "-Xlinker", "--no-warn-symbol-ordering",
+                  "-Xlinker", "-T", "-Xlinker", packageDirectory + "packaging/link/private-functions.ld",
                   "-L", packageDirectory + "packaging/link", "-Xlinker", "--no-export-dynamic"],
                  .when(platforms: [.linux], configuration: .release)),
 ]

@@ -116,9 +116,16 @@ with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR", "/tmp")) as folder
             if os.path.exists(history + suffix):
                 shutil.copyfile(history + suffix, database + suffix)
         print(f"  on a copy of {history} ({os.path.getsize(history) / 1048576:.1f} MB)")
+    peaks = []
     for _ in range(starts):
         ready, (peak_ready, kinds_ready), (peak_settled, kinds_settled) = one_start(folder)
+        peaks.append(peak_ready - kinds_ready.get("framebuffer", 0))
         fb_ready, fb_settled = kinds_ready.get("framebuffer", 0), kinds_settled.get("framebuffer", 0)
         parts = ", ".join(f"{k} {mb(v)}" for k, v in sorted(kinds_settled.items()) if k != "framebuffer")
         print(f"  READY=1 after {ready * 1000:.0f} ms: peak RSS without the framebuffer {mb(peak_ready - fb_ready)} MB; "
               f"2 s later {mb(peak_settled - fb_settled)} MB (resident: {parts})")
+    # Starts differ by 0.1-0.3 MB (what the page cache holds around each page touched): the
+    # median and the range, to the kB, for comparing two builds alternated in the same session.
+    peaks.sort()
+    print(f"  peak RSS at READY=1 without the framebuffer: median {peaks[len(peaks) // 2] / 1024:.2f} MB "
+          f"(range {peaks[0] / 1024:.2f}-{peaks[-1] / 1024:.2f}, {len(peaks)} starts)")

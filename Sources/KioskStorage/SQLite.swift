@@ -106,10 +106,15 @@ final class SQLiteConnection {
         return stmt
     }
 
+    /// Sorts SQLite ran in memory for this connection's queries (an ORDER BY no index gave):
+    /// such a sort holds every row it orders at once, so the long reads must not need one.
+    private(set) var sortsRun = 0
+
     /// Runs `sql` with `args`, calling `row` for each result row.
     func query(_ sql: String, _ args: [SQLValue] = [], doing: String, row: (Row) throws -> Void) throws {
         let stmt = try statement(sql, doing: doing)
         defer {
+            sortsRun += Int(sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_SORT, 1))
             sqlite3_reset(stmt)
             sqlite3_clear_bindings(stmt)
         }

@@ -1,3 +1,4 @@
+import KioskCore
 import KioskSystem
 import Testing
 
@@ -24,5 +25,32 @@ struct PageCacheTests {
         defer { reopened.close() }
         #expect(reopened.conn.pageCacheBytes <= (EventStore.ownerPageCacheKiB + 64) * 1024)
         #expect(try reopened.lastSequence() == 12_000)
+    }
+
+    /// kioskd replays the last seven days at every start: read through the day index, SQLite
+    /// sorted the week's rows, payloads and all, in memory first (1 MB for a busy week).
+    @Test func aReplayOfDaysReadsInOrderWithoutSortingAndHonoursAClockSetBack() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = try EventStore(path: dir.dbPath, owner: true)
+        defer { store.close() }
+        // Days as the clock gave them: the 26th, then the clock set back to the 24th, then the
+        // 25th, a day outside the range (the 27th), and the 24th again.
+        let days = ["2026-11-26", day1, day2, "2026-11-27", day1, "2026-11-23", day2]
+        var recorded: [RecordedEvent] = []
+        for (i, day) in days.enumerated() {
+            recorded += try store.append((0..<30).map { n in
+                event(.ticketIssued, Double(i * 100 + n), day: day, ticket: "A\(i)\(n)") { $0.service = "deposit"; $0.number = n }
+            }, kiosk: "kiosk-7")
+        }
+        let sortsBefore = store.conn.sortsRun
+        var read: [RecordedEvent] = []
+        try store.forEachEvent(from: day1, through: "2026-11-26") { read.append($0) }
+        #expect(read == recorded.filter { (day1...String("2026-11-26")).contains($0.event.day) })
+        #expect(read.map(\.seq) == read.map(\.seq).sorted())
+        #expect(store.conn.sortsRun == sortsBefore, "the replay sorted its rows in memory")
+        var none: [RecordedEvent] = []
+        try store.forEachEvent(from: "2026-12-01", through: "2026-12-07") { none.append($0) }
+        #expect(none.isEmpty)
     }
 }

@@ -369,24 +369,24 @@ public final class EventStore {
         return events
     }
 
-    /// The same (only those of `type`, when given), each handed to `body` as its row is read:
-    /// a replay of weeks holds one event at a time instead of the weeks (a busy week is 5,000
-    /// events, several MB as values). `body` must not use this store.
+    /// The same, each handed to `body` as its row is read: a replay of weeks holds one event at
+    /// a time instead of the weeks (a busy week is 5,000 events, several MB as values). `body`
+    /// must not use this store. With a `type`, only its events, by day and then `seq` (the same
+    /// unless the clock was set back across midnight), for counting.
     ///
-    /// Without a type the rows are read in `seq` order straight from the table, between the
-    /// days' first and last `seq` (from the `events_day` index), the day checked on each row
-    /// (`+day`: not through the index, whose order is the day's): through the index SQLite
-    /// sorted the days' rows, payloads and all, in memory first (1 MB for a busy week, at every
-    /// start's replay). With a type, the type's index reads only its rows, and the sort holds
-    /// only those.
+    /// Neither makes SQLite sort in memory, which holds every row at once (1 MB for a busy week
+    /// at every start's replay): without a type the rows are read in `seq` order straight from
+    /// the table, between the days' first and last `seq` (from the `events_day` index), the day
+    /// checked on each row (`+day`: not through the index, whose order is the day's); with one,
+    /// in the order of the `events_type` index (type, day, seq).
     public func forEachEvent(
         from startDay: String, through endDay: String, type: EventType? = nil, _ body: (RecordedEvent) throws -> Void
     ) throws {
         let doing = "reading the events\(type.map { " of type \($0.rawValue)" } ?? "") of \(startDay)…\(endDay)"
         if let type {
             return try readEvents(
-                "SELECT seq, kiosk, payload FROM events WHERE day >= ? AND day <= ? AND type = ? ORDER BY seq",
-                [.text(startDay), .text(endDay), .text(type.rawValue)], doing: doing, body)
+                "SELECT seq, kiosk, payload FROM events WHERE type = ? AND day >= ? AND day <= ? ORDER BY day, seq",
+                [.text(type.rawValue), .text(startDay), .text(endDay)], doing: doing, body)
         }
         var range: (first: Int64, last: Int64)?
         try conn.query("SELECT MIN(seq), MAX(seq) FROM events WHERE day >= ? AND day <= ?", [.text(startDay), .text(endDay)], doing: doing) { r in

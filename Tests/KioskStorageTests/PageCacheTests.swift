@@ -29,7 +29,7 @@ struct PageCacheTests {
 
     /// kioskd replays the last seven days at every start: read through the day index, SQLite
     /// sorted the week's rows, payloads and all, in memory first (1 MB for a busy week).
-    @Test func aReplayOfDaysReadsInOrderWithoutSortingAndHonoursAClockSetBack() throws {
+    @Test func readingDaysNeverSortsInMemoryAndHonoursAClockSetBack() throws {
         let dir = try TempDir()
         defer { dir.remove() }
         let store = try EventStore(path: dir.dbPath, owner: true)
@@ -49,6 +49,11 @@ struct PageCacheTests {
         #expect(read == recorded.filter { (day1...String("2026-11-26")).contains($0.event.day) })
         #expect(read.map(\.seq) == read.map(\.seq).sorted())
         #expect(store.conn.sortsRun == sortsBefore, "the replay sorted its rows in memory")
+        // Of one type (the quiet hours' count): by day, then seq, also without a sort.
+        var tickets: [RecordedEvent] = []
+        try store.forEachEvent(from: day1, through: "2026-11-26", type: .ticketIssued) { tickets.append($0) }
+        #expect(tickets == read.sorted { ($0.event.day, $0.seq) < ($1.event.day, $1.seq) })
+        #expect(store.conn.sortsRun == sortsBefore, "the count of one type sorted its rows in memory")
         var none: [RecordedEvent] = []
         try store.forEachEvent(from: "2026-12-01", through: "2026-12-07") { none.append($0) }
         #expect(none.isEmpty)

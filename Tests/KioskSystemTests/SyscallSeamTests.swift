@@ -147,7 +147,14 @@ struct SyscallSeamTests {
     @Test("an empty non-blocking pipe would block; a full one takes what fits")
     func nonBlockingPipe() throws {
         let (r, w) = try Posix.pipe(nonBlocking: true)
-        defer { Posix.close(r); Posix.close(w) }
+        // Closed once each: a second close of `w` after the one below closed whatever another
+        // test had opened with that number meanwhile (a call-out's pipe: its child died of
+        // SIGPIPE; a crash probe's FileHandle: EBADF), since tests run in parallel.
+        var writeEndOpen = true
+        defer {
+            Posix.close(r)
+            if writeEndOpen { Posix.close(w) }
+        }
         var buffer = [UInt8](repeating: 0, count: 16)
         #expect(try Posix.read(r, into: &buffer) == .wouldBlock)
 
@@ -156,6 +163,7 @@ struct SyscallSeamTests {
         #expect(try Posix.writeAll(w, big, whenFull: .stop) == capacity)
 
         Posix.close(w)
+        writeEndOpen = false
         var total = 0
         while case .processed(let n) = try Posix.read(r, into: &buffer), n > 0 {
             total += n

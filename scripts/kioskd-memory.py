@@ -119,8 +119,8 @@ with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR", "/tmp")) as folder
     peaks = []
     for _ in range(starts):
         ready, (peak_ready, kinds_ready), (peak_settled, kinds_settled) = one_start(folder)
-        peaks.append(peak_ready - kinds_ready.get("framebuffer", 0))
         fb_ready, fb_settled = kinds_ready.get("framebuffer", 0), kinds_settled.get("framebuffer", 0)
+        peaks.append(peak_ready - fb_ready)
         parts = ", ".join(f"{k} {mb(v)}" for k, v in sorted(kinds_settled.items()) if k != "framebuffer")
         print(f"  READY=1 after {ready * 1000:.0f} ms: peak RSS without the framebuffer {mb(peak_ready - fb_ready)} MB; "
               f"2 s later {mb(peak_settled - fb_settled)} MB (resident: {parts})")

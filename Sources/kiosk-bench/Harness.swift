@@ -70,7 +70,7 @@ func dropCaches() {
 }
 
 func median(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.sorted()[xs.count / 2] }
-func ms(_ s: Double) -> String { decimals(s * 1000) + " ms" }
+func ms(_ s: Double, _ places: Int = 2) -> String { decimals(s * 1000, places) + " ms" }
 func µs(_ s: Double) -> String { decimals(s * 1_000_000, 1) + " µs" }
 
 /// What the resident pages are now, by kind, from /proc/self/smaps (in MB).

@@ -396,7 +396,7 @@ kiosk-bench: busiest screen (lobby, busy morning) at 1920×1080×32 (XRGB8888), 
   full-frame render   \(ms(median(full)))   (median of \(iterations); layout, draw and convert 2,073,600 pixels in \(StationDisplay.bandHeight)-row bands, write them)
     with write(2)     \(ms(median(writtenFull)))   (as after a VT switch on a /dev/fb device: one write(2) a band, here into a file in \(fbFolder))
     of which layout   \(ms(median(layouts)))   (median; its paragraphs wrapped before; a screen laid out the first time \(ms(median(firstLayouts))))
-  update (1 number)   \(ms(median(updates)))   (median; layout, compare, draw and flush \(updatedPixels) of 2,073,600 pixels)
+  update (1 number)   \(ms(median(updates), 3))   (median; layout, compare, draw and flush \(updatedPixels) of 2,073,600 pixels)
     with write(2)     \(ms(median(writtenUpdates)))   (as on a /dev/fb device: the changed rows written whole)
   key-to-flush        \(ms(median(keyLatencies)))   (median; evdev bytes → decoder → machine → screen → flush; no SQLite commit)
   wait estimate       forecast \(ms(estimateFigures.forecast)), rolling \(µs(estimateFigures.rolling))   (median; a new repairs ticket, \

@@ -106,4 +106,47 @@ struct IncrementalDrawTests {
         }
         #expect(partial > 25, "most changes redraw part of the picture (\(partial) of 80)")
     }
+
+    /// The next ticket number redraws and flushes only the glyphs that changed (A100 → A101:
+    /// the last digit's old and new ink; A109 → A110: the last two digits'); a number whose
+    /// width changes moves (it is centred) and is redrawn whole. The framebuffer always holds the
+    /// whole new picture.
+    @Test func aNewTicketNumberRedrawsOnlyItsChangedDigits() throws {
+        let path = FramebufferTests.scratch("digits")
+        defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: path + "-full") }
+        let fonts = try Self.fonts()
+        let geometry = FramebufferGeometry(width: 1920, height: 1080, format: .xrgb8888)
+        let display = StationDisplay(framebuffer: try Framebuffer.openFile(path, geometry: geometry), painter: ScreenPainter(fonts: fonts))
+        let reference = try Framebuffer.openFile(path + "-full", geometry: geometry)
+        let full = Canvas(width: 1920, height: 1080)
+        let painter = ScreenPainter(fonts: fonts)
+        func counter(_ number: String) -> Screen {
+            Screen(title: "3 号窗口 · 维修", blocks: [.heading("请下一位"), .banner(number, .accent), .text("请到 3 号窗口办理", .normal)], footer: "09:30")
+        }
+        /// The banner's text item in the layout of `number`'s screen.
+        func banner(_ number: String) -> (x: Int, y: Int, size: Int)? {
+            for case .text(number, let x, let y, let size, _) in painter.layout(counter(number), width: 1920, height: 1080) { return (x, y, size) }
+            return nil
+        }
+        display.show(counter("A100"))
+        // (old, new, how many glyphs at the end changed; nil: the number moved)
+        for (old, new, changed) in [("A100", "A101", 1), ("A101", "A109", 1), ("A109", "A110", 2), ("A110", "B110", nil), ("B110", "B111", 1)] as [(String, String, Int?)] {
+            let (a, b) = (try #require(banner(old)), try #require(banner(new)))
+            let expected: PixelRect
+            if let changed {
+                try #require(a == b, "\(old) → \(new): this font's digits are all as wide, so the number stays in place")
+                let pen = a.x + painter.text.width(String(new.dropLast(changed)), size: a.size)
+                expected = painter.text.inkBounds(String(old.suffix(changed)), x: pen, y: a.y, size: a.size)
+                    .union(painter.text.inkBounds(String(new.suffix(changed)), x: pen, y: a.y, size: a.size))
+                #expect(expected.area * 2 < painter.text.inkBounds(new, x: b.x, y: b.y, size: b.size).area, "\(old) → \(new): less than half the number")
+            } else {
+                try #require(a != b, "\(old) → \(new): the letters differ in width")
+                expected = painter.text.inkBounds(old, x: a.x, y: a.y, size: a.size).union(painter.text.inkBounds(new, x: b.x, y: b.y, size: b.size))
+            }
+            #expect(display.show(counter(new)) == [expected], "\(old) → \(new)")
+            painter.paint(counter(new), on: full)
+            reference.flushAll(full)
+            #expect(RGBImage(display.framebuffer.readBack()) == RGBImage(reference.readBack()), "\(old) → \(new)")
+        }
+    }
 }

@@ -51,9 +51,10 @@ public final class StationDisplay {
 
     /// Shows `screen`; returns the rectangles written (empty when nothing changed). When the new
     /// layout has the same items as the last one, only the area of the items that differ is
-    /// drawn and flushed (a new ticket number touches a few percent of the screen): the pixels
-    /// the old items drew and the new ones draw. Outside them both pictures are the same
-    /// items drawn in the same order, so the same pixels.
+    /// drawn and flushed (a new ticket number touches a few percent of the screen; of a text
+    /// changed in place, only its changed glyphs): the pixels the old items drew and the new
+    /// ones draw. Outside them both pictures are the same items drawn in the same order, so the
+    /// same pixels.
     @discardableResult
     public func show(_ screen: Screen) -> [PixelRect] {
         guard isActive, screen != shown else { return [] }
@@ -65,7 +66,7 @@ public final class StationDisplay {
             ink = shownInk
             for i in items.indices where old[i] != items[i] {
                 ink[i] = painter.inkBounds(of: items[i])
-                damage = damage.union(shownInk[i]).union(ink[i])
+                damage = damage.union(painter.changedInk(from: old[i], oldInk: shownInk[i], to: items[i], newInk: ink[i]))
             }
             area = damage.intersection(bounds)
         } else {

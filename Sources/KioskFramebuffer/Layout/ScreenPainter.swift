@@ -56,6 +56,18 @@ public final class ScreenPainter {
         }
     }
 
+    /// The pixels that differ between the picture with `old` and the one with `new` in its
+    /// place (`oldInk`, `newInk`: their `inkBounds`): for two texts on the same line in the same
+    /// size and colour, only the glyphs that changed (`TextDrawing.changedInk`); otherwise
+    /// both items' ink.
+    func changedInk(from old: DrawItem, oldInk: PixelRect, to new: DrawItem, newInk: PixelRect) -> PixelRect {
+        if case .text(let a, let ax, let ay, let size, let color) = old, case .text(let b, let bx, let by, let bsize, let bcolor) = new,
+           ay == by, size == bsize, color == bcolor {
+            return text.changedInk(a, x: ax, to: b, x: bx, y: ay, size: size)
+        }
+        return oldInk.union(newInk)
+    }
+
     /// The base text size for a picture: 5% of the short side (24 px at 800×480, 54 px at 1080).
     public static func baseSize(width: Int, height: Int) -> Int { max(14, min(width, height) * 5 / 100) }
 

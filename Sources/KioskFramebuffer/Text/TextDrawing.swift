@@ -43,6 +43,37 @@ public struct TextDrawing {
         return ink
     }
 
+    /// The pixels that differ between drawing `old` at `oldX` and `new` at `newX` on the same
+    /// line (same `y` and `size`, same colour): the ink of every glyph that is not the same
+    /// character at the same pen position in both (each glyph is drawn alone, without kerning
+    /// or shaping, so such a pair draws the same pixels). A ticket number going A100 → A101
+    /// changes one digit's pixels, not the number's.
+    public func changedInk(_ old: String, x oldX: Int, to new: String, x newX: Int, y: Int, size: Int) -> PixelRect {
+        let baseline = y + fonts.metrics(size: size).ascender
+        var damage = PixelRect(x: oldX, y: y, width: 0, height: 0)
+        var olds = old.unicodeScalars.makeIterator(), news = new.unicodeScalars.makeIterator()
+        var oldPen = oldX, newPen = newX
+        func ink(_ s: Unicode.Scalar, _ pen: inout Int) {
+            let g = fonts.glyph(s, size: size)
+            if g.width > 0 && g.height > 0 {
+                damage = damage.union(PixelRect(x: pen + g.left, y: baseline - g.top, width: g.width, height: g.height))
+            }
+            pen += g.advance
+        }
+        while true {
+            let o = olds.next(), n = news.next()
+            if let o, let n, o == n, oldPen == newPen {
+                let advance = fonts.advance(o, size: size)
+                oldPen += advance
+                newPen += advance
+                continue
+            }
+            if o == nil && n == nil { return damage }
+            if let o { ink(o, &oldPen) }
+            if let n { ink(n, &newPen) }
+        }
+    }
+
     /// Breaks `text` into lines no wider than `maxWidth`: between words for Latin script, between
     /// any two characters for Chinese, keeping closing punctuation with the character before and
     /// opening punctuation with the one after (the usual CJK rule, kinsoku: no line ends with

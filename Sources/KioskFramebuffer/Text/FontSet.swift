@@ -358,4 +358,9 @@ public struct Glyph: Sendable {
     /// How far the pen moves.
     public var advance: Int
     public var alpha: [UInt8]
+
+    /// Where the bitmap lands with the pen at `pen` on `baseline`; nil for a blank glyph (a space).
+    func bitmapRect(pen: Int, baseline: Int) -> PixelRect? {
+        width > 0 && height > 0 ? PixelRect(x: pen + left, y: baseline - top, width: width, height: height) : nil
+    }
 }

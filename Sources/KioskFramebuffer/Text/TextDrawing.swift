@@ -35,9 +35,7 @@ public struct TextDrawing {
         var ink = PixelRect(x: x, y: y, width: 0, height: 0)
         for s in text.unicodeScalars {
             let g = fonts.glyph(s, size: size)
-            if g.width > 0 && g.height > 0 {
-                ink = ink.union(PixelRect(x: pen + g.left, y: baseline - g.top, width: g.width, height: g.height))
-            }
+            if let r = g.bitmapRect(pen: pen, baseline: baseline) { ink = ink.union(r) }
             pen += g.advance
         }
         return ink
@@ -55,9 +53,7 @@ public struct TextDrawing {
         var oldPen = oldX, newPen = newX
         func ink(_ s: Unicode.Scalar, _ pen: inout Int) {
             let g = fonts.glyph(s, size: size)
-            if g.width > 0 && g.height > 0 {
-                damage = damage.union(PixelRect(x: pen + g.left, y: baseline - g.top, width: g.width, height: g.height))
-            }
+            if let r = g.bitmapRect(pen: pen, baseline: baseline) { damage = damage.union(r) }
             pen += g.advance
         }
         while true {

@@ -59,7 +59,9 @@ public struct TextDrawing {
         while true {
             let o = olds.next(), n = news.next()
             if let o, let n, o == n, oldPen == newPen {
-                let advance = fonts.advance(o, size: size)
+                // The glyph's own advance, as `draw` moves its pen (not `fonts.advance`, which
+                // layout measures with), so the pens here are where `draw` puts each glyph.
+                let advance = fonts.glyph(o, size: size).advance
                 oldPen += advance
                 newPen += advance
                 continue
